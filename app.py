@@ -1,0 +1,116 @@
+"""DL Playground: one tab per deep-learning technique, each on a live model.
+
+`python app.py` starts it on http://0.0.0.0:7860 (see `--help`). This file only composes the tabs
+from `demos/` and launches; the techniques live in `playground/`.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import threading
+
+# Optional ZeroGPU support: `spaces` must be imported before torch initialises CUDA.
+try:
+    import spaces  # noqa: F401
+except ImportError:
+    spaces = None
+
+import gradio as gr
+
+from demos import common, generate
+from playground.settings import get_settings
+
+TABS = [generate]  # each module: TEXT (en/ja table) and build()
+
+HEADER_TEXT: common.Table = {
+    "en": {"app_title": "# DL Playground", "app_subtitle":
+           "See modern deep-learning techniques work on live models. One tab, one idea."},
+    "ja": {"app_title": "# DL プレイグラウンド", "app_subtitle":
+           "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。"},
+}
+I18N = common.merge_tables(common.COMMON_TEXT, HEADER_TEXT, *(tab.TEXT for tab in TABS))
+
+
+def status_line() -> str:
+    """Device, default model and Hub state, computed (never typed in) at start-up."""
+    from playground import hub, models
+
+    settings = get_settings()
+    device = models.pick_device(settings)
+    dtype = str(models.pick_dtype(device, settings)).removeprefix("torch.")
+    return (f"`device: {device} ({dtype}, {settings.threads} thread(s))` · "
+            f"`model: {settings.preset}` · `hub: {hub.status_text(settings)}`")
+
+
+def build_demo() -> gr.Blocks:
+    with gr.Blocks(title="DL Playground") as demo:
+        gr.Markdown(common.T("app_title"))
+        gr.Markdown(common.T("app_subtitle"))
+        gr.Markdown(status_line(), elem_id="status-line")
+        with gr.Tabs(elem_id="main-tabs"):
+            for tab in TABS:
+                name = tab.__name__.rsplit(".", 1)[-1]
+                with gr.Tab(common.T(f"{name}_tab"), id=name, elem_id=f"tab-{name}"):
+                    tab.build()
+    return demo
+
+
+def warm_up_default_model() -> None:
+    """Load the default model in the background so the first click does not wait for it."""
+    from playground.models import load_causal_lm
+
+    try:
+        load_causal_lm()
+    except Exception:  # the page still works; the first request will report the cause
+        logging.getLogger(__name__).exception("Could not preload the default model")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="DL Playground: a visual playground of "
+                                     "deep-learning techniques on live models.")
+    parser.add_argument("--host", default=os.getenv("GRADIO_SERVER_NAME", "0.0.0.0"),
+                        help="address to bind (env GRADIO_SERVER_NAME; default 0.0.0.0)")
+    parser.add_argument("--port", type=int,
+                        default=int(os.getenv("GRADIO_SERVER_PORT") or os.getenv("PORT") or 7860),
+                        help="port (env GRADIO_SERVER_PORT or PORT; default 7860)")
+    parser.add_argument("--offline", action="store_true",
+                        help="never contact the Hugging Face Hub (env PLAYGROUND_OFFLINE=1)")
+    parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (env PLAYGROUND_DEVICE)")
+    parser.add_argument("--dtype", help="auto, float32, float16 or bfloat16 (env PLAYGROUND_DTYPE)")
+    parser.add_argument("--preset", help="default chat model id (env PLAYGROUND_PRESET; "
+                        "default HuggingFaceTB/SmolLM2-135M-Instruct)")
+    parser.add_argument("--threads", type=int,
+                        help="torch threads (env PLAYGROUND_THREADS; default 1, best on busy hosts)")
+    parser.add_argument("--no-preload", action="store_true",
+                        help="load the default model on first use instead of at start-up")
+    return parser.parse_args()
+
+
+def apply_args(args: argparse.Namespace) -> None:
+    """Flags become environment settings, so engine code reads one source of truth."""
+    if args.offline:
+        os.environ["PLAYGROUND_OFFLINE"] = "1"
+    for flag, variable in [("device", "PLAYGROUND_DEVICE"), ("dtype", "PLAYGROUND_DTYPE"),
+                           ("preset", "PLAYGROUND_PRESET"), ("threads", "PLAYGROUND_THREADS")]:
+        if getattr(args, flag) is not None:
+            os.environ[variable] = str(getattr(args, flag))
+
+
+def main() -> None:
+    import torch
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args = parse_args()
+    apply_args(args)
+    torch.set_num_threads(get_settings().threads)
+    if not args.no_preload:
+        threading.Thread(target=warm_up_default_model, daemon=True).start()
+    demo = build_demo()
+    demo.queue(max_size=int(os.getenv("QUEUE_MAX_SIZE", "128")), default_concurrency_limit=2)
+    demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False,
+                theme=gr.themes.Soft(), footer_links=["api", "settings"])
+
+
+if __name__ == "__main__":
+    main()

