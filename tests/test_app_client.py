@@ -56,3 +56,22 @@ def test_every_ui_string_has_both_languages():
     assert set(translations) == set(LANGUAGES)
     assert set(translations["en"]) == set(translations["ja"])
     assert all(translations["ja"][key] for key in translations["ja"])
+
+
+def test_concurrent_users_get_their_own_answers(app_url, client):
+    """A workshop at once: every user's greedy answer equals the one they get alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    prompts = [f"Name a colour that starts with the letter {letter}." for letter in "BGPRWY"]
+    alone = {prompt: client.predict(prompt, 6, 0.0, api_name="/generate") for prompt in prompts}
+
+    def ask(prompt: str) -> tuple[str, str]:
+        own = Client(app_url, verbose=False, download_files=False)
+        try:
+            return prompt, own.predict(prompt, 6, 0.0, api_name="/generate")
+        finally:
+            own.close()
+
+    with ThreadPoolExecutor(max_workers=len(prompts)) as pool:
+        together = dict(pool.map(ask, prompts))
+    assert together == alone
