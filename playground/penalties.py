@@ -63,6 +63,23 @@ class PenaltyConfig:
         if not isinstance(self.last_n, int) or not low <= self.last_n <= high:
             raise ValueError(f"last_n must be a whole number from {low} to {high}, got {self.last_n!r}.")
 
+    @classmethod
+    def from_ui(cls, repetition: float, frequency: float, presence: float, convention: str,
+                last_n: float) -> "PenaltyConfig":
+        """Widgets and API clients send floats (or None, or NaN): check before casting."""
+        if last_n is None or not _finite(float(last_n)) or float(last_n) != int(float(last_n)):
+            raise ValueError(f"last_n must be a whole number, got {last_n!r}.")
+        values = []
+        for name, value in [("repetition", repetition), ("frequency", frequency), ("presence", presence)]:
+            if value is None:
+                raise ValueError(f"{name} penalty is missing: send a number.")
+            values.append(float(value))
+        return cls(*values, convention, int(float(last_n)))
+
+    def neutral(self) -> "PenaltyConfig":
+        """The same convention with every penalty off: the baseline of a side-by-side run."""
+        return PenaltyConfig(convention=self.convention, last_n=self.last_n)
+
 
 def _finite(value: object) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
@@ -212,3 +229,20 @@ def shift_demo(logits: torch.Tensor, seen: torch.Tensor, shift: float,
             "repetition": apply_repetition(shifted, seen, config.repetition_penalty).softmax(-1),
             "frequency": apply_frequency(shifted, counts, config.frequency_penalty).softmax(-1),
             "presence": apply_presence(shifted, counts, config.presence_penalty).softmax(-1)}
+
+
+EXAMPLE_LOGITS = (3.0, 2.0, 1.0, 0.0, -1.0, -2.0)  # a toy next-token distribution
+EXAMPLE_SEEN = (True, False, True, False, True, False)  # which toy tokens occurred once before
+
+
+def explainer_data(config: PenaltyConfig, shift: float) -> dict:
+    """Curves (logit in -> out, a token seen once) and the toy distribution shifted by `shift`."""
+    if not _finite(shift) or abs(shift) > 10:
+        raise ValueError(f"the logit shift must be between -10 and 10, got {shift!r}.")
+    logits = torch.linspace(-6.0, 6.0, 121)
+    toy = torch.tensor(EXAMPLE_LOGITS)
+    return {"logits": logits.tolist(),
+            "curves": {name: y.tolist() for name, y in penalty_curves(logits, config).items()},
+            "token_names": [f"{chr(65 + i)}{'*' if seen else ''}" for i, seen in enumerate(EXAMPLE_SEEN)],
+            "shift_probs": {name: p.tolist() for name, p in
+                            shift_demo(toy, torch.tensor(EXAMPLE_SEEN), float(shift), config).items()}}

@@ -129,6 +129,35 @@ def traced_generate(lm: LoadedLM, prompt: str, config: PenaltyConfig, params: Ge
                 return
 
 
+def side_by_side(lm: LoadedLM, prompt: str, config: PenaltyConfig,
+                 params: GenerationParams) -> Iterator[tuple[TracedRun | None, TracedRun | None]]:
+    """The same prompt and seed without and with penalties, advanced one token at a time together."""
+    streams = {0: traced_generate(lm, prompt, config.neutral(), params, trace=False),
+               1: traced_generate(lm, prompt, config, params)}
+    latest: list[TracedRun | None] = [None, None]
+    while streams:
+        for i in list(streams):
+            run = next(streams[i], None)
+            if run is None:  # this side has finished (end of turn or max new tokens)
+                del streams[i]
+            else:
+                latest[i] = run
+        if streams:
+            yield latest[0], latest[1]
+    yield latest[0], latest[1]
+
+
+def first_changed_step(run: TracedRun) -> int:
+    """The first step whose most likely token changed because of the penalties (else 0)."""
+    def top(probs: list[float]) -> int:
+        return max(range(len(probs)), key=probs.__getitem__)
+
+    for trace in run.steps:
+        if trace.token_ids[top(trace.prob_before)] != trace.token_ids[top(trace.prob_after)]:
+            return trace.step
+    return 0
+
+
 # ------------------------------------------------------------------ one penalty over its range
 SWEEP_RANGES = {"repetition_penalty": (0.8, 2.0), "frequency_penalty": (-1.0, 2.0),
                 "presence_penalty": (-1.0, 2.0)}
