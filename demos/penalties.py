@@ -250,7 +250,7 @@ def generate(prompt: str, repetition: float, frequency: float, presence: float, 
     state = {"run": penalised, "params": params, "config": config}
     step = first_changed_step(penalised)
     slider = gr.Slider(minimum=0, maximum=max(len(penalised.steps) - 1, 1), value=step)
-    yield (gr.skip(), gr.skip(), metrics_table(plain, penalised, request), slider,
+    yield (as_html(plain.text), as_html(penalised.text), metrics_table(plain, penalised, request), slider,
            *step_view(state, step, request), state)
 
 
