@@ -8,6 +8,7 @@ penalties did; at greedy it emits the same tokens as `model.generate` with `Pena
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -172,18 +173,24 @@ class SweepPoint:
     tokens: int
 
 
-def sweep_values(penalty: str, points: int) -> list[float]:
-    """Evenly spaced values of one penalty; the ranges show both rewarding and punishing repeats."""
+def sweep_values(penalty: str, points: float) -> list[float]:
+    """Evenly spaced values of one penalty; the ranges show both rewarding and punishing repeats.
+
+    >>> sweep_values("repetition_penalty", 3)
+    [0.8, 1.4, 2.0]
+    """
     if penalty not in SWEEP_RANGES:
         raise ValueError(f"the swept penalty must be one of {', '.join(SWEEP_RANGES)}, got {penalty!r}.")
     low, high = SWEEP_POINTS
-    if not isinstance(points, int) or not low <= points <= high:
+    whole = points is not None and math.isfinite(float(points)) and float(points) == int(float(points))
+    if not whole or not low <= int(float(points)) <= high:
         raise ValueError(f"sweep points must be a whole number from {low} to {high}, got {points!r}.")
+    points = int(float(points))
     start, stop = SWEEP_RANGES[penalty]
     return [round(start + (stop - start) * i / (points - 1), 4) for i in range(points)]
 
 
-def sweep_penalty(lm: LoadedLM, prompt: str, penalty: str, points: int, base: PenaltyConfig,
+def sweep_penalty(lm: LoadedLM, prompt: str, penalty: str, points: float, base: PenaltyConfig,
                   params: GenerationParams) -> Iterator[SweepPoint]:
     """Generate once per value of `penalty` (the other two switched off) and measure the text."""
     for value in sweep_values(penalty, points):

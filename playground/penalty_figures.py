@@ -26,26 +26,35 @@ def step_reasons(step: StepTrace) -> list[str]:
 
 
 def step_figure(step: StepTrace, words: dict[str, str]) -> go.Figure:
-    """Next-token probabilities before vs after the penalties, after bars coloured by reason."""
+    """Top: next-token probabilities before vs after. Bottom: the logits, where every change shows.
+
+    The "after" bars are coloured by why the token was penalised; hover gives every stage.
+    """
     labels = [f"{label} ★" if special else label for label, special in zip(step.labels, step.special)]
     labels = [f"{label} ✓" if token == step.chosen_id else label
               for label, token in zip(labels, step.token_ids)]
     hover = [f"{words['prompt_count']}: {p} · {words['output_count']}: {o}<br>" +
              "<br>".join(f"{words[name]}: {step.logits[name][i]:.3f}" for name in STAGES)
              for i, (p, o) in enumerate(zip(step.prompt_counts, step.output_counts))]
-    figure = go.Figure(go.Bar(x=labels, y=step.prob_before, name=words["before_bar"],
-                              marker_color="#bab0ac", offsetgroup="before",
-                              hovertext=hover, hoverinfo="text+y"))
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06)
     reasons = step_reasons(step)
-    for reason, colour in REASON_COLOURS.items():
-        y = [p if r == reason else None for p, r in zip(step.prob_after, reasons)]
-        text = [f"×{o}" if r == reason and o else "" for o, r in zip(step.output_counts, reasons)]
-        figure.add_bar(x=labels, y=y, name=words[f"reason_{reason}"], marker_color=colour,
-                       offsetgroup="after", text=text, textposition="outside",
-                       hovertext=hover, hoverinfo="text+y")
-    figure.update_layout(title=words["step_title"], height=HEIGHT, barmode="group",
-                         xaxis_title=words["token_axis"], yaxis_title=words["prob_axis"],
-                         legend={"orientation": "h", "y": -0.3}, margin={"t": 60})
+    for row, before, after in [(1, step.prob_before, step.prob_after),
+                               (2, step.logits["before"], step.logits["after_presence"])]:
+        figure.add_bar(x=labels, y=before, name=words["before_bar"], marker_color="#bab0ac",
+                       offsetgroup="before", legendgroup="before", showlegend=row == 1,
+                       hovertext=hover, hoverinfo="text+y", row=row, col=1)
+        for reason, colour in REASON_COLOURS.items():
+            y = [value if r == reason else None for value, r in zip(after, reasons)]
+            text = [f"×{o}" if r == reason and o and row == 1 else ""
+                    for o, r in zip(step.output_counts, reasons)]
+            figure.add_bar(x=labels, y=y, name=words[f"reason_{reason}"], marker_color=colour,
+                           offsetgroup="after", legendgroup=reason, showlegend=row == 1, text=text,
+                           textposition="outside", hovertext=hover, hoverinfo="text+y", row=row, col=1)
+    figure.update_yaxes(title_text=words["prob_axis"], row=1, col=1)
+    figure.update_yaxes(title_text=words["logit_axis"], row=2, col=1)
+    figure.update_xaxes(title_text=words["token_axis"], row=2, col=1)
+    figure.update_layout(title=words["step_title"], height=2 * HEIGHT, barmode="group",
+                         legend={"orientation": "h", "y": -0.15}, margin={"t": 60})
     return figure
 
 

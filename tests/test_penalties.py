@@ -191,3 +191,27 @@ def test_offline_model_loop_matches_generate_and_penalty_breaks_the_loop(offline
     eos = step.token_ids.index(offline_lm.tokenizer.eos_token_id)
     assert step.prompt_counts[eos] > 0
     assert step.logits["after_repetition"][eos] != step.logits["before"][eos]
+
+
+def test_step_figure_colours_the_changed_tokens_by_reason(tiny_lm):
+    from playground.penalty_figures import step_figure, step_reasons
+
+    run = last(traced_generate(tiny_lm, "Say something repetitive.", PenaltyConfig(1.5, 0.5),
+                               GenerationParams(max_new_tokens=6)))
+    trace = run.steps[-1]
+    reasons = step_reasons(trace)
+    for reason, before, after, in_prompt, in_output in zip(
+            reasons, trace.logits["before"], trace.logits["after_presence"],
+            trace.prompt_counts, trace.output_counts):
+        assert (reason == "not_penalised") == (before == after)
+        assert reason != "output" or in_output > 0
+        assert reason != "prompt" or (in_prompt > 0 and in_output == 0)
+    eos = trace.token_ids.index(tiny_lm.tokenizer.eos_token_id)
+    assert trace.special[eos] and reasons[eos] == "prompt"  # <|im_end|> is in the chat template
+    words = {key: key for key in ("before_bar", "reason_not_penalised", "reason_prompt", "reason_output",
+                                  "prob_axis", "logit_axis", "token_axis", "step_title", "prompt_count",
+                                  "output_count", "before", "after_repetition", "after_frequency",
+                                  "after_presence")}
+    figure = step_figure(trace, words)
+    assert figure.layout.height and figure.layout.yaxis.title.text == "prob_axis"
+    assert figure.layout.xaxis2.title.text == "token_axis"

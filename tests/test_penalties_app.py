@@ -76,3 +76,18 @@ def test_tab_generates_both_outputs_and_the_step_chart(page: Page, app_url, cons
     expect(page.locator("#penalties-metrics")).to_contain_text("distinct-2")
     page.screenshot(path=str(artifacts / "penalties-tab.png"), full_page=True)
     assert not console_errors, console_errors
+
+
+def test_text_table_has_no_silently_overwritten_keys():
+    """A dict literal keeps the last of two equal keys: a label would vanish without an error."""
+    import ast
+    import pathlib
+
+    source = pathlib.Path(__file__).parents[1] / "demos" / "penalties_text.py"
+    tables = [node for node in ast.walk(ast.parse(source.read_text()))
+              if isinstance(node, ast.Dict) and node.keys and all(
+                  isinstance(k, ast.Constant) and str(k.value).startswith("penalties_") for k in node.keys)]
+    assert len(tables) == 2  # English and Japanese
+    for table in tables:
+        keys = [k.value for k in table.keys]
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
