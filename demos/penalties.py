@@ -48,7 +48,7 @@ def words(request: gr.Request | None, keys: tuple[str, ...] = FIGURE_KEYS) -> di
     return {key: text(TEXT, f"penalties_{key}", request) for key in keys}
 
 
-def metrics_table(plain, penalised, request) -> gr.Dataframe:
+def metrics_table(plain, penalised, request) -> dict:
     yes, no = text(TEXT, "penalties_yes", request), text(TEXT, "penalties_no", request)
     columns = [text_metrics(run.text, len(run.new_ids), run.eos_reached) for run in (plain, penalised)]
     fields = ("distinct_1", "distinct_2", "distinct_3", "repeated_ngram_rate", "tokens", "eos_reached")
@@ -58,7 +58,7 @@ def metrics_table(plain, penalised, request) -> gr.Dataframe:
         values = [(yes if v else no) if isinstance(v, bool) else round(v, 3) for v in values]
         rows.append([text(TEXT, f"penalties_{key}", request), *values])
     headers = [text(TEXT, f"penalties_{key}", request) for key in ("metric", "plain", "penalised")]
-    return gr.Dataframe(value=rows, headers=headers)
+    return {"headers": headers, "data": rows}
 
 
 def step_view(state: dict | None, step: float, request: gr.Request | None = None):
@@ -82,7 +82,7 @@ def step_view(state: dict | None, step: float, request: gr.Request | None = None
                                                             trace.output_counts, trace.prob_before,
                                                             trace.prob_after))]
     headers = [text(TEXT, f"penalties_{key}", request) for key in STEP_COLUMNS]
-    return step_figure(trace, figure_words), gr.Dataframe(value=rows, headers=headers)
+    return step_figure(trace, figure_words), {"headers": headers, "data": rows}
 
 
 @user_errors
