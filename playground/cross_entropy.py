@@ -188,3 +188,27 @@ def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = 
     return BatchCE(t, labels, probs, log_y, clipped, per_sample, float(per_sample.sum()),
                    float(per_sample.sum() / n), float(F.cross_entropy(log_y_t, torch.from_numpy(t))),
                    reference_nll)
+
+
+# ------------------------------------------------------------------ tables as the UI edits them
+def _table(rows: list[list[float]], name: str, columns: int) -> np.ndarray:
+    table = np.asarray(rows, dtype=np.float64)
+    if table.ndim != 2 or table.shape[1] != columns or table.shape[0] == 0 or not np.all(np.isfinite(table)):
+        raise ValueError(f"the {name} table needs {columns} filled-in numeric columns on every row; "
+                         "fill the empty cells or delete the row.")
+    return table
+
+
+def dice_from_table(rows: list[list[float]], face: int) -> DiceLikelihood:
+    """Rows (face, count n, weight w) -> `dice_likelihood(n, w / sum w)`; `face` is 1..6 here."""
+    table = _table(rows, "dice", 3)
+    if table.shape[0] != 6:
+        raise ValueError(f"the dice table needs exactly 6 rows (faces 1-6); it has {table.shape[0]}.")
+    return dice_likelihood(table[:, 1], normalise(table[:, 2]), int(face) - 1)
+
+
+def batch_from_table(rows: list[list[float]], eps: float = EPS) -> BatchCE:
+    """Rows (target label, y_0, ..., y_K-1) -> `batch_ce(labels, Y)`."""
+    table = np.asarray(rows, dtype=np.float64)
+    table = _table(rows, "batch", table.shape[1] if table.ndim == 2 and table.shape[1] >= 3 else 3)
+    return batch_ce(table[:, 0], table[:, 1:], eps)

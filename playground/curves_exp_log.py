@@ -150,7 +150,7 @@ def finite_difference(x0: float = 1.0) -> FiniteDifference:
 @dataclass(frozen=True)
 class LogRule:
     """One logarithm rule evaluated on both sides, e.g. log(pq) and log p + log q."""
-    name: str  # "product", "quotient", "power", "change of base"
+    name: str  # "product", "quotient", "power", "change_of_base"
     left: float
     right: float
 
@@ -175,4 +175,4 @@ def log_rules(p: float = 3.0, q: float = 5.0, power: float = 2.5, base: float = 
     return [LogRule("product", log(p * q), log(p) + log(q)),
             LogRule("quotient", log(p / q), log(p) - log(q)),
             LogRule("power", log(p ** power), power * log(p)),
-            LogRule("change of base", log(p), math.log10(p) / math.log10(base))]
+            LogRule("change_of_base", log(p), math.log10(p) / math.log10(base))]
