@@ -25,9 +25,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def bce_with_logits(z: np.ndarray, t: float) -> np.ndarray:
-    """-t log sigmoid(z) - (1 - t) log(1 - sigmoid(z)) = log(1 + e^z) - t z, stable for any z."""
+    """-t log sigmoid(z) - (1 - t) log(1 - sigmoid(z)) = log(1 + e^z) - t z, written as
+    max(z, 0) - t z + log(1 + e^-|z|) so that neither e^z overflows nor large terms cancel (as torch does)."""
     z = np.asarray(z, dtype=np.float64)
-    return np.logaddexp(0.0, z) - t * z
+    return np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))
 
 
 def softmax2_ce(z: np.ndarray, t: float) -> np.ndarray:
