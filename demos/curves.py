@@ -25,6 +25,14 @@ DICE_ROWS = [[1, 3, 1.0], [2, 2, 1.0], [3, 4, 1.0], [4, 1, 1.0], [5, 3, 1.0], [6
 BATCH_ROWS = [[0, 0.7, 0.2, 0.1], [1, 0.1, 0.6, 0.3], [2, 0.2, 0.5, 0.3], [2, 0.05, 0.05, 0.9]]
 
 
+def _sci(value: float) -> str:
+    """A number for LaTeX: 1.36e-04 -> 1.36 \\times 10^{-4} (0 stays 0)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
 def _clipped_note(count: int, request: gr.Request | None) -> str:
     return text(TEXT, "curves_clipped", request, count=count) if count else ""
 
@@ -34,7 +42,7 @@ def exp_section(base: float, x0: float, n_max: float, request: gr.Request = None
     lang = lang_of(request)
     curve, limit = el.exp_curve(base, x0), el.e_limit(int(n_max))
     numbers = text(TEXT, "curves_exp_numbers", request, x0=x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
-                   ln_a=curve.ln_base, limit=limit.value[-1], n=int(limit.n[-1]), gap=limit.error[-1])
+                   ln_a=curve.ln_base, limit=limit.value[-1], n=int(limit.n[-1]), gap=_sci(limit.error[-1]))
     return figures.exp_figure(curve, lang), figures.e_limit_figure(limit, lang), numbers
 
 
@@ -45,14 +53,14 @@ def log_section(base: float, x0: float, p: float, q: float, power: float, reques
     rules = "\n".join(f"| {text(TEXT, 'curves_rule_' + rule.name, request)} | {rule.left:.12g} | "
                       f"{rule.right:.12g} | {rule.difference:.1e} |" for rule in el.log_rules(p, q, power, base))
     numbers = text(TEXT, "curves_log_numbers", request, x0=x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
-                   best_h=fd.best_h, best_error=float(fd.forward_error.min()), rules=rules)
+                   best_h=_sci(fd.best_h), best_error=_sci(float(fd.forward_error.min())), rules=rules)
     return figures.log_figure(curve, lang), figures.finite_difference_figure(fd, lang), numbers
 
 
 @user_errors
 def likelihood_section(table, face: float, request: gr.Request = None):
     dice = ce.dice_from_table(table.values.tolist(), int(face))
-    numbers = text(TEXT, "curves_likelihood_numbers", request, throws=dice.counts.sum(), likelihood=dice.likelihood,
+    numbers = text(TEXT, "curves_likelihood_numbers", request, throws=dice.counts.sum(), likelihood=_sci(dice.likelihood),
                    log_l=dice.log_likelihood, nll=dice.nll, nll_best=dice.nll_at_frequencies,
                    clipped=_clipped_note(int(dice.clipped.sum()), request))
     return figures.dice_figure(dice, lang_of(request)), numbers
@@ -79,7 +87,7 @@ def batch_section(table, request: gr.Request = None):
 def binary_section(z: float, t: float, request: gr.Request = None):
     binary = forms.binary_ce(z, t)
     numbers = text(TEXT, "curves_binary_numbers", request, z=binary.z0, y=binary.y0, loss=binary.loss0,
-                   diff=binary.max_difference)
+                   diff=_sci(binary.max_difference))
     return figures.binary_figure(binary, lang_of(request)), numbers
 
 
@@ -88,7 +96,8 @@ def matrix_section(table, request: gr.Request = None):
     batch = ce.batch_from_table(table.values.tolist())
     matrix, gradient = forms.matrix_form(batch), forms.batch_gradient(batch)
     numbers = text(TEXT, "curves_matrix_numbers", request, matrix=matrix.loss, batch=matrix.batch_mean,
-                   diff=matrix.difference, grad_diff=gradient.max_difference, step=gradient.step)
+                   diff=_sci(matrix.difference), grad_diff=_sci(gradient.max_difference),
+                   step=_sci(gradient.step))
     lang = lang_of(request)
     return figures.matrix_figure(matrix, lang), figures.gradient_figure(gradient, lang), numbers
 
@@ -98,6 +107,10 @@ def _section(key: str, number: int) -> gr.Column:
     with column:
         gr.Markdown(T(f"curves_{key}_md"), latex_delimiters=LATEX)
     return column
+
+
+def _plot(name: str) -> gr.Plot:
+    return gr.Plot(show_label=False, elem_id=f"curves-{name}-plot")
 
 
 def _numbers(number: int) -> gr.Markdown:
@@ -112,7 +125,7 @@ def build() -> None:
             x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
             n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"))
         with gr.Row():
-            exp_plot, limit_plot = gr.Plot(elem_id="curves-exp-plot"), gr.Plot(elem_id="curves-limit-plot")
+            exp_plot, limit_plot = _plot("exp"), _plot("limit")
         exp_numbers = _numbers(1)
     gr.on(None, exp_section, [base, x0, n_max], [exp_plot, limit_plot, exp_numbers], api_name="curves_exp", **LIVE)
 
@@ -125,7 +138,7 @@ def build() -> None:
             q = gr.Slider(0.1, 100.0, value=5.0, step=0.1, label=T("curves_q"))
             power = gr.Slider(-5.0, 5.0, value=2.5, step=0.1, label=T("curves_power"))
         with gr.Row():
-            log_plot, fd_plot = gr.Plot(elem_id="curves-log-plot"), gr.Plot(elem_id="curves-fd-plot")
+            log_plot, fd_plot = _plot("log"), _plot("fd")
         log_numbers = _numbers(2)
     gr.on(None, log_section, [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
           api_name="curves_log", **LIVE)
@@ -134,7 +147,7 @@ def build() -> None:
         dice = gr.Dataframe(DICE_ROWS, headers=["face", "n", "w"], datatype="number", label=T("curves_dice_table"),
                             static_columns=[0], elem_id="curves-dice")
         face = gr.Slider(1, 6, value=6, step=1, label=T("curves_face"))
-        dice_plot, dice_numbers = gr.Plot(elem_id="curves-dice-plot"), _numbers(3)
+        dice_plot, dice_numbers = _plot("dice"), _numbers(3)
     gr.on(None, likelihood_section, [dice, face], [dice_plot, dice_numbers], api_name="curves_likelihood", **LIVE)
 
     with _section("ce", 4):
@@ -142,25 +155,25 @@ def build() -> None:
             logits = [gr.Slider(-5.0, 5.0, value=value, step=0.05, label=T(f"curves_z{k}"), elem_id=f"curves-z{k}")
                       for k, value in enumerate([2.0, 1.0, 0.1])]
             target = gr.Slider(0, 2, value=0, step=1, label=T("curves_target"))
-        ce_plot, ce_numbers = gr.Plot(elem_id="curves-ce-plot"), _numbers(4)
+        ce_plot, ce_numbers = _plot("ce"), _numbers(4)
     gr.on(None, ce_section, [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
     with _section("batch", 5):
         batch = gr.Dataframe(BATCH_ROWS, headers=["t", "y0", "y1", "y2"], datatype="number",
                              label=T("curves_batch_table"), elem_id="curves-batch")
-        batch_plot, batch_numbers = gr.Plot(elem_id="curves-batch-plot"), _numbers(5)
+        batch_plot, batch_numbers = _plot("batch"), _numbers(5)
     gr.on(None, batch_section, [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
 
     with _section("binary", 6):
         with gr.Row():
             z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
             t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
-        binary_plot, binary_numbers = gr.Plot(elem_id="curves-binary-plot"), _numbers(6)
+        binary_plot, binary_numbers = _plot("binary"), _numbers(6)
     gr.on(None, binary_section, [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
 
     with _section("matrix", 7):
         with gr.Row():
-            matrix_plot, gradient_plot = gr.Plot(elem_id="curves-matrix-plot"), gr.Plot(elem_id="curves-grad-plot")
+            matrix_plot, gradient_plot = _plot("matrix"), _plot("grad")
         matrix_numbers = _numbers(7)
     gr.on(None, matrix_section, [batch], [matrix_plot, gradient_plot, matrix_numbers], api_name="curves_matrix",
           **LIVE)

@@ -22,7 +22,7 @@ TEXT: Table = {
         "curves_n_max": "largest n in (1 + 1/n)ⁿ",
         "curves_exp_numbers": "At $x_0 = {x0:.4g}$: $a^{{x_0}} = {y0:.6g}$, slope $a^{{x_0}}\\ln a = {slope:.6g}$, "
                                "slope / height $= \\ln a = {ln_a:.6g}$. "
-                               "$(1 + 1/n)^n = {limit:.8f}$ at $n = {n}$; $e - (1+1/n)^n = {gap:.3e}$.",
+                               "$(1 + 1/n)^n = {limit:.8f}$ at $n = {n}$; $e - (1+1/n)^n = {gap}$.",
         "curves_log_md": "### 2. The logarithm and its derivative\n"
                          "$\\log_a x$ undoes $a^x$. Its slope is $\\frac{d}{dx}\\log_a x = \\frac{1}{x \\ln a}$ "
                          "($1/x$ for the natural log). A computer can only take finite steps: the forward "
@@ -36,7 +36,7 @@ TEXT: Table = {
         "curves_q": "q (rules)",
         "curves_power": "power r (rules)",
         "curves_log_numbers": "At $x_0 = {x0:.4g}$: $\\log_a x_0 = {y0:.6g}$, slope $1/(x_0 \\ln a) = {slope:.6g}$. "
-                              "Finite difference: smallest error ${best_error:.2e}$ at $h = {best_h:.1e}$.\n\n"
+                              "Finite difference: smallest error ${best_error}$ at $h = {best_h}$.\n\n"
                               "| rule | left | right | difference |\n|---|---|---|---|\n{rules}",
         "curves_rule_product": "product log(pq) = log p + log q",
         "curves_rule_quotient": "quotient log(p/q) = log p - log q",
@@ -51,7 +51,7 @@ TEXT: Table = {
                                 "(weights are divided by their sum to give $p$).",
         "curves_dice_table": "dice: face, count n, weight of the prediction",
         "curves_face": "face whose probability the right plot sweeps",
-        "curves_likelihood_numbers": "$N = {throws:g}$ throws. $L = {likelihood:.4e}$, $\\log L = {log_l:.6f}$, "
+        "curves_likelihood_numbers": "$N = {throws:g}$ throws. $L = {likelihood}$, $\\log L = {log_l:.6f}$, "
                                      "$-\\log L = {nll:.6f}$. At the observed frequencies $p_k = n_k/N$: "
                                      "$-\\log L = {nll_best:.6f}$ (never larger). {clipped}",
         "curves_ce_md": "### 4. Cross-entropy of one sample\n"
@@ -87,7 +87,7 @@ TEXT: Table = {
         "curves_z": "logit z",
         "curves_t": "target t (0 or 1; values between are soft labels)",
         "curves_binary_numbers": "$y = \\sigma({z:.3g}) = {y:.6f}$, $E = {loss:.6f}$. Largest difference between "
-                                 "the sigmoid and the 2-class softmax forms over $z \\in [-8, 8]$: ${diff:.1e}$.",
+                                 "the sigmoid and the 2-class softmax forms over $z \\in [-8, 8]$: ${diff}$.",
         "curves_matrix_md": "### 7. Vector and matrix form, and the gradient\n"
                             "Stack the targets as a matrix $T$ and the predictions as $Y$ ($N \\times K$, the table "
                             "of section 5). Then $E = -\\frac{1}{N}\\mathbf{1}^\\top (T \\odot \\log Y)\\mathbf{1} "
@@ -95,8 +95,8 @@ TEXT: Table = {
                             "gradient is simply $\\frac{\\partial E}{\\partial Z} = \\frac{1}{N}(Y - T)$: "
                             "compared below with central finite differences.",
         "curves_matrix_numbers": "Matrix form $E = {matrix:.10f}$; double sum of section 5 $= {batch:.10f}$; "
-                                 "difference ${diff:.1e}$. Gradient: largest |analytic - numerical| $= {grad_diff:.1e}$ "
-                                 "(step $h = {step:.0e}$).",
+                                 "difference ${diff}$. Gradient: largest |analytic - numerical| $= {grad_diff}$ "
+                                 "(step $h = {step}$).",
     },
     "ja": {
         "curves_tab": "数学",
@@ -112,7 +112,7 @@ TEXT: Table = {
         "curves_n_max": "(1 + 1/n)ⁿ の最大の n",
         "curves_exp_numbers": "$x_0 = {x0:.4g}$ で $a^{{x_0}} = {y0:.6g}$、傾き $a^{{x_0}}\\ln a = {slope:.6g}$、"
                               "傾き / 高さ $= \\ln a = {ln_a:.6g}$。"
-                              "$n = {n}$ で $(1 + 1/n)^n = {limit:.8f}$、$e - (1+1/n)^n = {gap:.3e}$。",
+                              "$n = {n}$ で $(1 + 1/n)^n = {limit:.8f}$、$e - (1+1/n)^n = {gap}$。",
         "curves_log_md": "### 2. 対数関数とその導関数\n"
                          "$\\log_a x$ は $a^x$ の逆関数です。傾きは $\\frac{d}{dx}\\log_a x = \\frac{1}{x \\ln a}$ "
                          "（自然対数なら $1/x$）。計算機は有限の刻みしか使えません: 前進差分 "
@@ -126,7 +126,7 @@ TEXT: Table = {
         "curves_q": "q（法則）",
         "curves_power": "指数 r（法則）",
         "curves_log_numbers": "$x_0 = {x0:.4g}$ で $\\log_a x_0 = {y0:.6g}$、傾き $1/(x_0 \\ln a) = {slope:.6g}$。"
-                              "差分の誤差が最小になるのは $h = {best_h:.1e}$ で ${best_error:.2e}$。\n\n"
+                              "差分の誤差が最小になるのは $h = {best_h}$ で ${best_error}$。\n\n"
                               "| 法則 | 左辺 | 右辺 | 差 |\n|---|---|---|---|\n{rules}",
         "curves_rule_product": "積 log(pq) = log p + log q",
         "curves_rule_quotient": "商 log(p/q) = log p - log q",
@@ -140,7 +140,7 @@ TEXT: Table = {
                                 "（重みを合計で割ったものが $p$ です）。",
         "curves_dice_table": "サイコロ: 出目、回数 n、予測の重み",
         "curves_face": "右の図で確率を動かす出目",
-        "curves_likelihood_numbers": "投げた回数 $N = {throws:g}$。$L = {likelihood:.4e}$、$\\log L = {log_l:.6f}$、"
+        "curves_likelihood_numbers": "投げた回数 $N = {throws:g}$。$L = {likelihood}$、$\\log L = {log_l:.6f}$、"
                                      "$-\\log L = {nll:.6f}$。観測頻度 $p_k = n_k/N$ では "
                                      "$-\\log L = {nll_best:.6f}$（これより大きくなることはない）。{clipped}",
         "curves_ce_md": "### 4. 1 サンプルの交差エントロピー\n"
@@ -177,7 +177,7 @@ TEXT: Table = {
         "curves_z": "ロジット z",
         "curves_t": "正解 t（0 か 1、その間はソフトラベル）",
         "curves_binary_numbers": "$y = \\sigma({z:.3g}) = {y:.6f}$、$E = {loss:.6f}$。$z \\in [-8, 8]$ での"
-                                 "シグモイド形と 2 クラスソフトマックス形の差の最大値: ${diff:.1e}$。",
+                                 "シグモイド形と 2 クラスソフトマックス形の差の最大値: ${diff}$。",
         "curves_matrix_md": "### 7. ベクトル・行列での表し方と勾配\n"
                             "正解を行列 $T$、予測を $Y$（$N \\times K$、5 の表）にまとめると "
                             "$E = -\\frac{1}{N}\\mathbf{1}^\\top (T \\odot \\log Y)\\mathbf{1} "
@@ -185,7 +185,7 @@ TEXT: Table = {
                             "勾配は $\\frac{\\partial E}{\\partial Z} = \\frac{1}{N}(Y - T)$ だけです。"
                             "下で中心差分による数値微分と比べます。",
         "curves_matrix_numbers": "行列形 $E = {matrix:.10f}$、5 の二重和 $= {batch:.10f}$、"
-                                 "差 ${diff:.1e}$。勾配: |解析解 - 数値微分| の最大値 $= {grad_diff:.1e}$"
-                                 "（刻み $h = {step:.0e}$）。",
+                                 "差 ${diff}$。勾配: |解析解 - 数値微分| の最大値 $= {grad_diff}$"
+                                 "（刻み $h = {step}$）。",
     },
 }

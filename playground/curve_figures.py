@@ -62,7 +62,7 @@ def _t(lang: str, key: str, **values: float) -> str:
 
 def _layout(fig: go.Figure, lang: str, x: str, y: str, title: str = "", height: int = HEIGHT) -> go.Figure:
     fig.update_layout(height=height, title=title or None, showlegend=True, margin=dict(l=60, r=20, t=50, b=50),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), template="plotly_white")
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     fig.update_xaxes(title_text=_t(lang, x))
     fig.update_yaxes(title_text=_t(lang, y))
     return fig
@@ -183,7 +183,9 @@ def matrix_figure(matrix: MatrixCE, lang: str) -> go.Figure:
                                  showlegend=True, x=[str(k) for k in range(values.shape[1])],
                                  y=[str(i + 1) for i in range(values.shape[0])]), 1, col)
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, lang, "class", "sample", height=max(300, 60 + 34 * matrix.targets.shape[0]))
+    _layout(fig, lang, "class", "sample", height=max(320, 100 + 34 * matrix.targets.shape[0]))
+    fig.update_layout(legend=dict(yanchor="top", y=-0.2))  # the subplot titles already sit on top
+    return fig
 
 
 def gradient_figure(gradient: SoftmaxGradient, lang: str) -> go.Figure:
