@@ -38,12 +38,19 @@ def _clipped_note(count: int, request: gr.Request | None) -> str:
 
 
 @user_errors
-def exp_section(base: float, x0: float, n_max: float, request: gr.Request = None):
-    lang = lang_of(request)
-    curve, limit = el.exp_curve(base, x0), el.e_limit(int(n_max))
+def exp_section(base: float, x0: float, request: gr.Request = None):
+    curve = el.exp_curve(base, x0)
     numbers = text(TEXT, "curves_exp_numbers", request, x0=x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
-                   ln_a=curve.ln_base, limit=limit.value[-1], n=int(limit.n[-1]), gap=_sci(limit.error[-1]))
-    return figures.exp_figure(curve, lang), figures.e_limit_figure(limit, lang), numbers
+                   ln_a=curve.ln_base)
+    return figures.exp_figure(curve, lang_of(request)), numbers
+
+
+@user_errors
+def e_limit_section(n_max: float, request: gr.Request = None):
+    limit = el.e_limit(n_max)
+    numbers = text(TEXT, "curves_limit_numbers", request, limit=limit.value[-1], n=int(limit.n[-1]),
+                   gap=_sci(limit.error[-1]), e=math.e)
+    return figures.e_limit_figure(limit, lang_of(request)), numbers
 
 
 @user_errors
@@ -123,11 +130,15 @@ def build() -> None:
         with gr.Row():
             base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")
             x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
-            n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"))
         with gr.Row():
-            exp_plot, limit_plot = _plot("exp"), _plot("limit")
-        exp_numbers = _numbers(1)
-    gr.on(None, exp_section, [base, x0, n_max], [exp_plot, limit_plot, exp_numbers], api_name="curves_exp", **LIVE)
+            with gr.Column():
+                exp_plot, exp_numbers = _plot("exp"), _numbers(1)
+            with gr.Column():
+                n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"), elem_id="curves-n-max")
+                limit_plot = _plot("limit")
+                limit_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="curves-limit-numbers")
+    gr.on(None, exp_section, [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
+    gr.on(None, e_limit_section, [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
 
     with _section("log", 2):
         with gr.Row():

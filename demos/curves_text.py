@@ -21,8 +21,9 @@ TEXT: Table = {
         "curves_x0": "point x₀ (tangent)",
         "curves_n_max": "largest n in (1 + 1/n)ⁿ",
         "curves_exp_numbers": "At $x_0 = {x0:.4g}$: $a^{{x_0}} = {y0:.6g}$, slope $a^{{x_0}}\\ln a = {slope:.6g}$, "
-                               "slope / height $= \\ln a = {ln_a:.6g}$. "
-                               "$(1 + 1/n)^n = {limit:.8f}$ at $n = {n}$; $e - (1+1/n)^n = {gap}$.",
+                               "slope / height $= \\ln a = {ln_a:.6g}$.",
+        "curves_limit_numbers": "$(1 + 1/n)^n = {limit:.8f}$ at $n = {n}$; $e - (1+1/n)^n = {gap}$ "
+                                "($e = {e:.10f}$).",
         "curves_log_md": "### 2. The logarithm and its derivative\n"
                          "$\\log_a x$ undoes $a^x$. Its slope is $\\frac{d}{dx}\\log_a x = \\frac{1}{x \\ln a}$ "
                          "($1/x$ for the natural log). A computer can only take finite steps: the forward "
@@ -111,8 +112,9 @@ TEXT: Table = {
         "curves_x0": "点 x₀（接線）",
         "curves_n_max": "(1 + 1/n)ⁿ の最大の n",
         "curves_exp_numbers": "$x_0 = {x0:.4g}$ で $a^{{x_0}} = {y0:.6g}$、傾き $a^{{x_0}}\\ln a = {slope:.6g}$、"
-                              "傾き / 高さ $= \\ln a = {ln_a:.6g}$。"
-                              "$n = {n}$ で $(1 + 1/n)^n = {limit:.8f}$、$e - (1+1/n)^n = {gap}$。",
+                              "傾き / 高さ $= \\ln a = {ln_a:.6g}$。",
+        "curves_limit_numbers": "$n = {n}$ で $(1 + 1/n)^n = {limit:.8f}$、$e - (1+1/n)^n = {gap}$"
+                                "（$e = {e:.10f}$）。",
         "curves_log_md": "### 2. 対数関数とその導関数\n"
                          "$\\log_a x$ は $a^x$ の逆関数です。傾きは $\\frac{d}{dx}\\log_a x = \\frac{1}{x \\ln a}$ "
                          "（自然対数なら $1/x$）。計算機は有限の刻みしか使えません: 前進差分 "

@@ -23,23 +23,28 @@ REDRAW_ASSERT_S = 1.0  # asserted with margin: six agents share two cores while 
 
 
 def section_calls(request):
-    return [curves.exp_section(2.0, 1.0, 10_000, request), curves.log_section(math.e, 1.0, 3.0, 5.0, 2.5, request),
+    return [curves.exp_section(2.0, 1.0, request), curves.e_limit_section(10_000, request),
+            curves.log_section(math.e, 1.0, 3.0, 5.0, 2.5, request),
             curves.likelihood_section(pd.DataFrame(curves.DICE_ROWS), 6, request),
             curves.ce_section(2.0, 1.0, 0.1, 0, request), curves.batch_section(pd.DataFrame(curves.BATCH_ROWS), request),
             curves.binary_section(1.0, 1.0, request), curves.matrix_section(pd.DataFrame(curves.BATCH_ROWS), request)]
 
 
-@pytest.mark.parametrize("request_", [None, JAPANESE], ids=["en", "ja"])
-def test_every_section_handler_fills_its_numbers(request_):
-    for outputs in section_calls(request_):
+@pytest.fixture(scope="module")
+def outputs_by_language():
+    return {"en": section_calls(None), "ja": section_calls(JAPANESE)}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_section_handler_fills_its_numbers(outputs_by_language, lang):
+    for outputs in outputs_by_language[lang]:
         numbers = outputs[-1]
         assert numbers and not re.search(r"\{[a-z_]+(:[^}]*)?\}", numbers), numbers  # no template slot left
         assert all(fig.layout.height for fig in outputs[:-1])
 
 
-def test_handlers_answer_in_the_readers_language():
-    english, japanese = section_calls(None), section_calls(JAPANESE)
-    for en, ja in zip(english, japanese):
+def test_handlers_answer_in_the_readers_language(outputs_by_language):
+    for en, ja in zip(outputs_by_language["en"], outputs_by_language["ja"]):
         assert en[-1] != ja[-1]
         assert en[0].layout.xaxis.title.text != ja[0].layout.xaxis.title.text or en[0].data[0].name != ja[0].data[0].name
 
@@ -64,7 +69,7 @@ def test_bad_input_becomes_a_user_error():
     with pytest.raises(gr.Error, match="sums to"):
         curves.batch_section(pd.DataFrame([[0, 0.5, 0.4, 0.0]]))
     with pytest.raises(gr.Error, match="base = 1"):
-        curves.exp_section(1.0, 0.0, 10)
+        curves.exp_section(1.0, 0.0)
 
 
 def test_text_has_both_languages_and_a_tab_title():
@@ -85,7 +90,7 @@ def client(app_url):
 @pytest.mark.slow
 def test_every_api_name_answers(client):
     calls = {
-        "curves_exp": (3.0, 0.5, 1000), "curves_log": (10.0, 2.0, 3.0, 5.0, 2.5),
+        "curves_exp": (3.0, 0.5), "curves_e_limit": (1000,), "curves_log": (10.0, 2.0, 3.0, 5.0, 2.5),
         "curves_likelihood": ({"headers": ["face", "n", "w"], "data": curves.DICE_ROWS}, 2),
         "curves_ce": (0.0, 0.0, 0.0, 1), "curves_batch": ({"headers": ["t", "y0", "y1", "y2"], "data": curves.BATCH_ROWS},),
         "curves_binary": (0.0, 1.0), "curves_matrix": ({"headers": ["t", "y0", "y1", "y2"], "data": curves.BATCH_ROWS},),
@@ -96,7 +101,7 @@ def test_every_api_name_answers(client):
     # one sample with equal logits over 3 classes: E = log 3
     assert f"{math.log(3):.6f}" in client.predict(0.0, 0.0, 0.0, 1, api_name="/curves_ce")[-1]
     with pytest.raises(Exception, match="base = 1") as error:
-        client.predict(1.0, 0.0, 10, api_name="/curves_exp")
+        client.predict(1.0, 0.0, api_name="/curves_exp")
     assert "Traceback" not in str(error.value)
 
 
@@ -108,6 +113,7 @@ def open_math_tab(page, url: str, tab_name: str) -> None:
     for number in range(1, SECTIONS + 1):  # every section's numbers and plots arrive from its load event
         page.wait_for_function(f"document.querySelector('#curves-numbers-{number}')?.innerText.trim().length > 10",
                                timeout=30_000)
+    page.wait_for_selector("#curves-limit-numbers .katex", timeout=30_000)
     page.wait_for_function(f"document.querySelectorAll('[id^=curves-] .js-plotly-plot').length == {PLOTS}",
                            timeout=30_000)
 
