@@ -17,6 +17,8 @@ from playground import cross_entropy as ce
 from playground import cross_entropy_forms as forms
 from playground import curve_figures as figures
 from playground import curves_exp_log as el
+from playground.models import load_causal_lm
+from playground.token_loss import MAX_SENTENCE_CHARS, token_losses
 
 __all__ = ["TEXT", "build"]
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
@@ -67,8 +69,8 @@ def log_section(base: float, x0: float, p: float, q: float, power: float, reques
 @user_errors
 def likelihood_section(table, face: float, request: gr.Request = None):
     dice = ce.dice_from_table(table.values.tolist(), int(face))
-    numbers = text(TEXT, "curves_likelihood_numbers", request, throws=dice.counts.sum(), likelihood=_sci(dice.likelihood),
-                   log_l=dice.log_likelihood, nll=dice.nll, nll_best=dice.nll_at_frequencies,
+    numbers = text(TEXT, "curves_likelihood_numbers", request, throws=dice.counts.sum(),
+                   likelihood=_sci(dice.likelihood), log_l=dice.log_likelihood, nll=dice.nll, nll_best=dice.nll_at_frequencies,
                    clipped=_clipped_note(int(dice.clipped.sum()), request))
     return figures.dice_figure(dice, lang_of(request)), numbers
 
@@ -107,6 +109,15 @@ def matrix_section(table, request: gr.Request = None):
                    step=_sci(gradient.step))
     lang = lang_of(request)
     return figures.matrix_figure(matrix, lang), figures.gradient_figure(gradient, lang), numbers
+
+
+@user_errors
+def llm_section(sentence: str, request: gr.Request = None):
+    lm = load_causal_lm()
+    losses = token_losses(lm, sentence)
+    numbers = text(TEXT, "curves_llm_numbers", request, count=len(losses.tokens), mean=losses.mean,
+                   model_loss=losses.model_loss, perplexity=losses.perplexity, model=lm.model_id)
+    return figures.token_loss_figure(losses, lang_of(request)), numbers
 
 
 def _section(key: str, number: int) -> gr.Column:
@@ -188,3 +199,11 @@ def build() -> None:
         matrix_numbers = _numbers(7)
     gr.on(None, matrix_section, [batch], [matrix_plot, gradient_plot, matrix_numbers], api_name="curves_matrix",
           **LIVE)
+
+    with _section("llm", 8):
+        sentence = gr.Textbox("The capital of France is Paris.", label=T("curves_sentence"),
+                              max_length=MAX_SENTENCE_CHARS, elem_id="curves-sentence")
+        score = gr.Button(T("curves_llm_button"), variant="primary", elem_id="curves-llm-button")
+        llm_plot, llm_numbers = _plot("llm"), _numbers(8)
+    gr.on([score.click, sentence.submit], llm_section, [sentence], [llm_plot, llm_numbers], api_name="curves_llm",
+          concurrency_id="llm", concurrency_limit=2)

@@ -98,6 +98,16 @@ TEXT: Table = {
         "curves_matrix_numbers": "Matrix form $E = {matrix:.10f}$; double sum of section 5 $= {batch:.10f}$; "
                                  "difference ${diff}$. Gradient: largest |analytic - numerical| $= {grad_diff}$ "
                                  "(step $h = {step}$).",
+        "curves_llm_md": "### 8. Cross-entropy of a real language model\n"
+                         "The chat model predicts every next token with a softmax over its whole vocabulary "
+                         "(about 49,000 classes). Its training loss is the cross-entropy of section 5 with one "
+                         "sample per position: $E = -\\frac{1}{T-1}\\sum_{t=1}^{T-1}\\log p(x_{t+1} \\mid x_{\\le t})$. "
+                         "Tall bars are the tokens that surprised the model. Perplexity is $e^{E}$.",
+        "curves_sentence": "sentence to score",
+        "curves_llm_button": "Score with the model",
+        "curves_llm_numbers": "{count} tokens scored (the first has nothing before it). Cross-entropy "
+                              "$E = {mean:.6f}$ nats; transformers' own `loss` $= {model_loss:.6f}$; "
+                              "perplexity $e^E = {perplexity:.3f}$. Model: `{model}`.",
     },
     "ja": {
         "curves_tab": "数学",
@@ -189,5 +199,15 @@ TEXT: Table = {
         "curves_matrix_numbers": "行列形 $E = {matrix:.10f}$、5 の二重和 $= {batch:.10f}$、"
                                  "差 ${diff}$。勾配: |解析解 - 数値微分| の最大値 $= {grad_diff}$"
                                  "（刻み $h = {step}$）。",
+        "curves_llm_md": "### 8. 実際の言語モデルの交差エントロピー\n"
+                         "チャットモデルは次のトークンを語彙全体（約 49,000 クラス）のソフトマックスで予測します。"
+                         "その学習の損失は、位置ごとに 1 サンプルとした 5 の交差エントロピー "
+                         "$E = -\\frac{1}{T-1}\\sum_{t=1}^{T-1}\\log p(x_{t+1} \\mid x_{\\le t})$ です。"
+                         "高い棒はモデルが驚いたトークンです。パープレキシティは $e^{E}$ です。",
+        "curves_sentence": "評価する文",
+        "curves_llm_button": "モデルで評価",
+        "curves_llm_numbers": "{count} 個のトークンを評価しました（最初のトークンは前に何もないので除外）。"
+                              "交差エントロピー $E = {mean:.6f}$ ナット、transformers 自身の `loss` $= {model_loss:.6f}$、"
+                              "パープレキシティ $e^E = {perplexity:.3f}$。モデル: `{model}`。",
     },
 }

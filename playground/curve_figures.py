@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 from playground.cross_entropy import BatchCE, DiceLikelihood, OneSampleCE
 from playground.cross_entropy_forms import BinaryCE, MatrixCE, SoftmaxGradient
 from playground.curves_exp_log import ELimit, ExpCurve, FiniteDifference, LogCurve
+from playground.token_loss import TokenLosses, token_label
 
 HEIGHT = 420
 FIGURE_TEXT: dict[str, dict[str, str]] = {
@@ -34,6 +35,8 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "z": "logit z", "bce_sigmoid": "sigmoid form (t = {t:g})", "bce_softmax": "2-class softmax form",
         "entry": "entry (sample, class)", "gradient": "dE/dz", "analytic": "analytic (y - t) / N",
         "numerical": "numerical (central difference)", "T": "T (targets)", "logY": "log Y", "TlogY": "T ⊙ log Y",
+        "token": "next token (position: text)", "surprise": "-log p (nats)", "per_token": "-log p of each token",
+        "mean_ce": "mean = cross-entropy = {m:.3f}",
     },
     "ja": {
         "x": "x", "y": "y", "n": "n（対数目盛）", "h": "刻み h（対数目盛）", "error": "|誤差|（対数目盛）",
@@ -52,6 +55,8 @@ FIGURE_TEXT: dict[str, dict[str, str]] = {
         "z": "ロジット z", "bce_sigmoid": "シグモイド形（t = {t:g}）", "bce_softmax": "2 クラスのソフトマックス形",
         "entry": "要素（サンプル, クラス）", "gradient": "dE/dz", "analytic": "解析解 (y - t) / N",
         "numerical": "数値微分（中心差分）", "T": "T（正解）", "logY": "log Y", "TlogY": "T ⊙ log Y",
+        "token": "次のトークン（位置: 文字列）", "surprise": "-log p（ナット）", "per_token": "各トークンの -log p",
+        "mean_ce": "平均 = 交差エントロピー = {m:.3f}",
     },
 }
 
@@ -193,3 +198,14 @@ def gradient_figure(gradient: SoftmaxGradient, lang: str) -> go.Figure:
     fig = go.Figure([go.Bar(x=entries, y=gradient.analytic.ravel(), name=_t(lang, "analytic")),
                      go.Bar(x=entries, y=gradient.numerical.ravel(), name=_t(lang, "numerical"))])
     return _layout(fig, lang, "entry", "gradient", height=340)
+
+
+def token_loss_figure(losses: TokenLosses, lang: str) -> go.Figure:
+    """-log p of each real next token of a sentence under the live model, with their mean."""
+    labels = [token_label(i + 2, token) for i, token in enumerate(losses.tokens)]
+    fig = go.Figure([go.Bar(x=labels, y=losses.neg_log_p, name=_t(lang, "per_token"),
+                            customdata=losses.probability, hovertemplate="%{x}<br>-log p = %{y:.3f}<br>"
+                            "p = %{customdata:.4f}<extra></extra>"),
+                     go.Scatter(x=labels, y=[losses.mean] * len(labels), mode="lines",
+                                name=_t(lang, "mean_ce", m=losses.mean), line=dict(dash="dash", color="crimson"))])
+    return _layout(fig, lang, "token", "surprise", height=380)

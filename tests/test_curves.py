@@ -13,6 +13,7 @@ from playground import cross_entropy as ce
 from playground import cross_entropy_forms as forms
 from playground import curve_figures as figures
 from playground import curves_exp_log as el
+from playground.token_loss import TokenLosses
 
 
 def autograd_slope(fn, x: np.ndarray) -> np.ndarray:
@@ -305,6 +306,8 @@ def all_figures(lang: str):
         "binary": figures.binary_figure(forms.binary_ce(1.0, 1.0), lang),
         "matrix": figures.matrix_figure(forms.matrix_form(batch), lang),
         "gradient": figures.gradient_figure(forms.batch_gradient(batch), lang),
+        "llm": figures.token_loss_figure(TokenLosses(["a", "<b>"], [1.0, 2.0], [math.exp(-1), math.exp(-2)], 1.5,
+                                                     math.exp(1.5), 1.5, "x"), lang),
     }
 
 
@@ -332,3 +335,45 @@ def test_docstring_examples_run(module):
     import doctest
 
     assert doctest.testmod(module).failed == 0
+
+
+# ------------------------------------------------------------------ 8. the live model's per-token loss
+def test_token_losses_match_log_softmax_and_the_models_own_loss(tiny_lm):
+    from playground.token_loss import token_losses
+
+    sentence = "The capital of France is Paris."
+    losses = token_losses(tiny_lm, sentence)
+    ids = tiny_lm.tokenizer(sentence, return_tensors="pt").input_ids
+    with torch.no_grad():
+        logits = tiny_lm.model(ids).logits[0].double()
+    reference = F.cross_entropy(logits[:-1], ids[0, 1:], reduction="none")  # position t predicts t+1
+    np.testing.assert_allclose(losses.neg_log_p, reference.numpy(), rtol=1e-9)
+    assert len(losses.tokens) == ids.shape[1] - 1 and "".join([losses.first_token, *losses.tokens]) == sentence
+    assert losses.mean == pytest.approx(float(reference.mean()), rel=1e-9)
+    assert losses.model_loss == pytest.approx(losses.mean, rel=1e-5)  # transformers' loss, float32
+    assert losses.perplexity == pytest.approx(math.exp(losses.mean))
+    np.testing.assert_allclose(losses.probability, np.exp(-np.array(losses.neg_log_p)))
+
+
+@pytest.mark.parametrize("sentence, word", [("  ", "empty"), ("x" * 1001, "limit"), ("Hi", "single token")])
+def test_token_losses_refuse_unusable_sentences(tiny_lm, sentence, word):
+    from playground.token_loss import token_losses
+
+    with pytest.raises(ValueError, match=word):
+        token_losses(tiny_lm, sentence)
+
+
+def test_token_labels_are_html_safe():
+    from playground.token_loss import token_label
+
+    assert token_label(3, "<br>\n") == "3: &lt;br&gt;↵"
+
+
+@pytest.mark.slow
+def test_real_model_is_confident_about_paris(offline_lm):
+    from playground.token_loss import token_losses
+
+    losses = token_losses(offline_lm, "The capital of France is Paris.")
+    surprise = dict(zip(losses.tokens, losses.neg_log_p))
+    assert surprise[" Paris"] < math.log(2)  # p(Paris) > 1/2
+    assert surprise[" capital"] > surprise[" Paris"]

@@ -16,7 +16,7 @@ from demos import curves
 from demos.curves_text import TEXT
 
 JAPANESE = SimpleNamespace(headers={"accept-language": "ja-JP,ja;q=0.9"})
-SECTIONS = 7
+SECTIONS = 7  # with a plot filled on load; section 8 (the live model) fills on a click
 PLOTS = 10  # exp + limit, log + finite differences, dice, one sample, batch, binary, matrix + gradient
 REDRAW_BUDGET_S = 0.5  # the target on this machine
 REDRAW_ASSERT_S = 1.0  # asserted with margin: six agents share two cores while tests run
@@ -98,6 +98,8 @@ def test_every_api_name_answers(client):
     for api_name, args in calls.items():
         outputs = client.predict(*args, api_name=f"/{api_name}")
         assert isinstance(outputs[-1], str) and outputs[-1], api_name
+    plot, numbers = client.predict("The capital of France is Paris.", api_name="/curves_llm")
+    assert "SmolLM2" in numbers and "perplexity" in numbers
     # one sample with equal logits over 3 classes: E = log 3
     assert f"{math.log(3):.6f}" in client.predict(0.0, 0.0, 0.0, 1, api_name="/curves_ce")[-1]
     with pytest.raises(Exception, match="base = 1") as error:
@@ -118,8 +120,15 @@ def open_math_tab(page, url: str, tab_name: str) -> None:
                            timeout=30_000)
 
 
+def score_sentence_with_the_model(page) -> None:
+    page.locator("#curves-llm-button").click()
+    page.wait_for_selector("#curves-llm-plot .js-plotly-plot", timeout=120_000)
+    page.wait_for_function("document.querySelector('#curves-numbers-8')?.innerText.trim().length > 10",
+                           timeout=120_000)
+
+
 def screenshot_sections(page, artifacts, lang: str) -> None:
-    for number in range(1, SECTIONS + 1):
+    for number in range(1, SECTIONS + 2):  # sections 1-7 and the live model's section 8
         section = page.locator(f"#curves-section-{number}")
         section.scroll_into_view_if_needed()
         section.screenshot(path=str(artifacts / f"curves-{lang}-section-{number}.png"))
@@ -154,6 +163,8 @@ def test_math_tab_renders_redraws_fast_and_screenshots_in_english(page, app_url,
     print(f"\n[curves] slider -> redraw in the browser: median {median * 1000:.0f} ms, "
           f"max {max(times) * 1000:.0f} ms (target < {REDRAW_BUDGET_S * 1000:.0f} ms)")
     assert median < REDRAW_ASSERT_S, times
+    score_sentence_with_the_model(page)
+    assert "Paris" in page.locator("#curves-llm-plot").inner_text()
     screenshot_sections(page, artifacts, "en")
     assert not console_errors, console_errors
 
@@ -166,5 +177,7 @@ def test_math_tab_in_japanese(page, app_url, console_errors, artifacts):
     assert "投げた回数" in page.locator("#curves-numbers-3").inner_text()  # numbers made in Python
     page.wait_for_function("[...document.querySelectorAll('#curves-dice-plot text')]"
                            ".some(e => e.textContent.includes('負の対数尤度'))", timeout=10_000)  # plot labels
+    score_sentence_with_the_model(page)
+    assert "パープレキシティ" in page.locator("#curves-numbers-8").inner_text()
     screenshot_sections(page, artifacts, "ja")
     assert not console_errors, console_errors
