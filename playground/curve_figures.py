@@ -66,7 +66,7 @@ def _t(lang: str, key: str, **values: float) -> str:
 
 
 def _layout(fig: go.Figure, lang: str, x: str, y: str, title: str = "", height: int = HEIGHT) -> go.Figure:
-    fig.update_layout(height=height, title=title or None, showlegend=True, margin=dict(l=60, r=20, t=50, b=50),
+    fig.update_layout(height=height, title=title or None, showlegend=True, margin=dict(l=60, r=20, t=90 if title else 50, b=50),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     fig.update_xaxes(title_text=_t(lang, x))
     fig.update_yaxes(title_text=_t(lang, y))
