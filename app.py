@@ -18,10 +18,9 @@ except ImportError:
 
 import gradio as gr
 
-from demos import common, generate, penalties
-from playground.settings import get_settings
+from demos import common, curves, generate, penalties
 
-TABS = [generate, penalties]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, penalties, curves]  # each module: TEXT (en/ja table) and build()
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":

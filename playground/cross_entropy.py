@@ -1,0 +1,214 @@
+"""Cross-entropy built up from likelihood: dice throws, one softmax sample, then a batch.
+
+The likelihood of observed counts n_k under predicted probabilities p_k is prod_k p_k^{n_k}; its
+negative log, -sum_k n_k log p_k, turns a vanishing product into a sum. With one-hot targets t and
+softmax outputs y = softmax(z) that is cross-entropy, E = -sum_k t_k log y_k, and over N samples
+E = -(1/N) sum_i sum_k t_ik log y_ik, which is what `torch.nn.functional.cross_entropy` computes.
+Reference: Bishop, Pattern Recognition and Machine Learning, sec. 4.3.4 (eq. 4.108);
+https://pytorch.org/docs/stable/generated/torch.nn.functional.cross_entropy.html
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+EPS = 1e-12  # y is clipped to [EPS, 1] before log, because log 0 = -inf (a loss of infinity)
+MAX_CLASSES = 10
+MAX_SAMPLES = 32
+MAX_COUNT = 1000  # throws per dice face
+SUM_TOLERANCE = 1e-6  # how far a row of probabilities may sum from 1 (typing 0.7, 0.2, 0.1 is fine)
+
+
+def clipped_log(y: np.ndarray, eps: float = EPS) -> tuple[np.ndarray, np.ndarray]:
+    """(log max(y, eps), mask of entries that were clipped): -log 0 would be an infinite loss."""
+    y = np.asarray(y, dtype=np.float64)
+    return np.log(np.maximum(y, eps)), y < eps
+
+
+def check_probabilities(probs: np.ndarray, name: str = "probabilities") -> np.ndarray:
+    """Rows of non-negative numbers that sum to 1; refuses (never rescales) anything else."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if not np.all(np.isfinite(probs)) or np.any(probs < 0) or np.any(probs > 1):
+        raise ValueError(f"{name} must be numbers in [0, 1]; got {probs.tolist()}.")
+    sums = probs.sum(axis=-1)
+    bad = np.flatnonzero(np.abs(np.atleast_1d(sums) - 1.0) > SUM_TOLERANCE)
+    if bad.size:
+        raise ValueError(f"{name}: row {int(bad[0]) + 1} sums to {np.atleast_1d(sums)[bad[0]]:.6g}, "
+                         "not 1. Edit it so the probabilities add up to 1.")
+    return probs
+
+
+def normalise(weights: list[float]) -> np.ndarray:
+    """Non-negative weights -> probabilities w / sum(w) (the UI's sliders are weights)."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError(f"weights must be >= 0 with a positive sum; got {weights.tolist()}.")
+    return weights / weights.sum()
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """softmax(z)_k = exp(z_k - max z) / sum_j exp(z_j - max z), over the last axis."""
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+# ------------------------------------------------------------------ 3. dice likelihood
+@dataclass(frozen=True)
+class DiceLikelihood:
+    """Counts n_k, predicted p_k and the likelihood chain L -> log L -> NLL = -log L."""
+    counts: np.ndarray  # (6,) throws per face
+    probs: np.ndarray  # (6,) predicted probability per face
+    likelihood: float  # prod p_k^n_k (underflows to 0 for many throws: why we take logs)
+    log_likelihood: float  # sum n_k log p_k
+    nll: float  # -log_likelihood
+    per_face: np.ndarray  # (6,) -n_k log p_k, the NLL's terms
+    clipped: np.ndarray  # (6,) bool: p_k = 0 with n_k > 0 was clipped to EPS
+    frequencies: np.ndarray  # (6,) n_k / N: the p that minimises the NLL (maximum likelihood)
+    nll_at_frequencies: float
+    face: int  # the face whose probability the curve sweeps
+    sweep: np.ndarray  # probabilities given to `face`, the other faces rescaled to fill 1 - p
+    sweep_nll: np.ndarray
+
+
+def dice_likelihood(counts: list[int], probs: list[float], face: int = 5) -> DiceLikelihood:
+    """Likelihood of dice counts under predicted face probabilities, and its NLL.
+
+    >>> d = dice_likelihood([1, 1, 1, 1, 1, 1], [1 / 6] * 6)
+    >>> round(d.nll, 6) == round(6 * math.log(6), 6)
+    True
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.shape != (6,) or np.any(counts < 0) or np.any(counts > MAX_COUNT) \
+            or np.any(counts != np.round(counts)) or counts.sum() == 0:
+        raise ValueError(f"counts must be 6 whole numbers in [0, {MAX_COUNT}] with at least one "
+                         f"throw; got {counts.tolist()}.")
+    probs = check_probabilities(probs, "dice probabilities")
+    if probs.shape != (6,):
+        raise ValueError(f"dice probabilities need 6 values, one per face; got {probs.size}.")
+    if face not in range(6):
+        raise ValueError(f"face = {face} must be 0..5 (faces 1 to 6).")
+    log_p, clipped = clipped_log(probs)
+    log_likelihood = float(np.sum(counts * log_p))
+    frequencies = counts / counts.sum()
+    sweep = np.linspace(0.005, 0.995, 199)
+    others = np.delete(probs, face)
+    others = others / others.sum() if others.sum() > 0 else np.full(5, 0.2)  # keep their ratios
+    sweep_probs = np.insert(np.outer(1 - sweep, others), face, sweep, axis=1)  # (199, 6)
+    return DiceLikelihood(
+        counts, probs, math.exp(log_likelihood), log_likelihood, -log_likelihood, -counts * log_p,
+        clipped & (counts > 0), frequencies,
+        float(-np.sum(counts * clipped_log(frequencies)[0] * (counts > 0))), face, sweep,
+        -(clipped_log(sweep_probs)[0] @ counts))
+
+
+# ------------------------------------------------------------------ 4. one sample
+@dataclass(frozen=True)
+class OneSampleCE:
+    """Logits z -> y = softmax(z) -> E = -sum_k t_k log y_k for a one-hot t."""
+    logits: np.ndarray  # (K,)
+    probs: np.ndarray  # (K,)
+    target: int
+    terms: np.ndarray  # (K,) -t_k log y_k: zero except at the target
+    loss: float
+    curve_y: np.ndarray  # y in (0, 1] for the -log y curve
+    curve_loss: np.ndarray
+
+
+def ce_one_sample(logits: list[float], target: int) -> OneSampleCE:
+    """Cross-entropy of one sample with a class-index target.
+
+    >>> s = ce_one_sample([0.0, 0.0], 1)
+    >>> round(s.loss, 12) == round(math.log(2), 12)
+    True
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 1 or not 2 <= z.size <= MAX_CLASSES or not np.all(np.abs(z) <= 100):
+        raise ValueError(f"logits must be 2..{MAX_CLASSES} numbers in [-100, 100]; got {z.tolist()}.")
+    if target not in range(z.size):
+        raise ValueError(f"target = {target} must be a class index 0..{z.size - 1}.")
+    y = softmax(z)
+    t = np.eye(z.size)[target]
+    terms = -t * clipped_log(y)[0]
+    curve_y = np.linspace(0.005, 1.0, 200)
+    return OneSampleCE(z, y, target, terms, float(terms.sum()), curve_y, -np.log(curve_y))
+
+
+# ------------------------------------------------------------------ 5. a batch
+@dataclass(frozen=True)
+class BatchCE:
+    """E = -(1/N) sum_i sum_k t_ik log y_ik, with torch's value beside ours."""
+    targets: np.ndarray  # (N, K) T: one-hot rows (from labels) or soft target distributions
+    labels: np.ndarray | None  # (N,) class indices when the targets were given as labels
+    probs: np.ndarray  # (N, K) Y, as given
+    log_probs: np.ndarray  # (N, K) log max(Y, EPS)
+    clipped: np.ndarray  # (N, K) bool: entries of Y below EPS
+    per_sample: np.ndarray  # (N,) -sum_k t_ik log y_ik
+    total: float
+    mean: float
+    torch_cross_entropy: float  # F.cross_entropy(log Y, targets): log_softmax(log Y) = log Y
+    torch_nll_loss: float | None  # F.nll_loss(log Y, labels); None for soft targets
+
+
+def targets_matrix(targets: np.ndarray | list, classes: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Labels (N,) -> one-hot T (N, K); a (N, K) matrix of target distributions is checked and kept."""
+    targets = np.asarray(targets, dtype=np.float64)
+    if targets.ndim == 1:
+        if np.any(targets != np.round(targets)) or np.any(targets < 0) or np.any(targets >= classes):
+            raise ValueError(f"target labels must be whole numbers 0..{classes - 1}; got {targets.tolist()}.")
+        labels = targets.astype(np.int64)
+        return np.eye(classes)[labels], labels
+    return check_probabilities(targets, "targets"), None
+
+
+def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = EPS) -> BatchCE:
+    """Mean cross-entropy over N samples, written as the double sum, and torch's answer.
+
+    >>> b = batch_ce([0, 1], [[0.5, 0.5], [0.25, 0.75]])
+    >>> round(b.mean, 12) == round(-(math.log(0.5) + math.log(0.75)) / 2, 12)
+    True
+    """
+    probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
+    n, k = probs.shape
+    if not 1 <= n <= MAX_SAMPLES or not 2 <= k <= MAX_CLASSES:
+        raise ValueError(f"the batch must have 1..{MAX_SAMPLES} rows and 2..{MAX_CLASSES} classes; "
+                         f"got {n} x {k}.")
+    probs = check_probabilities(probs, "predictions")
+    t, labels = targets_matrix(targets, k)
+    if t.shape != probs.shape:
+        raise ValueError(f"targets have shape {t.shape} but predictions {probs.shape}: one target per row.")
+    log_y, clipped = clipped_log(probs, eps)
+    per_sample = np.array([-sum(t[i, c] * log_y[i, c] for c in range(k)) for i in range(n)])  # the double sum
+    log_y_t = torch.from_numpy(log_y)
+    reference_nll = None if labels is None else float(F.nll_loss(log_y_t, torch.from_numpy(labels)))
+    return BatchCE(t, labels, probs, log_y, clipped, per_sample, float(per_sample.sum()),
+                   float(per_sample.sum() / n), float(F.cross_entropy(log_y_t, torch.from_numpy(t))),
+                   reference_nll)
+
+
+# ------------------------------------------------------------------ tables as the UI edits them
+def _table(rows: list[list[float]], name: str, columns: int) -> np.ndarray:
+    table = np.asarray(rows, dtype=np.float64)
+    if table.ndim != 2 or table.shape[1] != columns or table.shape[0] == 0 or not np.all(np.isfinite(table)):
+        raise ValueError(f"the {name} table needs {columns} filled-in numeric columns on every row; "
+                         "fill the empty cells or delete the row.")
+    return table
+
+
+def dice_from_table(rows: list[list[float]], face: int) -> DiceLikelihood:
+    """Rows (face, count n, weight w) -> `dice_likelihood(n, w / sum w)`; `face` is 1..6 here."""
+    table = _table(rows, "dice", 3)
+    if table.shape[0] != 6:
+        raise ValueError(f"the dice table needs exactly 6 rows (faces 1-6); it has {table.shape[0]}.")
+    return dice_likelihood(table[:, 1], normalise(table[:, 2]), int(face) - 1)
+
+
+def batch_from_table(rows: list[list[float]], eps: float = EPS) -> BatchCE:
+    """Rows (target label, y_0, ..., y_K-1) -> `batch_ce(labels, Y)`."""
+    table = np.asarray(rows, dtype=np.float64)
+    table = _table(rows, "batch", table.shape[1] if table.ndim == 2 and table.shape[1] >= 3 else 3)
+    return batch_ce(table[:, 0], table[:, 1:], eps)
