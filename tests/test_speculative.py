@@ -247,14 +247,20 @@ def test_decode_result_rates_count_checked_guesses():
 
 
 # ----------------------------------------------------------------- the real offline model
+@pytest.fixture(scope="module")
+def real_copy_run(offline_lm):
+    """The copy preset's prompt and the real model's plain greedy answer (32 tokens)."""
+    ids = chat_input_ids(offline_lm, PRESETS["copy"].prompt)
+    return ids, speculative_generate(offline_lm.model, None, ids, 32)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["prompt_lookup", "early_exit", "self_draft"])
-def test_real_model_greedy_speculative_is_token_identical(offline_lm, kind):
-    preset = PRESETS["copy"]
-    ids = chat_input_ids(offline_lm, preset.prompt)
-    plain = speculative_generate(offline_lm.model, None, ids, 40)
-    draft = draft_for(kind, offline_lm, None) if kind != "early_exit" else early_exit_draft(offline_lm.model, 8)
-    fast = speculative_generate(offline_lm.model, draft, ids, 40, 4)
+def test_real_model_greedy_speculative_is_token_identical(offline_lm, real_copy_run, kind):
+    ids, plain = real_copy_run
+    draft = {"prompt_lookup": lambda: PromptLookup(3), "self_draft": lambda: ModelDraft(offline_lm.model),
+             "early_exit": lambda: early_exit_draft(offline_lm.model, 8)}[kind]()
+    fast = speculative_generate(offline_lm.model, draft, ids, 32, 4)
     assert fast.tokens == plain.tokens
     assert "lighthouse" in offline_lm.tokenizer.decode(plain.tokens)
     if kind == "prompt_lookup":
