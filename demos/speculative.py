@@ -202,15 +202,17 @@ def compare(prompt: str, target_id: str, draft_kind: str, gamma: float, layers: 
     plain = spec = None
     for plain in decode(lm.model, None, ids, **run):  # 1. plain first, alone on the cores
         yield decode_text(plain), "", "", None, None, None
+    coloured = ""
     for spec in decode(lm.model, proposer, ids, **run):  # 2. then speculative, same loop
-        yield gr.skip(), coloured_html(lm.tokenizer, spec.tokens, spec.origins, request), "", None, None, None
+        coloured = coloured_html(lm.tokenizer, spec.tokens, spec.origins, request)
+        yield gr.skip(), coloured, "", None, None, None
     comparison = Comparison(plain, spec, gamma)
     lang = lang_of(request)
     labels = {key.removeprefix("speculative_fig_"): value for key, value in TEXT[lang].items()
               if key.startswith("speculative_fig_")}
     summary = {"plain_text": decode_text(plain), "speculative_text": decode_text(spec),
                "draft": proposer.name, "gamma": gamma, **comparison.summary()}
-    yield (gr.skip(), gr.skip(), stats_markdown(comparison, sampled, request),
+    yield (summary["plain_text"], coloured, stats_markdown(comparison, sampled, request),
            timeline_figure(comparison, labels), theory_figure(comparison, labels), summary)
 
 

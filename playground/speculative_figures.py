@@ -96,9 +96,9 @@ def timeline_figure(comparison: Comparison, labels: dict[str, str]) -> go.Figure
         go.Scatter(x=[0.5, len(rounds) + 0.5], y=[1000 * comparison.step_s] * 2, mode="lines",
                    name=labels["plain_step"], line={"dash": "dash"}),
     ])
-    figure.update_layout(barmode="stack", height=340, title=labels["timeline_title"],
+    figure.update_layout(barmode="stack", height=400, title=labels["timeline_title"],
                          xaxis_title=labels["round"], yaxis_title=labels["ms"],
-                         legend={"orientation": "h", "y": -0.25}, margin={"t": 50})
+                         legend={"orientation": "h", "y": -0.3}, margin={"t": 50, "b": 40})
     return figure
 
 
@@ -116,7 +116,7 @@ def theory_figure(comparison: Comparison, labels: dict[str, str]) -> go.Figure:
         go.Scatter(x=[0, 1], y=[1, 1], mode="lines", line={"color": "gray", "width": 1},
                    name=labels["break_even"]),
     ])
-    figure.update_layout(height=340, title=labels["theory_title"], xaxis_title=labels["alpha"],
+    figure.update_layout(height=400, title=labels["theory_title"], xaxis_title=labels["alpha"],
                          yaxis_title=labels["speedup"], legend={"orientation": "h", "y": -0.25},
                          margin={"t": 50})
     return figure
