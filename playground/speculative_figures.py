@@ -117,16 +117,20 @@ def theory_figure(comparison: Comparison, labels: dict[str, str]) -> go.Figure:
                    name=labels["break_even"]),
     ])
     figure.update_layout(height=400, title=labels["theory_title"], xaxis_title=labels["alpha"],
-                         yaxis_title=labels["speedup"], legend={"orientation": "h", "y": -0.25},
+                         yaxis_title=labels["speedup"], legend={"orientation": "h", "y": -0.3},
                          margin={"t": 50})
     return figure
 
 
 def token_pieces(tokenizer, tokens: list[int]) -> list[str]:
-    """The text each token adds, decoded incrementally so multi-byte characters come out whole."""
-    pieces, previous = [], ""
+    """The text each token adds, decoded incrementally. A token that ends inside a multi-byte
+    character (decoded as U+FFFD) adds nothing; the token that completes it carries it whole."""
+    pieces, emitted = [], ""
     for end in range(1, len(tokens) + 1):
         text = tokenizer.decode(tokens[:end], skip_special_tokens=True)
-        pieces.append(text[len(previous):] if text.startswith(previous) else text)
-        previous = text
+        if text.endswith("\ufffd") and end < len(tokens):
+            pieces.append("")
+            continue
+        pieces.append(text[len(emitted):])
+        emitted = text
     return pieces

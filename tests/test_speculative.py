@@ -265,3 +265,42 @@ def test_real_model_greedy_speculative_is_token_identical(offline_lm, real_copy_
     assert "lighthouse" in offline_lm.tokenizer.decode(plain.tokens)
     if kind == "prompt_lookup":
         assert fast.target_passes < plain.target_passes / 2  # the copy preset is mostly accepted
+
+
+# ----------------------------------------------------------------- measurements and figures
+def test_expected_speedup_follows_leviathans_formula():
+    from playground.speculative_figures import expected_speedup
+
+    assert expected_speedup(0.0, 4, 0.1) == pytest.approx(1 / 1.4)  # nothing kept: pay the draft
+    assert expected_speedup(0.999999, 4, 0.0) == pytest.approx(5.0, rel=1e-4)  # gamma + 1 per pass
+    assert expected_speedup(1.0, 4, 0.25) == pytest.approx(5 / 2)
+    assert expected_speedup(0.5, 2, 0.0, verify_cost=1.5) == pytest.approx(1.75 / 1.5)
+
+
+def test_comparison_counts_and_costs():
+    from playground.speculative_figures import Comparison, theory_figure, timeline_figure
+
+    step = speculative.Round([], 0, [7], ["target"], 0.0, 1.0)
+    plain = DecodeResult([step] * 4, wall_s=4.0)
+    spec = DecodeResult([speculative.Round([7, 7, 7], 2, [7, 7, 7], ["draft", "draft", "correction"], 0.3, 1.5),
+                         speculative.Round([7], 1, [7], ["draft"], 0.1, 1.2)], wall_s=3.1)
+    comparison = Comparison(plain, spec, 3)
+    assert comparison.identical and comparison.passes_saved == 2
+    assert comparison.speedup == pytest.approx(4.0 / 3.1)
+    assert comparison.draft_cost == pytest.approx(0.4 / 4)  # 0.4 s over 4 guesses, step 1 s
+    assert comparison.verify_cost == pytest.approx(1.2)  # first round (with the prompt) left out
+    labels = {key: key for key in ["draft", "verify", "plain_step", "timeline_title", "round", "ms",
+                                   "theory_ideal", "theory_measured_v", "measured", "break_even",
+                                   "theory_title", "alpha", "speedup"]}
+    for figure in (timeline_figure(comparison, labels), theory_figure(comparison, labels)):
+        assert figure.layout.height and figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
+    assert list(theory_figure(comparison, labels).data[2].y) == [pytest.approx(4.0 / 3.1)]
+
+
+def test_token_pieces_rebuild_the_text_with_whole_characters(smollm2_tokenizer):
+    from playground.speculative_figures import token_pieces
+
+    text = "Café 東京 🙂 done"
+    tokens = smollm2_tokenizer(text).input_ids
+    pieces = token_pieces(smollm2_tokenizer, tokens)
+    assert "".join(pieces) == smollm2_tokenizer.decode(tokens) and "\ufffd" not in "".join(pieces)
