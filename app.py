@@ -18,9 +18,9 @@ except ImportError:
 
 import gradio as gr
 
-from demos import common, curves, generate, penalties
+from demos import common, curves, generate, penalties, speculative
 
-TABS = [generate, penalties, curves]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, penalties, speculative, curves]  # each module: TEXT (en/ja table) and build()
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":

@@ -1,0 +1,265 @@
+"""Tab "Speculative decoding": plain and speculative decoding of one prompt, side by side, timed.
+
+The two runs go one after the other (never competing for cores) through the same loop of
+`playground/speculative.py`; the tab shows the speedup, why it happens (acceptance), that greedy
+output is identical, where each token came from, and where the run sits on Leviathan's curve.
+"""
+from __future__ import annotations
+
+import html
+import math
+from typing import Iterator
+
+import gradio as gr
+
+from demos.common import T, Table, lang_of, text, user_errors
+from playground.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids
+from playground.models import load_causal_lm
+from playground.settings import get_settings
+from playground.speculative import MAX_DRAFT_TOKENS, decode
+from playground.speculative_figures import Comparison, theory_figure, timeline_figure, token_pieces
+from playground.speculative_setup import DRAFT_KINDS, MODEL_PAIRS, PRESETS, make_draft
+
+TEXT: Table = {
+    "en": {
+        "speculative_tab": "Speculative decoding",
+        "speculative_intro": "A cheap **draft** guesses the next γ tokens; the big **target** model checks "
+            "all of them in **one** forward pass and keeps the prefix it agrees with, plus one token of "
+            "its own. Greedy output is **token-identical** to plain decoding; sampling keeps the target's "
+            "distribution exactly. Plain runs first, then speculative, on the same prompt.",
+        "speculative_presets": "Presets", "speculative_preset_copy": "Copy / fix a paragraph",
+        "speculative_preset_summarise": "Summarise", "speculative_preset_story": "Open-ended story",
+        "speculative_preset_early_exit": "Cautionary: early exit",
+        "speculative_prompt": "Prompt", "speculative_target": "Target model",
+        "speculative_kind": "Draft", "speculative_kind_prompt_lookup": "Prompt lookup (n-gram, no model)",
+        "speculative_kind_early_exit": "Early exit (target's first k layers)",
+        "speculative_kind_draft_model": "Draft model (GPU presets: 1.7B→135M, Qwen 1.5B→0.5B)",
+        "speculative_gamma": "Draft length γ", "speculative_layers": "Early-exit layers k",
+        "speculative_sample": "Sampling (off = greedy)", "speculative_temperature": "Temperature",
+        "speculative_max_tokens": "Max new tokens", "speculative_seed": "Seed",
+        "speculative_button": "Compare", "speculative_stop": "Stop",
+        "speculative_plain_output": "Plain decoding", "speculative_spec_output": "Speculative decoding",
+        "speculative_stats": "Measurements", "speculative_raw": "Raw numbers (the API's answer)",
+        "speculative_explain_title": "Why it is faster, and when it is not",
+        "speculative_explain": "**Why it works.** Decoding one token reads all the weights; checking 5 "
+            "tokens at once reads them once too. On a GPU a pass over γ+1 positions costs almost the same "
+            "as over 1, so every kept guess is nearly free. On this CPU the 49k-word output head makes a "
+            "5-position pass cost about 1.35-1.6× a 1-position pass, so guesses must be right more often "
+            "to pay off (the dotted curve uses that measured cost v).\n\n"
+            "**Prompt lookup** guesses by finding the last few tokens earlier in the prompt and proposing "
+            "what followed: free, and excellent when the answer copies the input (copy/fix ≈2-3×, "
+            "summary ≈1.4×), useless for a free story (slower than plain).\n\n"
+            "**Early exit** (cautionary card): the target's first k layers + its head, untrained for "
+            "this, agree with the full model on only a few percent of tokens here, so it is slower. "
+            "LayerSkip trains the model so its early layers can exit; without that, do not expect a win.\n\n"
+            "**Draft model** needs a second model with the same vocabulary (GPU presets). Exactness: "
+            "greedy keeps the longest agreeing prefix; sampling accepts a guess x with probability "
+            "min(1, p(x)/q(x)) and otherwise samples norm(max(0, p − q)), which leaves the output "
+            "distribution exactly p (Leviathan et al. 2023; Chen et al. 2023).",
+        "speculative_legend": "Colours: <span class='spec-draft'>accepted draft token</span> "
+            "<span class='spec-correction'>target's correction</span> "
+            "<span class='spec-bonus'>bonus token (all guesses kept)</span> "
+            "<span class='spec-target'>target token (no guess)</span>",
+        "speculative_row_time": "Wall time (s)", "speculative_row_rate": "Tokens/s",
+        "speculative_row_passes": "Target forward passes", "speculative_row_speedup": "Speedup",
+        "speculative_row_acceptance": "Acceptance (kept / guessed)",
+        "speculative_row_mean": "Mean kept per round", "speculative_row_identical": "Identical output",
+        "speculative_row_costs": "Measured costs (in plain steps)",
+        "speculative_col_metric": "Metric", "speculative_col_plain": "Plain",
+        "speculative_col_spec": "Speculative", "speculative_yes": "yes", "speculative_no": "no",
+        "speculative_sampled_note": "(sampling: outputs differ by design, both follow the target)",
+        "speculative_fig_timeline_title": "Per target pass: draft vs verify time",
+        "speculative_fig_draft": "draft", "speculative_fig_verify": "verify (target pass)",
+        "speculative_fig_plain_step": "one plain step", "speculative_fig_round": "round (target pass)",
+        "speculative_fig_ms": "milliseconds", "speculative_fig_theory_title": "Expected speedup vs acceptance α",
+        "speculative_fig_theory_ideal": "Leviathan: γ={gamma}, c={c:.3f}, verify = 1 step",
+        "speculative_fig_theory_measured_v": "with measured verify cost v={v:.2f}",
+        "speculative_fig_measured": "this run", "speculative_fig_break_even": "break-even (1×)",
+        "speculative_fig_alpha": "per-token acceptance α", "speculative_fig_speedup": "speedup (×)",
+        "speculative_bad_number": "{name} must be a whole number, got {value!r}.",
+        "speculative_bad_target": "Unknown target {value!r}; choose one of: {choices}.",
+    },
+    "ja": {
+        "speculative_tab": "投機的デコーディング",
+        "speculative_intro": "安価な**ドラフト**が次の γ トークンを推測し、大きな**ターゲット**モデルがそれらを"
+            "**1 回**の順伝播でまとめて検証して、一致した先頭部分と自分のトークン 1 つを採用します。"
+            "貪欲法の出力は通常のデコーディングと**トークン単位で同一**、サンプリングでもターゲットの分布が"
+            "厳密に保たれます。同じプロンプトで通常→投機的の順に実行します。",
+        "speculative_presets": "プリセット", "speculative_preset_copy": "段落のコピー・修正",
+        "speculative_preset_summarise": "要約", "speculative_preset_story": "自由な物語",
+        "speculative_preset_early_exit": "注意例: 早期終了",
+        "speculative_prompt": "プロンプト", "speculative_target": "ターゲットモデル",
+        "speculative_kind": "ドラフト", "speculative_kind_prompt_lookup": "プロンプト参照（n-gram、モデル不要）",
+        "speculative_kind_early_exit": "早期終了（ターゲットの最初の k 層）",
+        "speculative_kind_draft_model": "ドラフトモデル（GPU 用: 1.7B→135M、Qwen 1.5B→0.5B）",
+        "speculative_gamma": "ドラフト長 γ", "speculative_layers": "早期終了の層数 k",
+        "speculative_sample": "サンプリング（オフ = 貪欲法）", "speculative_temperature": "温度",
+        "speculative_max_tokens": "最大新規トークン数", "speculative_seed": "シード",
+        "speculative_button": "比較", "speculative_stop": "停止",
+        "speculative_plain_output": "通常のデコーディング", "speculative_spec_output": "投機的デコーディング",
+        "speculative_stats": "測定結果", "speculative_raw": "生の数値（API の応答）",
+        "speculative_explain_title": "なぜ速いのか、速くならないのはいつか",
+        "speculative_explain": "**仕組み。** 1 トークンのデコードでも全重みを読みます。5 トークンをまとめて"
+            "検証しても読むのは 1 回です。GPU では γ+1 位置の計算は 1 位置とほぼ同じコストなので、採用された"
+            "推測はほぼ無料です。この CPU では 4.9 万語の出力層のため 5 位置の計算が 1 位置の約 1.35〜1.6 倍"
+            "かかり、推測がより多く当たらないと得になりません（点線はその測定コスト v を使った曲線）。\n\n"
+            "**プロンプト参照**は直前の数トークンをプロンプト中から探し、その続きを提案します。コストはゼロで、"
+            "答えが入力を写す場合（コピー・修正 ≈2〜3 倍、要約 ≈1.4 倍）に非常に有効ですが、自由な物語では"
+            "役に立たず通常より遅くなります。\n\n"
+            "**早期終了**（注意例）: ターゲットの最初の k 層と出力層は、そのための学習なしではフルモデルと"
+            "ここで数 % しか一致せず、遅くなります。LayerSkip は早い層で抜けられるように学習します。"
+            "学習なしでは速くなりません。\n\n"
+            "**ドラフトモデル**には同じ語彙の 2 つ目のモデルが必要です（GPU 用プリセット）。厳密性: 貪欲法は"
+            "一致する最長の先頭部分を採用し、サンプリングは推測 x を確率 min(1, p(x)/q(x)) で採用し、"
+            "却下時は norm(max(0, p − q)) から引き直すため、出力分布は厳密に p になります"
+            "（Leviathan ら 2023、Chen ら 2023）。",
+        "speculative_legend": "色: <span class='spec-draft'>採用されたドラフトトークン</span> "
+            "<span class='spec-correction'>ターゲットによる訂正</span> "
+            "<span class='spec-bonus'>ボーナストークン（推測を全て採用）</span> "
+            "<span class='spec-target'>ターゲットのトークン（推測なし）</span>",
+        "speculative_row_time": "実時間（秒）", "speculative_row_rate": "トークン/秒",
+        "speculative_row_passes": "ターゲットの順伝播回数", "speculative_row_speedup": "高速化",
+        "speculative_row_acceptance": "採用率（採用 / 推測）",
+        "speculative_row_mean": "1 ラウンドあたりの平均採用数", "speculative_row_identical": "出力が同一",
+        "speculative_row_costs": "測定コスト（通常 1 ステップ単位）",
+        "speculative_col_metric": "指標", "speculative_col_plain": "通常",
+        "speculative_col_spec": "投機的", "speculative_yes": "はい", "speculative_no": "いいえ",
+        "speculative_sampled_note": "（サンプリング: 出力は異なって当然で、どちらもターゲットの分布に従います）",
+        "speculative_fig_timeline_title": "ターゲットの順伝播ごと: ドラフト時間と検証時間",
+        "speculative_fig_draft": "ドラフト", "speculative_fig_verify": "検証（ターゲットの順伝播）",
+        "speculative_fig_plain_step": "通常の 1 ステップ", "speculative_fig_round": "ラウンド（ターゲットの順伝播）",
+        "speculative_fig_ms": "ミリ秒", "speculative_fig_theory_title": "採用率 α に対する期待高速化",
+        "speculative_fig_theory_ideal": "Leviathan: γ={gamma}, c={c:.3f}, 検証 = 1 ステップ",
+        "speculative_fig_theory_measured_v": "測定した検証コスト v={v:.2f} の場合",
+        "speculative_fig_measured": "今回の実行", "speculative_fig_break_even": "損益分岐（1 倍）",
+        "speculative_fig_alpha": "トークンごとの採用率 α", "speculative_fig_speedup": "高速化（倍）",
+        "speculative_bad_number": "{name} は整数で指定してください（値: {value!r}）。",
+        "speculative_bad_target": "不明なターゲット {value!r} です。次から選んでください: {choices}。",
+    },
+}
+CSS = """<style>
+.spec-out {white-space: pre-wrap; line-height: 1.7; font-size: 0.95rem}
+.spec-draft {background: #c8f7c5} .spec-correction {background: #ffc9c9}
+.spec-bonus {background: #c9dcff} .spec-target {background: #eeeeee}
+</style>"""
+
+
+def target_choices() -> list[str]:
+    return list(dict.fromkeys([get_settings().preset, *MODEL_PAIRS]))
+
+
+def whole(name: str, value: float, request: gr.Request | None) -> int:
+    if value is None or not math.isfinite(float(value)) or float(value) != int(float(value)):
+        raise ValueError(text(TEXT, "speculative_bad_number", request, name=name, value=value))
+    return int(value)
+
+
+def coloured_html(tokenizer, tokens: list[int], origins: list[str], request: gr.Request | None) -> str:
+    """Model text is escaped; only our own legend (from TEXT) is markup."""
+    spans = [f"<span class='spec-{origin}'>{html.escape(piece)}</span>"
+             for piece, origin in zip(token_pieces(tokenizer, tokens), origins)]
+    legend = text(TEXT, "speculative_legend", request)
+    return CSS + f"<small>{legend}</small><div class='spec-out'>{''.join(spans)}</div>"
+
+
+def stats_markdown(comparison: Comparison, sampled: bool, request: gr.Request | None) -> str:
+    say = lambda key: text(TEXT, f"speculative_{key}", request)  # noqa: E731
+    plain, spec = comparison.plain, comparison.speculative
+    identical = say("yes") if comparison.identical else say("no")
+    rows = [(say("row_time"), f"{plain.wall_s:.2f}", f"{spec.wall_s:.2f}"),
+            (say("row_rate"), f"{plain.tokens_per_s:.1f}", f"{spec.tokens_per_s:.1f}"),
+            (say("row_passes"), str(plain.target_passes),
+             f"{spec.target_passes} (−{comparison.passes_saved})"),
+            (say("row_speedup"), "1.00×", f"**{comparison.speedup:.2f}×**"),
+            (say("row_acceptance"), "–", f"{spec.acceptance_rate:.1%} (α = {spec.alpha:.2f})"),
+            (say("row_mean"), "–", f"{comparison.mean_kept_per_round:.2f}"),
+            (say("row_costs"), "1", f"c = {comparison.draft_cost:.3f}, v = {comparison.verify_cost:.2f}"),
+            (say("row_identical"), "", identical + (" " + say("sampled_note") if sampled else ""))]
+    lines = [f"| {say('col_metric')} | {say('col_plain')} | {say('col_spec')} |", "|---|---|---|"]
+    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+
+
+@user_errors
+def compare(prompt: str, target_id: str, draft_kind: str, gamma: float, layers: float, sampled: bool,
+            temperature: float, max_new_tokens: float, seed: float,
+            request: gr.Request = None) -> Iterator[tuple]:
+    params = GenerationParams.from_ui(max_new_tokens, temperature if sampled else 0.0, 1.0, seed)
+    gamma, layers = whole("gamma", gamma, request), whole("k", layers, request)
+    if target_id not in target_choices():
+        raise ValueError(text(TEXT, "speculative_bad_target", request, value=target_id,
+                              choices=", ".join(target_choices())))
+    try:  # a Hub-only model offline is the user's choice to change, so say so plainly
+        lm = load_causal_lm(target_id)
+        pair = MODEL_PAIRS.get(target_id) if draft_kind == "draft_model" else None
+        draft_model = load_causal_lm(pair).model if pair else None
+    except RuntimeError as error:
+        raise ValueError(str(error)) from error
+    proposer = make_draft(draft_kind, lm.model, draft_model, layers)
+    ids = chat_input_ids(lm, prompt)
+    run = dict(max_new_tokens=params.max_new_tokens, num_draft_tokens=gamma, do_sample=sampled,
+               temperature=temperature, seed=params.seed)
+    decode_text = lambda result: lm.tokenizer.decode(result.tokens, skip_special_tokens=True)  # noqa: E731
+    plain = spec = None
+    for plain in decode(lm.model, None, ids, **run):  # 1. plain first, alone on the cores
+        yield decode_text(plain), "", "", None, None, None
+    coloured = ""
+    for spec in decode(lm.model, proposer, ids, **run):  # 2. then speculative, same loop
+        coloured = coloured_html(lm.tokenizer, spec.tokens, spec.origins, request)
+        yield gr.skip(), coloured, "", None, None, None
+    comparison = Comparison(plain, spec, gamma)
+    lang = lang_of(request)
+    labels = {key.removeprefix("speculative_fig_"): value for key, value in TEXT[lang].items()
+              if key.startswith("speculative_fig_")}
+    summary = {"plain_text": decode_text(plain), "speculative_text": decode_text(spec),
+               "draft": proposer.name, "gamma": gamma, **comparison.summary()}
+    yield (summary["plain_text"], coloured, stats_markdown(comparison, sampled, request),
+           timeline_figure(comparison, labels), theory_figure(comparison, labels), summary)
+
+
+def build() -> None:
+    gr.Markdown(T("speculative_intro"))
+    default = PRESETS["copy"]
+    with gr.Row():
+        gr.Markdown(T("speculative_presets"))
+        preset_buttons = {key: gr.Button(T(f"speculative_preset_{key}"), size="sm",
+                                         elem_id=f"speculative-preset-{key}") for key in PRESETS}
+    prompt = gr.Textbox(label=T("speculative_prompt"), value=default.prompt, lines=5,
+                        elem_id="speculative-prompt")
+    with gr.Row():
+        target = gr.Dropdown(target_choices(), value=target_choices()[0], label=T("speculative_target"))
+        kind = gr.Radio([(T(f"speculative_kind_{k}"), k) for k in DRAFT_KINDS], value=default.draft_kind,
+                        label=T("speculative_kind"), elem_id="speculative-kind")
+    with gr.Row():
+        gamma = gr.Slider(1, MAX_DRAFT_TOKENS, value=default.num_draft_tokens, step=1,
+                          label=T("speculative_gamma"), elem_id="speculative-gamma")
+        layers = gr.Slider(1, 29, value=default.early_exit_layers, step=1, label=T("speculative_layers"))
+        max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=default.max_new_tokens, step=1,
+                               label=T("speculative_max_tokens"), elem_id="speculative-max-tokens")
+    with gr.Row():
+        sampled = gr.Checkbox(False, label=T("speculative_sample"))
+        temperature = gr.Slider(0.05, 2.0, value=0.7, step=0.05, label=T("speculative_temperature"))
+        seed = gr.Number(0, precision=0, label=T("speculative_seed"))
+    with gr.Row():
+        run = gr.Button(T("speculative_button"), variant="primary", elem_id="speculative-button")
+        stop = gr.Button(T("speculative_stop"))
+    with gr.Row():
+        plain_out = gr.Textbox(label=T("speculative_plain_output"), lines=10, elem_id="speculative-plain")
+        with gr.Column():
+            gr.Markdown(T("speculative_spec_output"))
+            spec_out = gr.HTML(elem_id="speculative-spec")
+    stats = gr.Markdown(elem_id="speculative-stats")
+    with gr.Row():
+        timeline, theory = gr.Plot(elem_id="speculative-timeline"), gr.Plot(elem_id="speculative-theory")
+    with gr.Accordion(T("speculative_raw"), open=False):
+        raw = gr.JSON(elem_id="speculative-raw")
+    with gr.Accordion(T("speculative_explain_title"), open=False):
+        gr.Markdown(T("speculative_explain"))
+    for key, button in preset_buttons.items():
+        preset = PRESETS[key]
+        button.click(lambda p=preset: (p.prompt, p.draft_kind, p.num_draft_tokens, p.early_exit_layers,
+                                       p.max_new_tokens, False),
+                     None, [prompt, kind, gamma, layers, max_tokens, sampled], api_visibility="private")
+    event = run.click(compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed],
+                      [plain_out, spec_out, stats, timeline, theory, raw], api_name="speculative_compare",
+                      concurrency_id="llm", concurrency_limit=2)
+    stop.click(None, cancels=[event], api_visibility="private")

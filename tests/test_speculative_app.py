@@ -1,0 +1,65 @@
+"""The Speculative decoding tab in the real app: gradio_client API and Chromium."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from gradio_client import Client
+from playwright.sync_api import Page, expect
+
+from playground.speculative_setup import PRESETS
+
+pytestmark = pytest.mark.slow
+TARGET = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    client = Client(app_url, verbose=False, download_files=False)
+    yield client
+    client.close()
+
+
+def compare(client, prompt=PRESETS["copy"].prompt, kind="prompt_lookup", gamma=10, layers=8,
+            sampled=False, max_tokens=24):
+    return client.predict(prompt, TARGET, kind, gamma, layers, sampled, 0.7, max_tokens, 0,
+                          api_name="/speculative_compare")
+
+
+def test_compare_returns_identical_texts_timings_and_acceptance(client):
+    plain_text, spec_html, stats, _, _, summary = compare(client)
+    assert summary["identical"] is True
+    assert summary["plain_text"] == summary["speculative_text"] == plain_text
+    assert "lighthouse" in plain_text
+    assert summary["plain_s"] > 0 and summary["speculative_s"] > 0
+    assert summary["speedup"] == pytest.approx(summary["plain_s"] / summary["speculative_s"], rel=0.01)
+    assert 0 < summary["acceptance_rate"] <= 1
+    assert summary["target_passes_speculative"] < summary["target_passes_plain"] == 24
+    assert "spec-draft" in spec_html and "Speedup" in stats
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(gamma=0), "minimum"), (dict(gamma=2.5), "whole number"), (dict(prompt=""), "empty"),
+    (dict(kind="draft_model"), "draft model"), (dict(kind="early_exit", layers=29, max_tokens=600), "maximum"),
+], ids=["gamma-0", "gamma-fraction", "empty-prompt", "draft-model-without-pair", "max-tokens-600"])
+def test_bad_input_is_a_clear_error(client, change, message):
+    with pytest.raises(Exception) as error:
+        compare(client, **change)
+    assert "Traceback" not in str(error.value) and message in str(error.value)
+
+
+@pytest.mark.browser
+def test_tab_compares_and_colours_tokens(page: Page, app_url, console_errors, artifacts):
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    page.get_by_role("tab", name="Speculative decoding").click()
+    page.locator("#speculative-max-tokens input[type=number]").fill("32")
+    page.locator("#speculative-max-tokens input[type=number]").press("Enter")
+    page.locator("#speculative-button").click()
+    expect(page.locator("#speculative-stats")).to_contain_text("Speedup", timeout=120_000)
+    expect(page.locator("#speculative-plain textarea")).to_have_value(re.compile("lighthouse"))
+    expect(page.locator("#speculative-spec .spec-draft").first).to_be_visible()
+    expect(page.locator("#speculative-stats")).to_contain_text("yes")
+    page.screenshot(path=str(artifacts / "speculative-compare.png"), full_page=True)
+    expect(page.locator("#speculative-theory")).to_contain_text("Expected speedup")
+    assert not console_errors, console_errors
