@@ -13,12 +13,14 @@ import contextlib
 import json
 import os
 import pathlib
+import random
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
-from playground.generation import MAX_PROMPT_CHARS
+from playground.generation import MAX_PROMPT_CHARS, GenerationParams, stream_generate, validate_prompt
+from playground.models import LoadedLM
 from playground.settings import Settings, get_settings
 
 CHOICES = ("a", "b", "tie", "both_bad")  # "tie" and "both_bad" are stored, never exported as pairs
@@ -39,6 +41,41 @@ CREATE TABLE IF NOT EXISTS votes (
 );
 CREATE INDEX IF NOT EXISTS votes_by_session ON votes (session_id, id);
 """
+
+
+PROMPTS = (  # the prompt list of the collection UI, both languages; people may also type their own
+    "Explain what a neural network is.", "Give me a tip for learning a new language.",
+    "What should I pack for a day at the beach?", "How do I make a cup of tea?", "Why is the sky blue?",
+    "Write one sentence about autumn.", "ニューラルネットワークとは何ですか？", "新しい言語を学ぶコツを教えてください。",
+    "海に行くときの持ち物は？", "秋についての文を一つ書いてください。",
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two anonymous answers to one prompt, and the settings each side was generated with."""
+    prompt: str
+    answer_a: str
+    answer_b: str
+    params: dict[str, Any]  # {"a": {...GenerationParams...}, "b": {...}, "model_id": ...}
+
+
+def stream_pair(lm: LoadedLM, prompt: str, max_new_tokens: int = 64, temperatures: tuple[float, float] = (0.7, 1.0),
+                seed: int = 0) -> Iterator[Pair]:
+    """Answer twice with different temperatures and seeds, sides shuffled by `seed`; yields as tokens arrive.
+
+    Why two sampled answers of one model: an Arena-style vote needs two plausible answers that differ,
+    and pairs of the model's own answers (on-policy) are what DPO learns from best.
+    """
+    prompt = validate_prompt(prompt)
+    sides = [GenerationParams(max_new_tokens, t, seed=seed + i) for i, t in enumerate(temperatures)]
+    random.Random(seed).shuffle(sides)  # which setting lands on A is hidden from the voter
+    params = {"a": asdict(sides[0]), "b": asdict(sides[1]), "model_id": lm.model_id}
+    answer_a = ""
+    for answer_a in stream_generate(lm, prompt, sides[0]):
+        yield Pair(prompt, answer_a, "", params)
+    for answer_b in stream_generate(lm, prompt, sides[1]):
+        yield Pair(prompt, answer_a, answer_b, params)
 
 
 def default_path(settings: Settings | None = None) -> pathlib.Path:

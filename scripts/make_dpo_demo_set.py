@@ -5,6 +5,9 @@ in a way the model can pick up in a few CPU steps, and when both are answers it 
 (on-policy). So each pair is one greedy answer of SmolLM2-135M-Instruct, cut at 64 tokens
 (rejected: it rambles and stops mid-sentence), and its own first sentence (chosen: concise, ends
 cleanly). Trained on these, the model learns to stop after one sentence, which anyone can see.
+The Japanese prompts are asked too, but the 135M model mostly echoes them instead of answering;
+such pairs would teach echoing, so they are skipped (the script prints them), and the shipped set
+is English only unless a larger preset answers in Japanese.
 
 Run: `PLAYGROUND_OFFLINE=1 python scripts/make_dpo_demo_set.py` (about 2 minutes on 1 CPU thread).
 Writes `assets/dpo/demo_pairs.jsonl` in TRL's conversational preference format.
@@ -38,13 +41,14 @@ PROMPTS = [
 SENTENCE_END = re.compile(r"(.+?[.!?。！？])(\s|$)", re.S)
 
 
-def first_sentence(answer: str) -> str | None:
-    """The answer's first complete sentence, or None when it has none or is nothing but it."""
+def first_sentence(prompt: str, answer: str) -> str | None:
+    """The answer's first complete sentence; None when it has none, is all of it or echoes the prompt."""
     match = SENTENCE_END.match(answer.strip())
     if not match:
         return None
     sentence = match.group(1).strip()
-    return sentence if len(sentence) < len(answer.strip()) else None
+    echoes = sentence.rstrip("?？。.") in prompt or prompt.rstrip("?？。.") in sentence
+    return sentence if len(sentence) < len(answer.strip()) and not echoes else None
 
 
 def main() -> None:
@@ -54,7 +58,7 @@ def main() -> None:
     rows = []
     for prompt in PROMPTS:
         *_, answer = stream_generate(lm, prompt, params)
-        chosen = first_sentence(answer)
+        chosen = first_sentence(prompt, answer)
         print(f"{prompt!r}\n  rejected: {answer.strip()[:90]!r}...\n  chosen: {chosen!r}", flush=True)
         if chosen:
             rows.append({"prompt": [{"role": "user", "content": prompt}],
