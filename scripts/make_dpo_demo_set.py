@@ -35,6 +35,8 @@ PROMPTS = [
     "What is machine learning?", "How does a rainbow form?", "What is the largest ocean?",
     "Why do leaves change color in autumn?", "What is gravity?", "How do bees make honey?",
     "What is the internet?", "Why do we need sleep?", "What is a volcano?", "How do plants drink water?",
+    "What is a computer?", "Why do we have seasons?", "What is DNA?", "How do airplanes fly?",
+    "What is an atom?", "Why is exercise good for you?",
     "日本の首都はどこですか？", "空はなぜ青いのですか？", "光合成とは何ですか？", "お茶の入れ方を教えてください。",
     "火山とは何ですか？", "なぜ睡眠が必要なのですか？", "虹はどうやってできますか？", "機械学習とは何ですか？",
 ]
