@@ -5,6 +5,7 @@ places this section under the collection and merges the text tables.
 """
 from __future__ import annotations
 
+import html
 from typing import Iterator
 
 import gradio as gr
@@ -39,7 +40,7 @@ TEXT: Table = {
         "dpo_plot_accuracy": "share", "dpo_plot_step": "step", "dpo_plot_chosen": "chosen",
         "dpo_plot_rejected": "rejected", "dpo_plot_margin": "margin", "dpo_plot_accuracy_line": "reward accuracy",
         "dpo_plot_repeats": "repeated 3-grams",
-        "dpo_compare": "Held-out prompts: reference (before) and trained policy (after)",
+        "dpo_compare": "**Held-out prompts:** reference (before) and trained policy (after)",
         "dpo_col_prompt": "prompt", "dpo_col_before": "before", "dpo_col_after": "after",
         "dpo_explain_title": "## How the loss pulls", "dpo_betas": "β values",
         "dpo_explain_plot": "DPO loss (solid) and gradient weight σ(−β·margin) (dotted)",
@@ -70,7 +71,7 @@ TEXT: Table = {
         "dpo_plot_accuracy": "割合", "dpo_plot_step": "ステップ", "dpo_plot_chosen": "選ばれた回答",
         "dpo_plot_rejected": "選ばれなかった回答", "dpo_plot_margin": "マージン", "dpo_plot_accuracy_line": "報酬正解率",
         "dpo_plot_repeats": "3-gram 反復率",
-        "dpo_compare": "評価用プロンプト: 参照モデル（前）と学習した方策（後）",
+        "dpo_compare": "**評価用プロンプト:** 参照モデル（前）と学習した方策（後）",
         "dpo_col_prompt": "プロンプト", "dpo_col_before": "前", "dpo_col_after": "後",
         "dpo_explain_title": "## 損失の引っ張り方", "dpo_betas": "β の値",
         "dpo_explain_plot": "DPO 損失（実線）と勾配の重み σ(−β·マージン)（点線）",
@@ -89,9 +90,14 @@ def training_pairs(source: str, store: PreferenceStore) -> list[dict]:
     return demo + (store.records() if source in ("votes", "both") else [])
 
 
-def comparison_rows(progress: dpo_training.Progress) -> list[list[str]]:
+def comparison_html(progress: dpo_training.Progress, request: gr.Request) -> str:
+    """Prompt, reference answer and trained answer side by side; model text is escaped."""
     after = progress.after or [""] * len(progress.before)
-    return [list(row) for row in zip(dpo_training.HELD_OUT_PROMPTS, progress.before, after)]
+    head = "".join(f"<th>{html.escape(text(TEXT, f'dpo_col_{key}', request))}</th>"
+                   for key in ("prompt", "before", "after"))
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+                   for row in zip(dpo_training.HELD_OUT_PROMPTS, progress.before, after))
+    return f"<table class='dpo-compare'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 @user_errors
@@ -111,7 +117,8 @@ def train(mode: str, source: str, steps: float, batch_size: float, learning_rate
                           before=progress.health[0][1], after=progress.health[-1][1])
         else:
             status = text(TEXT, f"dpo_status_{'ref' if progress.phase == 'reference' else 'after'}", request)
-        yield status, dpo.training_figure(progress.history, progress.health, labels), comparison_rows(progress)
+        figure = dpo.training_figure(progress.history, progress.health, labels)
+        yield status, figure, comparison_html(progress, request)
 
 
 @user_errors
@@ -149,8 +156,8 @@ def build() -> None:
         reset_button = gr.Button(T("dpo_reset"), elem_id="dpo-reset")
     status = gr.Markdown(elem_id="dpo-train-status")
     plot = gr.Plot(elem_id="dpo-train-plot", show_label=False)
-    table = gr.Dataframe(headers=[T("dpo_col_prompt"), T("dpo_col_before"), T("dpo_col_after")],
-                         label=T("dpo_compare"), wrap=True, interactive=False, elem_id="dpo-compare")
+    gr.Markdown(T("dpo_compare"))
+    table = gr.HTML(elem_id="dpo-compare")
     event = run.click(train, [mode, source, steps, batch, learning_rate, beta, lora], [status, plot, table],
                       api_name="dpo_train", concurrency_id="dpo_train", concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")

@@ -171,7 +171,7 @@ def test_only_one_training_job_per_server(tiny_lm):
 @pytest.mark.slow
 def test_real_model_learns_the_preferences_within_a_few_steps(offline_lm):
     """Integration: DPO + SFT with LoRA on the shipped pairs; reward accuracy must exceed chance."""
-    config = dpo_training.TrainConfig(steps=6, batch_size=4, answer_tokens=16, health_every=6)
+    config = dpo_training.TrainConfig(steps=4, batch_size=4, answer_tokens=16, health_every=4)
     progress = list(dpo_training.train(offline_lm, dpo_training.load_pairs(), config))[-1]
     accuracies = [m.accuracy for m in progress.history]
     print("accuracy per step:", accuracies, "margins:", [round(m.margin, 2) for m in progress.history])
