@@ -18,9 +18,9 @@ except ImportError:
 
 import gradio as gr
 
-from demos import common, curves, generate, penalties, speculative
+from demos import common, curves, dpo, generate, penalties, speculative
 
-TABS = [generate, penalties, speculative, curves]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, penalties, speculative, dpo, curves]  # each module: TEXT (en/ja table) and build()
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":

@@ -1,0 +1,131 @@
+"""Direct Preference Optimization: the loss, per example, and the log-probs it is computed on.
+
+DPO trains a policy straight from pairs (prompt, chosen, rejected), with no reward model: it pushes
+up the policy's log-probability ratio to a frozen reference on the chosen answer and down on the
+rejected one, and beta sets how far the policy may drift from the reference.
+
+    loss_i   = -log sigmoid( beta * ((log pi(y_c|x) - log ref(y_c|x)) - (log pi(y_r|x) - log ref(y_r|x))) )
+    reward_i =  beta * (log pi(y|x) - log ref(y|x))       (the "implicit reward" of an answer y)
+
+Rafailov et al. 2023, "Direct Preference Optimization: Your Language Model is Secretly a Reward
+Model", https://arxiv.org/abs/2305.18290 (Eq. 7). log pi(y|x) is summed over the completion tokens
+only, as in TRL's `DPOTrainer` (https://huggingface.co/docs/trl/dpo_trainer), which the tests match.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+import torch
+import torch.nn.functional as F
+
+
+def dpo_loss(policy_chosen_logps: torch.Tensor, policy_rejected_logps: torch.Tensor,
+             ref_chosen_logps: torch.Tensor, ref_rejected_logps: torch.Tensor,
+             beta: float = 0.1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-example DPO loss and implicit rewards; every input is (batch,) of summed completion log-probs.
+
+    Returns (losses, chosen_rewards, rejected_rewards), each (batch,). The rewards are detached:
+    they are for plots and reward accuracy, the gradient flows through `losses` only.
+
+    >>> losses, chosen, rejected = dpo_loss(torch.tensor([-1.0]), torch.tensor([-3.0]),
+    ...                                     torch.tensor([-2.0]), torch.tensor([-2.0]), beta=0.5)
+    >>> round(losses.item(), 4), chosen.item(), rejected.item()   # -log sigmoid(0.5 * (1 - (-1)))
+    (0.3133, 0.5, -0.5)
+    """
+    if not beta > 0:
+        raise ValueError(f"beta must be > 0 (0.1 is the paper's usual value), got {beta!r}.")
+    chosen_logratios = policy_chosen_logps - ref_chosen_logps  # (batch,)
+    rejected_logratios = policy_rejected_logps - ref_rejected_logps  # (batch,)
+    losses = -F.logsigmoid(beta * (chosen_logratios - rejected_logratios))
+    return losses, beta * chosen_logratios.detach(), beta * rejected_logratios.detach()
+
+
+def completion_logps(model: torch.nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                     completion_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(summed log-probs of the completion tokens, per-token log-probs), shapes (batch,), (batch, T-1).
+
+    Token t is predicted from the logits at t-1, so logits and labels are shifted by one; prompt
+    and padding positions (completion_mask 0) contribute nothing.
+    """
+    logits = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits
+    logps = torch.log_softmax(logits[:, :-1].float(), dim=-1)  # (batch, T-1, vocab)
+    token_logps = logps.gather(-1, input_ids[:, 1:, None]).squeeze(-1)  # (batch, T-1)
+    token_logps = token_logps * completion_mask[:, 1:]
+    return token_logps.sum(dim=1), token_logps
+
+
+def sft_loss(token_logps: torch.Tensor, completion_mask: torch.Tensor) -> torch.Tensor:
+    """Negative log-likelihood per chosen completion token (mean over all of them in the batch).
+
+    The RPO-style extra term (Pang et al. 2024, https://arxiv.org/abs/2404.19733) that TRL adds
+    with `loss_type=["sigmoid", "sft"]`: it keeps the chosen answers likely, so DPO cannot win by
+    making both answers unlikely, which is what collapses a small model on its own answers.
+    """
+    mask = completion_mask[:, 1:].bool()
+    return -token_logps[mask].mean()
+
+
+@dataclass(frozen=True)
+class LossCurves:
+    """The DPO loss and its gradient weight over a range of reward margins, for several beta."""
+    margins: list[float]  # (log pi/ref)_chosen - (log pi/ref)_rejected, before beta
+    betas: list[float]
+    losses: list[list[float]]  # [beta][margin]
+    weights: list[list[float]]  # sigmoid(-beta * margin): how hard a pair still pulls (Eq. 8)
+
+
+def loss_curves(betas: tuple[float, ...] = (0.05, 0.1, 0.5, 1.0), span: float = 40.0,
+                points: int = 161) -> LossCurves:
+    """Tabulate the loss and the per-pair gradient weight sigma(-beta * margin) of the paper's Eq. 8.
+
+    >>> curves = loss_curves(betas=(0.1,), points=3)
+    >>> [round(x, 4) for x in curves.weights[0]]   # pairs already ranked right pull less
+    [0.982, 0.5, 0.018]
+    """
+    margins = torch.linspace(-span, span, points, dtype=torch.float64)
+    losses = [(-F.logsigmoid(beta * margins)).tolist() for beta in betas]
+    weights = [torch.sigmoid(-beta * margins).tolist() for beta in betas]
+    return LossCurves(margins.tolist(), list(betas), losses, weights)
+
+
+def loss_curves_figure(curves: LossCurves, title: str, x_title: str, loss_name: str,
+                       weight_name: str) -> go.Figure:
+    """Solid lines: loss; dotted lines: gradient weight, one colour per beta."""
+    figure = go.Figure()
+    for index, beta in enumerate(curves.betas):
+        color = f"hsl({index * 360 // max(len(curves.betas), 1)}, 65%, 45%)"
+        figure.add_scatter(x=curves.margins, y=curves.losses[index], name=f"{loss_name} β={beta:g}",
+                           line={"color": color})
+        figure.add_scatter(x=curves.margins, y=curves.weights[index], name=f"{weight_name} β={beta:g}",
+                           line={"color": color, "dash": "dot"})
+    figure.update_layout(title=title, height=360, xaxis_title=x_title, yaxis_title=f"{loss_name} / {weight_name}",
+                         yaxis_range=[0, 4], showlegend=True, margin={"t": 50, "b": 40})
+    return figure
+
+
+def training_figure(history: list, health: list[tuple[int, float]], labels: dict[str, str]) -> go.Figure:
+    """Live training plots from the run's `StepMetrics` history and (step, repeat rate) health points.
+
+    `labels` carries the localised titles: loss, rewards, accuracy, step, chosen, rejected, margin,
+    accuracy_line, repeats, title.
+    """
+    steps = [m.step for m in history]
+    figure = make_subplots(rows=1, cols=3, subplot_titles=(labels["loss"], labels["rewards"], labels["accuracy"]))
+    figure.add_scatter(x=steps, y=[m.loss for m in history], name=labels["loss"], row=1, col=1, mode="lines+markers")
+    for key, name in [("chosen_reward", "chosen"), ("rejected_reward", "rejected"), ("margin", "margin")]:
+        figure.add_scatter(x=steps, y=[getattr(m, key) for m in history], name=labels[name], row=1, col=2,
+                           mode="lines+markers")
+    figure.add_scatter(x=steps, y=[m.accuracy for m in history], name=labels["accuracy_line"], row=1, col=3,
+                       mode="lines+markers")
+    figure.add_scatter(x=[s for s, _ in health], y=[r for _, r in health], name=labels["repeats"], row=1, col=3,
+                       mode="lines+markers", line={"dash": "dot"})
+    for col in (1, 2, 3):
+        figure.update_xaxes(title_text=labels["step"], row=1, col=col)
+    figure.update_yaxes(title_text=labels["loss"], row=1, col=1)
+    figure.update_yaxes(title_text=labels["rewards"], row=1, col=2)
+    figure.update_yaxes(title_text=labels["accuracy"], range=[-0.05, 1.05], row=1, col=3)
+    figure.update_layout(title=labels["title"], height=380, showlegend=True, margin={"t": 70, "b": 40},
+                         legend={"orientation": "h", "y": -0.25})
+    return figure

@@ -1,0 +1,85 @@
+"""The DPO tab in the real app: its API endpoints through gradio_client, and the loop in Chromium."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import tempfile
+
+import pytest
+from playwright.sync_api import Page, expect
+
+# The app subprocess must not write test votes into the real store; set before any fixture starts it.
+os.environ.setdefault("PLAYGROUND_PREFERENCES_DB", str(pathlib.Path(tempfile.mkdtemp()) / "test-votes.db"))
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False)
+    yield client
+    client.close()
+
+
+def test_pair_vote_export_over_the_api(client):
+    with pytest.raises(Exception) as error:
+        client.predict("a", "", api_name="/dpo_vote")  # no pair yet: a clear message, no traceback
+    assert "pair" in str(error.value) and "Traceback" not in str(error.value)
+    answer_a, answer_b, next_seed = client.predict("Say hello.", 8, 5, api_name="/dpo_pair")
+    assert answer_a.strip() and answer_b.strip() and next_seed == 7
+    counts = client.predict("b", "API vote", api_name="/dpo_vote")[-1]
+    assert re.search(r"you: 1\b", counts)
+    exported = client.predict(False, api_name="/dpo_export")
+    rows = [json.loads(line) for line in pathlib.Path(exported["path"] if isinstance(exported, dict) else exported)
+            .read_text(encoding="utf-8").splitlines()]
+    assert {"prompt": "Say hello.", "chosen": answer_b, "rejected": answer_a} in rows
+    assert "removed" in client.predict(api_name="/dpo_undo")
+
+
+def test_training_refuses_bad_settings_over_the_api(client):
+    with pytest.raises(Exception) as error:
+        client.predict("dpo_sft", "demo", 4, 4, 1.0, 0.1, True, api_name="/dpo_train")  # the Number is unbounded
+    assert "learning rate" in str(error.value) and "Traceback" not in str(error.value)
+    with pytest.raises(Exception) as error:
+        client.predict("dpo_sft", "demo", 10**6, 4, 2e-4, 0.1, True, api_name="/dpo_train")
+    assert "maximum" in str(error.value)  # Gradio's own slider bound, before our engine
+
+
+@pytest.mark.browser
+def test_vote_is_counted_and_training_updates_the_plots(page: Page, app_url, console_errors, artifacts):
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    page.get_by_role("tab", name="DPO").click()
+    counts = page.locator("#dpo-counts")
+    expect(counts).to_contain_text("Votes stored", timeout=30_000)
+    before = int(re.search(r"you: (\d+)", counts.inner_text()).group(1))
+
+    # 1. two answers appear (the seed moves on when both are complete)
+    page.get_by_text("Generation settings").click()
+    page.locator("#dpo-pair-button").click()
+    expect(page.locator("#dpo-seed input")).to_have_value("2", timeout=120_000)
+    for side in ("a", "b"):
+        expect(page.locator(f"#dpo-answer-{side} textarea")).not_to_have_value("")
+    # 2. a vote increments the visible count
+    page.get_by_label("A is better").check()
+    page.locator("#dpo-vote-button").click()
+    expect(counts).to_contain_text(f"you: {before + 1})", timeout=30_000)
+    page.screenshot(path=str(artifacts / "dpo-voted.png"), full_page=True)
+
+    # 3. a short training run starts and the plots update
+    for slider, value in (("dpo-steps", "2"), ("dpo-batch", "2")):
+        box = page.locator(f"#{slider} input[type=number]")
+        box.fill(value)
+        box.press("Enter")
+    page.locator("#dpo-train-button").click()
+    status = page.locator("#dpo-train-status")
+    expect(status).to_contain_text("Step 1/2", timeout=180_000)
+    expect(page.locator("#dpo-train-plot .js-plotly-plot")).to_be_visible()
+    expect(status).to_contain_text("Done: 2 steps", timeout=180_000)
+    expect(page.locator("#dpo-compare")).to_contain_text("What is the moon?")
+    page.screenshot(path=str(artifacts / "dpo-trained.png"), full_page=True)
+    assert not console_errors, console_errors
