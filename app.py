@@ -19,6 +19,7 @@ except ImportError:
 import gradio as gr
 
 from demos import common, curves, dpo, generate, penalties, speculative
+from playground.settings import get_settings
 
 TABS = [generate, penalties, speculative, dpo, curves]  # each module: TEXT (en/ja table) and build()
 

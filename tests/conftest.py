@@ -32,6 +32,13 @@ sys.path.insert(0, str(ROOT))
 torch.set_num_threads(1)  # 2-core CI: one thread is faster and leaves a core for the server
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_preference_store(tmp_path_factory) -> None:
+    """Votes cast by tests (in this process and in the app subprocess) never reach a real store."""
+    path = tmp_path_factory.mktemp("preferences") / "test-votes.sqlite3"
+    os.environ["PLAYGROUND_PREFERENCES_DB"] = str(path)
+
+
 # ------------------------------------------------------------------ models
 @pytest.fixture(scope="session")
 def offline_lm():

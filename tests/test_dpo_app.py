@@ -2,16 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
-import tempfile
 
 import pytest
 from playwright.sync_api import Page, expect
-
-# The app subprocess must not write test votes into the real store; set before any fixture starts it.
-os.environ.setdefault("PLAYGROUND_PREFERENCES_DB", str(pathlib.Path(tempfile.mkdtemp()) / "test-votes.db"))
 
 pytestmark = pytest.mark.slow
 
