@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 
-import httpx
 import torch
 from gradio_client import Client
 

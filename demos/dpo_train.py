@@ -10,7 +10,7 @@ from typing import Iterator
 
 import gradio as gr
 
-from demos.common import T, Table, lang_of, text, user_errors
+from demos.common import T, Table, text, user_errors
 from playground import dpo, dpo_training
 from playground.models import load_causal_lm
 from playground.preferences import PreferenceStore

@@ -53,13 +53,14 @@ class GenerationParams:
                 "temperature": self.temperature, "top_p": self.top_p, "top_k": None}
 
 
-def validate_prompt(prompt: str) -> str:
+def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS, what: str = "prompt") -> str:
+    """The stripped text, or a ValueError that says what is wrong and how to fix it."""
     prompt = (prompt or "").strip()
     if not prompt:
-        raise ValueError("The prompt is empty: type something for the model to answer.")
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise ValueError(f"The prompt has {len(prompt):,} characters; the limit is "
-                         f"{MAX_PROMPT_CHARS:,}. Shorten it.")
+        raise ValueError(f"The {what} is empty: type something for the model to work on.")
+    if len(prompt) > limit:
+        raise ValueError(f"The {what} has {len(prompt):,} characters; the limit is {limit:,}. "
+                         "Shorten it.")
     return prompt
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from playground.generation import validate_prompt
 from playground.models import LoadedLM
 
 MAX_SENTENCE_CHARS = 1000  # a few sentences: one forward pass of the 135M model in well under a second
@@ -30,23 +31,13 @@ class TokenLosses:
     first_token: str  # not scored: nothing comes before it
 
 
-def validate_sentence(sentence: str) -> str:
-    sentence = (sentence or "").strip()
-    if not sentence:
-        raise ValueError("The sentence is empty: type a sentence for the model to score.")
-    if len(sentence) > MAX_SENTENCE_CHARS:
-        raise ValueError(f"The sentence has {len(sentence):,} characters; the limit is "
-                         f"{MAX_SENTENCE_CHARS:,}. Shorten it.")
-    return sentence
-
-
 @torch.inference_mode()
 def token_losses(lm: LoadedLM, sentence: str) -> TokenLosses:
     """-log p of each next token of `sentence` (plain text, no chat template), and their mean.
 
     The (T, vocab) logits at position t score token t+1: loss_t = -log_softmax(logits_t)[id_{t+1}].
     """
-    sentence = validate_sentence(sentence)
+    sentence = validate_prompt(sentence, MAX_SENTENCE_CHARS, "sentence")
     ids = lm.tokenizer(sentence, return_tensors="pt").input_ids.to(lm.device)  # (1, T)
     if ids.shape[1] < 2:
         raise ValueError("The sentence is a single token: add a word so there is a next token to predict.")

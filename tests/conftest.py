@@ -131,6 +131,16 @@ def app_url(tmp_path_factory, smollm2_tokenizer) -> Iterator[str]:
                 process.kill()
 
 
+@pytest.fixture(scope="module")
+def client(app_url):
+    """A gradio_client session on the app, as a workshop script would use it."""
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False)
+    yield client
+    client.close()
+
+
 # ------------------------------------------------------------------ Playwright on Debian's Chromium
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):

@@ -10,13 +10,6 @@ from demos.common import LANGUAGES
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def client(app_url):
-    client = Client(app_url, verbose=False, download_files=False)
-    yield client
-    client.close()
-
-
 def test_generate_streams_real_text(client):
     job = client.submit("What is the capital of France?", 16, 0.0, api_name="/generate")
     partials = list(job)

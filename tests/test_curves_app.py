@@ -78,15 +78,6 @@ def test_text_has_both_languages_and_a_tab_title():
 
 
 # ------------------------------------------------------------------ the real app over HTTP
-@pytest.fixture(scope="module")
-def client(app_url):
-    from gradio_client import Client
-
-    client = Client(app_url, verbose=False, download_files=False)
-    yield client
-    client.close()
-
-
 @pytest.mark.slow
 def test_every_api_name_answers(client):
     calls = {

@@ -11,15 +11,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def client(app_url):
-    from gradio_client import Client
-
-    client = Client(app_url, verbose=False, download_files=False)
-    yield client
-    client.close()
-
-
 def test_pair_vote_export_over_the_api(client):
     with pytest.raises(Exception) as error:
         client.predict("a", "", api_name="/dpo_vote")  # no pair yet: a clear message, no traceback

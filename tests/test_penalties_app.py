@@ -5,7 +5,6 @@ import html
 import re
 
 import pytest
-from gradio_client import Client
 from playwright.sync_api import Page, expect
 
 from playground.text_metrics import highlight_repeats, text_metrics
@@ -22,13 +21,6 @@ def test_model_text_is_escaped_and_repeats_are_marked():
     assert "<script>" not in fragment and "&lt;script&gt;" in fragment
     assert fragment.endswith("<mark>one two three four</mark>")
     assert text_metrics("one two three four one two three four", 8, False).repeated_ngram_rate == 1 / 5  # 5 four-grams, the last repeats the first
-
-
-@pytest.fixture(scope="module")
-def client(app_url):
-    client = Client(app_url, verbose=False, download_files=False)
-    yield client
-    client.close()
 
 
 @pytest.mark.slow

@@ -4,20 +4,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from gradio_client import Client
 from playwright.sync_api import Page, expect
 
 from playground.speculative_setup import PRESETS
 
 pytestmark = pytest.mark.slow
 TARGET = "HuggingFaceTB/SmolLM2-135M-Instruct"
-
-
-@pytest.fixture(scope="module")
-def client(app_url):
-    client = Client(app_url, verbose=False, download_files=False)
-    yield client
-    client.close()
 
 
 def compare(client, prompt=PRESETS["copy"].prompt, kind="prompt_lookup", gamma=10, layers=8,
