@@ -18,10 +18,10 @@ except ImportError:
 
 import gradio as gr
 
-from demos import common, generate
+from demos import common, ema, generate
 from playground.settings import get_settings
 
-TABS = [generate]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, ema]  # each module: TEXT (en/ja table) and build()
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":

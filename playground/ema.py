@@ -19,6 +19,33 @@ import torch
 SCHEDULES = ("cap", "power", "constant")
 
 
+def effective_decay(step: int, decay: float, schedule: str = "cap", update_after_step: int = 0,
+                    inv_gamma: float = 1.0, power: float = 2 / 3) -> float:
+    """The decay d_n used by update number `step` (1 = the first update), counted as diffusers does.
+
+    With n = step - update_after_step - 1, the first update (n <= 0) copies the weights (decay 0)
+    for "cap" and "power"; "constant" uses `decay` at once. The "cap" reaches 0.999 only at step
+    8,991, so decay 0.999 and 0.9999 are identical before that.
+
+    >>> effective_decay(8991, 0.9999), round(effective_decay(100, 0.9999, "power"), 4)
+    (0.999, 0.9536)
+    >>> effective_decay(1, 0.9, "cap"), effective_decay(1, 0.9, "constant")
+    (0.0, 0.9)
+    """
+    n = step - update_after_step - 1
+    if step <= update_after_step:
+        return 0.0
+    if schedule == "constant":
+        return decay
+    if n <= 0:
+        return 0.0
+    if schedule == "cap":
+        warm = (1 + n) / (10 + n)
+    else:
+        warm = 1 - (1 + n / inv_gamma) ** -power
+    return min(warm, decay)
+
+
 class EMA:
     """A shadow copy of `model`'s parameters, updated in place after each optimizer step.
 
@@ -58,24 +85,8 @@ class EMA:
         self._stored: list[torch.Tensor] = []
 
     def decay_at(self, step: int) -> float:
-        """The decay used by update number `step` (1 = the first update), as diffusers counts it.
-
-        With n = step - update_after_step - 1, the first update (n <= 0) copies the weights
-        (decay 0) for "cap" and "power"; "constant" uses `decay` at once. Note the "cap" reaches
-        0.999 only at step 8,991, so decay 0.999 and 0.9999 are identical before that.
-        """
-        n = step - self.update_after_step - 1
-        if step <= self.update_after_step:
-            return 0.0
-        if self.schedule == "constant":
-            return self.decay
-        if n <= 0:
-            return 0.0
-        if self.schedule == "cap":
-            warm = (1 + n) / (10 + n)
-        else:
-            warm = 1 - (1 + n / self.inv_gamma) ** -self.power
-        return min(warm, self.decay)
+        """The decay used by update number `step` (1 = the first update); see `effective_decay`."""
+        return effective_decay(step, self.decay, self.schedule, self.update_after_step, self.inv_gamma, self.power)
 
     def _params(self, model: torch.nn.Module) -> list[torch.Tensor]:
         params = [p.detach() for p in model.parameters()]

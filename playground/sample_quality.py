@@ -56,11 +56,12 @@ def digit_classifier() -> torch.nn.Sequential:
     net = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 32),
                               torch.nn.ReLU(), torch.nn.Linear(32, 10))
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
-    for _ in range(300):
-        loss = torch.nn.functional.cross_entropy(net(images), labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    with torch.enable_grad():  # callers may be inside no_grad (feature extraction)
+        for _ in range(300):
+            loss = torch.nn.functional.cross_entropy(net(images), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
     return net.eval()
 
 
