@@ -128,8 +128,9 @@ def build() -> None:
     gr.Markdown(T("ema_intro"))
     gr.Markdown(T("ema_shipped"))
     saved = ema_checkpoints.shipped_steps()
-    # sample the shipped checkpoints once in the background, so the first visitor does not wait
-    threading.Thread(target=ema_checkpoints.compare_checkpoint, args=(saved[-1],), daemon=True).start()
+    # sample the shipped checkpoints once in the background (latest first), so visitors do not wait
+    threading.Thread(target=lambda: [ema_checkpoints.compare_checkpoint(s) for s in reversed(saved)],
+                     daemon=True).start()
     step = gr.Dropdown(saved, value=saved[-1], label=T("ema_step"), elem_id="ema-step")
     with gr.Row():  # values are callables: Gradio computes them on each page load
         shipped = gr.ImageSlider(shipped_images, inputs=[step], label=T("ema_images"), type="numpy",

@@ -76,7 +76,8 @@ def samples_figure(raw: torch.Tensor, averaged: torch.Tensor, real: torch.Tensor
 def image_grid(samples: torch.Tensor, columns: int = 8, scale: int = 4) -> np.ndarray:
     """(n, 1, s, s) images in [-1, 1] -> one uint8 grid (ink dark on white), each pixel `scale` times larger."""
     count = (len(samples) // columns) * columns or len(samples)
-    images = ((1 - samples[:count, 0].clamp(-1, 1)) * 127.5).round().to(torch.uint8)  # (n, s, s)
+    padded = torch.nn.functional.pad(samples[:count, 0].clamp(-1, 1), (1, 1, 1, 1), value=-1.0)  # white frame
+    images = ((1 - padded) * 127.5).round().to(torch.uint8)  # (n, s + 2, s + 2)
     rows = max(1, count // columns)
     size = images.shape[-1]
     grid = images.reshape(rows, -1, size, size).permute(0, 2, 1, 3).reshape(rows * size, -1)
