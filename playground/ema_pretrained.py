@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 import torch
-from diffusers import StableDiffusionPipeline, UNet2DConditionModel
+from diffusers import UNet2DConditionModel
 
 from playground import hub, models
 from playground.settings import Settings, get_settings
@@ -65,8 +65,10 @@ def check_available(repo: str, settings: Settings) -> torch.device:
 
 
 @functools.lru_cache(maxsize=1)
-def load_pipelines(repo: str, device: str, dtype: torch.dtype) -> tuple[StableDiffusionPipeline, StableDiffusionPipeline]:
-    """Two pipelines that share the text encoder, VAE and scheduler and differ only in the UNet."""
+def load_pipelines(repo: str, device: str, dtype: torch.dtype) -> tuple:
+    """Two StableDiffusionPipelines sharing text encoder, VAE and scheduler; only the UNet differs."""
+    from diffusers import StableDiffusionPipeline  # imported here: it pulls in transformers' CLIP at start-up
+
     averaged, raw = load_unet_pair(repo, dtype=dtype)
     ema_pipe = StableDiffusionPipeline.from_pretrained(repo, unet=averaged, torch_dtype=dtype,
                                                        safety_checker=None, requires_safety_checker=False)

@@ -14,7 +14,6 @@ import functools
 
 import numpy as np
 import torch
-from scipy import linalg
 
 
 def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, projections: int = 256, seed: int = 0) -> float:
@@ -77,8 +76,11 @@ def frechet_distance(x: np.ndarray, y: np.ndarray) -> float:
     """||mu_x - mu_y||^2 + Tr(S_x + S_y - 2 (S_x S_y)^1/2) between Gaussian fits of two feature sets."""
     mu_x, mu_y = x.mean(0), y.mean(0)
     cov_x, cov_y = np.cov(x, rowvar=False), np.cov(y, rowvar=False)
-    root = linalg.sqrtm(cov_x @ cov_y).real  # the tiny imaginary part is numerical noise
-    return float(((mu_x - mu_y) ** 2).sum() + np.trace(cov_x + cov_y - 2 * root))
+    # Tr (S_x S_y)^1/2 = sum sqrt(eig(S_x^1/2 S_y S_x^1/2)): symmetric, so stable when S is singular
+    values, vectors = np.linalg.eigh(cov_x)
+    root_x = (vectors * np.sqrt(values.clip(0))) @ vectors.T
+    trace_root = np.sqrt(np.linalg.eigvalsh(root_x @ cov_y @ root_x).clip(0)).sum()
+    return float(((mu_x - mu_y) ** 2).sum() + np.trace(cov_x) + np.trace(cov_y) - 2 * trace_root)
 
 
 def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:

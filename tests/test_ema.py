@@ -1,6 +1,7 @@
 """EMA engine: the shadow against diffusers' EMAModel and the closed form, training, metrics, checkpoints."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from diffusers.training_utils import EMAModel
@@ -139,3 +140,13 @@ def test_two_moons_training_scores_both_weight_sets_and_its_ema_is_the_reference
     assert any(not torch.allclose(s, p) for s, p in zip(history.ema.shadow, history.model.parameters()))
     assert not torch.equal(history.samples_raw, history.samples_ema)
     assert history.weight_ema[-1] == pytest.approx(history.ema.shadow[-2].view(-1)[0].item())
+
+
+def test_frechet_distance_matches_the_scipy_sqrtm_formula():
+    from scipy import linalg
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(300, 8)), rng.normal(size=(300, 8)) @ rng.normal(size=(8, 8)) + 1.0
+    cov_x, cov_y = np.cov(x, rowvar=False), np.cov(y, rowvar=False)
+    expected = ((x.mean(0) - y.mean(0)) ** 2).sum() + np.trace(cov_x + cov_y - 2 * linalg.sqrtm(cov_x @ cov_y).real)
+    assert sample_quality.frechet_distance(x, y) == pytest.approx(expected, rel=1e-8)

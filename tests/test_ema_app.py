@@ -59,7 +59,8 @@ def test_shipped_checkpoints_are_small_and_the_ema_samples_better():
 def test_ema_train_api_returns_metrics_for_both_weight_sets_and_images(app_url):
     from gradio_client import Client
 
-    with Client(app_url, verbose=False, download_files=False) as client:
+    client = Client(app_url, verbose=False, download_files=False)
+    try:
         curves, scatter, images, table = client.predict(
             "two_moons", 0.999, "cap", 3e-3, 200, 0, False, 100, api_name="/ema_train")
         assert "sliced_w1_x100" in table and "step 200" in table
@@ -70,6 +71,8 @@ def test_ema_train_api_returns_metrics_for_both_weight_sets_and_images(app_url):
         with pytest.raises(Exception) as error:
             client.predict("a cat", 0, 25, api_name="/ema_pretrained")
         assert "GPU" in str(error.value) or "Hub" in str(error.value)
+    finally:
+        client.close()
 
 
 @pytest.mark.slow
@@ -80,7 +83,7 @@ def test_ema_tab_shows_the_shipped_comparison_and_a_short_run_updates_the_plots(
 
     page.goto(app_url, wait_until="domcontentloaded")
     page.wait_for_selector("#main-tabs", timeout=60_000)
-    page.get_by_role("tab", name="EMA").click()
+    page.get_by_role("tab", name="EMA", exact=True).click()
     expect(page.locator("#ema-shipped-metrics")).to_contain_text("frechet", timeout=60_000)
     expect(page.locator("#ema-shipped img").first).to_be_visible()
     page.screenshot(path=str(artifacts / "ema-on-load.png"), full_page=True)
