@@ -134,7 +134,7 @@ def build() -> None:
     step = gr.Dropdown(saved, value=saved[-1], label=T("ema_step"), elem_id="ema-step")
     with gr.Row():  # values are callables: Gradio computes them on each page load
         shipped = gr.ImageSlider(shipped_images, inputs=[step], label=T("ema_images"), type="numpy",
-                                 height=300, elem_id="ema-shipped")
+                                 elem_id="ema-shipped")
         shipped_table = gr.Markdown(shipped_metrics, inputs=[step], elem_id="ema-shipped-metrics")
     step.change(shipped_images, step, shipped, api_visibility="private",
                 concurrency_id="ema_train", concurrency_limit=1)
@@ -161,7 +161,7 @@ def build() -> None:
     curves = gr.Plot(elem_id="ema-curves", show_label=False)
     with gr.Row():
         scatter = gr.Plot(elem_id="ema-samples", show_label=False)
-        live_images = gr.ImageSlider(label=T("ema_images"), type="numpy", height=300, elem_id="ema-live-images")
+        live_images = gr.ImageSlider(label=T("ema_images"), type="numpy", elem_id="ema-live-images")
     final = gr.Markdown(elem_id="ema-metrics")
     dataset.change(dataset_defaults, dataset, [learning_rate, steps, every], api_visibility="private")
     event = run.click(train, [dataset, decay, schedule, learning_rate, steps, seed, cosine, every],
@@ -177,6 +177,6 @@ def build() -> None:
             gpu_seed = gr.Number(defaults.seed, precision=0, minimum=0, label=T("ema_seed"))
             gpu_steps = gr.Slider(5, 100, value=defaults.steps, step=1, label=T("ema_gpu_steps"))
         generate = gr.Button(T("ema_generate"), elem_id="ema-generate")
-        pair = gr.ImageSlider(label=T("ema_gpu_images"), type="pil", height=512, elem_id="ema-pretrained")
+        pair = gr.ImageSlider(label=T("ema_gpu_images"), type="pil", elem_id="ema-pretrained")
         generate.click(pretrained, [prompt, gpu_seed, gpu_steps], pair, api_name="ema_pretrained",
                        concurrency_id="ema_gpu", concurrency_limit=1)

@@ -84,7 +84,7 @@ def image_grid(samples: torch.Tensor, columns: int = 8, scale: int = 4) -> np.nd
     return grid.repeat_interleave(scale, 0).repeat_interleave(scale, 1).numpy()
 
 
-def density_image(points: torch.Tensor, bins: int = 96, extent: float = 3.0, scale: int = 3) -> np.ndarray:
+def density_image(points: torch.Tensor, bins: int = 48, extent: float = 3.0, scale: int = 6) -> np.ndarray:
     """2-D points -> a uint8 histogram picture (dark = dense), so point clouds pair up as images too."""
     counts, _, _ = np.histogram2d(points[:, 1].numpy(), points[:, 0].numpy(), bins=bins,
                                   range=[[-extent, extent], [-extent, extent]])
