@@ -6,7 +6,7 @@ import pytest
 import torch
 from diffusers.training_utils import EMAModel
 
-from playground import diffusion, ema_checkpoints, sample_quality
+from playground import diffusion, sample_quality
 from playground.ema import EMA
 
 
