@@ -18,10 +18,10 @@ except ImportError:
 
 import gradio as gr
 
-from demos import common, curves, dpo, generate, penalties, speculative
+from demos import common, curves, dpo, ema, generate, penalties, speculative
 from playground.settings import get_settings
 
-TABS = [generate, penalties, speculative, dpo, curves]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, penalties, speculative, ema, dpo, curves]  # each module: TEXT (en/ja table) and build()
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":

@@ -1,0 +1,182 @@
+"""Tab "EMA": samples from the raw weights and from their exponential moving average, same run, same noise.
+
+On load it shows a finished digits run (shipped checkpoints, sampled live with paired DDIM); "Train"
+runs a fresh one live (two moons by default, ~30 s) with the metric, one weight and the effective decay.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+import gradio as gr
+
+from demos.common import T, Table, lang_of, user_errors
+from playground import diffusion, ema_checkpoints, ema_figures, ema_pretrained
+from playground.ema import SCHEDULES
+
+TEXT: Table = {
+    "en": {
+        "ema_tab": "EMA",
+        "ema_intro": "An **exponential moving average** of the weights, `θ_ema ← d·θ_ema + (1−d)·θ`, averages out "
+                     "the minibatch noise of the raw weights. Both weight sets below come from the *same* run and "
+                     "sample from the *same* noise (deterministic DDIM), so every difference is the EMA's.",
+        "ema_shipped": "### A finished run: digits (8×8 UNet, 0.7M parameters)\nDrag the slider: left raw, right EMA.",
+        "ema_step": "Checkpoint (training step)",
+        "ema_images": "Raw weights | EMA weights",
+        "ema_live": "### Train live\nThe loss curve hides the difference; the metric (lower is better) shows it. "
+                    "Watch the **effective decay**: with the `cap` warm-up, 0.999 and 0.9999 are identical for the "
+                    "first ~9,000 steps. Try `constant` (it remembers the random init) or a cosine learning rate "
+                    "(the raw weights settle too, and the gap closes).",
+        "ema_dataset": "Dataset", "ema_decay": "EMA decay (maximum)", "ema_schedule": "Decay warm-up",
+        "ema_lr": "Learning rate (Adam)", "ema_steps": "Training steps", "ema_seed": "Seed",
+        "ema_cosine": "Cosine learning-rate decay to zero", "ema_every": "Update plots every N steps",
+        "ema_train": "Train", "ema_stop": "Stop",
+        "ema_gpu": "GPU preset: Stable Diffusion v1.5, EMA UNet vs raw (non-EMA) UNet",
+        "ema_gpu_note": "Same prompt, seed and scheduler; only the UNet differs. Needs a CUDA GPU and the Hub (~5 GB).",
+        "ema_prompt": "Prompt", "ema_gpu_steps": "Sampling steps", "ema_generate": "Generate the pair",
+        "ema_gpu_images": "EMA UNet | raw UNet",
+        "ema_fig_loss": "training loss", "ema_fig_metric": "sample quality (lower is better)",
+        "ema_fig_weight": "one weight", "ema_fig_decay": "effective decay", "ema_fig_step": "training step",
+        "ema_fig_raw": "raw weights", "ema_fig_ema": "EMA weights", "ema_fig_real": "real data",
+        "ema_table": "| metric | raw | EMA |\n|---|---|---|\n{rows}\n\nstep {step}, effective decay {decay:.5f}",
+    },
+    "ja": {
+        "ema_tab": "EMA（指数移動平均）",
+        "ema_intro": "重みの**指数移動平均**（`θ_ema ← d·θ_ema + (1−d)·θ`）は、生の重みに乗るミニバッチのノイズを"
+                     "平均して消します。下の 2 組の重みは*同じ*学習から取り、*同じ*ノイズから（決定的な DDIM で）"
+                     "生成するので、違いはすべて EMA によるものです。",
+        "ema_shipped": "### 学習済みの例: 手書き数字（8×8 の UNet、70 万パラメータ）\nスライダーを動かすと左が生の重み、右が EMA です。",
+        "ema_step": "チェックポイント（学習ステップ）",
+        "ema_images": "生の重み | EMA の重み",
+        "ema_live": "### その場で学習\n損失曲線では差が見えず、指標（小さいほど良い）で見えます。**実効減衰率**に"
+                    "注目: `cap` のウォームアップでは 0.999 と 0.9999 は最初の約 9,000 ステップまで同一です。"
+                    "`constant`（乱数の初期値を覚えている）やコサイン学習率（生の重みも落ち着き差が消える）も試してください。",
+        "ema_dataset": "データセット", "ema_decay": "EMA 減衰率（上限）", "ema_schedule": "減衰率のウォームアップ",
+        "ema_lr": "学習率（Adam）", "ema_steps": "学習ステップ数", "ema_seed": "シード",
+        "ema_cosine": "学習率をコサインで 0 まで下げる", "ema_every": "N ステップごとにグラフを更新",
+        "ema_train": "学習", "ema_stop": "停止",
+        "ema_gpu": "GPU プリセット: Stable Diffusion v1.5 の EMA UNet と生の（非 EMA）UNet",
+        "ema_gpu_note": "プロンプト・シード・スケジューラは同じで、UNet だけが違います。CUDA GPU と Hub（約 5 GB）が必要です。",
+        "ema_prompt": "プロンプト", "ema_gpu_steps": "サンプリングのステップ数", "ema_generate": "2 枚を生成",
+        "ema_gpu_images": "EMA UNet | 生の UNet",
+        "ema_fig_loss": "学習損失", "ema_fig_metric": "サンプルの品質（小さいほど良い）",
+        "ema_fig_weight": "1 つの重み", "ema_fig_decay": "実効減衰率", "ema_fig_step": "学習ステップ",
+        "ema_fig_raw": "生の重み", "ema_fig_ema": "EMA の重み", "ema_fig_real": "実データ",
+        "ema_table": "| 指標 | 生 | EMA |\n|---|---|---|\n{rows}\n\nステップ {step}、実効減衰率 {decay:.5f}",
+    },
+}
+FIGURE_KEYS = ("loss", "metric", "weight", "decay", "step", "raw", "ema", "real")
+DEFAULTS = diffusion.TrainConfig()
+SHOWN = {"digits": 64}  # samples drawn per picture; 2-D scatter plots show up to 1,000 points
+
+
+def labels(request: gr.Request | None) -> dict[str, str]:
+    table = TEXT[lang_of(request)]
+    return {key: table[f"ema_fig_{key}"] for key in FIGURE_KEYS}
+
+
+def metrics_table(raw: dict[str, float], averaged: dict[str, float], step: int, decay: float,
+                  request: gr.Request | None) -> str:
+    rows = "\n".join(f"| {key} | {raw[key]:.3f} | {averaged[key]:.3f} |" for key in raw)
+    return TEXT[lang_of(request)]["ema_table"].format(rows=rows, step=step, decay=decay)
+
+
+@user_errors
+def shipped_images(step: float):
+    result = ema_checkpoints.compare_checkpoint(int(step))  # cached: instant after the first call
+    return ema_figures.sample_images(result.samples_raw[:64], result.samples_ema[:64])
+
+
+@user_errors
+def shipped_metrics(step: float, request: gr.Request = None) -> str:
+    result = ema_checkpoints.compare_checkpoint(int(step))
+    return metrics_table(result.metrics_raw, result.metrics_ema, result.step, result.decay, request)
+
+
+@user_errors
+def train(dataset: str, decay: float, schedule: str, learning_rate: float, steps: float, seed: float,
+          cosine_lr: bool, every: float, request: gr.Request = None, progress=gr.Progress()) -> Iterator:
+    config = diffusion.TrainConfig.for_dataset(
+        dataset, ema_decay=float(decay), schedule=schedule, learning_rate=float(learning_rate),
+        steps=int(steps), seed=int(seed), cosine_lr=bool(cosine_lr), eval_every=min(int(every), int(steps)))
+    names = labels(request)
+    real = None if dataset == "digits" else diffusion.toy_samples(dataset, 1000, seed=config.seed + 1)
+    shown = SHOWN.get(dataset, 1000)
+    for history in diffusion.train(config):
+        progress(history.step / config.steps, desc=f"{history.step}/{config.steps}")
+        raw = {key: values[-1] for key, values in history.metrics_raw.items()}
+        averaged = {key: values[-1] for key, values in history.metrics_ema.items()}
+        samples_raw, samples_ema = history.samples_raw[:shown], history.samples_ema[:shown]
+        yield (ema_figures.training_figure(history, names),
+               ema_figures.samples_figure(samples_raw, samples_ema, real, names),
+               ema_figures.sample_images(samples_raw, samples_ema),
+               metrics_table(raw, averaged, history.step, history.decays[-1], request))
+
+
+@user_errors
+def pretrained(prompt: str, seed: float, steps: float):
+    request = ema_pretrained.PretrainedRequest(prompt=prompt, seed=int(seed), steps=int(steps))
+    return ema_pretrained.generate_pair(request)
+
+
+def dataset_defaults(dataset: str):
+    config = diffusion.TrainConfig.for_dataset(dataset)
+    return config.learning_rate, config.steps, config.eval_every
+
+
+def build() -> None:
+    gr.Markdown(T("ema_intro"))
+    gr.Markdown(T("ema_shipped"))
+    saved = ema_checkpoints.shipped_steps()
+    # sample the shipped checkpoints once in the background (latest first), so visitors do not wait
+    threading.Thread(target=lambda: [ema_checkpoints.compare_checkpoint(s) for s in reversed(saved)],
+                     daemon=True).start()
+    step = gr.Dropdown(saved, value=saved[-1], label=T("ema_step"), elem_id="ema-step")
+    with gr.Row():  # values are callables: Gradio computes them on each page load
+        shipped = gr.ImageSlider(shipped_images, inputs=[step], label=T("ema_images"), type="numpy",
+                                 elem_id="ema-shipped")
+        shipped_table = gr.Markdown(shipped_metrics, inputs=[step], elem_id="ema-shipped-metrics")
+    step.change(shipped_images, step, shipped, api_visibility="private",
+                concurrency_id="ema_train", concurrency_limit=1)
+    step.change(shipped_metrics, step, shipped_table, api_visibility="private")
+
+    gr.Markdown(T("ema_live"))
+    with gr.Row():
+        dataset = gr.Dropdown(list(diffusion.DATASETS), value=DEFAULTS.dataset, label=T("ema_dataset"),
+                              elem_id="ema-dataset")
+        decay = gr.Slider(0.9, 0.9999, value=DEFAULTS.ema_decay, step=0.0001, label=T("ema_decay"),
+                          elem_id="ema-decay")
+        schedule = gr.Radio(list(SCHEDULES), value=DEFAULTS.schedule, label=T("ema_schedule"),
+                            elem_id="ema-schedule")
+        cosine = gr.Checkbox(value=DEFAULTS.cosine_lr, label=T("ema_cosine"), elem_id="ema-cosine")
+    with gr.Row():
+        learning_rate = gr.Number(DEFAULTS.learning_rate, minimum=1e-5, maximum=0.1, label=T("ema_lr"),
+                                  elem_id="ema-lr")
+        steps = gr.Slider(50, 10_000, value=DEFAULTS.steps, step=50, label=T("ema_steps"), elem_id="ema-steps")
+        every = gr.Slider(10, 1000, value=DEFAULTS.eval_every, step=10, label=T("ema_every"), elem_id="ema-every")
+        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("ema_seed"), elem_id="ema-seed")
+    with gr.Row():
+        run = gr.Button(T("ema_train"), variant="primary", elem_id="ema-train")
+        stop = gr.Button(T("ema_stop"), elem_id="ema-stop")
+    curves = gr.Plot(elem_id="ema-curves", show_label=False)
+    with gr.Row():
+        scatter = gr.Plot(elem_id="ema-samples", show_label=False)
+        live_images = gr.ImageSlider(label=T("ema_images"), type="numpy", elem_id="ema-live-images")
+    final = gr.Markdown(elem_id="ema-metrics")
+    dataset.change(dataset_defaults, dataset, [learning_rate, steps, every], api_visibility="private")
+    event = run.click(train, [dataset, decay, schedule, learning_rate, steps, seed, cosine, every],
+                      [curves, scatter, live_images, final], api_name="ema_train",
+                      concurrency_id="ema_train", concurrency_limit=1)
+    stop.click(None, cancels=[event], api_visibility="private")
+
+    with gr.Accordion(T("ema_gpu"), open=False):
+        gr.Markdown(T("ema_gpu_note"))
+        defaults = ema_pretrained.PretrainedRequest()
+        with gr.Row():
+            prompt = gr.Textbox(defaults.prompt, label=T("ema_prompt"), elem_id="ema-prompt")
+            gpu_seed = gr.Number(defaults.seed, precision=0, minimum=0, label=T("ema_seed"))
+            gpu_steps = gr.Slider(5, 100, value=defaults.steps, step=1, label=T("ema_gpu_steps"))
+        generate = gr.Button(T("ema_generate"), elem_id="ema-generate")
+        pair = gr.ImageSlider(label=T("ema_gpu_images"), type="pil", elem_id="ema-pretrained")
+        generate.click(pretrained, [prompt, gpu_seed, gpu_steps], pair, api_name="ema_pretrained",
+                       concurrency_id="ema_gpu", concurrency_limit=1)

@@ -1,0 +1,99 @@
+"""EMA tab: the SD-pair plumbing on a tiny local UNet, the shipped checkpoints, the API and the browser."""
+from __future__ import annotations
+
+import pytest
+import torch
+from diffusers import UNet2DConditionModel
+
+from playground import ema_checkpoints, ema_pretrained
+from playground.settings import Settings
+
+
+def tiny_unet(seed: int) -> UNet2DConditionModel:
+    torch.manual_seed(seed)
+    return UNet2DConditionModel(sample_size=8, in_channels=4, out_channels=4, layers_per_block=1,
+                                block_out_channels=(32, 64), cross_attention_dim=16, attention_head_dim=4,
+                                down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+                                up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), norm_num_groups=8)
+
+
+def test_unet_pair_loads_the_default_files_as_ema_and_the_non_ema_variant_as_raw(tmp_path):
+    # A local folder laid out like stable-diffusion-v1-5: unet/ holds EMA weights, *.non_ema.* the raw ones
+    averaged, raw = tiny_unet(0), tiny_unet(1)
+    averaged.save_pretrained(tmp_path / "unet")
+    raw.save_pretrained(tmp_path / "unet", variant=ema_pretrained.RAW_VARIANT)
+    assert sorted(p.name for p in (tmp_path / "unet").glob("*.safetensors")) == [
+        "diffusion_pytorch_model.non_ema.safetensors", "diffusion_pytorch_model.safetensors"]
+    loaded_ema, loaded_raw = ema_pretrained.load_unet_pair(str(tmp_path))
+    for loaded, saved in ((loaded_ema, averaged), (loaded_raw, raw)):
+        assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), saved.state_dict().values()))
+    # same latents and text embedding, different UNet: different noise predictions
+    latents, text = torch.randn(1, 4, 8, 8), torch.randn(1, 3, 16)
+    with torch.no_grad():
+        outputs = [unet(latents, 10, encoder_hidden_states=text).sample for unet in (loaded_ema, loaded_raw)]
+    assert not torch.allclose(*outputs)
+
+
+def test_pretrained_preset_refuses_cpu_with_a_clear_message(tmp_path):
+    settings = Settings(**{**Settings.from_env().__dict__, "device": "cpu", "offline": True})
+    with pytest.raises(ValueError, match="CUDA GPU"):
+        ema_pretrained.generate_pair(ema_pretrained.PretrainedRequest(), settings=settings)
+    with pytest.raises(ValueError, match="steps"):
+        ema_pretrained.PretrainedRequest(steps=1000)
+
+
+def test_shipped_checkpoints_are_small_and_the_ema_samples_better():
+    files = list(ema_checkpoints.ASSET_DIR.iterdir())
+    assert sum(f.stat().st_size for f in files) < 15 * 2**20
+    steps = ema_checkpoints.shipped_steps()
+    assert len(steps) >= 2
+    final = ema_checkpoints.compare_checkpoint(steps[-1])
+    assert not torch.equal(final.samples_raw, final.samples_ema)
+    assert final.metrics_ema["frechet"] < final.metrics_raw["frechet"]
+    raw, averaged = (ema_checkpoints.load_checkpoint(steps[-1], w) for w in ema_checkpoints.WEIGHT_SETS)
+    assert any(not torch.equal(a, b) for a, b in zip(raw.parameters(), averaged.parameters()))
+
+
+# ------------------------------------------------------------------ the running app
+@pytest.mark.slow
+def test_ema_train_api_returns_metrics_for_both_weight_sets_and_images(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False)
+    try:
+        curves, scatter, images, table = client.predict(
+            "two_moons", 0.999, "cap", 3e-3, 200, 0, False, 100, api_name="/ema_train")
+        assert "sliced_w1_x100" in table and "step 200" in table
+        assert len(images) == 2 and all(image for image in images)
+        with pytest.raises(Exception) as error:
+            client.predict("two_moons", 0.999, "cap", 5.0, 200, 0, False, 100, api_name="/ema_train")
+        message = str(error.value)  # Gradio's own bound (gr.Number maximum) or the engine's ValueError
+        assert ("learning_rate" in message or "maximum" in message) and "Traceback" not in message
+        with pytest.raises(Exception) as error:
+            client.predict("a cat", 0, 25, api_name="/ema_pretrained")
+        assert "GPU" in str(error.value) or "Hub" in str(error.value)
+    finally:
+        client.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_ema_tab_shows_the_shipped_comparison_and_a_short_run_updates_the_plots(page, app_url, console_errors,
+                                                                                artifacts):
+    from playwright.sync_api import expect
+
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    page.get_by_role("tab", name="EMA", exact=True).click()
+    expect(page.locator("#ema-shipped-metrics")).to_contain_text("frechet", timeout=60_000)
+    expect(page.locator("#ema-shipped img").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "ema-on-load.png"), full_page=True)
+    steps = page.locator("#ema-steps input[type=number]")
+    steps.fill("200")
+    steps.press("Enter")
+    page.locator("#ema-train").click()
+    expect(page.locator("#ema-metrics")).to_contain_text("step 200", timeout=120_000)
+    expect(page.locator("#ema-curves .js-plotly-plot")).to_be_visible(timeout=30_000)
+    expect(page.locator("#ema-samples .js-plotly-plot")).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(artifacts / "ema-after-train.png"), full_page=True)
+    assert not console_errors, console_errors
