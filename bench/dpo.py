@@ -2,7 +2,7 @@
 
 Run: `PLAYGROUND_OFFLINE=1 python bench/dpo.py` (about 2 minutes on 1 thread). Each variant runs in
 its own process so its peak RSS is its own. The step time is the mean of the steps after the first
-(the first one also warms up the allocator), over the shipped demo pairs, DPO + SFT, batch 4.
+(the first one also warms up the allocator), over the shipped demo pairs, DPO + SFT, batch 2 (the tab's default; --batch-size to change).
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def measure(variant: str, steps: int, batch_size: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=3, help="DPO steps per variant (default 3)")
-    parser.add_argument("--batch-size", type=int, default=4, help="pairs per step (default 4)")
+    parser.add_argument("--batch-size", type=int, default=2, help="pairs per step (default 2, as the tab)")
     parser.add_argument("--one", choices=["pair", "lora", "full"], help=argparse.SUPPRESS)  # child process
     args = parser.parse_args()
     if args.one:
