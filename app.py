@@ -56,14 +56,20 @@ def build_demo() -> gr.Blocks:
     return demo
 
 
-def warm_up_default_model() -> None:
-    """Load the default model in the background so the first click does not wait for it."""
+def warm_up() -> None:
+    """In the background: load the default model, then let tabs precompute (tab.warm_up()).
+
+    One thread, one job after the other: the model loads while the page is being built, and the
+    tabs' warm-up comes after it instead of competing with it for the CPU. Failures are logged; the page still
+    works and the first request reports the cause.
+    """
     from playground.models import load_causal_lm
 
-    try:
-        load_causal_lm()
-    except Exception:  # the page still works; the first request will report the cause
-        logging.getLogger(__name__).exception("Could not preload the default model")
+    for job in [load_causal_lm, *(tab.warm_up for tab in TABS if hasattr(tab, "warm_up"))]:
+        try:
+            job()
+        except Exception:
+            logging.getLogger(__name__).exception("Warm-up step %s failed", job.__qualname__)
 
 
 def parse_args() -> argparse.Namespace:
@@ -83,7 +89,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int,
                         help="torch threads (env PLAYGROUND_THREADS; default 1, best on busy hosts)")
     parser.add_argument("--no-preload", action="store_true",
-                        help="load the default model on first use instead of at start-up")
+                        help="load the default model (and the tabs' precomputed views) on first use "
+                        "instead of at start-up")
     return parser.parse_args()
 
 
@@ -105,7 +112,7 @@ def main() -> None:
     apply_args(args)
     torch.set_num_threads(get_settings().threads)
     if not args.no_preload:
-        threading.Thread(target=warm_up_default_model, daemon=True).start()
+        threading.Thread(target=warm_up, daemon=True).start()
     demo = build_demo()
     demo.queue(max_size=int(os.getenv("QUEUE_MAX_SIZE", "128")), default_concurrency_limit=2)
     demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False,

@@ -5,7 +5,6 @@ runs a fresh one live (two moons by default, ~30 s) with the metric, one weight 
 """
 from __future__ import annotations
 
-import threading
 from typing import Iterator
 
 import gradio as gr
@@ -124,13 +123,19 @@ def dataset_defaults(dataset: str):
     return config.learning_rate, config.steps, config.eval_every
 
 
+def warm_up() -> None:
+    """Sample the shipped checkpoints once (latest first), so visitors see them at once.
+
+    `app.py` calls it in its start-up thread after the default LLM has loaded.
+    """
+    for step in reversed(ema_checkpoints.shipped_steps()):
+        ema_checkpoints.compare_checkpoint(step)
+
+
 def build() -> None:
     gr.Markdown(T("ema_intro"))
     gr.Markdown(T("ema_shipped"))
     saved = ema_checkpoints.shipped_steps()
-    # sample the shipped checkpoints once in the background (latest first), so visitors do not wait
-    threading.Thread(target=lambda: [ema_checkpoints.compare_checkpoint(s) for s in reversed(saved)],
-                     daemon=True).start()
     step = gr.Dropdown(saved, value=saved[-1], label=T("ema_step"), elem_id="ema-step")
     with gr.Row():  # values are callables: Gradio computes them on each page load
         shipped = gr.ImageSlider(shipped_images, inputs=[step], label=T("ema_images"), type="numpy",

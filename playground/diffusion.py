@@ -10,16 +10,32 @@ Schedulers and the UNet come from diffusers; the loop is the algorithm, written 
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 import torch
-from diffusers import DDIMScheduler, DDPMScheduler, UNet2DModel
-from diffusers.models.embeddings import get_timestep_embedding
 
 from playground import sample_quality
 from playground.ema import EMA, SCHEDULES
+
+if TYPE_CHECKING:
+    from diffusers import DDPMScheduler, UNet2DModel
+
+_import_lock = threading.Lock()
+
+
+def import_diffusers():
+    """diffusers, imported on first use rather than at app start-up (it costs seconds there).
+
+    The lock keeps two threads from importing it at once: transformers' lazy modules raced when a
+    warm-up thread and a request imported them together.
+    """
+    with _import_lock:
+        import diffusers
+        import diffusers.models.embeddings  # noqa: F401  (for get_timestep_embedding)
+    return diffusers
 
 TOY_DATASETS = ("two_moons", "eight_gaussians", "swiss_roll")
 DATASETS = TOY_DATASETS + ("digits",)
@@ -106,20 +122,22 @@ class ToyDenoiser(torch.nn.Module):
     def __init__(self, hidden: int = 128, time_dim: int = 32) -> None:
         super().__init__()
         self.time_dim = time_dim
+        self.timestep_embedding = import_diffusers().models.embeddings.get_timestep_embedding
         self.net = torch.nn.Sequential(
             torch.nn.Linear(2 + time_dim, hidden), torch.nn.SiLU(), torch.nn.Linear(hidden, hidden),
             torch.nn.SiLU(), torch.nn.Linear(hidden, hidden), torch.nn.SiLU(), torch.nn.Linear(hidden, 2))
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        emb = get_timestep_embedding(t.expand(x.shape[0]), self.time_dim)  # (batch, time_dim)
+        emb = self.timestep_embedding(t.expand(x.shape[0]), self.time_dim)  # (batch, time_dim)
         return self.net(torch.cat([x, emb], 1))  # (batch, 2)
 
 
 def digits_unet(size: int = 8) -> UNet2DModel:
     """A 0.7M-parameter diffusers UNet for 1-channel size x size digits (one attention level)."""
-    return UNet2DModel(sample_size=size, in_channels=1, out_channels=1, block_out_channels=(32, 64),
-                       down_block_types=("DownBlock2D", "AttnDownBlock2D"),
-                       up_block_types=("AttnUpBlock2D", "UpBlock2D"), layers_per_block=1, norm_num_groups=16)
+    unet_class = import_diffusers().UNet2DModel
+    return unet_class(sample_size=size, in_channels=1, out_channels=1, block_out_channels=(32, 64),
+                      down_block_types=("DownBlock2D", "AttnDownBlock2D"),
+                      up_block_types=("AttnUpBlock2D", "UpBlock2D"), layers_per_block=1, norm_num_groups=16)
 
 
 def make_model(config: TrainConfig) -> torch.nn.Module:
@@ -133,15 +151,16 @@ def predict_noise(model: torch.nn.Module, x: torch.Tensor, t: torch.Tensor) -> t
 
 def make_scheduler(dataset: str) -> DDPMScheduler:
     """Cosine noise schedule; clipping x_0 to [-1, 1] only for images (toy points reach beyond 1)."""
-    return DDPMScheduler(num_train_timesteps=TRAIN_TIMESTEPS, beta_schedule="squaredcos_cap_v2",
-                         clip_sample=dataset == "digits")
+    scheduler_class = import_diffusers().DDPMScheduler
+    return scheduler_class(num_train_timesteps=TRAIN_TIMESTEPS, beta_schedule="squaredcos_cap_v2",
+                           clip_sample=dataset == "digits")
 
 
 # ------------------------------------------------------------------ sampling and scoring
 @torch.no_grad()
 def ddim_sample(model: torch.nn.Module, scheduler: DDPMScheduler, noise: torch.Tensor, steps: int) -> torch.Tensor:
     """Deterministic DDIM (eta = 0) from `noise`: the same noise gives a paired sample for any weights."""
-    ddim = DDIMScheduler.from_config(scheduler.config)
+    ddim = import_diffusers().DDIMScheduler.from_config(scheduler.config)
     ddim.set_timesteps(steps)
     x = noise.clone()
     was_training = model.training

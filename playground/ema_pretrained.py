@@ -12,12 +12,16 @@ import functools
 import pathlib
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
-from diffusers import UNet2DConditionModel
 
 from playground import hub, models
+from playground.diffusion import import_diffusers
 from playground.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from diffusers import UNet2DConditionModel
 
 PRETRAINED_REPO = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 RAW_VARIANT = "non_ema"  # the file suffix diffusers uses for the raw weights
@@ -47,8 +51,9 @@ class PretrainedRequest:
 def load_unet_pair(repo: str, subfolder: str = "unet", dtype: torch.dtype = torch.float32,
                    ) -> tuple[UNet2DConditionModel, UNet2DConditionModel]:
     """(EMA UNet, raw UNet) of one repo or local folder: the default files and the `non_ema` variant."""
-    averaged = UNet2DConditionModel.from_pretrained(repo, subfolder=subfolder, torch_dtype=dtype)
-    raw = UNet2DConditionModel.from_pretrained(repo, subfolder=subfolder, variant=RAW_VARIANT, torch_dtype=dtype)
+    unet_class = import_diffusers().UNet2DConditionModel
+    averaged = unet_class.from_pretrained(repo, subfolder=subfolder, torch_dtype=dtype)
+    raw = unet_class.from_pretrained(repo, subfolder=subfolder, variant=RAW_VARIANT, torch_dtype=dtype)
     return averaged.eval(), raw.eval()
 
 
@@ -67,7 +72,7 @@ def check_available(repo: str, settings: Settings) -> torch.device:
 @functools.lru_cache(maxsize=1)
 def load_pipelines(repo: str, device: str, dtype: torch.dtype) -> tuple:
     """Two StableDiffusionPipelines sharing text encoder, VAE and scheduler; only the UNet differs."""
-    from diffusers import StableDiffusionPipeline  # imported here: it pulls in transformers' CLIP at start-up
+    StableDiffusionPipeline = import_diffusers().StableDiffusionPipeline  # noqa: N806  (a class)
 
     averaged, raw = load_unet_pair(repo, dtype=dtype)
     ema_pipe = StableDiffusionPipeline.from_pretrained(repo, unet=averaged, torch_dtype=dtype,
