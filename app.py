@@ -59,17 +59,26 @@ def build_demo() -> gr.Blocks:
 def warm_up() -> None:
     """In the background: load the default model, then let tabs precompute (tab.warm_up()).
 
-    One thread, one job after the other: the model loads while the page is being built, and the
-    tabs' warm-up comes after it instead of competing with it for the CPU. Failures are logged; the page still
-    works and the first request reports the cause.
+    One thread, one job after the other: the model loads while the page is being built. The tabs'
+    warm-up then runs at the lowest CPU priority (Linux lets one thread be niced), so it never
+    slows a visitor's first request. Failures are logged; the page still works and the first
+    request reports the cause.
     """
+    from playground.generation import warm_up as warm_up_model
     from playground.models import load_causal_lm
 
-    for job in [load_causal_lm, *(tab.warm_up for tab in TABS if hasattr(tab, "warm_up"))]:
+    log = logging.getLogger(__name__)
+    try:
+        warm_up_model(load_causal_lm())
+    except Exception:
+        log.exception("Could not preload the default model")
+    if hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    for tab in TABS:
         try:
-            job()
+            getattr(tab, "warm_up", lambda: None)()
         except Exception:
-            logging.getLogger(__name__).exception("Warm-up step %s failed", job.__qualname__)
+            log.exception("Warm-up of the %s tab failed", tab.__name__)
 
 
 def parse_args() -> argparse.Namespace:

@@ -110,3 +110,10 @@ def stream_generate(lm: LoadedLM, prompt: str, params: GenerationParams,
     thread.join()
     if errors:
         raise errors[0]
+
+
+def warm_up(lm: LoadedLM) -> None:
+    """Run one tiny generation: torch's first call on a model costs ~1.5 s of one-time set-up,
+    which the app's start-up thread pays instead of the first visitor."""
+    for _ in stream_generate(lm, "Hi", GenerationParams(max_new_tokens=2)):
+        pass
