@@ -42,8 +42,10 @@ PRESETS: dict[str, Preset] = {p.key: p for p in [
     Preset("copy", "Fix the spelling and punctuation of this paragraph and return the whole "
            "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried").replace("careful", "carefull"),
            "prompt_lookup", 10),
+    # gamma 2: a summary copies short runs, so long guesses mostly cost a wider verify pass
+    # (measured here: gamma 2 1.8-1.9x, 3 1.5x, 4 1.6x, 6 1.4-1.5x)
     Preset("summarise", "Summarise this paragraph in three sentences, reusing its wording:\n\n"
-           + PARAGRAPH, "prompt_lookup", 4),
+           + PARAGRAPH, "prompt_lookup", 2),
     Preset("story", "Write a short story about a robot who learns to paint.", "prompt_lookup", 4),
     Preset("early_exit", "Fix the spelling and punctuation of this paragraph and return the whole "
            "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried"), "early_exit", 4),
