@@ -89,6 +89,7 @@ def _trace_step(lm: LoadedLM, step: int, chosen: int, breakdown, before_probs: t
         special=[i in special for i in shown])
 
 
+@torch.inference_mode()  # a decorator, never a `with` across a yield: see speculative.decode
 def traced_generate(lm: LoadedLM, prompt: str, config: PenaltyConfig, params: GenerationParams,
                     trace: bool = True, top_k: int = 10) -> Iterator[TracedRun]:
     """Yield the run after every new token; with `trace`, each step's breakdown is kept.
@@ -102,32 +103,31 @@ def traced_generate(lm: LoadedLM, prompt: str, config: PenaltyConfig, params: Ge
     warp, eos = warpers(params), end_ids(lm)
     generator = torch.Generator(device=input_ids.device).manual_seed(params.seed)
     run, ids, next_input, cache = TracedRun(prompt_length), input_ids, input_ids, None
-    with torch.inference_mode():
-        for step in range(params.max_new_tokens):
-            # 1. one forward pass over the newest token(s), reusing the KV cache
-            out = lm.model(input_ids=next_input, past_key_values=cache, use_cache=True)
-            cache, raw = out.past_key_values, out.logits[:, -1, :].float()  # (1, vocab)
-            # 2. penalties, stage by stage; then temperature and top-p on the result
-            breakdown = penalty_breakdown(ids, raw, prompt_length, config)
-            scores = warp(ids, breakdown.after_presence)
-            # 3. greedy argmax, or a draw from our own seeded generator
-            if params.temperature == 0.0:
-                chosen = int(scores.argmax(-1))
-            else:
-                chosen = int(torch.multinomial(scores.softmax(-1), 1, generator=generator))
-            if trace:
-                before = warp(ids, raw).softmax(-1)
-                run.steps.append(_trace_step(lm, step, chosen, breakdown, before,
-                                             scores.softmax(-1), eos, top_k))
-            # 4. append the token; stop at the end of the turn
-            next_input = torch.tensor([[chosen]], device=ids.device)
-            ids = torch.cat([ids, next_input], dim=1)
-            run.new_ids.append(chosen)
-            run.eos_reached = chosen in eos
-            run.text = lm.tokenizer.decode(run.new_ids, skip_special_tokens=True)
-            yield run
-            if run.eos_reached:
-                return
+    for step in range(params.max_new_tokens):
+        # 1. one forward pass over the newest token(s), reusing the KV cache
+        out = lm.model(input_ids=next_input, past_key_values=cache, use_cache=True)
+        cache, raw = out.past_key_values, out.logits[:, -1, :].float()  # (1, vocab)
+        # 2. penalties, stage by stage; then temperature and top-p on the result
+        breakdown = penalty_breakdown(ids, raw, prompt_length, config)
+        scores = warp(ids, breakdown.after_presence)
+        # 3. greedy argmax, or a draw from our own seeded generator
+        if params.temperature == 0.0:
+            chosen = int(scores.argmax(-1))
+        else:
+            chosen = int(torch.multinomial(scores.softmax(-1), 1, generator=generator))
+        if trace:
+            before = warp(ids, raw).softmax(-1)
+            run.steps.append(_trace_step(lm, step, chosen, breakdown, before,
+                                         scores.softmax(-1), eos, top_k))
+        # 4. append the token; stop at the end of the turn
+        next_input = torch.tensor([[chosen]], device=ids.device)
+        ids = torch.cat([ids, next_input], dim=1)
+        run.new_ids.append(chosen)
+        run.eos_reached = chosen in eos
+        run.text = lm.tokenizer.decode(run.new_ids, skip_special_tokens=True)
+        yield run
+        if run.eos_reached:
+            return
 
 
 def side_by_side(lm: LoadedLM, prompt: str, config: PenaltyConfig,

@@ -178,6 +178,10 @@ def validate(target: nn.Module, draft: Proposer, input_ids: torch.Tensor, max_ne
                              f"({target_vocab}); pick a draft from the same model family.")
 
 
+# As a decorator, inference_mode is entered around each step and left at every yield: grad mode is
+# thread-local, and a `with` block held across a yield switched gradients off for whatever else
+# ran on the consuming Gradio worker thread (a later training request failed).
+@torch.inference_mode()
 def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,
            max_new_tokens: int, num_draft_tokens: int = 4, do_sample: bool = False,
            temperature: float = 1.0, top_p: float = 1.0, seed: Optional[int] = None
@@ -197,43 +201,42 @@ def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: tor
     cache, result, context = DynamicCache(config=target.config), DecodeResult(), input_ids
     draft.reset()
     produced = 0
-    with torch.inference_mode():
-        while produced < max_new_tokens:
-            start = _now(device)
-            # 1. the draft guesses up to gamma tokens (never more than the budget can use)
-            count = min(num_draft_tokens, max_new_tokens - produced - 1)
-            guesses, q = draft.propose(context, count, sampler.pick)
-            drafted = _now(device)
-            # 2. the target scores the unseen context tail and every guess in one forward pass
-            length = context.shape[1]
-            feed = torch.cat([context[:, cache.get_seq_length():], context.new_tensor([guesses])], 1)
-            logits = target(input_ids=feed, past_key_values=cache, use_cache=True,
-                            logits_to_keep=len(guesses) + 1).logits[0]  # (guesses + 1, vocab)
-            # 3. keep the agreed prefix, add the target's own token, forget the rest in both caches
-            if do_sample:
-                p = target_distribution(logits, temperature, top_p)
-                kept, extra = verify_sampled(p, q, guesses, sampler)
-            else:
-                kept, extra = verify_greedy(logits, guesses)
-            new = guesses[:kept] + [extra]
-            origins = ["draft"] * kept + ["target" if not guesses else
-                                          "bonus" if kept == len(guesses) else "correction"]
-            truncate_cache(cache, length + kept)
-            draft.rollback(length + kept)
-            context = torch.cat([context, context.new_tensor([new])], 1)
-            # 4. stop at the token budget or after an end-of-sequence token
-            new = new[:max_new_tokens - produced]
-            ends = [i for i, token in enumerate(new) if token in stop]
-            if ends:
-                new = new[:ends[0] + 1]
-            produced += len(new)
-            done = _now(device)
-            result.rounds.append(Round(guesses, kept, new, origins[:len(new)],
-                                       drafted - start, done - drafted))
-            result.wall_s += done - start
-            yield result
-            if ends:
-                return
+    while produced < max_new_tokens:
+        start = _now(device)
+        # 1. the draft guesses up to gamma tokens (never more than the budget can use)
+        count = min(num_draft_tokens, max_new_tokens - produced - 1)
+        guesses, q = draft.propose(context, count, sampler.pick)
+        drafted = _now(device)
+        # 2. the target scores the unseen context tail and every guess in one forward pass
+        length = context.shape[1]
+        feed = torch.cat([context[:, cache.get_seq_length():], context.new_tensor([guesses])], 1)
+        logits = target(input_ids=feed, past_key_values=cache, use_cache=True,
+                        logits_to_keep=len(guesses) + 1).logits[0]  # (guesses + 1, vocab)
+        # 3. keep the agreed prefix, add the target's own token, forget the rest in both caches
+        if do_sample:
+            p = target_distribution(logits, temperature, top_p)
+            kept, extra = verify_sampled(p, q, guesses, sampler)
+        else:
+            kept, extra = verify_greedy(logits, guesses)
+        new = guesses[:kept] + [extra]
+        origins = ["draft"] * kept + ["target" if not guesses else
+                                      "bonus" if kept == len(guesses) else "correction"]
+        truncate_cache(cache, length + kept)
+        draft.rollback(length + kept)
+        context = torch.cat([context, context.new_tensor([new])], 1)
+        # 4. stop at the token budget or after an end-of-sequence token
+        new = new[:max_new_tokens - produced]
+        ends = [i for i, token in enumerate(new) if token in stop]
+        if ends:
+            new = new[:ends[0] + 1]
+        produced += len(new)
+        done = _now(device)
+        result.rounds.append(Round(guesses, kept, new, origins[:len(new)],
+                                   drafted - start, done - drafted))
+        result.wall_s += done - start
+        yield result
+        if ends:
+            return
 
 
 def speculative_generate(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,

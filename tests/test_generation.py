@@ -60,3 +60,18 @@ def test_offline_model_writes_english(offline_lm):
     answer = list(stream_generate(offline_lm, "What is the capital of France?",
                                   GenerationParams(max_new_tokens=16)))[-1]
     assert "Paris" in answer
+
+
+def test_decoding_generators_leave_gradients_on_between_steps(tiny_lm):
+    """Grad mode is thread-local: a decoding generator paused at a yield must not leave it off for
+    the next request that Gradio runs on the same worker thread (a training request failed so)."""
+    from playground.penalties import PenaltyConfig
+    from playground.penalty_decoding import traced_generate
+    from playground.speculative import decode
+
+    generators = [decode(tiny_lm.model, None, chat_input_ids(tiny_lm, "Hi"), 4),
+                  traced_generate(tiny_lm, "Hi", PenaltyConfig(), GenerationParams(max_new_tokens=4))]
+    for generator in generators:
+        next(generator)
+        assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
+        generator.close()
