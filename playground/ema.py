@@ -89,7 +89,7 @@ class EMA:
         return effective_decay(step, self.decay, self.schedule, self.update_after_step, self.inv_gamma, self.power)
 
     def _params(self, model: torch.nn.Module) -> list[torch.Tensor]:
-        params = [p.detach() for p in model.parameters()]
+        params = list(model.parameters())  # callers run under no_grad: no detach needed
         if len(params) != len(self.shadow):
             raise ValueError(f"the model has {len(params)} parameter tensors, the EMA tracks "
                              f"{len(self.shadow)}: pass the same model the EMA was made from.")
