@@ -7,13 +7,12 @@ output is identical, where each token came from, and where the run sits on Levia
 from __future__ import annotations
 
 import html
-import math
 from typing import Iterator
 
 import gradio as gr
 
 from demos.common import T, Table, lang_of, text, user_errors
-from playground.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids
+from playground.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
 from playground.models import load_causal_lm
 from playground.settings import get_settings
 from playground.speculative import MAX_DRAFT_TOKENS, decode
@@ -149,7 +148,7 @@ def target_choices() -> list[str]:
 
 
 def whole(name: str, value: float, request: gr.Request | None) -> int:
-    if value is None or not math.isfinite(float(value)) or float(value) != int(float(value)):
+    if not is_whole_number(value):
         raise ValueError(text(TEXT, "speculative_bad_number", request, name=name, value=value))
     return int(value)
 

@@ -26,6 +26,7 @@ import torch
 
 from playground.dpo import completion_logps, dpo_loss, sft_loss
 from playground.models import LoadedLM
+from playground.text_metrics import repeated_ngram_rate
 
 DEMO_PAIRS_PATH = pathlib.Path(__file__).resolve().parents[1] / "assets" / "dpo" / "demo_pairs.jsonl"
 HELD_OUT_PROMPTS = ("What is the moon?", "Why do birds sing?", "What is electricity?", "海とは何ですか？")
@@ -123,18 +124,12 @@ def collate(pairs: list[tuple[list[int], list[int], list[int]]], pad_id: int) ->
 
 
 # ------------------------------------------------------------------ health and answers
-def repeated_ngram_rate(token_ids: list[int], n: int = 3) -> float:
-    """Share of the n-grams in a text that already occurred in it (0: none repeat; ->1: a loop).
-
-    >>> repeated_ngram_rate([1, 2, 3, 4, 5]), repeated_ngram_rate([7, 8, 7, 8, 7, 8])
-    (0.0, 0.5)
-    """
-    grams = [tuple(token_ids[i:i + n]) for i in range(len(token_ids) - n + 1)]
-    return 1.0 - len(set(grams)) / len(grams) if grams else 0.0
+HEALTH_NGRAM = 3  # the collapse alarm counts repeated token 3-grams ("Italy, Italy, Italy")
 
 
 def mean_repeat_rate(answers: list[list[int]]) -> float:
-    return sum(map(repeated_ngram_rate, answers)) / len(answers)
+    """Mean share of token 3-grams that already occurred in their answer (0: none; ->1: a loop)."""
+    return sum(repeated_ngram_rate(answer, HEALTH_NGRAM) for answer in answers) / len(answers)
 
 
 @torch.inference_mode()

@@ -20,6 +20,15 @@ MAX_PROMPT_CHARS = 2000
 MAX_NEW_TOKENS = 512
 
 
+def is_whole_number(value: object) -> bool:
+    """True for 3 or 3.0 from a widget or API client; False for None, NaN, inf and 3.5.
+
+    Numbers arrive as floats (JSON has no integers for Gradio's sliders), so every count a user
+    sends is checked with this before it is cast with int().
+    """
+    return value is not None and math.isfinite(float(value)) and float(value) == int(float(value))
+
+
 @dataclass(frozen=True)
 class GenerationParams:
     max_new_tokens: int = 64
@@ -41,7 +50,7 @@ class GenerationParams:
                 seed: float = 0) -> "GenerationParams":
         """Numbers from widgets or API clients arrive as floats (or NaN); check before casting."""
         for name, value in [("max new tokens", max_new_tokens), ("seed", seed)]:
-            if value is None or not math.isfinite(float(value)) or float(value) != int(float(value)):
+            if not is_whole_number(value):
                 raise ValueError(f"{name} must be a whole number, got {value!r}.")
         return cls(int(max_new_tokens), float(temperature), float(top_p), int(seed))
 
@@ -117,3 +126,10 @@ def warm_up(lm: LoadedLM) -> None:
     which the app's start-up thread pays instead of the first visitor."""
     for _ in stream_generate(lm, "Hi", GenerationParams(max_new_tokens=2)):
         pass
+
+
+def end_token_ids(model) -> set[int]:
+    """The ids that end an answer: the generation config's end-of-sequence id(s), else the config's."""
+    eos = model.generation_config.eos_token_id
+    eos = model.config.eos_token_id if eos is None else eos
+    return set(eos if isinstance(eos, list) else [] if eos is None else [eos])

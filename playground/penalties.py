@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import torch
 
+from playground.generation import is_whole_number
+
 CONVENTIONS = ("vllm", "hf", "llama.cpp")
 REPETITION_RANGE = (0.1, 3.0)  # r < 1 rewards repetition; vLLM accepts any r > 0
 ADDITIVE_RANGE = (-2.0, 2.0)  # OpenAI's accepted range for frequency and presence
@@ -67,7 +69,7 @@ class PenaltyConfig:
     def from_ui(cls, repetition: float, frequency: float, presence: float, convention: str,
                 last_n: float) -> "PenaltyConfig":
         """Widgets and API clients send floats (or None, or NaN): check before casting."""
-        if last_n is None or not _finite(float(last_n)) or float(last_n) != int(float(last_n)):
+        if not is_whole_number(last_n):
             raise ValueError(f"last_n must be a whole number, got {last_n!r}.")
         values = []
         for name, value in [("repetition", repetition), ("frequency", frequency), ("presence", presence)]:

@@ -8,14 +8,13 @@ penalties did; at greedy it emits the same tokens as `model.generate` with `Pena
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import torch
 from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
 
-from playground.generation import GenerationParams, chat_input_ids
+from playground.generation import GenerationParams, chat_input_ids, end_token_ids, is_whole_number
 from playground.models import LoadedLM
 from playground.penalties import PenaltyConfig, penalty_breakdown
 from playground.text_metrics import text_metrics
@@ -65,9 +64,8 @@ def warpers(params: GenerationParams) -> LogitsProcessorList:
 
 
 def end_ids(lm: LoadedLM) -> set[int]:
-    eos = lm.model.generation_config.eos_token_id
-    eos = eos if isinstance(eos, list) else [eos]
-    return {int(i) for i in eos + [lm.tokenizer.eos_token_id] if i is not None}
+    """The model's end ids and the tokenizer's: the chat turn ends at either."""
+    return end_token_ids(lm.model) | ({lm.tokenizer.eos_token_id} - {None})
 
 
 def _trace_step(lm: LoadedLM, step: int, chosen: int, breakdown, before_probs: torch.Tensor,
@@ -182,8 +180,7 @@ def sweep_values(penalty: str, points: float) -> list[float]:
     if penalty not in SWEEP_RANGES:
         raise ValueError(f"the swept penalty must be one of {', '.join(SWEEP_RANGES)}, got {penalty!r}.")
     low, high = SWEEP_POINTS
-    whole = points is not None and math.isfinite(float(points)) and float(points) == int(float(points))
-    if not whole or not low <= int(float(points)) <= high:
+    if not is_whole_number(points) or not low <= int(float(points)) <= high:
         raise ValueError(f"sweep points must be a whole number from {low} to {high}, got {points!r}.")
     points = int(float(points))
     start, stop = SWEEP_RANGES[penalty]

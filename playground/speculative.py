@@ -24,6 +24,7 @@ from torch import nn
 from transformers import DynamicCache
 
 from playground.drafts import ModelDraft, NoDraft, Proposer, truncate_cache
+from playground.generation import end_token_ids
 
 MAX_NEW_TOKENS = 512
 MAX_DRAFT_TOKENS = 16
@@ -153,12 +154,6 @@ def _now(device: torch.device) -> float:
     return time.perf_counter()
 
 
-def end_tokens(model: nn.Module) -> set[int]:
-    eos = model.generation_config.eos_token_id
-    eos = model.config.eos_token_id if eos is None else eos
-    return set(eos if isinstance(eos, list) else [] if eos is None else [eos])
-
-
 def validate(target: nn.Module, draft: Proposer, input_ids: torch.Tensor, max_new_tokens: int,
              num_draft_tokens: int, do_sample: bool, temperature: float, top_p: float) -> None:
     if input_ids.dim() != 2 or input_ids.shape[0] != 1:
@@ -197,7 +192,7 @@ def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: tor
     if do_sample:
         generator = torch.Generator(device="cpu").manual_seed(0 if seed is None else seed)
     sampler = Sampler(do_sample, temperature, top_p, generator)
-    stop, device = end_tokens(target), input_ids.device
+    stop, device = end_token_ids(target), input_ids.device
     cache, result, context = DynamicCache(config=target.config), DecodeResult(), input_ids
     draft.reset()
     produced = 0

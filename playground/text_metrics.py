@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Hashable, Sequence
 
 WORD = re.compile(r"[\w']+")
 REPEAT_N = 4  # seq-rep-4, as in Welleck et al.
@@ -31,7 +32,7 @@ def words_with_spans(text: str) -> list[tuple[str, int, int]]:
     return [(m.group().lower(), m.start(), m.end()) for m in WORD.finditer(text)]
 
 
-def ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
+def ngrams(words: Sequence[Hashable], n: int) -> list[tuple[Hashable, ...]]:
     return [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
 
 
@@ -45,13 +46,13 @@ def distinct_n(words: list[str], n: int) -> float:
     return len(set(grams)) / len(grams) if grams else 0.0
 
 
-def repeated_positions(words: list[str], n: int = REPEAT_N) -> list[int]:
+def repeated_positions(words: Sequence[Hashable], n: int = REPEAT_N) -> list[int]:
     """Start positions of n-grams that already occurred earlier (the repeats, not the first).
 
     >>> repeated_positions("a b c a b c".split(), 2)
     [3, 4]
     """
-    seen: set[tuple[str, ...]] = set()
+    seen: set[tuple[Hashable, ...]] = set()
     repeats = []
     for i, gram in enumerate(ngrams(words, n)):
         if gram in seen:
@@ -60,8 +61,14 @@ def repeated_positions(words: list[str], n: int = REPEAT_N) -> list[int]:
     return repeats
 
 
-def repeated_ngram_rate(words: list[str], n: int = REPEAT_N) -> float:
-    """seq-rep-n: repeated n-gram positions / n-gram positions (0.0 when there are none)."""
+def repeated_ngram_rate(words: Sequence[Hashable], n: int = REPEAT_N) -> float:
+    """seq-rep-n: repeated n-gram positions / n-gram positions (0.0 when there are none).
+
+    Works on words or on token ids (the DPO tab's collapse alarm counts token 3-grams).
+
+    >>> repeated_ngram_rate([1, 2, 3, 4, 5], 3), repeated_ngram_rate([7, 8, 7, 8, 7, 8], 3)
+    (0.0, 0.5)
+    """
     total = len(words) - n + 1
     return len(repeated_positions(words, n)) / total if total > 0 else 0.0
 

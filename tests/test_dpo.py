@@ -113,9 +113,10 @@ def test_tokenize_pair_splits_prompt_and_answers_on_the_chat_template(smollm2_to
 
 
 def test_repeated_ngram_rate():
-    assert dpo_training.repeated_ngram_rate([1, 2, 3]) == 0.0
-    assert dpo_training.repeated_ngram_rate([5, 5, 5, 5, 5]) == pytest.approx(2 / 3)  # 3 trigrams, 1 distinct
-    assert dpo_training.repeated_ngram_rate([1, 2]) == 0.0
+    """The DPO collapse alarm's measure: repeated token 3-grams (shared with the penalties tab)."""
+    assert dpo_training.mean_repeat_rate([[1, 2, 3]]) == 0.0
+    assert dpo_training.mean_repeat_rate([[5, 5, 5, 5, 5]]) == pytest.approx(2 / 3)  # 3 trigrams, 1 distinct
+    assert dpo_training.mean_repeat_rate([[1, 2]]) == 0.0
 
 
 @pytest.mark.parametrize("bad", [{"steps": 0}, {"steps": 10**6}, {"learning_rate": float("nan")},
