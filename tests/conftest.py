@@ -153,6 +153,18 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def open_tab(page, app_url):
+    """open_tab("EMA"): load the app, wait for the tabs, click the one with that exact name
+    (open_tab() only loads the page)."""
+    def open_app(name: str | None = None) -> None:
+        page.goto(app_url, wait_until="domcontentloaded")
+        page.wait_for_selector("#main-tabs", timeout=60_000)
+        if name:
+            page.get_by_role("tab", name=name, exact=True).click()
+    return open_app
+
+
+@pytest.fixture
 def console_errors(page) -> list[str]:
     """JavaScript console errors and uncaught page errors; browser tests assert it stays empty."""
     errors: list[str] = []

@@ -7,13 +7,8 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def open_app(page: Page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("#main-tabs", timeout=60_000)
-
-
-def test_every_tab_opens_cleanly(page: Page, app_url, console_errors, artifacts):
-    open_app(page, app_url)
+def test_every_tab_opens_cleanly(page: Page, open_tab, console_errors, artifacts):
+    open_tab()
     expect(page.locator("#status-line")).to_contain_text("device:")
     tabs = page.get_by_role("tab")
     names = [tabs.nth(i).inner_text() for i in range(tabs.count())]
@@ -26,8 +21,8 @@ def test_every_tab_opens_cleanly(page: Page, app_url, console_errors, artifacts)
     assert not console_errors, console_errors
 
 
-def test_generate_tab_streams_an_answer(page: Page, app_url, console_errors, artifacts):
-    open_app(page, app_url)
+def test_generate_tab_streams_an_answer(page: Page, open_tab, console_errors, artifacts):
+    open_tab()
     page.get_by_role("tab", name="Generate").click()
     page.locator("#generate-prompt textarea").fill("What is the capital of France?")
     page.locator("#generate-button").click()
@@ -38,8 +33,8 @@ def test_generate_tab_streams_an_answer(page: Page, app_url, console_errors, art
 
 
 @pytest.mark.browser_context_args(locale="ja-JP")
-def test_japanese_locale_translates_the_shell(page: Page, app_url, artifacts):
-    open_app(page, app_url)
+def test_japanese_locale_translates_the_shell(page: Page, open_tab, artifacts):
+    open_tab()
     expect(page.get_by_role("tab", name="生成")).to_be_visible()
     expect(page.locator("body")).to_contain_text("DL プレイグラウンド")
     page.screenshot(path=str(artifacts / "shell-ja.png"), full_page=True)

@@ -99,10 +99,8 @@ def test_every_api_name_answers(client):
 
 
 # ------------------------------------------------------------------ Chromium
-def open_math_tab(page, url: str, tab_name: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("#main-tabs", timeout=60_000)
-    page.get_by_role("tab", name=tab_name).click()
+def open_math_tab(page, open_tab, tab_name: str) -> None:
+    open_tab(tab_name)
     for number in range(1, SECTIONS + 1):  # every section's numbers and plots arrive from its load event
         page.wait_for_function(f"document.querySelector('#curves-numbers-{number}')?.innerText.trim().length > 10",
                                timeout=30_000)
@@ -144,8 +142,8 @@ def slider_redraw_seconds(page, value: float) -> float:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_math_tab_renders_redraws_fast_and_screenshots_in_english(page, app_url, console_errors, artifacts):
-    open_math_tab(page, app_url, "Math")
+def test_math_tab_renders_redraws_fast_and_screenshots_in_english(page, open_tab, console_errors, artifacts):
+    open_math_tab(page, open_tab, "Math")
     expect_text = page.locator("#curves-numbers-5").inner_text()
     assert "F.cross_entropy" in expect_text
     slider_redraw_seconds(page, 2.5)  # warm-up
@@ -163,8 +161,8 @@ def test_math_tab_renders_redraws_fast_and_screenshots_in_english(page, app_url,
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.browser_context_args(locale="ja-JP")
-def test_math_tab_in_japanese(page, app_url, console_errors, artifacts):
-    open_math_tab(page, app_url, "数学")
+def test_math_tab_in_japanese(page, open_tab, console_errors, artifacts):
+    open_math_tab(page, open_tab, "数学")
     assert "投げた回数" in page.locator("#curves-numbers-3").inner_text()  # numbers made in Python
     page.wait_for_function("[...document.querySelectorAll('#curves-dice-plot text')]"
                            ".some(e => e.textContent.includes('負の対数尤度'))", timeout=10_000)  # plot labels

@@ -36,10 +36,8 @@ def test_training_refuses_bad_settings_over_the_api(client):
 
 
 @pytest.mark.browser
-def test_vote_is_counted_and_training_updates_the_plots(page: Page, app_url, console_errors, artifacts):
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.wait_for_selector("#main-tabs", timeout=60_000)
-    page.get_by_role("tab", name="DPO").click()
+def test_vote_is_counted_and_training_updates_the_plots(page: Page, open_tab, console_errors, artifacts):
+    open_tab("DPO")
     counts = page.locator("#dpo-counts")
     expect(counts).to_contain_text("Votes stored", timeout=30_000)
     before = int(re.search(r"you: (\d+)", counts.inner_text()).group(1))

@@ -78,13 +78,11 @@ def test_ema_train_api_returns_metrics_for_both_weight_sets_and_images(app_url):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_ema_tab_shows_the_shipped_comparison_and_a_short_run_updates_the_plots(page, app_url, console_errors,
+def test_ema_tab_shows_the_shipped_comparison_and_a_short_run_updates_the_plots(page, open_tab, console_errors,
                                                                                 artifacts):
     from playwright.sync_api import expect
 
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.wait_for_selector("#main-tabs", timeout=60_000)
-    page.get_by_role("tab", name="EMA", exact=True).click()
+    open_tab("EMA")
     expect(page.locator("#ema-shipped-metrics")).to_contain_text("frechet", timeout=60_000)
     expect(page.locator("#ema-shipped img").first).to_be_visible()
     page.screenshot(path=str(artifacts / "ema-on-load.png"), full_page=True)

@@ -53,10 +53,8 @@ def test_sweep_returns_one_point_per_value(client):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_tab_generates_both_outputs_and_the_step_chart(page: Page, app_url, console_errors, artifacts):
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.wait_for_selector("#main-tabs", timeout=60_000)
-    page.get_by_role("tab", name="Sampling penalties").click()
+def test_tab_generates_both_outputs_and_the_step_chart(page: Page, open_tab, console_errors, artifacts):
+    open_tab("Sampling penalties")
     page.locator("#penalties-repetition input[type=number]").fill("1.5")
     page.locator("#penalties-repetition input[type=number]").press("Enter")
     page.locator("#penalties-max-tokens input[type=number]").fill("32")

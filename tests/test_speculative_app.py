@@ -41,10 +41,8 @@ def test_bad_input_is_a_clear_error(client, change, message):
 
 
 @pytest.mark.browser
-def test_tab_compares_and_colours_tokens(page: Page, app_url, console_errors, artifacts):
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.wait_for_selector("#main-tabs", timeout=60_000)
-    page.get_by_role("tab", name="Speculative decoding").click()
+def test_tab_compares_and_colours_tokens(page: Page, open_tab, console_errors, artifacts):
+    open_tab("Speculative decoding")
     page.locator("#speculative-max-tokens input[type=number]").fill("32")
     page.locator("#speculative-max-tokens input[type=number]").press("Enter")
     page.locator("#speculative-button").click()
