@@ -18,10 +18,10 @@ except ImportError:
 
 import gradio as gr
 
-from demos import common, curves, dpo, ema, generate, penalties, speculative
-from playground.settings import get_settings
+from demos import common, dpo, ema, generate, math, penalties, speculative
+from playground.core.settings import get_settings
 
-TABS = [generate, penalties, speculative, ema, dpo, curves]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, penalties, speculative, ema, dpo, math]  # each module: TEXT (en/ja table) and build()
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
@@ -34,7 +34,7 @@ I18N = common.merge_tables(common.COMMON_TEXT, HEADER_TEXT, *(tab.TEXT for tab i
 
 def status_line() -> str:
     """Device, default model and Hub state, computed (never typed in) at start-up."""
-    from playground import hub, models
+    from playground.core import hub, models
 
     settings = get_settings()
     device = models.pick_device(settings)
@@ -64,8 +64,8 @@ def warm_up() -> None:
     slows a visitor's first request. Failures are logged; the page still works and the first
     request reports the cause.
     """
-    from playground.generation import warm_up as warm_up_model
-    from playground.models import load_causal_lm
+    from playground.core.generation import warm_up as warm_up_model
+    from playground.core.models import load_causal_lm
 
     log = logging.getLogger(__name__)
     try:

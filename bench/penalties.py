@@ -18,9 +18,9 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PLAYGROUND_OFFLINE", "1")
 
-from playground.generation import chat_input_ids  # noqa: E402
-from playground.models import load_causal_lm  # noqa: E402
-from playground.penalties import PenaltyLogitsProcessor  # noqa: E402
+from playground.core.generation import chat_input_ids  # noqa: E402
+from playground.core.models import load_causal_lm  # noqa: E402
+from playground.penalties.processors import PenaltyLogitsProcessor  # noqa: E402
 
 PROMPT = "Write a short poem about the ocean."
 

@@ -24,10 +24,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from playground.generation import chat_input_ids  # noqa: E402
-from playground.models import load_causal_lm  # noqa: E402
-from playground.speculative import speculative_generate  # noqa: E402
-from playground.speculative_setup import MODEL_PAIRS, PRESETS, make_draft, transformers_generate  # noqa: E402
+from playground.core.generation import chat_input_ids  # noqa: E402
+from playground.core.models import load_causal_lm  # noqa: E402
+from playground.speculative.decoding import speculative_generate  # noqa: E402
+from playground.speculative.presets import MODEL_PAIRS, PRESETS, make_draft, transformers_generate  # noqa: E402
 
 
 def bench_preset(lm, draft_lm, key: str, tokens: int, repeats: int) -> dict:

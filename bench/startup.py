@@ -40,9 +40,9 @@ def time_until_usable(cache_dir: pathlib.Path) -> tuple[float, float, float]:
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     loaded_at: list[float] = []
 
-    def watch_log() -> None:  # the app logs "playground.models: Loaded <model> from <source>"
+    def watch_log() -> None:  # the app logs "playground.core.models: Loaded <model> from <source>"
         for line in process.stdout:
-            if "playground.models: Loaded" in line and not loaded_at:
+            if "playground.core.models: Loaded" in line and not loaded_at:
                 loaded_at.append(time.perf_counter() - start)
 
     threading.Thread(target=watch_log, daemon=True).start()
@@ -62,8 +62,8 @@ def time_until_usable(cache_dir: pathlib.Path) -> tuple[float, float, float]:
 
 
 def tokens_per_second(new_tokens: int = 128, repeats: int = 3) -> float:
-    from playground.generation import chat_input_ids
-    from playground.models import load_causal_lm
+    from playground.core.generation import chat_input_ids
+    from playground.core.models import load_causal_lm
 
     lm = load_causal_lm()
     ids = chat_input_ids(lm, "Write a short story about a lighthouse keeper.")

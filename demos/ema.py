@@ -10,8 +10,11 @@ from typing import Iterator
 import gradio as gr
 
 from demos.common import T, Table, lang_of, user_errors
-from playground import diffusion, ema_checkpoints, ema_figures, ema_pretrained
-from playground.ema import SCHEDULES
+from playground.ema import diffusion
+from playground.ema import checkpoints as ema_checkpoints
+from playground.ema import figures as ema_figures
+from playground.ema import pretrained as ema_pretrained
+from playground.ema.ema import SCHEDULES
 
 TEXT: Table = {
     "en": {

@@ -10,8 +10,8 @@ from typing import Iterator
 import gradio as gr
 
 from demos.common import T, Table, user_errors
-from playground.generation import MAX_NEW_TOKENS, GenerationParams, stream_generate
-from playground.models import load_causal_lm
+from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, stream_generate
+from playground.core.models import load_causal_lm
 
 TEXT: Table = {
     "en": {

@@ -12,12 +12,12 @@ from typing import Iterator
 import gradio as gr
 
 from demos.common import T, Table, lang_of, text, user_errors
-from playground.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
-from playground.models import load_causal_lm
-from playground.settings import get_settings
-from playground.speculative import MAX_DRAFT_TOKENS, decode
-from playground.speculative_figures import Comparison, theory_figure, timeline_figure, token_pieces
-from playground.speculative_setup import DRAFT_KINDS, MODEL_PAIRS, PRESETS, make_draft
+from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
+from playground.core.models import load_causal_lm
+from playground.core.settings import get_settings
+from playground.speculative.decoding import MAX_DRAFT_TOKENS, decode
+from playground.speculative.figures import Comparison, theory_figure, timeline_figure, token_pieces
+from playground.speculative.presets import DRAFT_KINDS, MODEL_PAIRS, PRESETS, make_draft
 
 TEXT: Table = {
     "en": {

@@ -24,8 +24,8 @@ import torch
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playground.generation import GenerationParams, stream_generate  # noqa: E402
-from playground.models import load_causal_lm  # noqa: E402
+from playground.core.generation import GenerationParams, stream_generate  # noqa: E402
+from playground.core.models import load_causal_lm  # noqa: E402
 
 OUT = ROOT / "assets" / "dpo" / "demo_pairs.jsonl"
 MAX_ANSWER_TOKENS = 64

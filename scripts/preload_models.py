@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from playground.models import load_causal_lm  # noqa: E402
+from playground.core.models import load_causal_lm  # noqa: E402
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)

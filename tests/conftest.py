@@ -44,7 +44,7 @@ def _private_preference_store(tmp_path_factory) -> None:
 def offline_lm():
     """The real SmolLM2-135M-Instruct, resolved exactly as the app does offline."""
     os.environ.setdefault("PLAYGROUND_OFFLINE", "1")
-    from playground.models import load_causal_lm
+    from playground.core.models import load_causal_lm
 
     return load_causal_lm(DEFAULT_MODEL)
 
@@ -54,8 +54,8 @@ def smollm2_tokenizer():
     """The real SmolLM2 tokenizer (from the converted offline model), without loading weights."""
     from transformers import AutoTokenizer
 
-    from playground.models import cache_folder, resolve_checkpoint
-    from playground.settings import Settings
+    from playground.core.models import cache_folder, resolve_checkpoint
+    from playground.core.settings import Settings
 
     settings = Settings.from_env()
     settings = Settings(**{**settings.__dict__, "offline": True})
@@ -68,7 +68,7 @@ def make_tiny_lm(tokenizer, layers: int = 2, hidden: int = 32, seed: int = 0):
     """A random-weight Llama with the real tokenizer: real code paths, milliseconds per step."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from playground.models import LoadedLM
+    from playground.core.models import LoadedLM
 
     torch.manual_seed(seed)
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden,

@@ -7,8 +7,9 @@ import threading
 import pytest
 import torch
 
-from playground import dpo, dpo_training
-from playground.preferences import PreferenceStore
+from playground.dpo import loss as dpo
+from playground.dpo import training as dpo_training
+from playground.dpo.preferences import PreferenceStore
 from tests.conftest import make_tiny_lm
 
 PAIRS = [  # short on purpose: no truncation on either side, so TRL and we see the same tokens

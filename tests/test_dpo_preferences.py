@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from playground import preferences
-from playground.preferences import PreferenceStore
+from playground.dpo import preferences
+from playground.dpo.preferences import PreferenceStore
 from tests.conftest import ROOT
 
 
@@ -101,7 +101,7 @@ def test_fifty_voters_twenty_votes_each_store_exactly_one_thousand_rows(tmp_path
 WRITER = textwrap.dedent("""
     import sys
     sys.path.insert(0, sys.argv[2])
-    from playground.preferences import PreferenceStore
+    from playground.dpo.preferences import PreferenceStore
     store = PreferenceStore(sys.argv[1])
     for i in range(100000):
         vote_id = store.add_vote("writer", f"prompt {i}", f"answer A {i}", f"answer B {i}", "a")

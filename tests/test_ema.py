@@ -6,8 +6,9 @@ import pytest
 import torch
 from diffusers.training_utils import EMAModel
 
-from playground import diffusion, sample_quality
-from playground.ema import EMA
+from playground.ema import diffusion
+from playground.ema import quality as sample_quality
+from playground.ema.ema import EMA
 
 
 def random_walk(model: torch.nn.Module, steps: int, seed: int = 0):

@@ -7,8 +7,8 @@ import threading
 import pytest
 import torch
 
-from playground import models
-from playground.settings import Settings
+from playground.core import models
+from playground.core.settings import Settings
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import pytest
 import torch
 from transformers import RepetitionPenaltyLogitsProcessor
 
-from playground.generation import GenerationParams, chat_input_ids
-from playground.penalties import (PenaltyConfig, PenaltyLogitsProcessor, penalty_breakdown,
+from playground.core.generation import GenerationParams, chat_input_ids
+from playground.penalties.processors import (PenaltyConfig, PenaltyLogitsProcessor, penalty_breakdown,
                                   penalty_curves, shift_demo)
-from playground.penalty_decoding import sweep_values, traced_generate
+from playground.penalties.decoding import sweep_values, traced_generate
 
 
 def reference_penalties(input_ids: list[list[int]], scores: list[list[float]], prompt_length: int,
@@ -194,7 +194,7 @@ def test_offline_model_loop_matches_generate_and_penalty_breaks_the_loop(offline
 
 
 def test_step_figure_colours_the_changed_tokens_by_reason(tiny_lm):
-    from playground.penalty_figures import step_figure, step_reasons
+    from playground.penalties.figures import step_figure, step_reasons
 
     run = last(traced_generate(tiny_lm, "Say something repetitive.", PenaltyConfig(1.5, 0.5),
                                GenerationParams(max_new_tokens=6)))

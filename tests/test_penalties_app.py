@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from playground.text_metrics import highlight_repeats, text_metrics
+from playground.core.text_metrics import highlight_repeats, text_metrics
 
 POEM = "Write a short poem about the ocean."
 

@@ -12,12 +12,12 @@ from scipy.stats import chisquare
 from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM
 
 from conftest import make_tiny_lm
-from playground import speculative
-from playground.drafts import ModelDraft, PromptLookup, early_exit_draft, early_exit_model, truncate_cache
-from playground.generation import chat_input_ids
-from playground.speculative import (DecodeResult, Sampler, residual_distribution, speculative_generate,
+from playground.speculative import decoding as speculative
+from playground.speculative.drafts import ModelDraft, PromptLookup, early_exit_draft, early_exit_model, truncate_cache
+from playground.core.generation import chat_input_ids
+from playground.speculative.decoding import (DecodeResult, Sampler, residual_distribution, speculative_generate,
                                     target_distribution, verify_greedy, verify_sampled)
-from playground.speculative_setup import PRESETS, make_draft, transformers_generate
+from playground.speculative.presets import PRESETS, make_draft, transformers_generate
 
 P = torch.tensor([0.40, 0.25, 0.15, 0.10, 0.06, 0.04])
 Q = torch.tensor([0.05, 0.10, 0.40, 0.30, 0.10, 0.05])
@@ -269,7 +269,7 @@ def test_real_model_greedy_speculative_is_token_identical(offline_lm, real_copy_
 
 # ----------------------------------------------------------------- measurements and figures
 def test_expected_speedup_follows_leviathans_formula():
-    from playground.speculative_figures import expected_speedup
+    from playground.speculative.figures import expected_speedup
 
     assert expected_speedup(0.0, 4, 0.1) == pytest.approx(1 / 1.4)  # nothing kept: pay the draft
     assert expected_speedup(0.999999, 4, 0.0) == pytest.approx(5.0, rel=1e-4)  # gamma + 1 per pass
@@ -278,7 +278,7 @@ def test_expected_speedup_follows_leviathans_formula():
 
 
 def test_comparison_counts_and_costs():
-    from playground.speculative_figures import Comparison, theory_figure, timeline_figure
+    from playground.speculative.figures import Comparison, theory_figure, timeline_figure
 
     step = speculative.Round([], 0, [7], ["target"], 0.0, 1.0)
     plain = DecodeResult([step] * 4, wall_s=4.0)
@@ -298,7 +298,7 @@ def test_comparison_counts_and_costs():
 
 
 def test_token_pieces_rebuild_the_text_with_whole_characters(smollm2_tokenizer):
-    from playground.speculative_figures import token_pieces
+    from playground.speculative.figures import token_pieces
 
     text = "Café 東京 🙂 done"
     tokens = smollm2_tokenizer(text).input_ids

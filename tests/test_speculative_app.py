@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from playground.speculative_setup import PRESETS
+from playground.speculative.presets import PRESETS
 
 pytestmark = pytest.mark.slow
 TARGET = "HuggingFaceTB/SmolLM2-135M-Instruct"

@@ -1,0 +1,213 @@
+"""English and Japanese text of the Math tab (labels, explanations, and templates for computed numbers).
+
+Kept apart from `demos/curves.py` because the explanations are long; templates are filled with
+numbers the engine computed (`{...}`), LaTeX braces are doubled for `str.format`.
+"""
+from __future__ import annotations
+
+from demos.common import Table
+
+TEXT: Table = {
+    "en": {
+        "math_tab": "Math",
+        "curves_intro": "From the exponential function to cross-entropy, one step at a time. Every curve and "
+                        "number below is computed live from the sliders and tables.",
+        "curves_exp_md": "### 1. The exponential function\n"
+                         "$y = a^x$ grows in proportion to itself: $\\frac{d}{dx}a^x = a^x \\ln a$. "
+                         "The ratio slope / height is the same number $\\ln a$ at every $x$. "
+                         "The base where that ratio is exactly 1 is $e = \\lim_{n\\to\\infty}(1 + 1/n)^n$, "
+                         "so $\\frac{d}{dx}e^x = e^x$: set the base to 2.718 and the derivative lies on the curve.",
+        "curves_base": "base a",
+        "curves_x0": "point x₀ (tangent)",
+        "curves_n_max": "largest n in (1 + 1/n)ⁿ",
+        "curves_exp_numbers": "At $x_0 = {x0:.4g}$: $a^{{x_0}} = {y0:.6g}$, slope $a^{{x_0}}\\ln a = {slope:.6g}$, "
+                               "slope / height $= \\ln a = {ln_a:.6g}$.",
+        "curves_limit_numbers": "$(1 + 1/n)^n = {limit:.8f}$ at $n = {n}$; $e - (1+1/n)^n = {gap}$ "
+                                "($e = {e:.10f}$).",
+        "curves_log_md": "### 2. The logarithm and its derivative\n"
+                         "$\\log_a x$ undoes $a^x$. Its slope is $\\frac{d}{dx}\\log_a x = \\frac{1}{x \\ln a}$ "
+                         "($1/x$ for the natural log). A computer can only take finite steps: the forward "
+                         "difference $\\frac{\\log(x+h) - \\log x}{h}$ has error $\\approx h/(2x^2)$, but below "
+                         "$h \\approx 10^{-8}$ float64 round-off ($\\approx 10^{-16}/h$) takes over. "
+                         "The rules $\\log pq = \\log p + \\log q$, $\\log p/q = \\log p - \\log q$, "
+                         "$\\log p^r = r\\log p$ are checked numerically below.",
+        "curves_log_base": "base a of the logarithm",
+        "curves_log_x0": "point x₀ (tangent, finite differences)",
+        "curves_p": "p (rules)",
+        "curves_q": "q (rules)",
+        "curves_power": "power r (rules)",
+        "curves_log_numbers": "At $x_0 = {x0:.4g}$: $\\log_a x_0 = {y0:.6g}$, slope $1/(x_0 \\ln a) = {slope:.6g}$. "
+                              "Finite difference: smallest error ${best_error}$ at $h = {best_h}$.\n\n"
+                              "| rule | left | right | difference |\n|---|---|---|---|\n{rules}",
+        "curves_rule_product": "product log(pq) = log p + log q",
+        "curves_rule_quotient": "quotient log(p/q) = log p - log q",
+        "curves_rule_power": "power log(pʳ) = r log p",
+        "curves_rule_change_of_base": "change of base logₐ p = log₁₀ p / log₁₀ a",
+        "curves_likelihood_md": "### 3. From likelihood to cross-entropy\n"
+                                "A die is thrown; face $k$ came up $n_k$ times. If the model predicts face "
+                                "probabilities $p_k$, the likelihood of these throws is $L = \\prod_k p_k^{n_k}$. "
+                                "Products of many small numbers underflow, so we take the log: "
+                                "$\\log L = \\sum_k n_k \\log p_k$, and minimise the negative log-likelihood "
+                                "$-\\log L$. It is smallest when $p_k = n_k / N$. Edit the counts and the weights "
+                                "(weights are divided by their sum to give $p$).",
+        "curves_dice_table": "dice: face, count n, weight of the prediction",
+        "curves_face": "face whose probability the right plot sweeps",
+        "curves_likelihood_numbers": "$N = {throws:g}$ throws. $L = {likelihood}$, $\\log L = {log_l:.6f}$, "
+                                     "$-\\log L = {nll:.6f}$. At the observed frequencies $p_k = n_k/N$: "
+                                     "$-\\log L = {nll_best:.6f}$ (never larger). {clipped}",
+        "curves_ce_md": "### 4. Cross-entropy of one sample\n"
+                        "A classifier outputs logits $z$; softmax turns them into probabilities "
+                        "$y_k = e^{z_k} / \\sum_j e^{z_j}$. With a one-hot target $t$ (1 at the correct class), "
+                        "the cross-entropy is $E = -\\sum_k t_k \\log y_k = -\\log y_{\\text{target}}$: "
+                        "the dice NLL with one throw. It is 0 only when $y_{\\text{target}} = 1$ and "
+                        "grows without bound as $y_{\\text{target}} \\to 0$.",
+        "curves_z0": "logit z₀",
+        "curves_z1": "logit z₁",
+        "curves_z2": "logit z₂",
+        "curves_target": "target class",
+        "curves_ce_numbers": "$y = ({probs})$, $\\sum_k y_k = {total:.6f}$. "
+                             "$E = -\\log y_{{{target}}} = {loss:.6f}$.",
+        "curves_batch_md": "### 5. A batch of N samples\n"
+                           "Average the per-sample losses: $E = -\\frac{1}{N}\\sum_{i=1}^{N}\\sum_k t_{ik}\\log y_{ik}$. "
+                           "Each row: the target label, then the predicted probabilities (must sum to 1). "
+                           "Add or delete rows (N = 1 works). If a target's $y$ is 0, $\\log 0 = -\\infty$; "
+                           "like most code we clip $y$ to $\\varepsilon = 10^{-12}$ first, so that sample costs "
+                           "$-\\log 10^{-12} \\approx 27.6$. Our sum is checked against PyTorch.",
+        "curves_batch_table": "batch: target label, y₀, y₁, y₂",
+        "curves_batch_numbers": "Per-sample losses: {losses}. Sum $= {total:.6f}$, mean $E = {mean:.8f}$.\n\n"
+                                "| | mean cross-entropy |\n|---|---|\n| ours (double sum) | {mean:.10f} |\n"
+                                "| `F.cross_entropy(log Y, T)` | {torch_ce:.10f} |\n"
+                                "| `F.nll_loss(log Y, labels)` | {torch_nll:.10f} |\n\n{clipped}",
+        "curves_clipped": "⚠ {count} predicted probability(ies) were 0 and were clipped to ε = 1e-12 "
+                          "before taking the log (log 0 = -∞).",
+        "curves_binary_md": "### 6. Binary cross-entropy\n"
+                            "With two classes one probability is enough: $y = \\sigma(z) = 1/(1 + e^{-z})$ and "
+                            "$E = -t\\log y - (1-t)\\log(1-y)$. For $t = 1$ it is $-\\log y$, for $t = 0$ it is "
+                            "$-\\log(1-y)$. The sigmoid is the 2-class softmax with logits $(0, z)$, so both "
+                            "forms give the same loss (right plot: the curves coincide).",
+        "curves_z": "logit z",
+        "curves_t": "target t (0 or 1; values between are soft labels)",
+        "curves_binary_numbers": "$y = \\sigma({z:.3g}) = {y:.6f}$, $E = {loss:.6f}$. Largest difference between "
+                                 "the sigmoid and the 2-class softmax forms over $z \\in [-8, 8]$: ${diff}$.",
+        "curves_matrix_md": "### 7. Vector and matrix form, and the gradient\n"
+                            "Stack the targets as a matrix $T$ and the predictions as $Y$ ($N \\times K$, the table "
+                            "of section 5). Then $E = -\\frac{1}{N}\\mathbf{1}^\\top (T \\odot \\log Y)\\mathbf{1} "
+                            "= -\\frac{1}{N}\\operatorname{tr}(T^\\top \\log Y)$. With $Y = \\mathrm{softmax}(Z)$, the "
+                            "gradient is simply $\\frac{\\partial E}{\\partial Z} = \\frac{1}{N}(Y - T)$: "
+                            "compared below with central finite differences.",
+        "curves_matrix_numbers": "Matrix form $E = {matrix:.10f}$; double sum of section 5 $= {batch:.10f}$; "
+                                 "difference ${diff}$. Gradient: largest |analytic - numerical| $= {grad_diff}$ "
+                                 "(step $h = {step}$).",
+        "curves_llm_md": "### 8. Cross-entropy of a real language model\n"
+                         "The chat model predicts every next token with a softmax over its whole vocabulary "
+                         "(about 49,000 classes). Its training loss is the cross-entropy of section 5 with one "
+                         "sample per position: $E = -\\frac{1}{T-1}\\sum_{t=1}^{T-1}\\log p(x_{t+1} \\mid x_{\\le t})$. "
+                         "Tall bars are the tokens that surprised the model. Perplexity is $e^{E}$.",
+        "curves_sentence": "sentence to score",
+        "curves_llm_button": "Score with the model",
+        "curves_llm_numbers": "{count} tokens scored (the first has nothing before it). Cross-entropy "
+                              "$E = {mean:.6f}$ nats; transformers' own `loss` $= {model_loss:.6f}$; "
+                              "perplexity $e^E = {perplexity:.3f}$. Model: `{model}`.",
+    },
+    "ja": {
+        "math_tab": "数学",
+        "curves_intro": "指数関数から交差エントロピーまで、一歩ずつ。下の曲線と数値はすべて、"
+                        "スライダーと表からその場で計算しています。",
+        "curves_exp_md": "### 1. 指数関数\n"
+                         "$y = a^x$ は自分自身に比例して増えます: $\\frac{d}{dx}a^x = a^x \\ln a$。"
+                         "傾き / 高さ はどの $x$ でも同じ値 $\\ln a$ です。この比がちょうど 1 になる底が "
+                         "$e = \\lim_{n\\to\\infty}(1 + 1/n)^n$ で、$\\frac{d}{dx}e^x = e^x$ となります。"
+                         "底を 2.718 にすると導関数が曲線に重なります。",
+        "curves_base": "底 a",
+        "curves_x0": "点 x₀（接線）",
+        "curves_n_max": "(1 + 1/n)ⁿ の最大の n",
+        "curves_exp_numbers": "$x_0 = {x0:.4g}$ で $a^{{x_0}} = {y0:.6g}$、傾き $a^{{x_0}}\\ln a = {slope:.6g}$、"
+                              "傾き / 高さ $= \\ln a = {ln_a:.6g}$。",
+        "curves_limit_numbers": "$n = {n}$ で $(1 + 1/n)^n = {limit:.8f}$、$e - (1+1/n)^n = {gap}$"
+                                "（$e = {e:.10f}$）。",
+        "curves_log_md": "### 2. 対数関数とその導関数\n"
+                         "$\\log_a x$ は $a^x$ の逆関数です。傾きは $\\frac{d}{dx}\\log_a x = \\frac{1}{x \\ln a}$ "
+                         "（自然対数なら $1/x$）。計算機は有限の刻みしか使えません: 前進差分 "
+                         "$\\frac{\\log(x+h) - \\log x}{h}$ の誤差は $\\approx h/(2x^2)$ ですが、"
+                         "$h \\approx 10^{-8}$ より小さいと float64 の丸め誤差（$\\approx 10^{-16}/h$）が勝ちます。"
+                         "法則 $\\log pq = \\log p + \\log q$、$\\log p/q = \\log p - \\log q$、"
+                         "$\\log p^r = r\\log p$ を下で数値的に確かめます。",
+        "curves_log_base": "対数の底 a",
+        "curves_log_x0": "点 x₀（接線・差分）",
+        "curves_p": "p（法則）",
+        "curves_q": "q（法則）",
+        "curves_power": "指数 r（法則）",
+        "curves_log_numbers": "$x_0 = {x0:.4g}$ で $\\log_a x_0 = {y0:.6g}$、傾き $1/(x_0 \\ln a) = {slope:.6g}$。"
+                              "差分の誤差が最小になるのは $h = {best_h}$ で ${best_error}$。\n\n"
+                              "| 法則 | 左辺 | 右辺 | 差 |\n|---|---|---|---|\n{rules}",
+        "curves_rule_product": "積 log(pq) = log p + log q",
+        "curves_rule_quotient": "商 log(p/q) = log p - log q",
+        "curves_rule_power": "べき log(pʳ) = r log p",
+        "curves_rule_change_of_base": "底の変換 logₐ p = log₁₀ p / log₁₀ a",
+        "curves_likelihood_md": "### 3. 尤度から交差エントロピーへ\n"
+                                "サイコロを投げ、目 $k$ が $n_k$ 回出ました。モデルが各目の確率 $p_k$ を予測するとき、"
+                                "この結果の尤度は $L = \\prod_k p_k^{n_k}$ です。小さな数の積はアンダーフローするので"
+                                "対数を取り $\\log L = \\sum_k n_k \\log p_k$、負の対数尤度 $-\\log L$ を最小化します。"
+                                "最小になるのは $p_k = n_k / N$ のときです。回数と重みを編集してください"
+                                "（重みを合計で割ったものが $p$ です）。",
+        "curves_dice_table": "サイコロ: 出目、回数 n、予測の重み",
+        "curves_face": "右の図で確率を動かす出目",
+        "curves_likelihood_numbers": "投げた回数 $N = {throws:g}$。$L = {likelihood}$、$\\log L = {log_l:.6f}$、"
+                                     "$-\\log L = {nll:.6f}$。観測頻度 $p_k = n_k/N$ では "
+                                     "$-\\log L = {nll_best:.6f}$（これより大きくなることはない）。{clipped}",
+        "curves_ce_md": "### 4. 1 サンプルの交差エントロピー\n"
+                        "分類器はロジット $z$ を出力し、ソフトマックスが確率 "
+                        "$y_k = e^{z_k} / \\sum_j e^{z_j}$ に変えます。正解クラスだけ 1 の one-hot な正解 $t$ に対し、"
+                        "交差エントロピーは $E = -\\sum_k t_k \\log y_k = -\\log y_{\\text{正解}}$。"
+                        "1 回だけ投げたサイコロの NLL と同じです。$y_{\\text{正解}} = 1$ のときだけ 0 で、"
+                        "$y_{\\text{正解}} \\to 0$ で限りなく大きくなります。",
+        "curves_z0": "ロジット z₀",
+        "curves_z1": "ロジット z₁",
+        "curves_z2": "ロジット z₂",
+        "curves_target": "正解クラス",
+        "curves_ce_numbers": "$y = ({probs})$、$\\sum_k y_k = {total:.6f}$。"
+                             "$E = -\\log y_{{{target}}} = {loss:.6f}$。",
+        "curves_batch_md": "### 5. N 個のサンプル（バッチ）\n"
+                           "サンプルごとの損失を平均します: "
+                           "$E = -\\frac{1}{N}\\sum_{i=1}^{N}\\sum_k t_{ik}\\log y_{ik}$。"
+                           "各行は正解ラベルと予測確率（合計 1）。行の追加・削除もできます（N = 1 も可）。"
+                           "正解の $y$ が 0 だと $\\log 0 = -\\infty$ なので、多くの実装と同様に "
+                           "$\\varepsilon = 10^{-12}$ でクリップします。そのサンプルの損失は "
+                           "$-\\log 10^{-12} \\approx 27.6$ です。結果は PyTorch と照合しています。",
+        "curves_batch_table": "バッチ: 正解ラベル、y₀、y₁、y₂",
+        "curves_batch_numbers": "サンプルごとの損失: {losses}。合計 $= {total:.6f}$、平均 $E = {mean:.8f}$。\n\n"
+                                "| | 平均交差エントロピー |\n|---|---|\n| 本ページ（二重和） | {mean:.10f} |\n"
+                                "| `F.cross_entropy(log Y, T)` | {torch_ce:.10f} |\n"
+                                "| `F.nll_loss(log Y, labels)` | {torch_nll:.10f} |\n\n{clipped}",
+        "curves_clipped": "⚠ 予測確率のうち {count} 個が 0 だったので、対数を取る前に ε = 1e-12 に"
+                          "クリップしました（log 0 = -∞）。",
+        "curves_binary_md": "### 6. 2 値交差エントロピー\n"
+                            "2 クラスなら確率は 1 つで足ります: $y = \\sigma(z) = 1/(1 + e^{-z})$、"
+                            "$E = -t\\log y - (1-t)\\log(1-y)$。$t = 1$ なら $-\\log y$、$t = 0$ なら "
+                            "$-\\log(1-y)$ です。シグモイドはロジット $(0, z)$ の 2 クラスソフトマックスなので、"
+                            "2 つの形は同じ損失を与えます（右の図で曲線が重なります）。",
+        "curves_z": "ロジット z",
+        "curves_t": "正解 t（0 か 1、その間はソフトラベル）",
+        "curves_binary_numbers": "$y = \\sigma({z:.3g}) = {y:.6f}$、$E = {loss:.6f}$。$z \\in [-8, 8]$ での"
+                                 "シグモイド形と 2 クラスソフトマックス形の差の最大値: ${diff}$。",
+        "curves_matrix_md": "### 7. ベクトル・行列での表し方と勾配\n"
+                            "正解を行列 $T$、予測を $Y$（$N \\times K$、5 の表）にまとめると "
+                            "$E = -\\frac{1}{N}\\mathbf{1}^\\top (T \\odot \\log Y)\\mathbf{1} "
+                            "= -\\frac{1}{N}\\operatorname{tr}(T^\\top \\log Y)$。$Y = \\mathrm{softmax}(Z)$ のとき"
+                            "勾配は $\\frac{\\partial E}{\\partial Z} = \\frac{1}{N}(Y - T)$ だけです。"
+                            "下で中心差分による数値微分と比べます。",
+        "curves_matrix_numbers": "行列形 $E = {matrix:.10f}$、5 の二重和 $= {batch:.10f}$、"
+                                 "差 ${diff}$。勾配: |解析解 - 数値微分| の最大値 $= {grad_diff}$"
+                                 "（刻み $h = {step}$）。",
+        "curves_llm_md": "### 8. 実際の言語モデルの交差エントロピー\n"
+                         "チャットモデルは次のトークンを語彙全体（約 49,000 クラス）のソフトマックスで予測します。"
+                         "その学習の損失は、位置ごとに 1 サンプルとした 5 の交差エントロピー "
+                         "$E = -\\frac{1}{T-1}\\sum_{t=1}^{T-1}\\log p(x_{t+1} \\mid x_{\\le t})$ です。"
+                         "高い棒はモデルが驚いたトークンです。パープレキシティは $e^{E}$ です。",
+        "curves_sentence": "評価する文",
+        "curves_llm_button": "モデルで評価",
+        "curves_llm_numbers": "{count} 個のトークンを評価しました（最初のトークンは前に何もないので除外）。"
+                              "交差エントロピー $E = {mean:.6f}$ ナット、transformers 自身の `loss` $= {model_loss:.6f}$、"
+                              "パープレキシティ $e^E = {perplexity:.3f}$。モデル: `{model}`。",
+    },
+}

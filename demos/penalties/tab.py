@@ -1,0 +1,191 @@
+"""Tab "Sampling penalties": repetition, frequency and presence penalties, live and exact.
+
+The same prompt and seed run without and with penalties, side by side; a step scrubber shows what
+the penalties did to the next-token distribution, a sweep shows the trend, and an explainer plot
+shows why the multiplicative penalty depends on where the logits sit. The math is in
+`playground/penalties.py`; this module only wires widgets to it.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import gradio as gr
+
+from demos.common import T, text, user_errors
+from demos.penalties.text import TEXT
+from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
+from playground.core.models import load_causal_lm
+from playground.penalties.processors import (ADDITIVE_RANGE, CONVENTIONS, LAST_N_RANGE, REPETITION_RANGE,
+                                  PenaltyConfig, explainer_data)
+from playground.penalties.decoding import (SWEEP_POINTS, SWEEP_RANGES, first_changed_step,
+                                         side_by_side, sweep_penalty)
+from playground.penalties.figures import explainer_figure, step_figure, sweep_figure
+from playground.core.text_metrics import highlight_repeats, text_metrics
+
+POEM = "Write a short poem about the ocean."
+EXAMPLES = [[POEM, 1.3, 0.0, 0.0, "vllm"], [POEM, 1.0, 0.8, 0.4, "vllm"],
+            ["List ten fruits.", 1.3, 0.0, 0.0, "hf"],
+            ["Describe a forest in three sentences.", 1.15, 0.3, 0.3, "llama.cpp"]]
+FIGURE_KEYS = ("before_bar", "reason_not_penalised", "reason_prompt", "reason_output", "token_axis",
+               "prob_axis", "logit_axis", "prompt_count", "output_count", "before", "after_repetition",
+               "after_frequency", "after_presence", "distinct_2", "repeated_rate", "metric_axis",
+               "none", "repetition", "frequency", "presence", "curve_title", "shift_title",
+               "logit_in", "logit_out")
+METRIC_KEYS = ("distinct_1", "distinct_2", "distinct_3", "repeated_rate", "tokens", "eos")
+STEP_COLUMNS = ("token", "prompt_count", "output_count", "before", "after_repetition",
+                "after_frequency", "after_presence", "p_before", "p_after")
+
+DEFAULT = PenaltyConfig(repetition_penalty=1.3)
+DEFAULT_PARAMS = GenerationParams()
+
+
+def as_html(model_text: str) -> str:
+    """Escaped model text with repeats marked, keeping its line breaks."""
+    return f'<div style="white-space: pre-wrap">{highlight_repeats(model_text)}</div>'
+
+
+def words(request: gr.Request | None, keys: tuple[str, ...] = FIGURE_KEYS) -> dict[str, str]:
+    return {key: text(TEXT, f"penalties_{key}", request) for key in keys}
+
+
+def metrics_table(plain, penalised, request) -> dict:
+    yes, no = text(TEXT, "penalties_yes", request), text(TEXT, "penalties_no", request)
+    columns = [text_metrics(run.text, len(run.new_ids), run.eos_reached) for run in (plain, penalised)]
+    fields = ("distinct_1", "distinct_2", "distinct_3", "repeated_ngram_rate", "tokens", "eos_reached")
+    rows = []
+    for key, field in zip(METRIC_KEYS, fields):
+        values = [getattr(m, field) for m in columns]
+        values = [(yes if v else no) if isinstance(v, bool) else round(v, 3) for v in values]
+        rows.append([text(TEXT, f"penalties_{key}", request), *values])
+    headers = [text(TEXT, f"penalties_{key}", request) for key in ("metric", "plain", "penalised")]
+    return {"headers": headers, "data": rows}
+
+
+def step_view(state: dict | None, step: float, request: gr.Request | None = None):
+    """The scrubber: one step's chart and stage-by-stage table from the stored trace."""
+    if not state or not state["run"].steps:
+        return gr.skip(), gr.skip()
+    run, params = state["run"], state["params"]
+    trace = run.steps[min(int(step), len(run.steps) - 1)]
+    if params.temperature:
+        scale = text(TEXT, "penalties_scale", request, temperature=params.temperature,
+                     f=state["config"].frequency_penalty / params.temperature,
+                     p=state["config"].presence_penalty / params.temperature)
+    else:
+        scale = text(TEXT, "penalties_greedy", request)
+    chosen = trace.labels[trace.token_ids.index(trace.chosen_id)]
+    figure_words = {**words(request), "step_title": text(TEXT, "penalties_step_title", request,
+                                                         step=trace.step, token=chosen, scale=scale)}
+    stages = [trace.logits[name] for name in STEP_COLUMNS[3:7]]
+    rows = [[label, pc, oc, *(round(s[i], 3) for s in stages), round(pb, 4), round(pa, 4)]
+            for i, (label, pc, oc, pb, pa) in enumerate(zip(trace.labels, trace.prompt_counts,
+                                                            trace.output_counts, trace.prob_before,
+                                                            trace.prob_after))]
+    headers = [text(TEXT, f"penalties_{key}", request) for key in STEP_COLUMNS]
+    return step_figure(trace, figure_words), {"headers": headers, "data": rows}
+
+
+@user_errors
+def generate(prompt: str, repetition: float, frequency: float, presence: float, convention: str,
+             last_n: float, temperature: float, top_p: float, seed: float, max_new_tokens: float,
+             request: gr.Request = None) -> Iterator[tuple]:
+    config = PenaltyConfig.from_ui(repetition, frequency, presence, convention, last_n)
+    params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
+    lm = load_causal_lm()
+    skip = (gr.skip(),) * 5
+    for plain, penalised in side_by_side(lm, prompt, config, params):
+        yield (as_html(plain.text), as_html(penalised.text)) + skip
+    state = {"run": penalised, "params": params, "config": config}
+    step = first_changed_step(penalised)
+    slider = gr.Slider(minimum=0, maximum=max(len(penalised.steps) - 1, 1), value=step)
+    yield (as_html(plain.text), as_html(penalised.text), metrics_table(plain, penalised, request), slider,
+           *step_view(state, step, request), state)
+
+
+@user_errors
+def sweep(prompt: str, penalty: str, points: float, convention: str, last_n: float,
+          temperature: float, top_p: float, seed: float, max_new_tokens: float,
+          request: gr.Request = None, progress=gr.Progress()):
+    base = PenaltyConfig.from_ui(1.0, 0.0, 0.0, convention, last_n)
+    params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
+    name = text(TEXT, f"penalties_{penalty.removesuffix('_penalty')}", request) \
+        if penalty in SWEEP_RANGES else penalty
+    figure_words = {**words(request), "sweep_title": text(TEXT, "penalties_sweep_title", request, penalty=name),
+                    "sweep_axis": text(TEXT, "penalties_sweep_axis", request, penalty=name)}
+    done = []
+    for point in sweep_penalty(load_causal_lm(), prompt, penalty, points, base, params):
+        done.append(point)
+        progress((len(done), int(points)))
+        yield sweep_figure(done, figure_words)
+
+
+@user_errors
+def explain(repetition: float, frequency: float, presence: float, shift: float,
+            request: gr.Request = None):
+    data = explainer_data(PenaltyConfig.from_ui(repetition, frequency, presence, "vllm", 64), shift)
+    return explainer_figure(data["logits"], data["curves"], data["token_names"], data["shift_probs"],
+                            words(request))
+
+
+def build() -> None:
+    gr.Markdown(T("penalties_intro"))
+    prompt = gr.Textbox(label=T("penalties_prompt"), value=POEM, lines=2, elem_id="penalties-prompt")
+    with gr.Row():
+        repetition = gr.Slider(*REPETITION_RANGE, value=DEFAULT.repetition_penalty, step=0.05,
+                               label=T("penalties_repetition_label"), elem_id="penalties-repetition")
+        frequency = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.frequency_penalty, step=0.05,
+                              label=T("penalties_frequency_label"), elem_id="penalties-frequency")
+        presence = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.presence_penalty, step=0.05,
+                             label=T("penalties_presence_label"), elem_id="penalties-presence")
+    with gr.Row():
+        convention = gr.Radio(list(CONVENTIONS), value=DEFAULT.convention, label=T("penalties_convention"))
+        last_n = gr.Slider(*LAST_N_RANGE, value=DEFAULT.last_n, step=1, label=T("penalties_last_n"))
+        temperature = gr.Slider(0.0, 2.0, value=DEFAULT_PARAMS.temperature, step=0.05,
+                                label=T("penalties_temperature"))
+        top_p = gr.Slider(0.05, 1.0, value=DEFAULT_PARAMS.top_p, step=0.05, label=T("penalties_top_p"))
+        seed = gr.Number(value=DEFAULT_PARAMS.seed, precision=0, label=T("penalties_seed"))
+        max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=DEFAULT_PARAMS.max_new_tokens, step=1,
+                               label=T("penalties_max_tokens"), elem_id="penalties-max-tokens")
+    gr.Examples(EXAMPLES, [prompt, repetition, frequency, presence, convention],
+                example_labels=[f"{p} · r={r} f={f} p={q} · {c}" for p, r, f, q, c in EXAMPLES])
+    with gr.Row():
+        run = gr.Button(T("penalties_button"), variant="primary", elem_id="penalties-button")
+        stop = gr.Button(T("penalties_stop"))
+    gr.Markdown(T("penalties_repeats_note"))
+    with gr.Row():
+        with gr.Column():
+            gr.Markdown(T("penalties_plain_heading"))
+            plain = gr.HTML(elem_id="penalties-plain")
+        with gr.Column():
+            gr.Markdown(T("penalties_penalised_heading"))
+            penalised = gr.HTML(elem_id="penalties-penalised")
+    metrics = gr.Dataframe(label=T("penalties_metrics"), interactive=False, elem_id="penalties-metrics")
+    gr.Markdown(T("penalties_scrubber"))
+    step = gr.Slider(0, 1, value=0, step=1, label=T("penalties_step"), elem_id="penalties-step")
+    step_plot = gr.Plot(show_label=False, elem_id="penalties-step-plot")
+    step_table = gr.Dataframe(label=T("penalties_step_table"), interactive=False)
+    state = gr.State()
+    inputs = [prompt, repetition, frequency, presence, convention, last_n, temperature, top_p, seed,
+              max_tokens]
+    event = run.click(generate, inputs, [plain, penalised, metrics, step, step_plot, step_table, state],
+                      api_name="penalties_generate", concurrency_id="llm", concurrency_limit=2)
+    stop.click(None, cancels=[event], api_visibility="private")
+    step.release(step_view, [state, step], [step_plot, step_table], api_visibility="private")
+
+    gr.Markdown(T("penalties_sweep_heading"))
+    with gr.Row():
+        which = gr.Radio([(T(f"penalties_{name.removesuffix('_penalty')}"), name) for name in SWEEP_RANGES],
+                         value="repetition_penalty", label=T("penalties_sweep_which"))
+        points = gr.Slider(*SWEEP_POINTS, value=5, step=1, label=T("penalties_sweep_points"))
+        sweep_button = gr.Button(T("penalties_sweep_button"), elem_id="penalties-sweep-button")
+    sweep_plot = gr.Plot(show_label=False, elem_id="penalties-sweep-plot")
+    sweep_button.click(sweep, [prompt, which, points, convention, last_n, temperature, top_p, seed,
+                               max_tokens], sweep_plot, api_name="penalties_sweep",
+                       concurrency_id="llm", concurrency_limit=2)
+
+    gr.Markdown(T("penalties_explainer_heading"))
+    shift = gr.Slider(-6.0, 6.0, value=0.0, step=0.5, label=T("penalties_shift"))
+    explainer_inputs = [repetition, frequency, presence, shift]
+    explainer_plot = gr.Plot(value=explain, show_label=False, inputs=explainer_inputs, elem_id="penalties-explainer-plot")
+    for slider in explainer_inputs:
+        slider.change(explain, explainer_inputs, explainer_plot, api_visibility="private")

@@ -1,0 +1,135 @@
+"""Bounded, validated, streaming text generation shared by every LLM tab.
+
+Why bounds: the app is public (Spaces, workshops). A 100,000-character prompt or max tokens 10^9
+would tie up the shared CPU for minutes, so every request is checked here, at the engine boundary,
+with a message that says what is allowed. The UI turns the `ValueError` into a `gr.Error`.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+from transformers import LogitsProcessorList, TextIteratorStreamer
+
+from playground.core.models import LoadedLM
+
+MAX_PROMPT_CHARS = 2000
+MAX_NEW_TOKENS = 512
+
+
+def is_whole_number(value: object) -> bool:
+    """True for 3 or 3.0 from a widget or API client; False for None, NaN, inf and 3.5.
+
+    Numbers arrive as floats (JSON has no integers for Gradio's sliders), so every count a user
+    sends is checked with this before it is cast with int().
+    """
+    return value is not None and math.isfinite(float(value)) and float(value) == int(float(value))
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_new_tokens: int = 64
+    temperature: float = 0.0  # 0 means greedy decoding
+    top_p: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_new_tokens, int) or not 1 <= self.max_new_tokens <= MAX_NEW_TOKENS:
+            raise ValueError(f"max new tokens must be a whole number from 1 to {MAX_NEW_TOKENS}, "
+                             f"got {self.max_new_tokens!r}.")
+        if not math.isfinite(self.temperature) or not 0.0 <= self.temperature <= 2.0:
+            raise ValueError(f"temperature must be between 0 (greedy) and 2, got {self.temperature!r}.")
+        if not math.isfinite(self.top_p) or not 0.0 < self.top_p <= 1.0:
+            raise ValueError(f"top-p must be in (0, 1], got {self.top_p!r}.")
+
+    @classmethod
+    def from_ui(cls, max_new_tokens: float, temperature: float, top_p: float = 1.0,
+                seed: float = 0) -> "GenerationParams":
+        """Numbers from widgets or API clients arrive as floats (or NaN); check before casting."""
+        for name, value in [("max new tokens", max_new_tokens), ("seed", seed)]:
+            if not is_whole_number(value):
+                raise ValueError(f"{name} must be a whole number, got {value!r}.")
+        return cls(int(max_new_tokens), float(temperature), float(top_p), int(seed))
+
+    def generate_kwargs(self) -> dict:
+        if self.temperature == 0.0:
+            return {"max_new_tokens": self.max_new_tokens, "do_sample": False,
+                    "temperature": None, "top_p": None, "top_k": None}
+        return {"max_new_tokens": self.max_new_tokens, "do_sample": True,
+                "temperature": self.temperature, "top_p": self.top_p, "top_k": None}
+
+
+def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS, what: str = "prompt") -> str:
+    """The stripped text, or a ValueError that says what is wrong and how to fix it."""
+    prompt = (prompt or "").strip()
+    if not prompt:
+        raise ValueError(f"The {what} is empty: type something for the model to work on.")
+    if len(prompt) > limit:
+        raise ValueError(f"The {what} has {len(prompt):,} characters; the limit is {limit:,}. "
+                         "Shorten it.")
+    return prompt
+
+
+def chat_input_ids(lm: LoadedLM, prompt: str) -> torch.Tensor:
+    """Token ids of a one-turn chat (the model's own chat template), shape (1, prompt_length)."""
+    prompt = validate_prompt(prompt)
+    tokenizer = lm.tokenizer
+    if tokenizer.chat_template:
+        ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}],
+                                            add_generation_prompt=True, return_tensors="pt",
+                                            return_dict=True)["input_ids"]
+    else:
+        ids = tokenizer(prompt, return_tensors="pt").input_ids
+    return ids.to(lm.device)
+
+
+def stream_generate(lm: LoadedLM, prompt: str, params: GenerationParams,
+                    logits_processor: list | None = None) -> Iterator[str]:
+    """Yield the answer so far after each new token.
+
+    transformers' `generate` samples from torch's global generator, so the seed makes an answer
+    reproducible when requests do not overlap; greedy answers (temperature 0) always repeat.
+    """
+    input_ids = chat_input_ids(lm, prompt)
+    streamer = TextIteratorStreamer(lm.tokenizer, skip_prompt=True, skip_special_tokens=True,
+                                    timeout=300)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with torch.inference_mode():
+                torch.manual_seed(params.seed)  # generate() samples from the global generator
+                lm.model.generate(input_ids, attention_mask=torch.ones_like(input_ids),
+                                  streamer=streamer, pad_token_id=lm.tokenizer.eos_token_id,
+                                  logits_processor=LogitsProcessorList(logits_processor or []),
+                                  **params.generate_kwargs())
+        except BaseException as error:  # surfaced to the caller below, not lost in the thread
+            errors.append(error)
+            streamer.end()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    text = ""
+    for piece in streamer:
+        text += piece
+        yield text
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def warm_up(lm: LoadedLM) -> None:
+    """Run one tiny generation: torch's first call on a model costs ~1.5 s of one-time set-up,
+    which the app's start-up thread pays instead of the first visitor."""
+    for _ in stream_generate(lm, "Hi", GenerationParams(max_new_tokens=2)):
+        pass
+
+
+def end_token_ids(model) -> set[int]:
+    """The ids that end an answer: the generation config's end-of-sequence id(s), else the config's."""
+    eos = model.generation_config.eos_token_id
+    eos = model.config.eos_token_id if eos is None else eos
+    return set(eos if isinstance(eos, list) else [] if eos is None else [eos])

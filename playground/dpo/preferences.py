@@ -1,0 +1,242 @@
+"""A preference store that keeps every vote of a workshop exactly once, and exports it for DPO.
+
+Why SQLite in WAL mode: a vote is one small row written by many people at once. With write-ahead
+logging readers never block the writer, `BEGIN IMMEDIATE` serialises writers (each waits up to
+`timeout_s`), and `synchronous=FULL` makes a commit durable before `add_vote` returns, so a vote the
+UI has confirmed survives a killed server. One connection per call keeps it safe from any thread
+or process. The export is TRL's preference format (https://huggingface.co/docs/trl/dataset_formats):
+`prompt`, `chosen`, `rejected`, conversational (lists of messages) or plain strings.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pathlib
+import random
+import sqlite3
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Iterator
+
+from playground.core.generation import MAX_PROMPT_CHARS, GenerationParams, stream_generate, validate_prompt
+from playground.core.models import LoadedLM
+from playground.core.settings import Settings, get_settings
+
+CHOICES = ("a", "b", "tie", "both_bad")  # "tie" and "both_bad" are stored, never exported as pairs
+MAX_ANSWER_CHARS = 8000
+MAX_COMMENT_CHARS = 500
+MAX_SESSION_CHARS = 64
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS votes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created REAL NOT NULL,
+    session_id TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    answer_a TEXT NOT NULL,
+    answer_b TEXT NOT NULL,
+    choice TEXT NOT NULL CHECK (choice IN ('a', 'b', 'tie', 'both_bad')),
+    comment TEXT NOT NULL DEFAULT '',
+    params TEXT NOT NULL DEFAULT '{}'  -- JSON: generation settings of each side, model id
+);
+CREATE INDEX IF NOT EXISTS votes_by_session ON votes (session_id, id);
+"""
+
+
+PROMPTS = (  # the prompt list of the collection UI, both languages; people may also type their own
+    "Explain what a neural network is.", "Give me a tip for learning a new language.",
+    "What should I pack for a day at the beach?", "How do I make a cup of tea?", "Why is the sky blue?",
+    "Write one sentence about autumn.", "ニューラルネットワークとは何ですか？", "新しい言語を学ぶコツを教えてください。",
+    "海に行くときの持ち物は？", "秋についての文を一つ書いてください。",
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two anonymous answers to one prompt, and the settings each side was generated with."""
+    prompt: str
+    answer_a: str
+    answer_b: str
+    params: dict[str, Any]  # {"a": {...GenerationParams...}, "b": {...}, "model_id": ...}
+
+
+def stream_pair(lm: LoadedLM, prompt: str, max_new_tokens: int = 64, temperatures: tuple[float, float] = (0.7, 1.0),
+                seed: int = 0) -> Iterator[Pair]:
+    """Answer twice with different temperatures and seeds, sides shuffled by `seed`; yields as tokens arrive.
+
+    Why two sampled answers of one model: an Arena-style vote needs two plausible answers that differ,
+    and pairs of the model's own answers (on-policy) are what DPO learns from best.
+    """
+    prompt = validate_prompt(prompt)
+    sides = [GenerationParams(max_new_tokens, t, seed=seed + i) for i, t in enumerate(temperatures)]
+    random.Random(seed).shuffle(sides)  # which setting lands on A is hidden from the voter
+    params = {"a": asdict(sides[0]), "b": asdict(sides[1]), "model_id": lm.model_id}
+    answer_a = ""
+    for answer_a in stream_generate(lm, prompt, sides[0]):
+        yield Pair(prompt, answer_a, "", params)
+    for answer_b in stream_generate(lm, prompt, sides[1]):
+        yield Pair(prompt, answer_a, answer_b, params)
+
+
+def default_path(settings: Settings | None = None) -> pathlib.Path:
+    """$PLAYGROUND_PREFERENCES_DB, else `<cache dir>/preferences.sqlite3`."""
+    configured = os.getenv("PLAYGROUND_PREFERENCES_DB")
+    return pathlib.Path(configured) if configured else (settings or get_settings()).cache_dir / "preferences.sqlite3"
+
+
+@dataclass(frozen=True)
+class Vote:
+    id: int
+    session_id: str
+    prompt: str
+    answer_a: str
+    answer_b: str
+    choice: str
+    comment: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    by_choice: dict[str, int]  # every choice in CHOICES, zeros included
+    session: int  # votes of the asking session
+    voters: int  # distinct sessions
+    per_prompt: list[tuple[str, int]]  # most voted prompts first
+
+
+def _check_text(name: str, value: str, limit: int, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text, got {type(value).__name__}.")
+    if not value.strip() and not allow_empty:
+        raise ValueError(f"{name} is empty: generate a pair of answers first.")
+    if len(value) > limit:
+        raise ValueError(f"{name} has {len(value):,} characters; the limit is {limit:,}.")
+    return value
+
+
+class PreferenceStore:
+    """Votes in one SQLite file. Safe to share between threads and processes.
+
+    >>> import tempfile; store = PreferenceStore(pathlib.Path(tempfile.mkdtemp()) / "votes.db")
+    >>> vote_id = store.add_vote("s1", "Hi?", "Hello!", "Go away.", "a")
+    >>> store.records()
+    [{'prompt': [{'role': 'user', 'content': 'Hi?'}], 'chosen': [{'role': 'assistant', 'content': 'Hello!'}], \
+'rejected': [{'role': 'assistant', 'content': 'Go away.'}]}]
+    """
+
+    def __init__(self, path: pathlib.Path | str | None = None, timeout_s: float = 60.0) -> None:
+        self.path = pathlib.Path(path) if path else default_path()
+        self.timeout_s = timeout_s
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
+            connection.executescript(SCHEMA)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        try:
+            connection.execute("PRAGMA synchronous=FULL")  # durable at COMMIT, not just at checkpoint
+            yield connection
+        finally:
+            connection.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: taken at once (no lock upgrade deadlock), committed before exit."""
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def add_vote(self, session_id: str, prompt: str, answer_a: str, answer_b: str, choice: str,
+                 comment: str = "", params: dict[str, Any] | None = None) -> int:
+        """Store one vote; returns its id only after the commit is on disk."""
+        if choice not in CHOICES:
+            raise ValueError(f"vote must be one of {', '.join(CHOICES)}, got {choice!r}.")
+        _check_text("session id", session_id, MAX_SESSION_CHARS)
+        _check_text("prompt", prompt, MAX_PROMPT_CHARS)
+        _check_text("answer A", answer_a, MAX_ANSWER_CHARS)
+        _check_text("answer B", answer_b, MAX_ANSWER_CHARS)
+        _check_text("comment", comment, MAX_COMMENT_CHARS, allow_empty=True)
+        row = (time.time(), session_id, prompt, answer_a, answer_b, choice, comment.strip(),
+               json.dumps(params or {}, ensure_ascii=False))
+        with self._write() as connection:
+            cursor = connection.execute(
+                "INSERT INTO votes (created, session_id, prompt, answer_a, answer_b, choice, comment, params)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            return int(cursor.lastrowid)
+
+    def undo_last(self, session_id: str) -> int | None:
+        """Delete this session's newest vote; returns its id, or None when it has none."""
+        with self._write() as connection:
+            row = connection.execute("SELECT id FROM votes WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+                                     (session_id,)).fetchone()
+            if row is None:
+                return None
+            connection.execute("DELETE FROM votes WHERE id = ?", (row[0],))
+            return int(row[0])
+
+    def votes(self) -> list[Vote]:
+        with self._connect() as connection:
+            rows = connection.execute("SELECT id, session_id, prompt, answer_a, answer_b, choice, comment,"
+                                      " params FROM votes ORDER BY id").fetchall()
+        return [Vote(*row[:7], json.loads(row[7])) for row in rows]
+
+    def counts(self, session_id: str = "") -> Counts:
+        with self._connect() as connection:
+            by_choice = dict.fromkeys(CHOICES, 0)
+            by_choice.update(connection.execute("SELECT choice, COUNT(*) FROM votes GROUP BY choice").fetchall())
+            session = connection.execute("SELECT COUNT(*) FROM votes WHERE session_id = ?",
+                                         (session_id,)).fetchone()[0]
+            voters = connection.execute("SELECT COUNT(DISTINCT session_id) FROM votes").fetchone()[0]
+            per_prompt = connection.execute("SELECT prompt, COUNT(*) AS n FROM votes GROUP BY prompt"
+                                            " ORDER BY n DESC, prompt LIMIT 20").fetchall()
+        return Counts(sum(by_choice.values()), by_choice, session, voters, [tuple(r) for r in per_prompt])
+
+    def records(self, conversational: bool = True) -> list[dict[str, Any]]:
+        """Decisive votes (A or B better) as TRL preference rows, oldest first."""
+        rows = []
+        for vote in self.votes():
+            if vote.choice not in ("a", "b"):
+                continue
+            chosen, rejected = ((vote.answer_a, vote.answer_b) if vote.choice == "a"
+                                else (vote.answer_b, vote.answer_a))
+            if conversational:
+                rows.append({"prompt": [{"role": "user", "content": vote.prompt}],
+                             "chosen": [{"role": "assistant", "content": chosen}],
+                             "rejected": [{"role": "assistant", "content": rejected}]})
+            else:
+                rows.append({"prompt": vote.prompt, "chosen": chosen, "rejected": rejected})
+        return rows
+
+    def export_jsonl(self, path: pathlib.Path | str, conversational: bool = True) -> int:
+        """Write the records as JSON Lines (UTF-8); returns the number of rows."""
+        rows = self.records(conversational)
+        pathlib.Path(path).write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                                      encoding="utf-8")
+        return len(rows)
+
+    def to_dataset(self, conversational: bool = True):
+        """The records as a Hugging Face `datasets.Dataset` (what `DPOTrainer` takes)."""
+        from datasets import Dataset
+
+        rows = self.records(conversational)
+        if not rows:
+            raise ValueError("There are no decisive votes (A or B better) to export yet: vote on a few pairs.")
+        return Dataset.from_list(rows)
+
+    def push_to_hub(self, repo_id: str, token: str | None = None, private: bool = True) -> str:
+        """Upload the dataset to the Hub (needs a write token: argument or $HF_TOKEN)."""
+        token = token or os.getenv("HF_TOKEN")
+        if get_settings().offline:
+            raise ValueError("The Hub is switched off (offline mode): export the JSONL file instead.")
+        if not token:
+            raise ValueError("Pushing to the Hub needs a write token: set HF_TOKEN on the server.")
+        self.to_dataset().push_to_hub(repo_id, token=token, private=private)
+        return f"https://huggingface.co/datasets/{repo_id}"

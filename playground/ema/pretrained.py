@@ -1,0 +1,94 @@
+"""GPU preset: the same prompt through Stable Diffusion v1.5's EMA UNet and its raw (non-EMA) UNet.
+
+Stable Diffusion v1.x was trained with an EMA of decay 0.9999 (Rombach et al. 2022,
+https://arxiv.org/abs/2112.10752); the diffusers-format repo publishes both weight sets of the one
+run: `unet/diffusion_pytorch_model.safetensors` holds the EMA weights (what everyone samples from)
+and the `non_ema` variant the raw weights (meant for further fine-tuning). Same prompt, seed,
+scheduler and text encoder, only the UNet changes, so the two images show what the EMA alone buys.
+"""
+from __future__ import annotations
+
+import functools
+import pathlib
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+
+from playground.core import hub
+from playground.core import models
+from playground.ema.diffusion import import_diffusers
+from playground.core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from diffusers import UNet2DConditionModel
+
+PRETRAINED_REPO = "stable-diffusion-v1-5/stable-diffusion-v1-5"
+RAW_VARIANT = "non_ema"  # the file suffix diffusers uses for the raw weights
+MAX_PROMPT_CHARS = 500
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PretrainedRequest:
+    """One paired generation; defaults take ~3 s per image on a recent GPU."""
+    prompt: str = "a watercolor painting of a lighthouse at dawn"
+    seed: int = 0
+    steps: int = 25  # DDIM steps
+    guidance_scale: float = 7.5  # classifier-free guidance; 1 switches it off
+
+    def __post_init__(self) -> None:
+        if not self.prompt.strip() or len(self.prompt) > MAX_PROMPT_CHARS:
+            raise ValueError(f"prompt must be 1-{MAX_PROMPT_CHARS} characters, got {len(self.prompt)}.")
+        if not 0 <= self.seed < 2**31:
+            raise ValueError(f"seed = {self.seed} is out of range: use 0 to 2**31 - 1.")
+        if not 5 <= self.steps <= 100:
+            raise ValueError(f"steps = {self.steps} is out of range: use 5 to 100.")
+        if not 1.0 <= self.guidance_scale <= 20.0:
+            raise ValueError(f"guidance_scale = {self.guidance_scale} is out of range: use 1 to 20.")
+
+
+def load_unet_pair(repo: str, subfolder: str = "unet", dtype: torch.dtype = torch.float32,
+                   ) -> tuple[UNet2DConditionModel, UNet2DConditionModel]:
+    """(EMA UNet, raw UNet) of one repo or local folder: the default files and the `non_ema` variant."""
+    unet_class = import_diffusers().UNet2DConditionModel
+    averaged = unet_class.from_pretrained(repo, subfolder=subfolder, torch_dtype=dtype)
+    raw = unet_class.from_pretrained(repo, subfolder=subfolder, variant=RAW_VARIANT, torch_dtype=dtype)
+    return averaged.eval(), raw.eval()
+
+
+def check_available(repo: str, settings: Settings) -> torch.device:
+    """The CUDA device to use, or a ValueError that says what is missing and how to get it."""
+    device = models.pick_device(settings)
+    if device.type != "cuda":
+        raise ValueError("The Stable Diffusion preset needs a CUDA GPU (two 860M-parameter UNets, "
+                         "~1 minute per image on CPU). Run the app on a GPU machine to use it.")
+    if not pathlib.Path(repo).is_dir() and not hub.is_reachable(settings):
+        raise ValueError(f"{repo} must be downloaded from the Hugging Face Hub, which is unreachable "
+                         "here. Start the app online once (it caches ~5 GB), or pass a local folder.")
+    return device
+
+
+@functools.lru_cache(maxsize=1)
+def load_pipelines(repo: str, device: str, dtype: torch.dtype) -> tuple:
+    """Two StableDiffusionPipelines sharing text encoder, VAE and scheduler; only the UNet differs."""
+    StableDiffusionPipeline = import_diffusers().StableDiffusionPipeline  # noqa: N806  (a class)
+
+    averaged, raw = load_unet_pair(repo, dtype=dtype)
+    ema_pipe = StableDiffusionPipeline.from_pretrained(repo, unet=averaged, torch_dtype=dtype,
+                                                       safety_checker=None, requires_safety_checker=False)
+    raw_pipe = StableDiffusionPipeline(**{**ema_pipe.components, "unet": raw})
+    return ema_pipe.to(device), raw_pipe.to(device)
+
+
+def generate_pair(request: PretrainedRequest, repo: str = PRETRAINED_REPO, settings: Settings | None = None):
+    """(EMA image, raw image) as PIL images from the same prompt, seed, scheduler and initial latents."""
+    settings = settings or get_settings()
+    device = check_available(repo, settings)
+    with _lock:  # one pair at a time: each pipeline holds ~2.5 GB of activations at 512x512
+        ema_pipe, raw_pipe = load_pipelines(repo, str(device), models.pick_dtype(device, settings))
+        images = [pipe(request.prompt, num_inference_steps=request.steps, guidance_scale=request.guidance_scale,
+                       generator=torch.Generator(device).manual_seed(request.seed)).images[0]
+                  for pipe in (ema_pipe, raw_pipe)]
+    return images[0], images[1]

@@ -1,0 +1,6 @@
+"""Sampling penalties: repetition (CTRL, x/r or x*r), frequency (x - f*c) and presence (x - p*[c>0]).
+
+Engines differ in which tokens they count (vLLM/OpenAI, transformers, llama.cpp); all three are here.
+Modules: `processors` (the penalties as LogitsProcessors), `decoding` (a loop that traces every
+step's logits, and the sweep), `figures` (Plotly figures from that data).
+"""

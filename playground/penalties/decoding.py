@@ -1,0 +1,198 @@
+"""A visible decoding loop that records, at every step, the logits before and after the penalties.
+
+Why our own loop: transformers' `generate` hides the per-step logits and samples from torch's
+global generator. This loop is the textbook one (a KV cache, penalties, then temperature and top-p
+from transformers, then argmax or a seeded draw), so a step scrubber can show exactly what the
+penalties did; at greedy it emits the same tokens as `model.generate` with `PenaltyLogitsProcessor`
+(checked in the tests).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import torch
+from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
+
+from playground.core.generation import GenerationParams, chat_input_ids, end_token_ids, is_whole_number
+from playground.core.models import LoadedLM
+from playground.penalties.processors import PenaltyConfig, penalty_breakdown
+from playground.core.text_metrics import text_metrics
+
+STAGES = ("before", "after_repetition", "after_frequency", "after_presence")
+
+
+@dataclass(frozen=True)
+class StepTrace:
+    """One step's shown tokens (top-k before and after, plus end-of-sequence), as plain lists."""
+    step: int
+    chosen_id: int
+    token_ids: list[int]
+    labels: list[str]  # readable token text ("␣" for a space, "⏎" for a newline)
+    logits: dict[str, list[float]]  # stage name -> logit of each shown token
+    prob_before: list[float]  # after temperature/top-p, without penalties
+    prob_after: list[float]  # after temperature/top-p, with penalties (what was sampled from)
+    prompt_counts: list[int]
+    output_counts: list[int]
+    special: list[bool]  # special tokens (end of turn ...) are penalised like any other
+
+
+@dataclass
+class TracedRun:
+    """A generated answer, its tokens and (when traced) every step's breakdown."""
+    prompt_length: int
+    new_ids: list[int] = field(default_factory=list)
+    text: str = ""
+    eos_reached: bool = False
+    steps: list[StepTrace] = field(default_factory=list)
+
+
+def token_label(tokenizer, token_id: int) -> str:
+    """A token as the reader should see it: visible spaces and newlines."""
+    piece = tokenizer.decode([token_id])
+    return piece.replace(" ", "␣").replace("\n", "⏎") or repr(piece)
+
+
+def warpers(params: GenerationParams) -> LogitsProcessorList:
+    """Temperature then top-p, applied after the penalties (greedy uses neither)."""
+    if params.temperature == 0.0:
+        return LogitsProcessorList()
+    chain = LogitsProcessorList([TemperatureLogitsWarper(params.temperature)])
+    if params.top_p < 1.0:
+        chain.append(TopPLogitsWarper(params.top_p))
+    return chain
+
+
+def end_ids(lm: LoadedLM) -> set[int]:
+    """The model's end ids and the tokenizer's: the chat turn ends at either."""
+    return end_token_ids(lm.model) | ({lm.tokenizer.eos_token_id} - {None})
+
+
+def _trace_step(lm: LoadedLM, step: int, chosen: int, breakdown, before_probs: torch.Tensor,
+                after_probs: torch.Tensor, eos: set[int], top_k: int) -> StepTrace:
+    """Keep only the tokens worth drawing: top-k before, top-k after and the end tokens."""
+    shown = torch.cat([before_probs[0].topk(top_k).indices, after_probs[0].topk(top_k).indices,
+                       torch.tensor(sorted(eos), device=before_probs.device)])
+    shown = list(dict.fromkeys(shown.tolist()))
+    shown.sort(key=lambda i: -after_probs[0, i].item())
+    index = torch.tensor(shown, device=before_probs.device)
+    special = set(lm.tokenizer.all_special_ids)
+    return StepTrace(
+        step=step, chosen_id=chosen, token_ids=shown,
+        labels=[token_label(lm.tokenizer, i) for i in shown],
+        logits={name: getattr(breakdown, name)[0, index].tolist() for name in STAGES},
+        prob_before=before_probs[0, index].tolist(), prob_after=after_probs[0, index].tolist(),
+        prompt_counts=breakdown.prompt_counts[0, index].int().tolist(),
+        output_counts=breakdown.output_counts[0, index].int().tolist(),
+        special=[i in special for i in shown])
+
+
+@torch.inference_mode()  # a decorator, never a `with` across a yield: see speculative.decode
+def traced_generate(lm: LoadedLM, prompt: str, config: PenaltyConfig, params: GenerationParams,
+                    trace: bool = True, top_k: int = 10) -> Iterator[TracedRun]:
+    """Yield the run after every new token; with `trace`, each step's breakdown is kept.
+
+    Sampling uses its own `torch.Generator` seeded with `params.seed`, so two runs with the same
+    seed (with and without penalties) share their random numbers and overlapping requests
+    cannot disturb each other.
+    """
+    input_ids = chat_input_ids(lm, prompt)  # (1, prompt_length)
+    prompt_length = input_ids.shape[1]
+    warp, eos = warpers(params), end_ids(lm)
+    generator = torch.Generator(device=input_ids.device).manual_seed(params.seed)
+    run, ids, next_input, cache = TracedRun(prompt_length), input_ids, input_ids, None
+    for step in range(params.max_new_tokens):
+        # 1. one forward pass over the newest token(s), reusing the KV cache
+        out = lm.model(input_ids=next_input, past_key_values=cache, use_cache=True)
+        cache, raw = out.past_key_values, out.logits[:, -1, :].float()  # (1, vocab)
+        # 2. penalties, stage by stage; then temperature and top-p on the result
+        breakdown = penalty_breakdown(ids, raw, prompt_length, config)
+        scores = warp(ids, breakdown.after_presence)
+        # 3. greedy argmax, or a draw from our own seeded generator
+        if params.temperature == 0.0:
+            chosen = int(scores.argmax(-1))
+        else:
+            chosen = int(torch.multinomial(scores.softmax(-1), 1, generator=generator))
+        if trace:
+            before = warp(ids, raw).softmax(-1)
+            run.steps.append(_trace_step(lm, step, chosen, breakdown, before,
+                                         scores.softmax(-1), eos, top_k))
+        # 4. append the token; stop at the end of the turn
+        next_input = torch.tensor([[chosen]], device=ids.device)
+        ids = torch.cat([ids, next_input], dim=1)
+        run.new_ids.append(chosen)
+        run.eos_reached = chosen in eos
+        run.text = lm.tokenizer.decode(run.new_ids, skip_special_tokens=True)
+        yield run
+        if run.eos_reached:
+            return
+
+
+def side_by_side(lm: LoadedLM, prompt: str, config: PenaltyConfig,
+                 params: GenerationParams) -> Iterator[tuple[TracedRun | None, TracedRun | None]]:
+    """The same prompt and seed without and with penalties, advanced one token at a time together."""
+    streams = {0: traced_generate(lm, prompt, config.neutral(), params, trace=False),
+               1: traced_generate(lm, prompt, config, params)}
+    latest: list[TracedRun | None] = [None, None]
+    while streams:
+        for i in list(streams):
+            run = next(streams[i], None)
+            if run is None:  # this side has finished (end of turn or max new tokens)
+                del streams[i]
+            else:
+                latest[i] = run
+        if streams:
+            yield latest[0], latest[1]
+    yield latest[0], latest[1]
+
+
+def first_changed_step(run: TracedRun) -> int:
+    """The first step whose most likely token changed because of the penalties (else 0)."""
+    def top(probs: list[float]) -> int:
+        return max(range(len(probs)), key=probs.__getitem__)
+
+    for trace in run.steps:
+        if trace.token_ids[top(trace.prob_before)] != trace.token_ids[top(trace.prob_after)]:
+            return trace.step
+    return 0
+
+
+# ------------------------------------------------------------------ one penalty over its range
+SWEEP_RANGES = {"repetition_penalty": (0.8, 2.0), "frequency_penalty": (-1.0, 2.0),
+                "presence_penalty": (-1.0, 2.0)}
+SWEEP_POINTS = (3, 9)
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    value: float
+    distinct_2: float
+    repeated_ngram_rate: float
+    tokens: int
+
+
+def sweep_values(penalty: str, points: float) -> list[float]:
+    """Evenly spaced values of one penalty; the ranges show both rewarding and punishing repeats.
+
+    >>> sweep_values("repetition_penalty", 3)
+    [0.8, 1.4, 2.0]
+    """
+    if penalty not in SWEEP_RANGES:
+        raise ValueError(f"the swept penalty must be one of {', '.join(SWEEP_RANGES)}, got {penalty!r}.")
+    low, high = SWEEP_POINTS
+    if not is_whole_number(points) or not low <= int(float(points)) <= high:
+        raise ValueError(f"sweep points must be a whole number from {low} to {high}, got {points!r}.")
+    points = int(float(points))
+    start, stop = SWEEP_RANGES[penalty]
+    return [round(start + (stop - start) * i / (points - 1), 4) for i in range(points)]
+
+
+def sweep_penalty(lm: LoadedLM, prompt: str, penalty: str, points: float, base: PenaltyConfig,
+                  params: GenerationParams) -> Iterator[SweepPoint]:
+    """Generate once per value of `penalty` (the other two switched off) and measure the text."""
+    for value in sweep_values(penalty, points):
+        config = PenaltyConfig(**{"convention": base.convention, "last_n": base.last_n, penalty: value})
+        for run in traced_generate(lm, prompt, config, params, trace=False):
+            pass
+        metrics = text_metrics(run.text, len(run.new_ids), run.eos_reached)
+        yield SweepPoint(value, metrics.distinct_2, metrics.repeated_ngram_rate, metrics.tokens)

@@ -1,0 +1,6 @@
+"""Speculative decoding: a cheap draft guesses gamma tokens, the target checks them in one pass.
+
+Accept x with min(1, p(x)/q(x)), else draw from norm(max(0, p - q)) (Leviathan et al. 2023,
+https://arxiv.org/abs/2211.17192). Modules: `decoding` (the loop and the accept/reject rule),
+`drafts` (prompt lookup, early exit, draft model), `presets` (ready-made setups), `figures`.
+"""

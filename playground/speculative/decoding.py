@@ -1,0 +1,258 @@
+"""Speculative decoding: a cheap draft guesses gamma tokens, the target checks them in ONE pass.
+
+The target scores context + guesses together and keeps the longest prefix it agrees with, plus
+one token of its own (a correction, or a bonus when every guess was kept), so each target pass
+yields 1 to gamma + 1 tokens. Greedy verification keeps the target's greedy output token for
+token; with sampling, the modified rejection rule keeps the target's distribution p exactly:
+
+    accept a guess x ~ q with probability min(1, p(x) / q(x)); else sample norm(max(0, p - q)).
+
+With per-token acceptance alpha and a draft step costing c target steps, the expected speedup is
+(1 - alpha^(gamma+1)) / ((1 - alpha)(gamma*c + 1)) (Leviathan et al. 2023, Theorem 3.8).
+
+References: Leviathan, Kalman, Matias 2023, https://arxiv.org/abs/2211.17192 ; Chen et al. 2023,
+https://arxiv.org/abs/2302.01318 .
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+import torch
+from torch import nn
+from transformers import DynamicCache
+
+from playground.speculative.drafts import ModelDraft, NoDraft, Proposer, truncate_cache
+from playground.core.generation import end_token_ids
+
+MAX_NEW_TOKENS = 512
+MAX_DRAFT_TOKENS = 16
+
+
+# ----------------------------------------------------------------- one token from logits
+def target_distribution(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    """softmax(logits / temperature), restricted to the top-p nucleus and renormalised. (..., vocab)"""
+    probs = torch.softmax(logits.float() / temperature, dim=-1)
+    if top_p < 1.0:
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        outside = sorted_probs.cumsum(-1) - sorted_probs >= top_p  # the most likely token always stays
+        probs = probs.scatter(-1, order, sorted_probs.masked_fill(outside, 0.0))
+        probs = probs / probs.sum(-1, keepdim=True)
+    return probs
+
+
+@dataclass
+class Sampler:
+    """How target and draft pick tokens: argmax, or sampling with one seeded generator."""
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    generator: Optional[torch.Generator] = None
+
+    def pick(self, logits: torch.Tensor) -> tuple[int, Optional[torch.Tensor]]:
+        if not self.do_sample:
+            return int(logits.argmax()), None
+        probs = target_distribution(logits, self.temperature, self.top_p)
+        return self.draw(probs), probs
+
+    def draw(self, probs: torch.Tensor) -> int:
+        return int(torch.multinomial(probs, 1, generator=self.generator))
+
+
+# ----------------------------------------------------------------- verification, the lesson
+def residual_distribution(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """norm(max(0, p - q)): where the target wants more mass than the draft gave. (vocab,)"""
+    residual = (p - q).clamp(min=0.0)
+    total = residual.sum()
+    return residual / total if total > 0 else p  # total is 0 only if p == q, when nothing is rejected
+
+
+def verify_greedy(target_logits: torch.Tensor, guesses: list[int]) -> tuple[int, int]:
+    """(number of guesses kept, the target's own next token). target_logits: (guesses + 1, vocab)."""
+    choices = target_logits.argmax(-1).tolist()
+    kept = 0
+    while kept < len(guesses) and choices[kept] == guesses[kept]:
+        kept += 1
+    return kept, choices[kept]
+
+
+def verify_sampled(p: torch.Tensor, q: Optional[torch.Tensor], guesses: list[int],
+                   sampler: Sampler) -> tuple[int, int]:
+    """The modified rejection sampling of Leviathan et al. (Algorithm 1) and Chen et al.
+
+    p: target distributions (guesses + 1, vocab); q: draft distributions (guesses, vocab), or None
+    for a deterministic draft, where q is one-hot (accept with probability p(x), resample from p
+    without x).
+    """
+    for i, x in enumerate(guesses):
+        q_i = q[i] if q is not None else torch.nn.functional.one_hot(
+            torch.tensor(x), p.shape[-1]).to(p.dtype)
+        if torch.rand((), generator=sampler.generator) < torch.clamp(p[i, x] / q_i[x], max=1.0):
+            continue  # 1. accepted: the next guess is checked
+        return i, sampler.draw(residual_distribution(p[i], q_i))  # 2. rejected: resample, stop
+    return len(guesses), sampler.draw(p[len(guesses)])  # 3. all kept: a bonus token from p
+
+
+# ----------------------------------------------------------------- the decoding loop
+@dataclass(frozen=True)
+class Round:
+    """One target pass: what the draft guessed, what was kept, and where the time went."""
+    guesses: list[int]
+    kept: int
+    tokens: list[int]  # tokens this round added (cut at max_new_tokens and after end-of-sequence)
+    origins: list[str]  # per token: "draft" (kept guess), "correction", "bonus" or "target" (no guess)
+    draft_s: float
+    verify_s: float
+
+
+@dataclass
+class DecodeResult:
+    rounds: list[Round] = field(default_factory=list)
+    wall_s: float = 0.0  # time spent inside the decoder (not in whoever consumes the stream)
+
+    @property
+    def tokens(self) -> list[int]:
+        return [t for r in self.rounds for t in r.tokens]
+
+    @property
+    def origins(self) -> list[str]:
+        return [o for r in self.rounds for o in r.origins]
+
+    @property
+    def target_passes(self) -> int:
+        return len(self.rounds)
+
+    @property
+    def proposed(self) -> int:
+        return sum(len(r.guesses) for r in self.rounds)
+
+    @property
+    def accepted(self) -> int:
+        return sum(r.kept for r in self.rounds)
+
+    @property
+    def acceptance_rate(self) -> float:
+        """Kept guesses / all guesses (guesses after a rejection count as not kept)."""
+        return self.accepted / self.proposed if self.proposed else 0.0
+
+    @property
+    def alpha(self) -> float:
+        """Per-token acceptance alpha of the theory: kept / checked, where a round checks its kept
+        guesses plus the one it rejected (maximum-likelihood estimate of a geometric run)."""
+        checked = sum(r.kept + (r.kept < len(r.guesses)) for r in self.rounds)
+        return self.accepted / checked if checked else 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return len(self.tokens) / self.wall_s if self.wall_s > 0 else 0.0
+
+
+def _now(device: torch.device) -> float:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)  # GPU work is asynchronous: wait before reading the clock
+    return time.perf_counter()
+
+
+def validate(target: nn.Module, draft: Proposer, input_ids: torch.Tensor, max_new_tokens: int,
+             num_draft_tokens: int, do_sample: bool, temperature: float, top_p: float) -> None:
+    if input_ids.dim() != 2 or input_ids.shape[0] != 1:
+        raise ValueError(f"input_ids must have shape (1, length): batch size 1 only, got "
+                         f"{tuple(input_ids.shape)}. Run prompts one at a time.")
+    if not 1 <= max_new_tokens <= MAX_NEW_TOKENS:
+        raise ValueError(f"max new tokens must be 1 to {MAX_NEW_TOKENS}, got {max_new_tokens!r}.")
+    if not 1 <= num_draft_tokens <= MAX_DRAFT_TOKENS:
+        raise ValueError(f"draft length gamma must be 1 to {MAX_DRAFT_TOKENS}, got {num_draft_tokens!r}.")
+    if do_sample and not (0.0 < temperature <= 2.0 and 0.0 < top_p <= 1.0):
+        raise ValueError(f"sampling needs temperature in (0, 2] and top-p in (0, 1], got "
+                         f"{temperature!r} and {top_p!r}. For greedy decoding turn sampling off.")
+    if isinstance(draft, ModelDraft):
+        target_vocab, draft_vocab = target.config.vocab_size, draft.model.config.vocab_size
+        if target_vocab != draft_vocab:
+            raise ValueError(f"The draft's vocabulary ({draft_vocab}) differs from the target's "
+                             f"({target_vocab}); pick a draft from the same model family.")
+
+
+# As a decorator, inference_mode is entered around each step and left at every yield: grad mode is
+# thread-local, and a `with` block held across a yield switched gradients off for whatever else
+# ran on the consuming Gradio worker thread (a later training request failed).
+@torch.inference_mode()
+def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,
+           max_new_tokens: int, num_draft_tokens: int = 4, do_sample: bool = False,
+           temperature: float = 1.0, top_p: float = 1.0, seed: Optional[int] = None
+           ) -> Iterator[DecodeResult]:
+    """Speculative decoding that yields the running result after every target pass.
+
+    `draft` is a proposer from `playground.drafts`, a model (wrapped as a `ModelDraft`), or None
+    for plain decoding through the very same loop and model calls (every round then is one step).
+    """
+    draft = NoDraft() if draft is None else ModelDraft(draft) if isinstance(draft, nn.Module) else draft
+    validate(target, draft, input_ids, max_new_tokens, num_draft_tokens, do_sample, temperature, top_p)
+    generator = None
+    if do_sample:
+        generator = torch.Generator(device="cpu").manual_seed(0 if seed is None else seed)
+    sampler = Sampler(do_sample, temperature, top_p, generator)
+    stop, device = end_token_ids(target), input_ids.device
+    cache, result, context = DynamicCache(config=target.config), DecodeResult(), input_ids
+    draft.reset()
+    produced = 0
+    while produced < max_new_tokens:
+        start = _now(device)
+        # 1. the draft guesses up to gamma tokens (never more than the budget can use)
+        count = min(num_draft_tokens, max_new_tokens - produced - 1)
+        guesses, q = draft.propose(context, count, sampler.pick)
+        drafted = _now(device)
+        # 2. the target scores the unseen context tail and every guess in one forward pass
+        length = context.shape[1]
+        feed = torch.cat([context[:, cache.get_seq_length():], context.new_tensor([guesses])], 1)
+        logits = target(input_ids=feed, past_key_values=cache, use_cache=True,
+                        logits_to_keep=len(guesses) + 1).logits[0]  # (guesses + 1, vocab)
+        # 3. keep the agreed prefix, add the target's own token, forget the rest in both caches
+        if do_sample:
+            p = target_distribution(logits, temperature, top_p)
+            kept, extra = verify_sampled(p, q, guesses, sampler)
+        else:
+            kept, extra = verify_greedy(logits, guesses)
+        new = guesses[:kept] + [extra]
+        origins = ["draft"] * kept + ["target" if not guesses else
+                                      "bonus" if kept == len(guesses) else "correction"]
+        truncate_cache(cache, length + kept)
+        draft.rollback(length + kept)
+        context = torch.cat([context, context.new_tensor([new])], 1)
+        # 4. stop at the token budget or after an end-of-sequence token
+        new = new[:max_new_tokens - produced]
+        ends = [i for i, token in enumerate(new) if token in stop]
+        if ends:
+            new = new[:ends[0] + 1]
+        produced += len(new)
+        done = _now(device)
+        result.rounds.append(Round(guesses, kept, new, origins[:len(new)],
+                                   drafted - start, done - drafted))
+        result.wall_s += done - start
+        yield result
+        if ends:
+            return
+
+
+def speculative_generate(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,
+                         max_new_tokens: int, num_draft_tokens: int = 4, do_sample: bool = False,
+                         temperature: float = 1.0, top_p: float = 1.0, seed: Optional[int] = None
+                         ) -> DecodeResult:
+    """The whole answer at once (see `decode`).
+
+    >>> from transformers import LlamaConfig, LlamaForCausalLM
+    >>> from playground.speculative.drafts import PromptLookup
+    >>> _ = torch.manual_seed(0)
+    >>> tiny = LlamaForCausalLM(LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32,
+    ...     num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1)).eval()
+    >>> prompt = torch.tensor([[1, 2, 3, 4, 1, 2]])
+    >>> fast = speculative_generate(tiny, PromptLookup(), prompt, 8, num_draft_tokens=3)
+    >>> plain = speculative_generate(tiny, None, prompt, 8)
+    >>> fast.tokens == plain.tokens, fast.target_passes <= plain.target_passes
+    (True, True)
+    """
+    result = DecodeResult()
+    for result in decode(target, draft, input_ids, max_new_tokens, num_draft_tokens,
+                         do_sample, temperature, top_p, seed):
+        pass
+    return result

@@ -1,0 +1,172 @@
+"""The Math tab's wiring: handlers in both languages, the api_names over gradio_client, and Chromium
+(every section renders, slider -> redraw time, a screenshot of every section in English and Japanese)."""
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+import torch
+import torch.nn.functional as F
+
+from demos.math import tab as curves
+from demos.math.text import TEXT
+
+JAPANESE = SimpleNamespace(headers={"accept-language": "ja-JP,ja;q=0.9"})
+SECTIONS = 7  # with a plot filled on load; section 8 (the live model) fills on a click
+PLOTS = 10  # exp + limit, log + finite differences, dice, one sample, batch, binary, matrix + gradient
+REDRAW_BUDGET_S = 0.5  # the issue's target on this machine
+REDRAW_ASSERT_S = 1.0  # asserted with margin: six agents share two cores while tests run
+
+
+def section_calls(request):
+    return [curves.exp_section(2.0, 1.0, request), curves.e_limit_section(10_000, request),
+            curves.log_section(math.e, 1.0, 3.0, 5.0, 2.5, request),
+            curves.likelihood_section(pd.DataFrame(curves.DICE_ROWS), 6, request),
+            curves.ce_section(2.0, 1.0, 0.1, 0, request), curves.batch_section(pd.DataFrame(curves.BATCH_ROWS), request),
+            curves.binary_section(1.0, 1.0, request), curves.matrix_section(pd.DataFrame(curves.BATCH_ROWS), request)]
+
+
+@pytest.fixture(scope="module")
+def outputs_by_language():
+    return {"en": section_calls(None), "ja": section_calls(JAPANESE)}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_section_handler_fills_its_numbers(outputs_by_language, lang):
+    for outputs in outputs_by_language[lang]:
+        numbers = outputs[-1]
+        assert numbers and not re.search(r"\{[a-z_]+(:[^}]*)?\}", numbers), numbers  # no template slot left
+        assert all(fig.layout.height for fig in outputs[:-1])
+
+
+def test_handlers_answer_in_the_readers_language(outputs_by_language):
+    for en, ja in zip(outputs_by_language["en"], outputs_by_language["ja"]):
+        assert en[-1] != ja[-1]
+        assert en[0].layout.xaxis.title.text != ja[0].layout.xaxis.title.text or en[0].data[0].name != ja[0].data[0].name
+
+
+def test_batch_numbers_show_torch_beside_ours():
+    numbers = curves.batch_section(pd.DataFrame(curves.BATCH_ROWS))[-1]
+    labels = torch.tensor([int(row[0]) for row in curves.BATCH_ROWS])
+    probs = torch.tensor([row[1:] for row in curves.BATCH_ROWS], dtype=torch.float64)
+    reference = float(F.cross_entropy(torch.log(probs), labels))
+    assert numbers.count(f"{reference:.10f}") == 3  # ours, F.cross_entropy, F.nll_loss
+
+
+def test_zero_probability_is_explained_in_both_languages():
+    rows = [[0, 0.0, 0.5, 0.5]]
+    assert "ε = 1e-12" in curves.batch_section(pd.DataFrame(rows))[-1]
+    assert "クリップ" in curves.batch_section(pd.DataFrame(rows), JAPANESE)[-1]
+
+
+def test_bad_input_becomes_a_user_error():
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match="sums to"):
+        curves.batch_section(pd.DataFrame([[0, 0.5, 0.4, 0.0]]))
+    with pytest.raises(gr.Error, match="base = 1"):
+        curves.exp_section(1.0, 0.0)
+
+
+def test_text_has_both_languages_and_a_tab_title():
+    assert set(TEXT["en"]) == set(TEXT["ja"]) and all(key.startswith("curves_") for key in TEXT["en"] if key != "math_tab")
+    assert TEXT["en"]["math_tab"] == "Math" and TEXT["ja"]["math_tab"] == "数学"
+
+
+# ------------------------------------------------------------------ the real app over HTTP
+@pytest.mark.slow
+def test_every_api_name_answers(client):
+    calls = {
+        "curves_exp": (3.0, 0.5), "curves_e_limit": (1000,), "curves_log": (10.0, 2.0, 3.0, 5.0, 2.5),
+        "curves_likelihood": ({"headers": ["face", "n", "w"], "data": curves.DICE_ROWS}, 2),
+        "curves_ce": (0.0, 0.0, 0.0, 1), "curves_batch": ({"headers": ["t", "y0", "y1", "y2"], "data": curves.BATCH_ROWS},),
+        "curves_binary": (0.0, 1.0), "curves_matrix": ({"headers": ["t", "y0", "y1", "y2"], "data": curves.BATCH_ROWS},),
+    }
+    for api_name, args in calls.items():
+        outputs = client.predict(*args, api_name=f"/{api_name}")
+        assert isinstance(outputs[-1], str) and outputs[-1], api_name
+    plot, numbers = client.predict("The capital of France is Paris.", api_name="/curves_llm")
+    assert "SmolLM2" in numbers and "perplexity" in numbers
+    # one sample with equal logits over 3 classes: E = log 3
+    assert f"{math.log(3):.6f}" in client.predict(0.0, 0.0, 0.0, 1, api_name="/curves_ce")[-1]
+    with pytest.raises(Exception, match="base = 1") as error:
+        client.predict(1.0, 0.0, api_name="/curves_exp")
+    assert "Traceback" not in str(error.value)
+
+
+# ------------------------------------------------------------------ Chromium
+def open_math_tab(page, open_tab, tab_name: str) -> None:
+    open_tab(tab_name)
+    for number in range(1, SECTIONS + 1):  # every section's numbers and plots arrive from its load event
+        page.wait_for_function(f"document.querySelector('#curves-numbers-{number}')?.innerText.trim().length > 10",
+                               timeout=30_000)
+    page.wait_for_selector("#curves-limit-numbers .katex", timeout=30_000)
+    page.wait_for_function(f"document.querySelectorAll('[id^=curves-] .js-plotly-plot').length == {PLOTS}",
+                           timeout=30_000)
+
+
+def score_sentence_with_the_model(page) -> None:
+    page.locator("#curves-llm-button").click()
+    page.wait_for_selector("#curves-llm-plot .js-plotly-plot", timeout=120_000)
+    page.wait_for_function("document.querySelector('#curves-numbers-8')?.innerText.trim().length > 10",
+                           timeout=120_000)
+
+
+def screenshot_sections(page, artifacts, lang: str) -> None:
+    for number in range(1, SECTIONS + 2):  # sections 1-7 and the live model's section 8
+        section = page.locator(f"#curves-section-{number}")
+        section.scroll_into_view_if_needed()
+        section.screenshot(path=str(artifacts / f"curves-{lang}-section-{number}.png"))
+
+
+def slider_redraw_seconds(page, value: float) -> float:
+    """Set the base slider as a drag does (input event), time until the plot's legend shows it."""
+    return page.evaluate("""async (value) => {
+        const input = document.querySelector('#curves-exp-base input[type=range]');
+        const legend = () => [...document.querySelectorAll('#curves-exp-plot .legendtext')].map(e => e.textContent);
+        const wanted = `a = ${value})`;
+        const start = performance.now();
+        input.value = value;
+        input.dispatchEvent(new Event('input', {bubbles: true}));
+        while (!legend().some(text => text.includes(wanted))) {
+            if (performance.now() - start > 10000) throw new Error('no redraw for ' + value);
+            await new Promise(requestAnimationFrame);
+        }
+        return (performance.now() - start) / 1000;
+    }""", value)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_math_tab_renders_redraws_fast_and_screenshots_in_english(page, open_tab, console_errors, artifacts):
+    open_math_tab(page, open_tab, "Math")
+    expect_text = page.locator("#curves-numbers-5").inner_text()
+    assert "F.cross_entropy" in expect_text
+    slider_redraw_seconds(page, 2.5)  # warm-up
+    times = [slider_redraw_seconds(page, value) for value in (3.0, 1.5, 4.2, 0.5, 2.0)]
+    median = statistics.median(times)
+    print(f"\n[curves] slider -> redraw in the browser: median {median * 1000:.0f} ms, "
+          f"max {max(times) * 1000:.0f} ms (target < {REDRAW_BUDGET_S * 1000:.0f} ms)")
+    assert median < REDRAW_ASSERT_S, times
+    score_sentence_with_the_model(page)
+    assert "Paris" in page.locator("#curves-llm-plot").inner_text()
+    screenshot_sections(page, artifacts, "en")
+    assert not console_errors, console_errors
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.browser_context_args(locale="ja-JP")
+def test_math_tab_in_japanese(page, open_tab, console_errors, artifacts):
+    open_math_tab(page, open_tab, "数学")
+    assert "投げた回数" in page.locator("#curves-numbers-3").inner_text()  # numbers made in Python
+    page.wait_for_function("[...document.querySelectorAll('#curves-dice-plot text')]"
+                           ".some(e => e.textContent.includes('負の対数尤度'))", timeout=10_000)  # plot labels
+    score_sentence_with_the_model(page)
+    assert "パープレキシティ" in page.locator("#curves-numbers-8").inner_text()
+    screenshot_sections(page, artifacts, "ja")
+    assert not console_errors, console_errors
