@@ -22,10 +22,12 @@ T = gr.I18n()  # T("key") marks a label for the browser to translate; tables are
 COMMON_TEXT: Table = {
     "en": {
         "error_title": "Please check the input",
+        "error_internal_title": "Server error",
         "error_internal": "Something went wrong on the server: {error}. Try again, or reload the page.",
     },
     "ja": {
         "error_title": "入力を確認してください",
+        "error_internal_title": "サーバーエラー",
         "error_internal": "サーバーでエラーが起きました: {error}。もう一度試すか、ページを再読み込みしてください。",
     },
 }
@@ -58,11 +60,17 @@ def text(table: Table, key: str, request: gr.Request | None, **values: Any) -> s
     return table[lang_of(request)][key].format(**values)
 
 
-def _as_user_error(error: Exception) -> gr.Error:
+def _request_in(args: tuple, kwargs: dict) -> gr.Request | None:
+    """The handler's `gr.Request`, wherever Gradio passed it, so errors speak the reader's language."""
+    return next((value for value in (*args, *kwargs.values()) if isinstance(value, gr.Request)), None)
+
+
+def _as_user_error(error: Exception, request: gr.Request | None) -> gr.Error:
     if isinstance(error, ValueError):
-        return gr.Error(str(error), title=COMMON_TEXT["en"]["error_title"])
+        return gr.Error(str(error), title=text(COMMON_TEXT, "error_title", request))
     log.exception("Unexpected error in a tab handler")
-    return gr.Error(COMMON_TEXT["en"]["error_internal"].format(error=type(error).__name__))
+    return gr.Error(text(COMMON_TEXT, "error_internal", request, error=type(error).__name__),
+                    title=text(COMMON_TEXT, "error_internal_title", request))
 
 
 def user_errors(handler: Callable) -> Callable:
@@ -79,7 +87,7 @@ def user_errors(handler: Callable) -> Callable:
             except gr.Error:
                 raise
             except Exception as error:
-                raise _as_user_error(error) from error
+                raise _as_user_error(error, _request_in(args, kwargs)) from error
         return stream
 
     @functools.wraps(handler)
@@ -89,5 +97,5 @@ def user_errors(handler: Callable) -> Callable:
         except gr.Error:
             raise
         except Exception as error:
-            raise _as_user_error(error) from error
+            raise _as_user_error(error, _request_in(args, kwargs)) from error
     return call

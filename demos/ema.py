@@ -140,13 +140,13 @@ def build() -> None:
     gr.Markdown(T("ema_shipped"))
     saved = ema_checkpoints.shipped_steps()
     step = gr.Dropdown(saved, value=saved[-1], label=T("ema_step"), elem_id="ema-step")
-    with gr.Row():  # values are callables: Gradio computes them on each page load
-        shipped = gr.ImageSlider(shipped_images, inputs=[step], label=T("ema_images"), type="numpy",
-                                 elem_id="ema-shipped")
-        shipped_table = gr.Markdown(shipped_metrics, inputs=[step], elem_id="ema-shipped-metrics")
-    step.change(shipped_images, step, shipped, api_visibility="private",
-                concurrency_id="ema_train", concurrency_limit=1)
-    step.change(shipped_metrics, step, shipped_table, api_visibility="private")
+    with gr.Row():
+        shipped = gr.ImageSlider(label=T("ema_images"), type="numpy", elem_id="ema-shipped")
+        shipped_table = gr.Markdown(elem_id="ema-shipped-metrics")
+    # triggers=None: on each page load and whenever the step changes; views, not public API
+    gr.on(None, shipped_images, [step], shipped, api_visibility="private",
+          concurrency_id="ema_train", concurrency_limit=1)
+    gr.on(None, shipped_metrics, [step], shipped_table, api_visibility="private")
 
     gr.Markdown(T("ema_live"))
     with gr.Row():

@@ -55,6 +55,39 @@ def test_sampling_is_reproducible_by_seed(tiny_lm):
     assert first == list(stream_generate(tiny_lm, "Hi", params))[-1]
 
 
+def test_sampling_never_touches_torch_global_generator(tiny_lm):
+    """A request draws from its own generator: reseeding torch's global one would let two visitors
+    sampling at once change each other's answers."""
+    torch.manual_seed(1234)
+    before = torch.get_rng_state()
+    answers = {seed: list(stream_generate(tiny_lm, "Hi", GenerationParams(max_new_tokens=10, temperature=1.5,
+                                                                           seed=seed)))[-1] for seed in range(4)}
+    assert torch.equal(torch.get_rng_state(), before)
+    assert len(set(answers.values())) > 1, "different seeds should sample different answers"
+
+
+@pytest.mark.parametrize("temperature,top_p", [(1.0, 1.0), (0.7, 1.0), (1.3, 0.8)])
+def test_seeded_sampler_draws_from_transformers_warped_distribution(temperature, top_p):
+    """Frequencies of 40,000 draws match softmax(TopP(Temperature(logits))) from transformers."""
+    from transformers import TemperatureLogitsWarper, TopPLogitsWarper
+
+    from playground.core.generation import SeededSampler
+
+    logits = torch.tensor([[2.0, 1.0, 0.5, 0.0, -1.0]])
+    reference = TopPLogitsWarper(top_p)(None, TemperatureLogitsWarper(temperature)(None, logits.clone())) \
+        if top_p < 1.0 else TemperatureLogitsWarper(temperature)(None, logits.clone())
+    expected = torch.softmax(reference, dim=-1)[0]
+    sampler = SeededSampler(temperature, top_p, torch.Generator().manual_seed(0))
+    draws = 40_000
+    counts = torch.zeros(5)
+    for _ in range(draws // 1000):
+        batch = logits.expand(1000, 5)
+        chosen = sampler(None, batch).argmax(dim=-1)  # the drawn token is the only finite logit
+        counts += torch.bincount(chosen, minlength=5)
+    # 4 standard errors of a binomial share, at most ~0.01
+    assert torch.all((counts / draws - expected).abs() <= 4 * (expected * (1 - expected) / draws).sqrt() + 1e-9)
+
+
 @pytest.mark.slow
 def test_offline_model_writes_english(offline_lm):
     answer = list(stream_generate(offline_lm, "What is the capital of France?",

@@ -186,6 +186,6 @@ def build() -> None:
     gr.Markdown(T("penalties_explainer_heading"))
     shift = gr.Slider(-6.0, 6.0, value=0.0, step=0.5, label=T("penalties_shift"))
     explainer_inputs = [repetition, frequency, presence, shift]
-    explainer_plot = gr.Plot(value=explain, show_label=False, inputs=explainer_inputs, elem_id="penalties-explainer-plot")
-    for slider in explainer_inputs:
-        slider.change(explain, explainer_inputs, explainer_plot, api_visibility="private")
+    explainer_plot = gr.Plot(show_label=False, elem_id="penalties-explainer-plot")
+    # triggers=None: on page load and on every change of the inputs; a figure, not public API
+    gr.on(None, explain, explainer_inputs, explainer_plot, api_visibility="private")

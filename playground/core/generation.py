@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import torch
-from transformers import LogitsProcessorList, TextIteratorStreamer
+from transformers import LogitsProcessorList, TemperatureLogitsWarper, TextIteratorStreamer, TopPLogitsWarper
 
 from playground.core.models import LoadedLM
 
@@ -55,11 +55,34 @@ class GenerationParams:
         return cls(int(max_new_tokens), float(temperature), float(top_p), int(seed))
 
     def generate_kwargs(self) -> dict:
+        """`generate` always decodes greedily: a sampled request draws in `SeededSampler` instead."""
+        return {"max_new_tokens": self.max_new_tokens, "do_sample": False,
+                "temperature": None, "top_p": None, "top_k": None}
+
+    def sampler(self, device: torch.device | str) -> list:
+        """The last logits processor: empty for greedy, else a draw from this request's own generator."""
         if self.temperature == 0.0:
-            return {"max_new_tokens": self.max_new_tokens, "do_sample": False,
-                    "temperature": None, "top_p": None, "top_k": None}
-        return {"max_new_tokens": self.max_new_tokens, "do_sample": True,
-                "temperature": self.temperature, "top_p": self.top_p, "top_k": None}
+            return []
+        return [SeededSampler(self.temperature, self.top_p, torch.Generator(device=device).manual_seed(self.seed))]
+
+
+class SeededSampler:
+    """Temperature, top-p, then one draw from a per-request `torch.Generator`; the drawn token gets
+    every bit of the probability mass, so `generate`'s greedy step picks it.
+
+    Why: `generate(do_sample=True)` draws from torch's process-wide generator, so two visitors
+    sampling at once would reseed each other. A generator per request keeps each seed's answer.
+    """
+
+    def __init__(self, temperature: float, top_p: float, generator: torch.Generator) -> None:
+        self.warpers = LogitsProcessorList([TemperatureLogitsWarper(temperature)]
+                                           + ([TopPLogitsWarper(top_p)] if top_p < 1.0 else []))
+        self.generator = generator
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        probs = torch.softmax(self.warpers(input_ids, scores).float(), dim=-1)  # (batch, vocab)
+        drawn = torch.multinomial(probs, 1, generator=self.generator)  # (batch, 1)
+        return torch.full_like(scores, -math.inf).scatter(-1, drawn, 0.0)
 
 
 def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS, what: str = "prompt") -> str:
@@ -90,8 +113,8 @@ def stream_generate(lm: LoadedLM, prompt: str, params: GenerationParams,
                     logits_processor: list | None = None) -> Iterator[str]:
     """Yield the answer so far after each new token.
 
-    transformers' `generate` samples from torch's global generator, so the seed makes an answer
-    reproducible when requests do not overlap; greedy answers (temperature 0) always repeat.
+    A sampled answer depends only on its own seed (see `SeededSampler`), even while other
+    requests sample at the same time; greedy answers (temperature 0) always repeat.
     """
     input_ids = chat_input_ids(lm, prompt)
     streamer = TextIteratorStreamer(lm.tokenizer, skip_prompt=True, skip_special_tokens=True,
@@ -101,10 +124,10 @@ def stream_generate(lm: LoadedLM, prompt: str, params: GenerationParams,
     def run() -> None:
         try:
             with torch.inference_mode():
-                torch.manual_seed(params.seed)  # generate() samples from the global generator
+                processors = [*(logits_processor or []), *params.sampler(input_ids.device)]
                 lm.model.generate(input_ids, attention_mask=torch.ones_like(input_ids),
                                   streamer=streamer, pad_token_id=lm.tokenizer.eos_token_id,
-                                  logits_processor=LogitsProcessorList(logits_processor or []),
+                                  logits_processor=LogitsProcessorList(processors),
                                   **params.generate_kwargs())
         except BaseException as error:  # surfaced to the caller below, not lost in the thread
             errors.append(error)

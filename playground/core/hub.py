@@ -5,40 +5,40 @@ demo on stage must not hang, so we probe once (3 s), say so once in the log, and
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
-import threading
 
 from playground.core.settings import Settings
 
 log = logging.getLogger(__name__)
 PROBE_TIMEOUT_S = 3.0
 
-_answer: bool | None = None
-_lock = threading.Lock()
 
 
-def probe_hub() -> bool:
+def probe_hub(endpoint: str) -> bool:
+    """One HEAD request with a short time-out: any answer below 500 means the Hub is there."""
     import httpx
 
-    endpoint = os.getenv("HF_ENDPOINT", "https://huggingface.co")
     try:
         return httpx.head(f"{endpoint}/api/models", timeout=PROBE_TIMEOUT_S).status_code < 500
     except httpx.HTTPError:
         return False
 
 
+@functools.cache  # once per endpoint and process (two racing first calls may both probe: harmless)
+def _reachable(endpoint: str) -> bool:
+    answer = probe_hub(endpoint)
+    if not answer:
+        log.warning("Hugging Face Hub unreachable: using the offline models instead.")
+    return answer
+
+
 def is_reachable(settings: Settings) -> bool:
     """False when offline by setting; else the (cached) answer of one short probe."""
-    global _answer
     if settings.offline:
         return False
-    with _lock:
-        if _answer is None:
-            _answer = probe_hub()
-            if not _answer:
-                log.warning("Hugging Face Hub unreachable: using the offline models instead.")
-    return _answer
+    return _reachable(os.getenv("HF_ENDPOINT", "https://huggingface.co"))
 
 
 def status_text(settings: Settings) -> str:

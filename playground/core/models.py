@@ -145,6 +145,3 @@ def load_causal_lm(model_id: str | None = None, settings: Settings | None = None
             _loaded[model_id] = LoadedLM(model, tokenizer, model_id, source)
     return _loaded[model_id]
 
-
-def loaded_models() -> list[LoadedLM]:
-    return list(_loaded.values())

@@ -24,9 +24,8 @@ from torch import nn
 from transformers import DynamicCache
 
 from playground.speculative.drafts import ModelDraft, NoDraft, Proposer, truncate_cache
-from playground.core.generation import end_token_ids
+from playground.core.generation import MAX_NEW_TOKENS, end_token_ids
 
-MAX_NEW_TOKENS = 512
 MAX_DRAFT_TOKENS = 16
 
 
