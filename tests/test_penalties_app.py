@@ -73,7 +73,7 @@ def test_text_table_has_no_silently_overwritten_keys():
     import ast
     import pathlib
 
-    source = pathlib.Path(__file__).parents[1] / "demos" / "penalties_text.py"
+    source = pathlib.Path(__file__).parents[1] / "demos" / "penalties" / "text.py"
     tables = [node for node in ast.walk(ast.parse(source.read_text()))
               if isinstance(node, ast.Dict) and node.keys and all(
                   isinstance(k, ast.Constant) and str(k.value).startswith("penalties_") for k in node.keys)]
