@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from playground.ema import quality as sample_quality
+from playground.core.seeding import init_weights_
 from playground.ema.ema import EMA, SCHEDULES
 
 if TYPE_CHECKING:
@@ -224,8 +225,7 @@ def train(config: TrainConfig = TrainConfig()) -> Iterator[RunHistory]:
     >>> history.step, sorted(history.metrics_ema)
     (20, ['mmd', 'sliced_w1_x100'])
     """
-    generator = torch.Generator().manual_seed(config.seed)
-    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)  # every draw of the run, the weights' too
     if config.dataset == "digits":
         data = digits_images(config.image_size)
         order = torch.randperm(len(data), generator=generator)
@@ -233,7 +233,7 @@ def train(config: TrainConfig = TrainConfig()) -> Iterator[RunHistory]:
     else:
         data = toy_samples(config.dataset, 20_000, seed=config.seed)
         reference = toy_samples(config.dataset, config.num_samples, seed=config.seed + 1)
-    model = make_model(config)
+    model = init_weights_(make_model(config), generator)
     ema = EMA(model, decay=config.ema_decay, schedule=config.schedule)
     scheduler = make_scheduler(config.dataset)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)

@@ -15,6 +15,8 @@ import functools
 import numpy as np
 import torch
 
+from playground.core.seeding import init_weights_
+
 
 def sliced_wasserstein(a: torch.Tensor, b: torch.Tensor, projections: int = 256, seed: int = 0) -> float:
     """Sliced W1 between two equal-size point clouds (n, d).
@@ -51,9 +53,8 @@ def digit_classifier() -> torch.nn.Sequential:
     digits = load_digits()
     images = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64) / 8.0 - 1.0
     labels = torch.tensor(digits.target)
-    torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 32),
-                              torch.nn.ReLU(), torch.nn.Linear(32, 10))
+    net = init_weights_(torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 32),
+                                            torch.nn.ReLU(), torch.nn.Linear(32, 10)), torch.Generator().manual_seed(0))
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
     with torch.enable_grad():  # callers may be inside no_grad (feature extraction)
         for _ in range(300):
