@@ -154,17 +154,27 @@ def test_dice_table_normalises_weights_and_counts_faces_from_one():
 
 
 # ------------------------------------------------------------------ 4. one sample
-@pytest.mark.parametrize("logits, target", [([2.0, 1.0, 0.1], 0), ([2.0, 1.0, 0.1], 2), ([-100.0, 100.0], 0),
-                                            ([0.0] * 10, 9)])
+def one_sample_cases() -> list[tuple[list[float], int]]:
+    """Hand-picked logits, gaps across the whole accepted range |z| <= 100, and random vectors."""
+    cases = [([2.0, 1.0, 0.1], 0), ([2.0, 1.0, 0.1], 2), ([-100.0, 100.0], 0), ([100.0, -100.0], 1),
+             ([100.0, -100.0], 0), ([0.0] * 10, 9), ([100.0] * 9 + [-100.0], 9)]
+    cases += [([gap / 2, -gap / 2], 1) for gap in np.linspace(0.0, 200.0, 41)]  # 27.6 is at gap ~27.6
+    rng = np.random.default_rng(0)
+    for k in (2, 3, 5, 10):
+        cases += [(rng.uniform(-100, 100, k).round(3).tolist(), int(rng.integers(k))) for _ in range(5)]
+    return cases
+
+
+@pytest.mark.parametrize("logits, target", one_sample_cases())
 def test_one_sample_matches_torch_cross_entropy(logits, target):
+    # torch's F.cross_entropy is log-softmax then NLL: exact up to float64 rounding even where
+    # y_target underflows, e.g. ([100, -100], 1) -> 200 (log of a clipped y stopped at 27.63)
     sample = ce.ce_one_sample(logits, target)
     z = torch.tensor([logits], dtype=torch.float64)
     np.testing.assert_allclose(sample.probs, torch.softmax(z, -1)[0].numpy(), rtol=1e-12, atol=1e-300)
     reference = float(F.cross_entropy(z, torch.tensor([target])))
-    if math.isfinite(reference) and reference < -math.log(ce.EPS):
-        assert sample.loss == pytest.approx(reference, rel=1e-12)
-    else:  # y_target underflows to 0: we clip to EPS, torch (via log-softmax) gives the exact 200
-        assert sample.loss == pytest.approx(-math.log(ce.EPS))
+    # rounding of z - logsumexp(z) is relative to the logits' size (100), not to a loss near 0
+    assert sample.loss == pytest.approx(reference, rel=1e-12, abs=1e-14 * max(1.0, np.abs(logits).max()))
     assert np.count_nonzero(sample.terms) <= 1 and sample.terms[target] == sample.loss
 
 
@@ -205,6 +215,21 @@ def test_batch_with_soft_targets_matches_torch_probability_targets():
     reference = F.cross_entropy(torch.log(torch.tensor(probs)), torch.tensor(soft))
     assert batch.mean == pytest.approx(float(reference), rel=1e-12)
     assert batch.torch_cross_entropy == pytest.approx(float(reference), rel=1e-12)
+
+
+def test_batch_torch_values_come_from_the_unclipped_probabilities():
+    # torch must be an independent check, not our clipped log Y fed back: where a target's y is
+    # below EPS it gives -log y (inf for 0), ours -log EPS; elsewhere the two agree
+    probs = np.array([[1e-15, 1 - 1e-15], [0.5, 0.5], [0.0, 1.0]])
+    batch = ce.batch_ce([0, 1, 1], probs)
+    unclipped = torch.log(torch.tensor(probs))
+    assert batch.torch_nll_loss == pytest.approx(float(F.nll_loss(unclipped, torch.tensor([0, 1, 1]))), rel=1e-12)
+    assert batch.torch_nll_loss == pytest.approx((-math.log(1e-15) - math.log(0.5)) / 3, rel=1e-12)
+    assert batch.torch_cross_entropy == pytest.approx(batch.torch_nll_loss, rel=1e-12)
+    assert batch.mean == pytest.approx((-math.log(ce.EPS) - math.log(0.5)) / 3, rel=1e-12)
+    assert batch.clipped_targets == 1  # the 0 in row 3 is not a target: it changes nothing
+    zero = ce.batch_ce([0, 1], [[0.0, 1.0], [0.5, 0.5]])
+    assert math.isinf(zero.torch_nll_loss) and math.isinf(zero.torch_cross_entropy) and math.isfinite(zero.mean)
 
 
 def test_batch_zero_prediction_for_the_target_is_clipped_not_infinite():

@@ -7,7 +7,6 @@ import re
 import statistics
 from types import SimpleNamespace
 
-import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
@@ -25,9 +24,9 @@ REDRAW_ASSERT_S = 1.0  # asserted with margin: six agents share two cores while 
 def section_calls(request):
     return [curves.exp_section(2.0, 1.0, request), curves.e_limit_section(10_000, request),
             curves.log_section(math.e, 1.0, 3.0, 5.0, 2.5, request),
-            curves.likelihood_section(pd.DataFrame(curves.DICE_ROWS), 6, request),
-            curves.ce_section(2.0, 1.0, 0.1, 0, request), curves.batch_section(pd.DataFrame(curves.BATCH_ROWS), request),
-            curves.binary_section(1.0, 1.0, request), curves.matrix_section(pd.DataFrame(curves.BATCH_ROWS), request)]
+            curves.likelihood_section(curves.DICE_ROWS, 6, request),
+            curves.ce_section(2.0, 1.0, 0.1, 0, request), curves.batch_section(curves.BATCH_ROWS, request),
+            curves.binary_section(1.0, 1.0, request), curves.matrix_section(curves.BATCH_ROWS, request)]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +49,7 @@ def test_handlers_answer_in_the_readers_language(outputs_by_language):
 
 
 def test_batch_numbers_show_torch_beside_ours():
-    numbers = curves.batch_section(pd.DataFrame(curves.BATCH_ROWS))[-1]
+    numbers = curves.batch_section(curves.BATCH_ROWS)[-1]
     labels = torch.tensor([int(row[0]) for row in curves.BATCH_ROWS])
     probs = torch.tensor([row[1:] for row in curves.BATCH_ROWS], dtype=torch.float64)
     reference = float(F.cross_entropy(torch.log(probs), labels))
@@ -59,17 +58,58 @@ def test_batch_numbers_show_torch_beside_ours():
 
 def test_zero_probability_is_explained_in_both_languages():
     rows = [[0, 0.0, 0.5, 0.5]]
-    assert "ε = 1e-12" in curves.batch_section(pd.DataFrame(rows))[-1]
-    assert "クリップ" in curves.batch_section(pd.DataFrame(rows), JAPANESE)[-1]
+    assert "ε = 1e-12" in curves.batch_section(rows)[-1]
+    assert "クリップ" in curves.batch_section(rows, JAPANESE)[-1]
+
+
+def test_torch_rows_are_independent_and_the_page_says_where_clipping_differs():
+    # y = 0 for sample 1's target: ours is clipped to -log eps, torch (unclipped log Y) is infinite
+    rows = [[0, 0.0, 0.5, 0.5], [1, 0.2, 0.7, 0.1]]
+    numbers = curves.batch_section(rows)[-1]
+    assert numbers.count("| inf |") == 2 and f"{(-math.log(1e-12) - math.log(0.7)) / 2:.10f}" in numbers
+    assert "differ from ours" in numbers
+    assert "異なります" in curves.batch_section(rows, JAPANESE)[-1]
+    # a 0 on a class that is not the target changes nothing: no difference to explain
+    assert "differ from ours" not in curves.batch_section([[1, 0.0, 0.5, 0.5]])[-1]
 
 
 def test_bad_input_becomes_a_user_error():
     import gradio as gr
 
     with pytest.raises(gr.Error, match="sums to"):
-        curves.batch_section(pd.DataFrame([[0, 0.5, 0.4, 0.0]]))
+        curves.batch_section([[0, 0.5, 0.4, 0.0]])
     with pytest.raises(gr.Error, match="base = 1"):
         curves.exp_section(1.0, 0.0)
+
+
+DICE_WITH_TEXT = [[1, "x", 1.0], *curves.DICE_ROWS[1:]]
+BAD_TABLES = [  # (handler, table, what the message must name); the issue's matrix of bad inputs
+    (curves.matrix_section, [[1e308] * 3] * 3, r"predictions: row 1, y0 is 1e\+308; .*in \[0, 1\]"),
+    (curves.batch_section, [[1e308] * 3] * 3, r"predictions: row 1, y0 is 1e\+308"),
+    (curves.matrix_section, [[0, 0.5, 0.5, 0.0], [1, 0.5]], r"batch table, row 2 has 2 cells; every row needs 4: t, y0"),
+    (curves.batch_section, [[0, 0.5, "x", 0.5]], r"batch table, row 1, column y1 is 'x', not a number"),
+    (curves.batch_section, [[0, 0.5, None, 0.5]], r"batch table, row 1, column y1 is empty"),
+    (curves.batch_section, [[0, 0.5, 0.5], [3, 0.5, 0.5]], r"row 2 has t = 3; labels must be whole numbers 0..1"),
+    (curves.batch_section, [[0, 0.5, 0.5] * 4], r"row 1 has 12 cells; a row is the target label t, then 2..10"),
+    (curves.batch_section, [], r"batch table is empty"),
+]
+
+
+@pytest.mark.parametrize("handler, table, message", BAD_TABLES)
+def test_bad_tables_name_the_row_and_cell(handler, table, message):
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match=message):
+        handler(table)
+
+
+def test_bad_dice_cells_name_the_row_and_cell():
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match=r"dice table, row 1, column n is 'x', not a number"):
+        curves.likelihood_section(DICE_WITH_TEXT, 6)
+    with pytest.raises(gr.Error, match=r"dice table, row 1 has 2 cells; every row needs 3: face, n, w"):
+        curves.likelihood_section([[1, 3], *curves.DICE_ROWS[1:]], 6)
 
 
 def test_text_has_both_languages_and_a_tab_title():
@@ -96,6 +136,22 @@ def test_every_api_name_answers(client):
     with pytest.raises(Exception, match="base = 1") as error:
         client.predict(1.0, 0.0, api_name="/curves_exp")
     assert "Traceback" not in str(error.value)
+
+
+@pytest.mark.slow
+def test_bad_tables_through_the_server_name_the_cell(client):
+    # these reached Gradio's own pandas conversion before and came back as "has not enabled
+    # verbose error reporting", or as "could not convert string to float: 'x'"
+    batch_headers, dice_headers = ["t", "y0", "y1", "y2"], ["face", "n", "w"]
+    cases = [("/curves_matrix", ({"headers": batch_headers, "data": [[1e308] * 3] * 3},), r"row 1, y0 is 1e\+308"),
+             ("/curves_matrix", ({"headers": batch_headers, "data": [[0, 0.5, 0.5, 0.0], [1, 0.5]]},),
+              "row 2 has 2 cells"),
+             ("/curves_batch", ({"headers": batch_headers, "data": [[0, 0.5, "x", 0.5]]},), "row 1, column y1 is 'x'"),
+             ("/curves_likelihood", ({"headers": dice_headers, "data": DICE_WITH_TEXT}, 6), "row 1, column n is 'x'")]
+    for api_name, args, message in cases:
+        with pytest.raises(Exception, match=message) as error:
+            client.predict(*args, api_name=api_name)
+        assert "verbose error reporting" not in str(error.value), api_name
 
 
 # ------------------------------------------------------------------ Chromium

@@ -67,8 +67,8 @@ def log_section(base: float, x0: float, p: float, q: float, power: float, reques
 
 
 @user_errors
-def likelihood_section(table, face: float, request: gr.Request = None):
-    dice = ce.dice_from_table(table.values.tolist(), int(face))
+def likelihood_section(table: list[list], face: float, request: gr.Request = None):
+    dice = ce.dice_from_table(table, int(face))
     numbers = text(TEXT, "curves_likelihood_numbers", request, throws=dice.counts.sum(),
                    likelihood=_sci(dice.likelihood), log_l=dice.log_likelihood, nll=dice.nll, nll_best=dice.nll_at_frequencies,
                    clipped=_clipped_note(int(dice.clipped.sum()), request))
@@ -84,11 +84,14 @@ def ce_section(z0: float, z1: float, z2: float, target: float, request: gr.Reque
 
 
 @user_errors
-def batch_section(table, request: gr.Request = None):
-    batch = ce.batch_from_table(table.values.tolist())
+def batch_section(table: list[list], request: gr.Request = None):
+    batch = ce.batch_from_table(table)
+    clipped = _clipped_note(int(batch.clipped.sum()), request)
+    if batch.clipped_targets:  # torch got the unclipped log Y: say where its rows differ from ours
+        clipped += text(TEXT, "curves_clipped_torch", request, count=batch.clipped_targets)
     numbers = text(TEXT, "curves_batch_numbers", request, losses=", ".join(f"{v:.4f}" for v in batch.per_sample),
                    total=batch.total, mean=batch.mean, torch_ce=batch.torch_cross_entropy,
-                   torch_nll=batch.torch_nll_loss, clipped=_clipped_note(int(batch.clipped.sum()), request))
+                   torch_nll=batch.torch_nll_loss, clipped=clipped)
     return figures.batch_figure(batch, lang_of(request)), numbers
 
 
@@ -101,8 +104,8 @@ def binary_section(z: float, t: float, request: gr.Request = None):
 
 
 @user_errors
-def matrix_section(table, request: gr.Request = None):
-    batch = ce.batch_from_table(table.values.tolist())
+def matrix_section(table: list[list], request: gr.Request = None):
+    batch = ce.batch_from_table(table)
     matrix, gradient = forms.matrix_form(batch), forms.batch_gradient(batch)
     numbers = text(TEXT, "curves_matrix_numbers", request, matrix=matrix.loss, batch=matrix.batch_mean,
                    diff=_sci(matrix.difference), grad_diff=_sci(gradient.max_difference),
@@ -166,8 +169,10 @@ def build() -> None:
           api_name="curves_log", **LIVE)
 
     with _section("likelihood", 3):
-        dice = gr.Dataframe(DICE_ROWS, headers=["face", "n", "w"], datatype="number", label=T("curves_dice_table"),
-                            static_columns=[0], elem_id="curves-dice")
+        # type="array": the cells reach the engine as sent, so a ragged or non-numeric table gets a
+        # message naming the cell instead of failing in Gradio's pandas conversion
+        dice = gr.Dataframe(DICE_ROWS, headers=ce.DICE_HEADERS, datatype="number", type="array",
+                            label=T("curves_dice_table"), static_columns=[0], elem_id="curves-dice")
         face = gr.Slider(1, 6, value=6, step=1, label=T("curves_face"))
         dice_plot, dice_numbers = _plot("dice"), _numbers(3)
     gr.on(None, likelihood_section, [dice, face], [dice_plot, dice_numbers], api_name="curves_likelihood", **LIVE)
@@ -181,7 +186,7 @@ def build() -> None:
     gr.on(None, ce_section, [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
     with _section("batch", 5):
-        batch = gr.Dataframe(BATCH_ROWS, headers=["t", "y0", "y1", "y2"], datatype="number",
+        batch = gr.Dataframe(BATCH_ROWS, headers=ce.batch_headers(3), datatype="number", type="array",
                              label=T("curves_batch_table"), elem_id="curves-batch")
         batch_plot, batch_numbers = _plot("batch"), _numbers(5)
     gr.on(None, batch_section, [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)

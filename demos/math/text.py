@@ -72,14 +72,19 @@ TEXT: Table = {
                            "Each row: the target label, then the predicted probabilities (must sum to 1). "
                            "Add or delete rows (N = 1 works). If a target's $y$ is 0, $\\log 0 = -\\infty$; "
                            "like most code we clip $y$ to $\\varepsilon = 10^{-12}$ first, so that sample costs "
-                           "$-\\log 10^{-12} \\approx 27.6$. Our sum is checked against PyTorch.",
+                           "$-\\log 10^{-12} \\approx 27.6$. PyTorch checks our sum on its own: it gets the unclipped "
+                           "$\\log Y$, so the two agree unless a target's $y$ is below $\\varepsilon$; there torch "
+                           "gives $-\\log y$ ($\\infty$ for $y = 0$) and we give $-\\log\\varepsilon$.",
         "curves_batch_table": "batch: target label, y₀, y₁, y₂",
         "curves_batch_numbers": "Per-sample losses: {losses}. Sum $= {total:.6f}$, mean $E = {mean:.8f}$.\n\n"
                                 "| | mean cross-entropy |\n|---|---|\n| ours (double sum) | {mean:.10f} |\n"
-                                "| `F.cross_entropy(log Y, T)` | {torch_ce:.10f} |\n"
-                                "| `F.nll_loss(log Y, labels)` | {torch_nll:.10f} |\n\n{clipped}",
-        "curves_clipped": "⚠ {count} predicted probability(ies) were 0 and were clipped to ε = 1e-12 "
-                          "before taking the log (log 0 = -∞).",
+                                "| `F.cross_entropy(torch.log(Y), labels)` | {torch_ce:.10f} |\n"
+                                "| `F.nll_loss(torch.log(Y), labels)` | {torch_nll:.10f} |\n\n{clipped}",
+        "curves_clipped": "⚠ {count} predicted probability(ies) were below ε = 1e-12 (0 included) and were "
+                          "clipped to ε before taking the log (log 0 = -∞).",
+        "curves_clipped_torch": " {count} of them belong to a sample's target, so torch's rows (unclipped "
+                                "log Y) differ from ours there: torch gives -log y (∞ for y = 0), we give "
+                                "-log ε ≈ 27.6.",
         "curves_binary_md": "### 6. Binary cross-entropy\n"
                             "With two classes one probability is enough: $y = \\sigma(z) = 1/(1 + e^{-z})$ and "
                             "$E = -t\\log y - (1-t)\\log(1-y)$. For $t = 1$ it is $-\\log y$, for $t = 0$ it is "
@@ -173,14 +178,19 @@ TEXT: Table = {
                            "各行は正解ラベルと予測確率（合計 1）。行の追加・削除もできます（N = 1 も可）。"
                            "正解の $y$ が 0 だと $\\log 0 = -\\infty$ なので、多くの実装と同様に "
                            "$\\varepsilon = 10^{-12}$ でクリップします。そのサンプルの損失は "
-                           "$-\\log 10^{-12} \\approx 27.6$ です。結果は PyTorch と照合しています。",
+                           "$-\\log 10^{-12} \\approx 27.6$ です。PyTorch はクリップしていない $\\log Y$ から"
+                           "独立に計算するので、正解の $y$ が $\\varepsilon$ 未満のときだけ結果が異なります"
+                           "（torch は $-\\log y$、$y = 0$ なら $\\infty$。本ページは $-\\log\\varepsilon$）。",
         "curves_batch_table": "バッチ: 正解ラベル、y₀、y₁、y₂",
         "curves_batch_numbers": "サンプルごとの損失: {losses}。合計 $= {total:.6f}$、平均 $E = {mean:.8f}$。\n\n"
                                 "| | 平均交差エントロピー |\n|---|---|\n| 本ページ（二重和） | {mean:.10f} |\n"
-                                "| `F.cross_entropy(log Y, T)` | {torch_ce:.10f} |\n"
-                                "| `F.nll_loss(log Y, labels)` | {torch_nll:.10f} |\n\n{clipped}",
-        "curves_clipped": "⚠ 予測確率のうち {count} 個が 0 だったので、対数を取る前に ε = 1e-12 に"
-                          "クリップしました（log 0 = -∞）。",
+                                "| `F.cross_entropy(torch.log(Y), labels)` | {torch_ce:.10f} |\n"
+                                "| `F.nll_loss(torch.log(Y), labels)` | {torch_nll:.10f} |\n\n{clipped}",
+        "curves_clipped": "⚠ 予測確率のうち {count} 個が ε = 1e-12 未満（0 を含む）だったので、対数を取る前に "
+                          "ε にクリップしました（log 0 = -∞）。",
+        "curves_clipped_torch": "そのうち {count} 個は正解クラスの確率なので、クリップしていない log Y を使う "
+                                "torch の行はそこで本ページと異なります（torch は -log y、y = 0 なら ∞。"
+                                "本ページは -log ε ≈ 27.6）。",
         "curves_binary_md": "### 6. 2 値交差エントロピー\n"
                             "2 クラスなら確率は 1 つで足ります: $y = \\sigma(z) = 1/(1 + e^{-z})$、"
                             "$E = -t\\log y - (1-t)\\log(1-y)$。$t = 1$ なら $-\\log y$、$t = 0$ なら "

@@ -20,6 +20,7 @@ EPS = 1e-12  # y is clipped to [EPS, 1] before log, because log 0 = -inf (a loss
 MAX_CLASSES = 10
 MAX_SAMPLES = 32
 MAX_COUNT = 1000  # throws per dice face
+DICE_HEADERS = ["face", "n", "w"]  # the dice table's columns: face, throws, weight
 SUM_TOLERANCE = 1e-6  # how far a row of probabilities may sum from 1 (typing 0.7, 0.2, 0.1 is fine)
 
 
@@ -32,8 +33,12 @@ def clipped_log(y: np.ndarray, eps: float = EPS) -> tuple[np.ndarray, np.ndarray
 def check_probabilities(probs: np.ndarray, name: str = "probabilities") -> np.ndarray:
     """Rows of non-negative numbers that sum to 1; refuses (never rescales) anything else."""
     probs = np.asarray(probs, dtype=np.float64)
-    if not np.all(np.isfinite(probs)) or np.any(probs < 0) or np.any(probs > 1):
-        raise ValueError(f"{name} must be numbers in [0, 1]; got {probs.tolist()}.")
+    bad = np.argwhere(~((probs >= 0) & (probs <= 1)))  # NaN fails both comparisons
+    if bad.size:
+        index = tuple(bad[0])
+        where = f"row {index[0] + 1}, y{index[-1]}" if probs.ndim == 2 else f"entry {index[-1] + 1}"
+        raise ValueError(f"{name}: {where} is {probs[index]:.6g}; every probability must be a number "
+                         "in [0, 1].")
     sums = probs.sum(axis=-1)
     bad = np.flatnonzero(np.abs(np.atleast_1d(sums) - 1.0) > SUM_TOLERANCE)
     if bad.size:
@@ -55,6 +60,17 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     z = np.asarray(logits, dtype=np.float64)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """log softmax(z)_k = (z_k - max z) - log sum_j exp(z_j - max z), as torch computes it.
+
+    Never log(softmax): once a class's y underflows (a logit gap past ~745) or is clipped, the
+    log of it is lost, while this form stays exact: log_softmax([100, -100])[1] = -200.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 # ------------------------------------------------------------------ 3. dice likelihood
@@ -120,11 +136,11 @@ class OneSampleCE:
 
 
 def ce_one_sample(logits: list[float], target: int) -> OneSampleCE:
-    """Cross-entropy of one sample with a class-index target.
+    """Cross-entropy of one sample with a class-index target, -log_softmax(z)[target] like torch.
 
     >>> s = ce_one_sample([0.0, 0.0], 1)
-    >>> round(s.loss, 12) == round(math.log(2), 12)
-    True
+    >>> round(s.loss, 12) == round(math.log(2), 12), ce_one_sample([100.0, -100.0], 1).loss
+    (True, 200.0)
     """
     z = np.asarray(logits, dtype=np.float64)
     if z.ndim != 1 or not 2 <= z.size <= MAX_CLASSES or not np.all(np.abs(z) <= 100):
@@ -133,7 +149,7 @@ def ce_one_sample(logits: list[float], target: int) -> OneSampleCE:
         raise ValueError(f"target = {target} must be a class index 0..{z.size - 1}.")
     y = softmax(z)
     t = np.eye(z.size)[target]
-    terms = -t * clipped_log(y)[0]
+    terms = -t * log_softmax(z)  # log of the clipped y would stop at -log EPS = 27.6
     curve_y = np.linspace(0.005, 1.0, 200)
     return OneSampleCE(z, y, target, terms, float(terms.sum()), curve_y, -np.log(curve_y))
 
@@ -141,7 +157,12 @@ def ce_one_sample(logits: list[float], target: int) -> OneSampleCE:
 # ------------------------------------------------------------------ 5. a batch
 @dataclass(frozen=True)
 class BatchCE:
-    """E = -(1/N) sum_i sum_k t_ik log y_ik, with torch's value beside ours."""
+    """E = -(1/N) sum_i sum_k t_ik log y_ik, with torch's value beside ours.
+
+    Ours clips y to EPS before the log; torch's values are computed independently, from the
+    unclipped torch.log(Y). They agree except where a target's y was clipped: there torch gives
+    -log y (inf for y = 0), ours -log EPS ~ 27.6 (`clipped_targets` counts those entries).
+    """
     targets: np.ndarray  # (N, K) T: one-hot rows (from labels) or soft target distributions
     labels: np.ndarray | None  # (N,) class indices when the targets were given as labels
     probs: np.ndarray  # (N, K) Y, as given
@@ -150,16 +171,23 @@ class BatchCE:
     per_sample: np.ndarray  # (N,) -sum_k t_ik log y_ik
     total: float
     mean: float
-    torch_cross_entropy: float  # F.cross_entropy(log Y, targets): log_softmax(log Y) = log Y
-    torch_nll_loss: float | None  # F.nll_loss(log Y, labels); None for soft targets
+    torch_cross_entropy: float  # F.cross_entropy(torch.log(Y), labels, or T for soft targets); unclipped
+    torch_nll_loss: float | None  # F.nll_loss(torch.log(Y), labels), unclipped; None for soft targets
+
+    @property
+    def clipped_targets(self) -> int:
+        """Clipped entries that a target weighs (t > 0): where torch's unclipped answer differs."""
+        return int((self.clipped & (self.targets > 0)).sum())
 
 
 def targets_matrix(targets: np.ndarray | list, classes: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Labels (N,) -> one-hot T (N, K); a (N, K) matrix of target distributions is checked and kept."""
     targets = np.asarray(targets, dtype=np.float64)
     if targets.ndim == 1:
-        if np.any(targets != np.round(targets)) or np.any(targets < 0) or np.any(targets >= classes):
-            raise ValueError(f"target labels must be whole numbers 0..{classes - 1}; got {targets.tolist()}.")
+        bad = np.flatnonzero((targets != np.round(targets)) | (targets < 0) | (targets >= classes))
+        if bad.size:
+            raise ValueError(f"target labels: row {int(bad[0]) + 1} has t = {targets[bad[0]]:.6g}; labels "
+                             f"must be whole numbers 0..{classes - 1} (one per class column).")
         labels = targets.astype(np.int64)
         return np.eye(classes)[labels], labels
     return check_probabilities(targets, "targets"), None
@@ -167,6 +195,10 @@ def targets_matrix(targets: np.ndarray | list, classes: int) -> tuple[np.ndarray
 
 def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = EPS) -> BatchCE:
     """Mean cross-entropy over N samples, written as the double sum, and torch's answer.
+
+    torch gets the unclipped log Y, so it is an independent check: F.cross_entropy takes it as
+    logits (log_softmax(log Y) = log Y), F.nll_loss as log-probabilities. For soft targets with a
+    0 in Y, torch's 0 * log 0 is nan.
 
     >>> b = batch_ce([0, 1], [[0.5, 0.5], [0.25, 0.75]])
     >>> round(b.mean, 12) == round(-(math.log(0.5) + math.log(0.75)) / 2, 12)
@@ -183,32 +215,63 @@ def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = 
         raise ValueError(f"targets have shape {t.shape} but predictions {probs.shape}: one target per row.")
     log_y, clipped = clipped_log(probs, eps)
     per_sample = np.array([-sum(t[i, c] * log_y[i, c] for c in range(k)) for i in range(n)])  # the double sum
-    log_y_t = torch.from_numpy(log_y)
-    reference_nll = None if labels is None else float(F.nll_loss(log_y_t, torch.from_numpy(labels)))
+    unclipped = torch.log(torch.from_numpy(probs))  # -inf where y = 0: torch sees what we clipped
+    target = torch.from_numpy(t if labels is None else labels)
+    reference_nll = None if labels is None else float(F.nll_loss(unclipped, target))
     return BatchCE(t, labels, probs, log_y, clipped, per_sample, float(per_sample.sum()),
-                   float(per_sample.sum() / n), float(F.cross_entropy(log_y_t, torch.from_numpy(t))),
-                   reference_nll)
+                   float(per_sample.sum() / n), float(F.cross_entropy(unclipped, target)), reference_nll)
 
 
 # ------------------------------------------------------------------ tables as the UI edits them
-def _table(rows: list[list[float]], name: str, columns: int) -> np.ndarray:
-    table = np.asarray(rows, dtype=np.float64)
-    if table.ndim != 2 or table.shape[1] != columns or table.shape[0] == 0 or not np.all(np.isfinite(table)):
-        raise ValueError(f"the {name} table needs {columns} filled-in numeric columns on every row; "
-                         "fill the empty cells or delete the row.")
+def read_table(rows: list[list], name: str, headers: list[str]) -> np.ndarray:
+    """The table's cells as floats, or a ValueError naming the row and column to fix.
+
+    Rows arrive as the browser or an API client sends them: numbers or numeric text, None or ""
+    for an empty cell, and rows of any length, so every cell is checked here.
+
+    >>> read_table([[1, "2.5"]], "demo", ["a", "b"]).tolist()
+    [[1.0, 2.5]]
+    """
+    if not rows or not any(rows):
+        raise ValueError(f"the {name} table is empty: add rows with the columns {', '.join(headers)}.")
+    table = np.empty((len(rows), len(headers)))
+    for r, row in enumerate(rows, start=1):
+        cells = list(row) if isinstance(row, (list, tuple)) else [row]
+        if len(cells) != len(headers):
+            raise ValueError(f"the {name} table, row {r} has {len(cells)} cells; every row needs "
+                             f"{len(headers)}: {', '.join(headers)}.")
+        for c, (cell, header) in enumerate(zip(cells, headers)):
+            where = f"the {name} table, row {r}, column {header}"
+            try:
+                value = math.nan if cell is None or str(cell).strip() == "" else float(cell)
+            except (TypeError, ValueError):
+                raise ValueError(f"{where} is {cell!r}, not a number: type a number there.") from None
+            if math.isnan(value):  # pandas and the browser send an emptied cell as NaN or nothing
+                raise ValueError(f"{where} is empty: fill in a number or delete the row.")
+            if math.isinf(value):
+                raise ValueError(f"{where} is {cell!r}: only finite numbers are allowed.")
+            table[r - 1, c] = value
     return table
 
 
 def dice_from_table(rows: list[list[float]], face: int) -> DiceLikelihood:
     """Rows (face, count n, weight w) -> `dice_likelihood(n, w / sum w)`; `face` is 1..6 here."""
-    table = _table(rows, "dice", 3)
+    table = read_table(rows, "dice", DICE_HEADERS)
     if table.shape[0] != 6:
         raise ValueError(f"the dice table needs exactly 6 rows (faces 1-6); it has {table.shape[0]}.")
     return dice_likelihood(table[:, 1], normalise(table[:, 2]), int(face) - 1)
 
 
+def batch_headers(classes: int) -> list[str]:
+    """The batch table's columns: the target label t, then one probability y_k per class."""
+    return ["t", *(f"y{k}" for k in range(classes))]
+
+
 def batch_from_table(rows: list[list[float]], eps: float = EPS) -> BatchCE:
-    """Rows (target label, y_0, ..., y_K-1) -> `batch_ce(labels, Y)`."""
-    table = np.asarray(rows, dtype=np.float64)
-    table = _table(rows, "batch", table.shape[1] if table.ndim == 2 and table.shape[1] >= 3 else 3)
+    """Rows (target label, y_0, ..., y_K-1) -> `batch_ce(labels, Y)`; the first row sets K."""
+    width = len(rows[0]) if rows and isinstance(rows[0], (list, tuple)) else 0
+    if rows and not 3 <= width <= MAX_CLASSES + 1:
+        raise ValueError(f"the batch table, row 1 has {width} cells; a row is the target label t, then "
+                         f"2..{MAX_CLASSES} probabilities y0, y1, ...")
+    table = read_table(rows, "batch", batch_headers(max(width - 1, 2)))
     return batch_ce(table[:, 0], table[:, 1:], eps)
