@@ -1,13 +1,15 @@
 """Plain vs speculative decoding on the offline model, side by side in one run.
 
-    python bench/speculative.py                       # copy, summarise, story; 128 tokens; median of 3
+    python bench/speculative.py                       # copy, summarise, story; 128 tokens; median of 5
     python bench/speculative.py --presets early_exit  # the cautionary card
     python bench/speculative.py --target HuggingFaceTB/SmolLM2-1.7B-Instruct  # GPU: draft-model pair
 
 For each preset and repeat it runs, one after the other on one torch thread: our loop with no draft
-(plain), our loop with the preset's draft (speculative), and transformers' own greedy `generate`
-with the same kind of draft (`prompt_lookup_num_tokens`, or `assistant_model` for a model pair) as a
-second reference. It prints medians, the speedup, acceptance, target passes and whether the greedy
+(plain), our loop with the preset's draft and draft-length schedule (speculative), and transformers'
+own greedy `generate` with the same kind of draft (`prompt_lookup_num_tokens`, or `assistant_model`
+for a model pair; a fixed length) as a second reference. It prints each run's plain and speculative
+seconds, the medians, the speedup (median plain s / median speculative s: greedy, so both runs make
+the same tokens and this is the tokens/s ratio), acceptance, target passes and whether the greedy
 outputs are identical.
 """
 from __future__ import annotations
@@ -40,15 +42,18 @@ def bench_preset(lm, draft_lm, key: str, tokens: int, repeats: int) -> dict:
         {"prompt_lookup_num_tokens": gamma} if kind == "prompt_lookup" else None)
     speculative_generate(lm.model, None, ids, 4)  # warm-up: first calls allocate and pick kernels
     plain_s, spec_s, hf_s = [], [], []
-    for _ in range(repeats):
+    for _ in range(repeats):  # plain and speculative alternate, so drifts in load hit both
         plain = speculative_generate(lm.model, None, ids, tokens)
-        spec = speculative_generate(lm.model, draft, ids, tokens, gamma)
+        spec = speculative_generate(lm.model, draft, ids, tokens, gamma,
+                                    adaptive_draft=preset.adaptive_draft)
         plain_s.append(plain.wall_s)
         spec_s.append(spec.wall_s)
         if reference is not None:
             hf_tokens, seconds = transformers_generate(lm.model, ids, tokens, **reference)
             hf_s.append(seconds)
-    row = {"preset": key, "draft": draft.name, "gamma": gamma, "tokens": len(plain.tokens),
+    row = {"preset": key, "draft": draft.name, "tokens": len(plain.tokens),
+           "gamma": f"{gamma} adaptive" if preset.adaptive_draft else str(gamma),
+           "runs": " ".join(f"{p:.2f}/{s:.2f}" for p, s in zip(plain_s, spec_s)),
            "plain_s": statistics.median(plain_s), "spec_s": statistics.median(spec_s),
            "acceptance": spec.acceptance_rate, "passes": f"{plain.target_passes}->{spec.target_passes}",
            "identical": spec.tokens == plain.tokens}
@@ -63,7 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--presets", nargs="+", default=["copy", "summarise", "story"], choices=list(PRESETS))
     parser.add_argument("--tokens", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--target", default=None, help="a target with a draft pair: "
                         + ", ".join(MODEL_PAIRS) + " (needs the Hub; meant for a GPU)")
     parser.add_argument("--threads", type=int, default=1)
@@ -84,6 +89,7 @@ def main() -> None:
         print(f"{r['preset']} | {r['draft']} | {r['gamma']} | {r['plain_s']:.2f} | {r['spec_s']:.2f} | "
               f"{r['speedup']:.2f}x | {r['acceptance']:.1%} | {r['passes']} | {r['identical']} | {hf}",
               flush=True)
+        print(f"  {r['preset']} runs, plain s / speculative s: {r['runs']}", flush=True)
 
 
 if __name__ == "__main__":

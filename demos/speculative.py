@@ -1,7 +1,7 @@
 """Tab "Speculative decoding": plain and speculative decoding of one prompt, side by side, timed.
 
 The two runs go one after the other (never competing for cores) through the same loop of
-`playground/speculative.py`; the tab shows the speedup, why it happens (acceptance), that greedy
+`playground/speculative/decoding.py`; the tab shows the speedup, why it happens (acceptance), that greedy
 output is identical, where each token came from, and where the run sits on Leviathan's curve.
 """
 from __future__ import annotations
@@ -34,11 +34,12 @@ TEXT: Table = {
         "speculative_kind_early_exit": "Early exit (target's first k layers)",
         "speculative_kind_draft_model": "Draft model (GPU presets: 1.7B→135M, Qwen 1.5B→0.5B)",
         "speculative_gamma": "Draft length γ", "speculative_layers": "Early-exit layers k",
+        "speculative_adaptive": "Adaptive γ (+2 after all guesses kept, −1 after a miss; γ is the start)",
         "speculative_sample": "Sampling (off = greedy)", "speculative_temperature": "Temperature",
         "speculative_max_tokens": "Max new tokens", "speculative_seed": "Seed",
         "speculative_button": "Compare", "speculative_stop": "Stop",
         "speculative_plain_output": "Plain decoding", "speculative_spec_output": "Speculative decoding",
-        "speculative_stats": "Measurements", "speculative_raw": "Raw numbers (the API's answer)",
+        "speculative_raw": "Raw numbers (the API's answer)",
         "speculative_explain_title": "Why it is faster, and when it is not",
         "speculative_explain": "**Why it works.** Decoding one token reads all the weights; checking 5 "
             "tokens at once reads them once too. On a GPU a pass over γ+1 positions costs almost the same "
@@ -60,7 +61,7 @@ TEXT: Table = {
             "<span class='spec-bonus'>bonus token (all guesses kept)</span> "
             "<span class='spec-target'>target token (no guess)</span>",
         "speculative_row_time": "Wall time (s)", "speculative_row_rate": "Tokens/s",
-        "speculative_row_passes": "Target forward passes", "speculative_row_speedup": "Speedup",
+        "speculative_row_passes": "Target forward passes", "speculative_row_speedup": "Speedup (ratio of tokens/s)",
         "speculative_row_acceptance": "Acceptance (kept / guessed)",
         "speculative_row_mean": "Mean kept per round", "speculative_row_identical": "Identical output",
         "speculative_row_costs": "Measured costs (in plain steps)",
@@ -74,7 +75,7 @@ TEXT: Table = {
         "speculative_fig_theory_ideal": "Leviathan: γ={gamma}, c={c:.3f}, verify = 1 step",
         "speculative_fig_theory_measured_v": "with measured verify cost v={v:.2f}",
         "speculative_fig_measured": "this run", "speculative_fig_break_even": "break-even (1×)",
-        "speculative_fig_alpha": "per-token acceptance α", "speculative_fig_speedup": "speedup (×)",
+        "speculative_fig_alpha": "per-token acceptance α", "speculative_fig_speedup": "speedup (× tokens/s)",
         "speculative_bad_number": "{name} must be a whole number, got {value!r}.",
         "speculative_bad_target": "Unknown target {value!r}; choose one of: {choices}.",
     },
@@ -92,11 +93,12 @@ TEXT: Table = {
         "speculative_kind_early_exit": "早期終了（ターゲットの最初の k 層）",
         "speculative_kind_draft_model": "ドラフトモデル（GPU 用: 1.7B→135M、Qwen 1.5B→0.5B）",
         "speculative_gamma": "ドラフト長 γ", "speculative_layers": "早期終了の層数 k",
+        "speculative_adaptive": "γ を適応的に変える（全て採用で +2、外れで −1。γ は初期値）",
         "speculative_sample": "サンプリング（オフ = 貪欲法）", "speculative_temperature": "温度",
         "speculative_max_tokens": "最大新規トークン数", "speculative_seed": "シード",
         "speculative_button": "比較", "speculative_stop": "停止",
         "speculative_plain_output": "通常のデコーディング", "speculative_spec_output": "投機的デコーディング",
-        "speculative_stats": "測定結果", "speculative_raw": "生の数値（API の応答）",
+        "speculative_raw": "生の数値（API の応答）",
         "speculative_explain_title": "なぜ速いのか、速くならないのはいつか",
         "speculative_explain": "**仕組み。** 1 トークンのデコードでも全重みを読みます。5 トークンをまとめて"
             "検証しても読むのは 1 回です。GPU では γ+1 位置の計算は 1 位置とほぼ同じコストなので、採用された"
@@ -117,7 +119,7 @@ TEXT: Table = {
             "<span class='spec-bonus'>ボーナストークン（推測を全て採用）</span> "
             "<span class='spec-target'>ターゲットのトークン（推測なし）</span>",
         "speculative_row_time": "実時間（秒）", "speculative_row_rate": "トークン/秒",
-        "speculative_row_passes": "ターゲットの順伝播回数", "speculative_row_speedup": "高速化",
+        "speculative_row_passes": "ターゲットの順伝播回数", "speculative_row_speedup": "高速化（トークン/秒の比）",
         "speculative_row_acceptance": "採用率（採用 / 推測）",
         "speculative_row_mean": "1 ラウンドあたりの平均採用数", "speculative_row_identical": "出力が同一",
         "speculative_row_costs": "測定コスト（通常 1 ステップ単位）",
@@ -131,7 +133,7 @@ TEXT: Table = {
         "speculative_fig_theory_ideal": "Leviathan: γ={gamma}, c={c:.3f}, 検証 = 1 ステップ",
         "speculative_fig_theory_measured_v": "測定した検証コスト v={v:.2f} の場合",
         "speculative_fig_measured": "今回の実行", "speculative_fig_break_even": "損益分岐（1 倍）",
-        "speculative_fig_alpha": "トークンごとの採用率 α", "speculative_fig_speedup": "高速化（倍）",
+        "speculative_fig_alpha": "トークンごとの採用率 α", "speculative_fig_speedup": "高速化（トークン/秒の倍率）",
         "speculative_bad_number": "{name} は整数で指定してください（値: {value!r}）。",
         "speculative_bad_target": "不明なターゲット {value!r} です。次から選んでください: {choices}。",
     },
@@ -180,7 +182,7 @@ def stats_markdown(comparison: Comparison, sampled: bool, request: gr.Request | 
 
 @user_errors
 def compare(prompt: str, target_id: str, draft_kind: str, gamma: float, layers: float, sampled: bool,
-            temperature: float, max_new_tokens: float, seed: float,
+            temperature: float, max_new_tokens: float, seed: float, adaptive: bool = True,
             request: gr.Request = None) -> Iterator[tuple]:
     params = GenerationParams.from_ui(max_new_tokens, temperature if sampled else 0.0, 1.0, seed)
     gamma, layers = whole("gamma", gamma, request), whole("k", layers, request)
@@ -196,7 +198,7 @@ def compare(prompt: str, target_id: str, draft_kind: str, gamma: float, layers: 
     proposer = make_draft(draft_kind, lm.model, draft_model, layers)
     ids = chat_input_ids(lm, prompt)
     run = dict(max_new_tokens=params.max_new_tokens, num_draft_tokens=gamma, do_sample=sampled,
-               temperature=temperature, seed=params.seed)
+               temperature=temperature, seed=params.seed, adaptive_draft=adaptive)
     decode_text = lambda result: lm.tokenizer.decode(result.tokens, skip_special_tokens=True)  # noqa: E731
     plain = spec = None
     for plain in decode(lm.model, None, ids, **run):  # 1. plain first, alone on the cores
@@ -205,7 +207,7 @@ def compare(prompt: str, target_id: str, draft_kind: str, gamma: float, layers: 
     for spec in decode(lm.model, proposer, ids, **run):  # 2. then speculative, same loop
         coloured = coloured_html(lm.tokenizer, spec.tokens, spec.origins, request)
         yield gr.skip(), coloured, "", None, None, None
-    comparison = Comparison(plain, spec, gamma)
+    comparison = Comparison(plain, spec, gamma, adaptive)
     lang = lang_of(request)
     labels = {key.removeprefix("speculative_fig_"): value for key, value in TEXT[lang].items()
               if key.startswith("speculative_fig_")}
@@ -231,6 +233,8 @@ def build() -> None:
     with gr.Row():
         gamma = gr.Slider(1, MAX_DRAFT_TOKENS, value=default.num_draft_tokens, step=1,
                           label=T("speculative_gamma"), elem_id="speculative-gamma")
+        adaptive = gr.Checkbox(default.adaptive_draft, label=T("speculative_adaptive"),
+                               elem_id="speculative-adaptive")
         layers = gr.Slider(1, 29, value=default.early_exit_layers, step=1, label=T("speculative_layers"))
         max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=default.max_new_tokens, step=1,
                                label=T("speculative_max_tokens"), elem_id="speculative-max-tokens")
@@ -255,10 +259,12 @@ def build() -> None:
         gr.Markdown(T("speculative_explain"))
     for key, button in preset_buttons.items():
         preset = PRESETS[key]
-        button.click(lambda p=preset: (p.prompt, p.draft_kind, p.num_draft_tokens, p.early_exit_layers,
-                                       p.max_new_tokens, False),
-                     None, [prompt, kind, gamma, layers, max_tokens, sampled], api_visibility="private")
-    event = run.click(compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed],
+        button.click(lambda p=preset: (p.prompt, p.draft_kind, p.num_draft_tokens, p.adaptive_draft,
+                                       p.early_exit_layers, p.max_new_tokens, False),
+                     None, [prompt, kind, gamma, adaptive, layers, max_tokens, sampled],
+                     api_visibility="private")
+    event = run.click(compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed,
+                                adaptive],
                       [plain_out, spec_out, stats, timeline, theory, raw], api_name="speculative_compare",
                       concurrency_id="llm", concurrency_limit=2)
     stop.click(None, cancels=[event], api_visibility="private")

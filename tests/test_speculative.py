@@ -15,8 +15,9 @@ from conftest import make_tiny_lm
 from playground.speculative import decoding as speculative
 from playground.speculative.drafts import ModelDraft, PromptLookup, early_exit_draft, early_exit_model, truncate_cache
 from playground.core.generation import chat_input_ids
-from playground.speculative.decoding import (DecodeResult, Sampler, residual_distribution, speculative_generate,
-                                    target_distribution, verify_greedy, verify_sampled)
+from playground.speculative.decoding import (DecodeResult, Sampler, next_draft_length, residual_distribution,
+                                             speculative_generate, target_distribution, verify_greedy,
+                                             verify_sampled)
 from playground.speculative.presets import PRESETS, make_draft, transformers_generate
 
 P = torch.tensor([0.40, 0.25, 0.15, 0.10, 0.06, 0.04])
@@ -125,11 +126,13 @@ def draft_for(kind: str, target, draft_lm):
 
 @pytest.mark.parametrize("kind", ["draft_model", "prompt_lookup", "early_exit", "self_draft"])
 @pytest.mark.parametrize("gamma", [1, 4])
-def test_greedy_speculative_equals_transformers_greedy(pair, kind, gamma):
+@pytest.mark.parametrize("adaptive", [False, True], ids=["fixed", "adaptive"])
+def test_greedy_speculative_equals_transformers_greedy(pair, kind, gamma, adaptive):
     target, draft_lm = pair
     ids = chat_input_ids(target, "one two three one two three one two")
     reference, _ = transformers_generate(target.model, ids, 40)
-    result = speculative_generate(target.model, draft_for(kind, target, draft_lm), ids, 40, gamma)
+    result = speculative_generate(target.model, draft_for(kind, target, draft_lm), ids, 40, gamma,
+                                  adaptive_draft=adaptive)
     assert result.tokens == reference
     assert len(result.origins) == len(result.tokens) == sum(len(r.tokens) for r in result.rounds)
     assert result.target_passes == len(result.rounds) <= len(reference)
@@ -157,6 +160,35 @@ def test_self_draft_accepts_everything_and_saves_passes(pair):
     assert result.acceptance_rate == 1.0 and result.alpha == 1.0
     assert result.target_passes == 6  # 30 tokens, 5 per pass (4 kept + 1 bonus)
     assert set(result.origins) == {"draft", "bonus"}
+
+
+def test_adaptive_draft_length_grows_after_fully_kept_rounds(pair):
+    """A self-draft keeps every guess: lengths 1, 3, 5, 7, then 9 (the last the budget allows)."""
+    target, _ = pair
+    ids = chat_input_ids(target, "hello")
+    result = speculative_generate(target.model, ModelDraft(target.model), ids, 30, 1, adaptive_draft=True)
+    assert [len(r.guesses) for r in result.rounds] == [1, 3, 5, 7, 9]
+    assert len(result.tokens) == 30
+
+
+def test_adaptive_draft_length_follows_the_schedule_after_misses(pair):
+    """A poor draft misses: each round asks for what `next_draft_length` says (or the budget's rest)."""
+    target, draft_lm = pair
+    ids = chat_input_ids(target, "one two three one two three one two")
+    result = speculative_generate(target.model, ModelDraft(draft_lm.model), ids, 40, 4, adaptive_draft=True)
+    lengths, produced = [len(r.guesses) for r in result.rounds], 0
+    for before, after in zip(result.rounds, result.rounds[1:]):
+        produced += len(before.tokens)
+        wanted = next_draft_length(len(before.guesses), len(before.guesses), before.kept)
+        assert len(after.guesses) == min(wanted, 40 - produced - 1)
+    assert any(b > a for a, b in zip(lengths, lengths[1:]))  # grew at least once
+    assert any(b < a for a, b in zip(lengths, lengths[1:]))  # and shrank at least once
+
+
+def test_next_draft_length_is_transformers_heuristic_schedule():
+    assert [next_draft_length(g, g, g) for g in (1, 4, 15, 16)] == [3, 6, 16, 16]  # all kept: +2, capped
+    assert [next_draft_length(g, g, 0) for g in (1, 2, 5)] == [1, 1, 4]  # a miss: -1, at least 1
+    assert next_draft_length(6, 3, 3) == 8  # fewer guesses than asked (end of a match), all kept
 
 
 def test_plain_decoding_is_the_same_loop_one_token_per_pass(pair):
@@ -188,7 +220,16 @@ def test_prompt_lookup_proposes_what_followed_the_last_ngram():
     assert PromptLookup(3).propose(context, 2, None) == ([8, 9], None)
     assert PromptLookup(3).propose(torch.tensor([[1, 2, 3, 4]]), 2, None) == ([], None)
     # the nearest earlier match wins: "7" was last followed by 2
-    assert PromptLookup(1).propose(torch.tensor([[7, 1, 7, 2, 7]]), 3, None) == ([2, 7], None)
+    assert PromptLookup(1, min_ngram=1).propose(torch.tensor([[7, 1, 7, 2, 7]]), 3, None) == ([2, 7], None)
+    # by default a lone matching token is too weak a match: nothing is proposed
+    assert PromptLookup(3).propose(torch.tensor([[7, 1, 7, 2, 7]]), 3, None) == ([], None)
+    assert PromptLookup(3).propose(torch.tensor([[7, 2, 9, 1, 7, 2]]), 3, None) == ([9, 1, 7], None)
+
+
+@pytest.mark.parametrize("max_ngram, min_ngram", [(0, 1), (9, 2), (3, 0), (2, 3)])
+def test_prompt_lookup_refuses_bad_ngram_sizes(max_ngram, min_ngram):
+    with pytest.raises(ValueError, match="ngram must be 1 to"):
+        PromptLookup(max_ngram, min_ngram)
 
 
 def test_truncate_cache_keeps_the_first_positions():
@@ -267,6 +308,20 @@ def test_real_model_greedy_speculative_is_token_identical(offline_lm, real_copy_
         assert fast.target_passes < plain.target_passes / 2  # the copy preset is mostly accepted
 
 
+@pytest.mark.slow
+def test_real_model_summarise_preset_is_identical_to_plain_greedy(offline_lm):
+    """The preset as the tab and the bench run it (adaptive length, 2-gram minimum), whole answer."""
+    preset = PRESETS["summarise"]
+    ids = chat_input_ids(offline_lm, preset.prompt)
+    plain = speculative_generate(offline_lm.model, None, ids, preset.max_new_tokens)
+    draft = make_draft(preset.draft_kind, offline_lm.model)
+    fast = speculative_generate(offline_lm.model, draft, ids, preset.max_new_tokens, preset.num_draft_tokens,
+                                adaptive_draft=preset.adaptive_draft)
+    assert preset.adaptive_draft and fast.tokens == plain.tokens
+    assert "lighthouse" in offline_lm.tokenizer.decode(plain.tokens).lower()
+    assert fast.target_passes < 0.6 * plain.target_passes
+
+
 # ----------------------------------------------------------------- measurements and figures
 def test_expected_speedup_follows_leviathans_formula():
     from playground.speculative.figures import expected_speedup
@@ -296,6 +351,38 @@ def test_comparison_counts_and_costs():
         assert figure.layout.height and figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
     assert list(theory_figure(comparison, labels).data[2].y) == [pytest.approx(4.0 / 3.1)]
 
+
+
+def test_speedup_is_a_ratio_of_token_rates_when_the_runs_stop_apart():
+    """With sampling the runs stop at different end tokens: 4 plain tokens in 4 s (1 token/s)
+    against 2 speculative tokens in 1 s (2 tokens/s) is 2x, not the 4x of the wall-time ratio."""
+    from playground.speculative.figures import Comparison, theory_figure
+
+    plain = DecodeResult([speculative.Round([], 0, [7], ["target"], 0.0, 1.0)] * 4, wall_s=4.0)
+    spec = DecodeResult([speculative.Round([7, 8], 1, [7, 9], ["draft", "correction"], 0.0, 1.0)],
+                        wall_s=1.0)
+    comparison = Comparison(plain, spec, 2)
+    assert comparison.speedup == pytest.approx(2.0)
+    assert comparison.summary()["speedup"] == pytest.approx(2.0)
+    labels = {key: key for key in ["theory_ideal", "theory_measured_v", "measured", "break_even",
+                                   "theory_title", "alpha", "speedup"]}
+    assert list(theory_figure(comparison, labels).data[2].y) == [pytest.approx(2.0)]
+
+
+def test_plain_step_leaves_out_the_prompt_step_as_verify_cost_does():
+    """The plain run's first step reads the prompt (3 s here); the unit is a later step (1 s)."""
+    from playground.speculative.figures import Comparison
+
+    plain = DecodeResult([speculative.Round([], 0, [7], ["target"], 0.0, 3.0)]
+                         + [speculative.Round([], 0, [7], ["target"], 0.0, 1.0)] * 3, wall_s=6.0)
+    spec = DecodeResult([speculative.Round([7, 7], 2, [7, 7, 7], ["draft", "draft", "bonus"], 0.2, 5.0),
+                         speculative.Round([7, 7], 0, [7], ["correction"], 0.2, 1.5)], wall_s=6.9)
+    comparison = Comparison(plain, spec, 2)
+    assert comparison.step_s == pytest.approx(1.0)
+    assert comparison.verify_cost == pytest.approx(1.5)  # 1.5 s over a 1 s step
+    assert comparison.draft_cost == pytest.approx(0.4 / 4)  # 0.4 s over 4 guesses
+    one_step = Comparison(DecodeResult([plain.rounds[0]], wall_s=3.0), spec, 2)
+    assert one_step.step_s == pytest.approx(3.0)  # nothing after the first step: it is the unit
 
 def test_token_pieces_rebuild_the_text_with_whole_characters(smollm2_tokenizer):
     from playground.speculative.figures import token_pieces

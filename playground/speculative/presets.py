@@ -33,7 +33,8 @@ class Preset:
     key: str  # also the suffix of the UI text key speculative_preset_<key>
     prompt: str
     draft_kind: str  # one of DRAFT_KINDS
-    num_draft_tokens: int  # gamma
+    num_draft_tokens: int  # gamma (the first round's, when adaptive)
+    adaptive_draft: bool = True  # +2 after a fully kept round, -1 after a miss (`next_draft_length`)
     early_exit_layers: int = 8
     max_new_tokens: int = 128
 
@@ -42,13 +43,14 @@ PRESETS: dict[str, Preset] = {p.key: p for p in [
     Preset("copy", "Fix the spelling and punctuation of this paragraph and return the whole "
            "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried").replace("careful", "carefull"),
            "prompt_lookup", 10),
-    # gamma 2: a summary copies short runs, so long guesses mostly cost a wider verify pass
-    # (measured here: gamma 2 1.8-1.9x, 3 1.5x, 4 1.6x, 6 1.4-1.5x)
+    # start at gamma 2: a summary copies short runs, so long first guesses mostly cost a wider
+    # verify pass; the adaptive length then grows along the runs it does copy
     Preset("summarise", "Summarise this paragraph in three sentences, reusing its wording:\n\n"
            + PARAGRAPH, "prompt_lookup", 2),
     Preset("story", "Write a short story about a robot who learns to paint.", "prompt_lookup", 4),
     Preset("early_exit", "Fix the spelling and punctuation of this paragraph and return the whole "
-           "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried"), "early_exit", 4),
+           "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried"), "early_exit", 4,
+           adaptive_draft=False),  # fixed gamma: the card shows what an untrained draft costs
 ]}
 
 # GPU pairs: the draft must share the target's vocabulary (same family and tokenizer).
