@@ -256,3 +256,16 @@ def test_the_trained_policy_answers_the_next_pairs_until_reset(tiny_lm):
     *_, pair = stream_pair(answering, "Hi?", max_new_tokens=4, seed=0)  # the voting path runs on the policy
     assert pair.params["model_id"] == answering.model_id
     assert trainer.reset() and trainer.answering_lm(tiny_lm) is tiny_lm
+
+
+def test_every_event_of_the_tab_is_named_dpo_or_private():
+    """Wiring only: no anonymous endpoint (`/counts_markdown`, `/explainer` were) in the public API."""
+    import gradio as gr
+
+    from demos import dpo as dpo_tab
+
+    with gr.Blocks() as demo:
+        dpo_tab.build()
+    public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility != "private"]
+    assert public and all(name.startswith("dpo_") for name in public), public
+    assert {"dpo_counts", "dpo_policy", "dpo_explainer", "dpo_push", "dpo_train", "dpo_reset"} <= set(public)

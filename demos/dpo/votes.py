@@ -16,6 +16,7 @@ import gradio as gr
 
 from demos.common import T, Table, text, user_errors
 from playground.core.models import load_causal_lm
+from playground.core.settings import get_settings
 from playground.dpo.preferences import PROMPTS, HubPushRefused, PreferenceStore, stream_pair
 from playground.dpo.training import PolicyTrainer
 
@@ -106,7 +107,8 @@ class Votes:
         """Which model answers the next pairs: shown in the tab, refreshed after training and reset."""
         policy = self.trainer.policy
         if policy is None:
-            return text(COLLECT_TEXT, "dpo_live_reference", request, model=html.escape(load_causal_lm().model_id))
+            model = get_settings().preset  # the name only: a page load must not wait for the model to load
+            return text(COLLECT_TEXT, "dpo_live_reference", request, model=html.escape(model))
         objective = "DPO + SFT" if policy.config.sft else "DPO"
         return text(COLLECT_TEXT, "dpo_live_trained", request, objective=objective, steps=policy.steps_done,
                     pairs=policy.pairs)
