@@ -25,7 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--disable-sync", "--no-first-run"]
 SERVER_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
               "HF_HUB_OFFLINE": "1", "PLAYGROUND_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
-              "PLAYGROUND_THREADS": "1"}
+              "PLAYGROUND_THREADS": "1", "HF_TOKEN": ""}  # the test server never holds a Hub token
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 sys.path.insert(0, str(ROOT))

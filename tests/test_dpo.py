@@ -133,56 +133,144 @@ def test_config_refuses_out_of_range_values(bad):
 
 
 def test_tiny_training_run_trains_a_copy_and_leaves_the_shared_model_alone(tiny_lm):
+    trainer = dpo_training.PolicyTrainer()  # one per server; each test is a server
     shared = copy.deepcopy(tiny_lm.model.state_dict())
     pairs = dpo_training.load_pairs()
     assert 8 <= len(pairs) <= 24
     config = dpo_training.TrainConfig(steps=3, batch_size=2, health_every=2, answer_tokens=6, learning_rate=1e-2)
-    updates = [(p.phase, len(p.history)) for p in dpo_training.train(tiny_lm, pairs, config)]
+    updates = [(p.phase, len(p.history)) for p in trainer.train(tiny_lm, pairs, config)]
     assert updates == [("reference", 0), ("step", 1), ("step", 2), ("step", 3), ("done", 3)]
-    policy = dpo_training.current_policy()
+    policy = trainer.policy
     assert policy is not None and policy.steps_done == 3
-    progress = list(dpo_training.train(tiny_lm, pairs, config))[-1]
+    progress = list(trainer.train(tiny_lm, pairs, config))[-1]
     assert len(progress.before) == len(progress.after) == len(dpo_training.HELD_OUT_PROMPTS)
     assert [step for step, _ in progress.health] == [0, 2, 3]
     assert progress.history[-1].margin > progress.history[0].margin - 1e-6 or progress.history[-1].loss < 0.7
     assert all(torch.equal(shared[k], v) for k, v in tiny_lm.model.state_dict().items())
-    assert dpo_training.reset_policy() and dpo_training.current_policy() is None
+    assert trainer.reset() and trainer.policy is None
 
 
 def test_full_fine_tune_uses_the_untouched_shared_model_as_reference(tiny_lm):
+    trainer = dpo_training.PolicyTrainer()  # one per server; each test is a server
     config = dpo_training.TrainConfig(steps=1, batch_size=2, lora=False, answer_tokens=4, learning_rate=1e-3)
-    list(dpo_training.train(tiny_lm, dpo_training.load_pairs()[:2], config))
-    policy = dpo_training.current_policy()
+    list(trainer.train(tiny_lm, dpo_training.load_pairs()[:2], config))
+    policy = trainer.policy
     assert policy.reference is tiny_lm.model
     assert any(not torch.equal(a, b) for a, b in zip(policy.model.parameters(), tiny_lm.model.parameters()))
-    dpo_training.reset_policy()
+    trainer.reset()
 
 
 def test_only_one_training_job_per_server(tiny_lm):
+    trainer = dpo_training.PolicyTrainer()  # one per server; each test is a server
     config = dpo_training.TrainConfig(steps=2, batch_size=1, answer_tokens=4)
-    first = dpo_training.train(tiny_lm, dpo_training.load_pairs(), config)
+    first = trainer.train(tiny_lm, dpo_training.load_pairs(), config)
     next(first)  # the first job holds the slot
     errors = []
     thread = threading.Thread(target=lambda: errors.append(pytest.raises(
-        ValueError, lambda: next(dpo_training.train(tiny_lm, dpo_training.load_pairs(), config)))))
+        ValueError, lambda: next(trainer.train(tiny_lm, dpo_training.load_pairs(), config)))))
     thread.start(), thread.join()
     assert "already in progress" in str(errors[0].value)
     with pytest.raises(ValueError, match="in progress"):
-        dpo_training.reset_policy()
+        trainer.reset()
     first.close()  # cancelling (as the UI's Stop does) frees the slot
-    next(dpo_training.train(tiny_lm, dpo_training.load_pairs(), config))
+    next(trainer.train(tiny_lm, dpo_training.load_pairs(), config))
     with pytest.raises(ValueError, match="no preference pairs"):
-        next(dpo_training.train(tiny_lm, [], config))
+        next(trainer.train(tiny_lm, [], config))
 
 
 @pytest.mark.slow
 def test_real_model_learns_the_preferences_within_a_few_steps(offline_lm):
     """Integration: DPO + SFT with LoRA on the shipped pairs; reward accuracy must exceed chance."""
+    trainer = dpo_training.PolicyTrainer()
     config = dpo_training.TrainConfig(steps=4, batch_size=4, answer_tokens=16, health_every=4)
-    progress = list(dpo_training.train(offline_lm, dpo_training.load_pairs(), config))[-1]
+    progress = list(trainer.train(offline_lm, dpo_training.load_pairs(), config))[-1]
     accuracies = [m.accuracy for m in progress.history]
     print("accuracy per step:", accuracies, "margins:", [round(m.margin, 2) for m in progress.history])
     assert accuracies[0] <= 0.5  # step 1: policy == reference, all rewards tie (ties count as wrong)
     assert max(accuracies[1:]) > 0.5 and progress.history[-1].margin > progress.history[0].margin
     assert all(rate < 0.5 for _, rate in progress.health)  # no collapse into loops
-    dpo_training.reset_policy()
+    trainer.reset()
+
+
+def _independent_reference_logps(model, tokenizer, pairs):
+    """Summed completion log-probs, one unpadded sequence at a time, from the full logits (no slicing)."""
+    values = []
+    for side in (1, 2):
+        for pair in pairs:
+            ids = torch.tensor([pair[0] + pair[side]])
+            with torch.no_grad():
+                logps = torch.log_softmax(model(input_ids=ids).logits[0, :-1], dim=-1)
+            targets = ids[0, 1:]
+            values.append(logps[len(pair[0]) - 1:, :].gather(-1, targets[len(pair[0]) - 1:, None]).sum().item())
+    return torch.tensor(values)
+
+
+def test_reference_log_probs_are_computed_once_and_match_an_unpadded_forward(tiny_lm):
+    trainer = dpo_training.PolicyTrainer()
+    tokenizer = tiny_lm.tokenizer
+    pairs = [dpo_training.tokenize_pair(tokenizer, row, 64) for row in dpo_training.load_pairs()[:3]]
+    cached = trainer.reference_logps(tiny_lm, pairs, tokenizer.pad_token_id)  # (6,) chosen then rejected
+    expected = _independent_reference_logps(tiny_lm.model, tokenizer, pairs)
+    assert torch.allclose(cached, expected, rtol=1e-5, atol=1e-5 * expected.abs().max().item())
+
+    calls = []
+    hook = tiny_lm.model.register_forward_hook(lambda module, *_: calls.append(module is tiny_lm.model))
+    try:
+        again = trainer.reference_logps(tiny_lm, pairs[::-1], tokenizer.pad_token_id)  # same pairs, new order
+        config = dpo_training.TrainConfig(steps=4, batch_size=2, health_every=8, answer_tokens=4, learning_rate=1e-2)
+        first = list(trainer.train(tiny_lm, dpo_training.load_pairs()[:4], config))[-1]
+        shared_calls_first_run = sum(calls)
+        calls.clear()
+        second = list(trainer.train(tiny_lm, dpo_training.load_pairs()[:4], config))[-1]
+    finally:
+        hook.remove()
+    assert torch.equal(again, torch.cat([cached[:3].flip(0), cached[3:].flip(0)]))
+    assert shared_calls_first_run > 0  # pairs 4 and the reference answers were new
+    assert sum(calls) == 0  # second run: reference log-probs and answers came from the cache
+    # and the cache changes nothing: the seeded second run repeats the first exactly
+    assert [m.loss for m in second.history] == [m.loss for m in first.history]
+    assert second.before == first.before and second.after == first.after
+
+
+def test_lora_init_comes_from_the_run_seed_not_the_global_generator(tiny_lm):
+    def lora_a(seed: int) -> list[torch.Tensor]:
+        policy = dpo_training.make_policy(tiny_lm, dpo_training.TrainConfig(seed=seed))
+        return [p.detach().clone() for n, p in policy.model.named_parameters() if "lora_A" in n]
+
+    torch.manual_seed(123)
+    first = lora_a(0)
+    torch.manual_seed(456)  # another request moving the global generator changes nothing
+    assert all(torch.equal(a, b) for a, b in zip(first, lora_a(0)))
+    assert any(not torch.equal(a, b) for a, b in zip(first, lora_a(1)))
+    assert first and all(a.abs().sum() > 0 for a in first)
+
+
+def test_the_trained_policy_answers_the_next_pairs_until_reset(tiny_lm):
+    trainer = dpo_training.PolicyTrainer()
+    assert trainer.answering_lm(tiny_lm) is tiny_lm  # nothing trained: the reference answers
+    config = dpo_training.TrainConfig(steps=2, batch_size=2, answer_tokens=4, learning_rate=1e-2)
+    run = trainer.train(tiny_lm, dpo_training.load_pairs()[:4], config)
+    next(run), next(run)
+    assert trainer.policy is None  # a run goes live only when it has finished
+    list(run)
+    answering = trainer.answering_lm(tiny_lm)
+    assert answering.model is trainer.policy.model and answering.tokenizer is tiny_lm.tokenizer
+    assert "DPO (2 steps)" in answering.model_id and trainer.policy.pairs == 4
+    from playground.dpo.preferences import stream_pair
+
+    *_, pair = stream_pair(answering, "Hi?", max_new_tokens=4, seed=0)  # the voting path runs on the policy
+    assert pair.params["model_id"] == answering.model_id
+    assert trainer.reset() and trainer.answering_lm(tiny_lm) is tiny_lm
+
+
+def test_every_event_of_the_tab_is_named_dpo_or_private():
+    """Wiring only: no anonymous endpoint (`/counts_markdown`, `/explainer` were) in the public API."""
+    import gradio as gr
+
+    from demos import dpo as dpo_tab
+
+    with gr.Blocks() as demo:
+        dpo_tab.build()
+    public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility != "private"]
+    assert public and all(name.startswith("dpo_") for name in public), public
+    assert {"dpo_counts", "dpo_policy", "dpo_explainer", "dpo_push", "dpo_train", "dpo_reset"} <= set(public)

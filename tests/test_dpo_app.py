@@ -26,6 +26,17 @@ def test_pair_vote_export_over_the_api(client):
     assert "removed" in client.predict(api_name="/dpo_undo")
 
 
+def test_push_without_a_token_and_the_live_policy_over_the_api(client):
+    with pytest.raises(Exception) as error:
+        client.predict("user/votes", api_name="/dpo_push")  # the test server has no HF_TOKEN
+    assert "HF_TOKEN" in str(error.value) and "Traceback" not in str(error.value)
+    with pytest.raises(Exception) as error:
+        client.predict("not a repo id", api_name="/dpo_push")
+    assert "user/name" in str(error.value) and "not a repo id" in str(error.value)
+    assert "reference model" in client.predict(api_name="/dpo_policy")
+    assert "Votes stored" in client.predict(api_name="/dpo_counts")
+
+
 def test_training_refuses_bad_settings_over_the_api(client):
     with pytest.raises(Exception) as error:
         client.predict("dpo_sft", "demo", 4, 4, 1.0, 0.1, True, api_name="/dpo_train")  # the Number is unbounded
@@ -63,7 +74,11 @@ def test_vote_is_counted_and_training_updates_the_plots(page: Page, open_tab, co
     status = page.locator("#dpo-train-status")
     expect(status).to_contain_text("Step 1/2", timeout=180_000)
     expect(page.locator("#dpo-train-plot .js-plotly-plot")).to_be_visible()
+    expect(page.locator("#dpo-live-policy")).to_contain_text("reference model")
     expect(status).to_contain_text("Done: 2 steps", timeout=180_000)
+    expect(page.locator("#dpo-live-policy")).to_contain_text("trained here", timeout=30_000)  # pairs now come from it
     expect(page.locator("#dpo-compare")).to_contain_text("What is the moon?")
     page.screenshot(path=str(artifacts / "dpo-trained.png"), full_page=True)
+    page.locator("#dpo-reset").click()  # the reset is visible: the live policy line goes back
+    expect(page.locator("#dpo-live-policy")).to_contain_text("reference model", timeout=30_000)
     assert not console_errors, console_errors

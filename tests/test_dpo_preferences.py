@@ -127,3 +127,44 @@ def test_a_killed_writer_loses_no_confirmed_vote(tmp_path):
         assert votes[vote_id].prompt == f"prompt {index}" and votes[vote_id].answer_a == f"answer A {index}"
     assert len(votes) >= len(confirmed)
     json.dumps([v.prompt for v in votes.values()])  # every row readable after the kill
+
+
+@pytest.mark.parametrize("repo_id, token, offline, reason", [
+    ("user/votes", None, False, "no_token"),
+    ("user/votes", "", True, "no_token"),
+    ("not a repo", "hf_x", False, "repo_id"),
+    ("a/b/c", "hf_x", False, "repo_id"),
+    ("user/votes", "hf_x", True, "offline"),
+])
+def test_push_to_hub_refuses_with_a_reason_the_ui_can_translate(tmp_path, monkeypatch, repo_id, token, offline,
+                                                                 reason):
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "1" if offline else "0")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1" if offline else "0")
+    store = PreferenceStore(tmp_path / "votes.db")
+    store.add_vote("s", "Hi?", "Hello!", "Go away.", "a")
+    with pytest.raises(preferences.HubPushRefused) as refused:
+        store.push_to_hub(repo_id, token=token)
+    assert refused.value.reason == reason and isinstance(refused.value, ValueError)
+
+
+def test_push_to_hub_sends_the_decisive_votes_in_trl_format(tmp_path, monkeypatch):
+    """No network: `Dataset.push_to_hub` is replaced by a recorder; everything before it is real."""
+    from datasets import Dataset
+
+    pushed = []
+    monkeypatch.setattr(Dataset, "push_to_hub", lambda self, repo_id, **kw: pushed.append((self, repo_id, kw)))
+    monkeypatch.setenv("PLAYGROUND_OFFLINE", "0")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("HF_TOKEN", "hf_from_env")
+    store = PreferenceStore(tmp_path / "votes.db")
+    with pytest.raises(preferences.HubPushRefused, match="no decisive votes"):
+        store.push_to_hub("user/votes")
+    store.add_vote("s", "Hi?", "Meh.", "Hello there!", "b")
+    store.add_vote("s", "Sky?", "Blue.", "Green.", "tie")  # stored, never pushed
+    assert store.push_to_hub(" user/votes ") == (1, "https://huggingface.co/datasets/user/votes")
+    (dataset, repo_id, options), = pushed
+    assert repo_id == "user/votes" and options == {"token": "hf_from_env", "private": True}
+    assert dataset.to_list() == [{"prompt": [{"role": "user", "content": "Hi?"}],
+                                  "chosen": [{"role": "assistant", "content": "Hello there!"}],
+                                  "rejected": [{"role": "assistant", "content": "Meh."}]}]

@@ -1,7 +1,7 @@
 """The training half of the "DPO" tab: a bounded live run, its plots, and answers before and after.
 
-Why a separate file: collection and training are two ideas with their own widgets; `demos/dpo.py`
-places this section under the collection and merges the text tables.
+Why a separate file: collection and training are two ideas with their own widgets; `demos/dpo/__init__.py`
+places this section under the collection, merges the text tables and hands both the same store and trainer.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Iterator
 import gradio as gr
 
 from demos.common import T, Table, text, user_errors
+from playground.core.models import load_causal_lm
 from playground.dpo import loss as dpo
 from playground.dpo import training as dpo_training
-from playground.core.models import load_causal_lm
 from playground.dpo.preferences import PreferenceStore
 
 TEXT: Table = {
@@ -46,7 +46,7 @@ TEXT: Table = {
         "dpo_explain_title": "## How the loss pulls", "dpo_betas": "β values",
         "dpo_explain_plot": "DPO loss (solid) and gradient weight σ(−β·margin) (dotted)",
         "dpo_explain_x": "log-ratio margin (chosen − rejected)", "dpo_explain_loss": "loss",
-        "dpo_explain_weight": "weight",
+        "dpo_explain_weight": "weight", "dpo_no_betas": "β values: pick at least one (0.05, 0.1, 0.5 or 1.0).",
     },
     "ja": {
         "dpo_train_title": "## 2. 選好で学習する",
@@ -77,7 +77,7 @@ TEXT: Table = {
         "dpo_explain_title": "## 損失の引っ張り方", "dpo_betas": "β の値",
         "dpo_explain_plot": "DPO 損失（実線）と勾配の重み σ(−β·マージン)（点線）",
         "dpo_explain_x": "対数比のマージン（選ばれた − 選ばれなかった）", "dpo_explain_loss": "損失",
-        "dpo_explain_weight": "重み",
+        "dpo_explain_weight": "重み", "dpo_no_betas": "β の値: 少なくとも 1 つ選んでください（0.05、0.1、0.5、1.0）。",
     },
 }
 DEFAULTS = dpo_training.TrainConfig()
@@ -101,42 +101,49 @@ def comparison_html(progress: dpo_training.Progress, request: gr.Request) -> str
     return f"<table class='dpo-compare'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-@user_errors
-def train(mode: str, source: str, steps: float, batch_size: float, learning_rate: float, beta: float, lora: bool,
-          request: gr.Request) -> Iterator[tuple]:
-    from demos.dpo.votes import preference_store
+class Training:
+    """The section's handlers, bound to the server's one store and trainer (made by the tab's build())."""
 
-    config = dpo_training.TrainConfig(steps=int(steps), batch_size=int(batch_size), learning_rate=float(learning_rate),
-                                      beta=float(beta), sft=mode == "dpo_sft", lora=bool(lora))
-    labels = {key: text(TEXT, f"dpo_plot_{key}", request) for key in PLOT_KEYS}
-    for progress in dpo_training.train(load_causal_lm(), training_pairs(source, preference_store()), config):
-        if progress.phase == "step":
-            last = progress.history[-1]
-            status = text(TEXT, "dpo_status_step", request, steps=config.steps, **last.__dict__)
-        elif progress.phase == "done":
-            status = text(TEXT, "dpo_status_done", request, steps=config.steps,
-                          before=progress.health[0][1], after=progress.health[-1][1])
-        else:
-            status = text(TEXT, f"dpo_status_{'ref' if progress.phase == 'reference' else 'after'}", request)
-        figure = dpo.training_figure(progress.history, progress.health, labels)
-        yield status, figure, comparison_html(progress, request)
+    def __init__(self, store: PreferenceStore, trainer: dpo_training.PolicyTrainer) -> None:
+        self.store = store
+        self.trainer = trainer
 
+    @user_errors
+    def train(self, mode: str, source: str, steps: float, batch_size: float, learning_rate: float, beta: float,
+              lora: bool, request: gr.Request) -> Iterator[tuple]:
+        config = dpo_training.TrainConfig(steps=int(steps), batch_size=int(batch_size),
+                                          learning_rate=float(learning_rate), beta=float(beta), sft=mode == "dpo_sft",
+                                          lora=bool(lora))
+        labels = {key: text(TEXT, f"dpo_plot_{key}", request) for key in PLOT_KEYS}
+        for progress in self.trainer.train(load_causal_lm(), training_pairs(source, self.store), config):
+            if progress.phase == "step":
+                last = progress.history[-1]
+                status = text(TEXT, "dpo_status_step", request, steps=config.steps, **last.__dict__)
+            elif progress.phase == "done":
+                status = text(TEXT, "dpo_status_done", request, steps=config.steps,
+                              before=progress.health[0][1], after=progress.health[-1][1])
+            else:
+                status = text(TEXT, f"dpo_status_{'ref' if progress.phase == 'reference' else 'after'}", request)
+            figure = dpo.training_figure(progress.history, progress.health, labels)
+            yield status, figure, comparison_html(progress, request)
 
-@user_errors
-def reset(request: gr.Request) -> str:
-    return text(TEXT, "dpo_status_reset" if dpo_training.reset_policy() else "dpo_status_nothing", request)
+    @user_errors
+    def reset(self, request: gr.Request) -> str:
+        return text(TEXT, "dpo_status_reset" if self.trainer.reset() else "dpo_status_nothing", request)
 
 
 @user_errors
 def explainer(betas: list[float], request: gr.Request):
     if not betas:
-        raise ValueError("Pick at least one β value.")
+        raise ValueError(text(TEXT, "dpo_no_betas", request))
     words = {key: text(TEXT, f"dpo_explain_{key}", request) for key in ("plot", "x", "loss", "weight")}
     return dpo.loss_curves_figure(dpo.loss_curves(tuple(sorted(betas))), words["plot"], words["x"],
                                   words["loss"], words["weight"])
 
 
-def build() -> None:
+def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer) -> list:
+    """The training section; returns the events after which the live policy may have changed."""
+    handlers = Training(store, trainer)
     gr.Markdown(T("dpo_train_title"))
     gr.Markdown(T("dpo_train_intro"))
     with gr.Row():
@@ -159,13 +166,15 @@ def build() -> None:
     plot = gr.Plot(elem_id="dpo-train-plot", show_label=False)
     gr.Markdown(T("dpo_compare"))
     table = gr.HTML(elem_id="dpo-compare")
-    event = run.click(train, [mode, source, steps, batch, learning_rate, beta, lora], [status, plot, table],
+    event = run.click(handlers.train, [mode, source, steps, batch, learning_rate, beta, lora], [status, plot, table],
                       api_name="dpo_train", concurrency_id="dpo_train", concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")
-    reset_button.click(reset, None, status, api_name="dpo_reset", concurrency_id="dpo_train", concurrency_limit=1)
+    reset_event = reset_button.click(handlers.reset, None, status, api_name="dpo_reset", concurrency_id="dpo_train",
+                                     concurrency_limit=1)
 
     gr.Markdown(T("dpo_explain_title"))
     betas = gr.CheckboxGroup([0.05, 0.1, 0.5, 1.0], value=[0.05, 0.1, 0.5, 1.0], label=T("dpo_betas"),
                              elem_id="dpo-betas")
-    explain = gr.Plot(explainer, inputs=[betas], elem_id="dpo-explainer", show_label=False)
-    betas.change(explainer, betas, explain, api_name="dpo_explainer")
+    explain = gr.Plot(elem_id="dpo-explainer", show_label=False)
+    gr.on(None, explainer, betas, explain, api_name="dpo_explainer")  # on page load and when the β values change
+    return [event, reset_event]

@@ -47,12 +47,16 @@ def completion_logps(model: torch.nn.Module, input_ids: torch.Tensor, attention_
     """(summed log-probs of the completion tokens, per-token log-probs), shapes (batch,), (batch, T-1).
 
     Token t is predicted from the logits at t-1, so logits and labels are shifted by one; prompt
-    and padding positions (completion_mask 0) contribute nothing.
+    and padding positions (completion_mask 0) contribute nothing. Why `logits_to_keep`: the output
+    head (49k vocabulary on SmolLM2) and its log-softmax are a fifth of a forward pass, and the
+    prompt positions before the batch's first completion token never need them.
     """
-    logits = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits
-    logps = torch.log_softmax(logits[:, :-1].float(), dim=-1)  # (batch, T-1, vocab)
-    token_logps = logps.gather(-1, input_ids[:, 1:, None]).squeeze(-1)  # (batch, T-1)
-    token_logps = token_logps * completion_mask[:, 1:]
+    first = max(int(completion_mask.float().argmax(dim=1).min()), 1)  # earliest completion token in the batch
+    keep = input_ids.shape[1] - (first - 1)  # logits at positions first-1 .. T-1
+    logits = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False, logits_to_keep=keep).logits
+    logps = torch.log_softmax(logits[:, :-1].float(), dim=-1)  # (batch, T-first, vocab)
+    token_logps = logps.gather(-1, input_ids[:, first:, None]).squeeze(-1)  # (batch, T-first)
+    token_logps = F.pad(token_logps * completion_mask[:, first:], (first - 1, 0))  # (batch, T-1), prompt = 0
     return token_logps.sum(dim=1), token_logps
 
 

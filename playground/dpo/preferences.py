@@ -14,6 +14,7 @@ import json
 import os
 import pathlib
 import random
+import re
 import sqlite3
 import time
 from dataclasses import asdict, dataclass
@@ -231,12 +232,34 @@ class PreferenceStore:
             raise ValueError("There are no decisive votes (A or B better) to export yet: vote on a few pairs.")
         return Dataset.from_list(rows)
 
-    def push_to_hub(self, repo_id: str, token: str | None = None, private: bool = True) -> str:
-        """Upload the dataset to the Hub (needs a write token: argument or $HF_TOKEN)."""
+    def push_to_hub(self, repo_id: str, token: str | None = None, private: bool = True) -> tuple[int, str]:
+        """Upload the decisive votes as a dataset (TRL's conversational format); returns (rows, URL).
+
+        Needs a write token (argument or $HF_TOKEN) and the Hub switched on. Every refusal is a
+        `HubPushRefused` whose `reason` ("repo_id", "no_token", "offline", "empty") the UI translates.
+        """
+        repo_id = (repo_id or "").strip() if isinstance(repo_id, str) else repo_id
+        if not isinstance(repo_id, str) or not HUB_REPO_ID.fullmatch(repo_id):
+            raise HubPushRefused("repo_id", f"Hub dataset id must look like user/name (letters, digits, - _ .), "
+                                            f"got {repo_id!r}.")
         token = token or os.getenv("HF_TOKEN")
-        if get_settings().offline:
-            raise ValueError("The Hub is switched off (offline mode): export the JSONL file instead.")
         if not token:
-            raise ValueError("Pushing to the Hub needs a write token: set HF_TOKEN on the server.")
-        self.to_dataset().push_to_hub(repo_id, token=token, private=private)
-        return f"https://huggingface.co/datasets/{repo_id}"
+            raise HubPushRefused("no_token", "Pushing to the Hub needs a write token: set HF_TOKEN on the server.")
+        if get_settings().offline:
+            raise HubPushRefused("offline", "The Hub is switched off (offline mode): export the JSONL file instead.")
+        if not self.records():
+            raise HubPushRefused("empty", "There are no decisive votes (A or B better) to push yet.")
+        dataset = self.to_dataset()
+        dataset.push_to_hub(repo_id, token=token, private=private)
+        return len(dataset), f"https://huggingface.co/datasets/{repo_id}"
+
+
+HUB_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")  # user/name, as the Hub allows
+
+
+class HubPushRefused(ValueError):
+    """Why `push_to_hub` will not push; `reason` is a stable key the UI turns into its own language."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

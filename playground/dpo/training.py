@@ -11,7 +11,6 @@ rate of a few greedy answers (0 = no repeats; a collapsed model says "Italy, Ita
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import math
@@ -19,6 +18,7 @@ import pathlib
 import random
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -35,7 +35,7 @@ MAX_STEPS = 64
 
 @dataclass(frozen=True)
 class TrainConfig:
-    steps: int = 16  # 16 x batch 2: 109 s and 3.2 GB peak on an idle 2-core CPU, answers visibly concise
+    steps: int = 16  # 16 x batch 2: see README "Measured" (first run and later runs), answers visibly concise
     batch_size: int = 2  # pairs per step; batch 4 cost 14 s/step and 4.6 GB peak (over the 4 GB budget)
     learning_rate: float = 2e-4  # LoRA rate; use ~1e-5 for a full fine-tune
     beta: float = 0.1  # small beta: the policy may move far from the reference
@@ -43,7 +43,7 @@ class TrainConfig:
     lora: bool = True  # False: full fine-tune of a copy, reference = the untouched shared model
     lora_r: int = 16
     max_answer_tokens: int = 64  # completions are cut here: CPU time grows with length
-    health_every: int = 4  # measure the repeated-3-gram rate every N steps (costs a generation)
+    health_every: int = 8  # measure the repeated-3-gram rate every N steps (each costs a ~7 s generation)
     answer_tokens: int = 48  # length of the before/after and health answers
     seed: int = 0
 
@@ -110,7 +110,11 @@ def tokenize_pair(tokenizer, row: dict[str, Any], max_answer_tokens: int) -> tup
 
 def collate(pairs: list[tuple[list[int], list[int], list[int]]], pad_id: int) -> dict[str, torch.Tensor]:
     """Right-padded batch of 2B sequences, chosen first then rejected (TRL's layout)."""
-    sequences = [(p, c) for p, c, _ in pairs] + [(p, r) for p, _, r in pairs]
+    return collate_sequences([(p, c) for p, c, _ in pairs] + [(p, r) for p, _, r in pairs], pad_id)
+
+
+def collate_sequences(sequences: list[tuple[list[int], list[int]]], pad_id: int) -> dict[str, torch.Tensor]:
+    """Right-padded batch of (prompt, completion) sequences with the mask of the completion tokens."""
     length = max(len(p) + len(c) for p, c in sequences)
     input_ids = torch.full((len(sequences), length), pad_id, dtype=torch.long)
     attention_mask = torch.zeros_like(input_ids)
@@ -150,79 +154,135 @@ def greedy_answers(model, tokenizer, prompts: tuple[str, ...], max_new_tokens: i
     return answers
 
 
-# ------------------------------------------------------------------ the one trained policy per server
+# ------------------------------------------------------------------ the trained policy and who owns it
+Pair = tuple[list[int], list[int], list[int]]  # (prompt ids, chosen ids, rejected ids)
+REFERENCE_CACHE_PAIRS = 4096  # summed reference log-probs kept per trainer (two floats a pair)
+
+
 @dataclass
 class Policy:
-    model: Any  # peft model (LoRA) or a full copy, in train mode while training
-    reference: Any | None  # None with LoRA: the adapter is switched off instead
+    """A trained policy: its model, the frozen reference it was measured against, and how it was made."""
+    model: Any  # peft model (LoRA) or a full copy; in eval mode once its run has finished
+    reference: Any  # the untouched shared model (with LoRA the same weights as the adapter switched off)
     config: TrainConfig
     steps_done: int = 0
-
-    def reference_context(self):
-        """Run the reference: LoRA disabled, or the frozen shared model."""
-        return self.model.disable_adapter() if self.reference is None else contextlib.nullcontext()
-
-
-_policy: Policy | None = None
-_job = threading.Lock()  # one training job per server; the UI queue holds the others
-
-
-def current_policy() -> Policy | None:
-    return _policy
-
-
-def reset_policy() -> bool:
-    """Forget the trained policy (the app goes back to the reference); True if there was one."""
-    global _policy
-    if not _job.acquire(blocking=False):
-        raise ValueError("A training run is in progress; reset the policy after it has finished.")
-    try:
-        had, _policy = _policy is not None, None
-    finally:
-        _job.release()
-    return had
+    pairs: int = 0  # how many preference pairs it was trained on
 
 
 def make_policy(lm: LoadedLM, config: TrainConfig) -> Policy:
-    """A trainable copy: the shared model must stay untouched for every other tab."""
-    torch.manual_seed(config.seed)
+    """A trainable copy: the shared model must stay untouched for every other tab.
+
+    LoRA's A matrices are drawn from a generator seeded by `config.seed` (peft's own init uses
+    torch's global generator, which concurrent requests would share); B starts at zero, so the
+    policy starts equal to the reference.
+    """
     model = copy.deepcopy(lm.model)
     if not config.lora:
-        return Policy(model.train(), lm.model.eval(), config)
+        return Policy(model.train(), lm.model, config)
     from peft import LoraConfig, get_peft_model
 
     lora = LoraConfig(r=config.lora_r, lora_alpha=2 * config.lora_r, lora_dropout=0.0,
                       target_modules="all-linear", task_type="CAUSAL_LM")
-    return Policy(get_peft_model(model, lora).train(), None, config)
+    model = get_peft_model(model, lora)
+    generator = torch.Generator().manual_seed(config.seed)
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "lora_A" in name:  # peft's default: kaiming_uniform_(a=sqrt(5))
+                torch.nn.init.kaiming_uniform_(parameter, a=math.sqrt(5), generator=generator)
+    return Policy(model.train(), lm.model, config)
 
 
-def policy_logps(policy: Policy, batch: dict[str, torch.Tensor]):
-    """Summed completion log-probs of the policy (with grad) and of the reference (without)."""
-    args = (batch["input_ids"], batch["attention_mask"], batch["completion_mask"])
-    with torch.no_grad(), policy.reference_context():
-        reference_model = policy.model if policy.reference is None else policy.reference
-        ref_logps, _ = completion_logps(reference_model, *args)
-    logps, token_logps = completion_logps(policy.model, *args)
-    return logps, token_logps, ref_logps
+class PolicyTrainer:
+    """One per server, made and held by the DPO tab: the training slot, the live policy, the caches.
 
+    Why an object: whoever trains owns what it trained. The tab asks it which model answers the
+    next vote pairs (`answering_lm`), and resets it; tests make their own. Why the caches: the
+    reference never changes, so its log-probs of a pair and its greedy answers to the held-out
+    prompts are computed once per server, not in every step of every run.
 
-def train(lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Iterator[Progress]:
-    """Train a new policy on `pairs`, yielding progress after every step; it stays as `current_policy()`."""
-    global _policy
-    if not pairs:
-        raise ValueError("There are no preference pairs to train on: vote on a few pairs or use the demo set.")
-    if not _job.acquire(blocking=False):
-        raise ValueError("A training run is already in progress on this server; wait for it to finish.")
-    try:
+    >>> trainer = PolicyTrainer()
+    >>> trainer.policy is None, trainer.reset()
+    (True, False)
+    """
+
+    def __init__(self) -> None:
+        self._job = threading.Lock()  # one training job per server; the UI queue holds the others
+        self._policy: Policy | None = None
+        self._reference_logps: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
+        self._reference_answers: dict[tuple, list[list[int]]] = {}
+
+    @property
+    def policy(self) -> Policy | None:
+        """The policy of the last finished run, or None while the reference model is live."""
+        return self._policy
+
+    def answering_lm(self, lm: LoadedLM) -> LoadedLM:
+        """The model that answers the next vote pairs: the trained policy if there is one, else `lm`."""
+        policy = self._policy
+        if policy is None or policy.reference is not lm.model:
+            return lm
+        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + DPO ({policy.steps_done} steps)",
+                        "trained on this server")
+
+    def reset(self) -> bool:
+        """Forget the trained policy (the app goes back to the reference); True if there was one."""
+        if not self._job.acquire(blocking=False):
+            raise ValueError("A training run is in progress; reset the policy after it has finished.")
+        try:
+            had, self._policy = self._policy is not None, None
+        finally:
+            self._job.release()
+        return had
+
+    def reference_logps(self, lm: LoadedLM, pairs: list[Pair], pad_id: int) -> torch.Tensor:
+        """Summed reference log-probs, (2B,) chosen first then rejected; only unseen pairs are computed."""
+        keys = [(lm.model_id, tuple(p), tuple(c), tuple(r)) for p, c, r in pairs]
+        missing = [pair for key, pair in zip(keys, pairs) if key not in self._reference_logps]
+        if missing:
+            with torch.inference_mode():
+                chosen = completion_logps(lm.model, **_forward_args(missing, 1, pad_id))[0].tolist()
+                rejected = completion_logps(lm.model, **_forward_args(missing, 2, pad_id))[0].tolist()
+            for pair, values in zip(missing, zip(chosen, rejected)):
+                self._reference_logps[(lm.model_id, *map(tuple, pair))] = values
+        for key in keys:
+            self._reference_logps.move_to_end(key)
+        while len(self._reference_logps) > REFERENCE_CACHE_PAIRS:
+            self._reference_logps.popitem(last=False)
+        values = [self._reference_logps[key] for key in keys]
+        return torch.tensor([c for c, _ in values] + [r for _, r in values])
+
+    def reference_answers(self, lm: LoadedLM, max_new_tokens: int) -> list[list[int]]:
+        """The reference's greedy answers to HELD_OUT_PROMPTS (deterministic, so computed once)."""
+        key = (lm.model_id, HELD_OUT_PROMPTS, max_new_tokens)
+        if key not in self._reference_answers:
+            self._reference_answers[key] = greedy_answers(lm.model, lm.tokenizer, HELD_OUT_PROMPTS, max_new_tokens)
+        return self._reference_answers[key]
+
+    def train(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Iterator[Progress]:
+        """Train a new policy on `pairs`, yielding progress after every step; it goes live when the run ends.
+
+        A stopped run leaves the previous policy (or the reference) live.
+        """
+        if not pairs:
+            raise ValueError("There are no preference pairs to train on: vote on a few pairs or use the demo set.")
+        if not self._job.acquire(blocking=False):
+            raise ValueError("A training run is already in progress on this server; wait for it to finish.")
+        try:
+            yield from self._run(lm, pairs, config)
+        finally:
+            self._job.release()
+
+    def _run(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Iterator[Progress]:
         tokenizer = lm.tokenizer
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         data = [tokenize_pair(tokenizer, row, config.max_answer_tokens) for row in pairs]
         progress = Progress("reference")
-        before = greedy_answers(lm.model, tokenizer, HELD_OUT_PROMPTS, config.answer_tokens)
+        before = self.reference_answers(lm, config.answer_tokens)
         progress.before = tokenizer.batch_decode(before, skip_special_tokens=True)
         progress.health.append((0, mean_repeat_rate(before)))
         yield progress
-        _policy = policy = make_policy(lm, config)
+        policy = make_policy(lm, config)
+        policy.pairs = len(data)
         trainable = [p for p in policy.model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate)
         order = random.Random(config.seed)
@@ -232,18 +292,20 @@ def train(lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Ite
             # 1. draw the next batch of pairs (reshuffled every epoch)
             while len(queue) < config.batch_size:
                 queue += order.sample(range(len(data)), len(data))
-            batch = collate([data[i] for i in queue[:config.batch_size]], pad_id)
+            batch = [data[i] for i in queue[:config.batch_size]]
             del queue[:config.batch_size]
-            # 2. log-probs of chosen and rejected under the policy and the frozen reference
-            logps, token_logps, ref_logps = policy_logps(policy, batch)
-            chosen, rejected = logps.chunk(2)
-            ref_chosen, ref_rejected = ref_logps.chunk(2)
+            # 2. log-probs of chosen and rejected under the policy (one pass per side: less padding)
+            #    and under the frozen reference (cached per pair)
+            chosen_args, rejected_args = _forward_args(batch, 1, pad_id), _forward_args(batch, 2, pad_id)
+            chosen, chosen_tokens = completion_logps(policy.model, **chosen_args)
+            rejected, _ = completion_logps(policy.model, **rejected_args)
+            ref_chosen, ref_rejected = self.reference_logps(lm, batch, pad_id).chunk(2)
             # 3. the DPO loss, plus the chosen answers' likelihood in "DPO + SFT"
             losses, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected,
                                                                 config.beta)
             loss = losses.mean()
             if config.sft:
-                loss = loss + sft_loss(token_logps.chunk(2)[0], batch["completion_mask"].chunk(2)[0])
+                loss = loss + sft_loss(chosen_tokens, chosen_args["completion_mask"])
             # 4. one optimiser step
             optimizer.zero_grad()
             loss.backward()
@@ -263,7 +325,11 @@ def train(lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Ite
         after = greedy_answers(policy.model, tokenizer, HELD_OUT_PROMPTS, config.answer_tokens)
         progress.after = tokenizer.batch_decode(after, skip_special_tokens=True)
         progress.health.append((config.steps, mean_repeat_rate(after)))
+        self._policy = policy
         progress.phase = "done"
         yield progress
-    finally:
-        _job.release()
+
+
+def _forward_args(pairs: list[Pair], side: int, pad_id: int) -> dict[str, torch.Tensor]:
+    """Model inputs for one side of the pairs (1: chosen, 2: rejected), padded among themselves."""
+    return collate_sequences([(pair[0], pair[side]) for pair in pairs], pad_id)
