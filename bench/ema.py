@@ -23,7 +23,7 @@ from diffusers.training_utils import EMAModel
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from playground import diffusion  # noqa: E402
-from playground.ema.ema import EMA  # noqa: E402
+from playground.core.ema import EMA  # noqa: E402
 
 
 def median_seconds(fn, repeats: int) -> float:

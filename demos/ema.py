@@ -14,7 +14,7 @@ from playground.ema import diffusion
 from playground.ema import checkpoints as ema_checkpoints
 from playground.ema import figures as ema_figures
 from playground.ema import pretrained as ema_pretrained
-from playground.ema.ema import SCHEDULES
+from playground.core.ema import SCHEDULES
 
 TEXT: Table = {
     "en": {

@@ -8,7 +8,7 @@ from diffusers.training_utils import EMAModel
 
 from playground.ema import diffusion
 from playground.ema import quality as sample_quality
-from playground.ema.ema import EMA
+from playground.core.ema import EMA
 
 
 def random_walk(model: torch.nn.Module, steps: int, seed: int = 0):

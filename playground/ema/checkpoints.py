@@ -17,7 +17,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from playground.ema import diffusion
-from playground.ema.ema import effective_decay
+from playground.core.ema import effective_decay
 
 ASSET_DIR = pathlib.Path(__file__).resolve().parents[2] / "assets" / "ema"
 WEIGHT_SETS = ("raw", "ema")

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from playground.ema import quality as sample_quality
+from playground.core.ema import EMA, SCHEDULES
 from playground.core.seeding import init_weights_
-from playground.ema.ema import EMA, SCHEDULES
 
 if TYPE_CHECKING:
     from diffusers import DDPMScheduler, UNet2DModel

@@ -1,0 +1,128 @@
+"""A denoising diffusion model on 2-D points: an epsilon-prediction MLP, diffusers' schedulers, an EMA.
+
+Ho et al. 2020 (https://arxiv.org/abs/2006.11239): train eps_theta on
+loss = || eps - eps_theta(sqrt(a_t) x_0 + sqrt(1 - a_t) eps, t) ||^2 with t uniform, then sample by
+running T denoising steps from pure noise (DDPM), or few deterministic ones (DDIM, Song et al. 2020,
+https://arxiv.org/abs/2010.02502). The schedule and the update rules are diffusers' `DDPMScheduler` and
+`DDIMScheduler`; the network, the loss and the sampling loop are written out. Samples use the EMA of
+the weights (`playground.core.ema`), as DDPM does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+from playground.core.ema import EMA
+from playground.gan_vs_diffusion.gan import mlp
+
+
+@dataclass(frozen=True)
+class DiffusionConfig:
+    """One diffusion model. Defaults: the run that covers every ring8 and grid25 mode in 20 CPU-s."""
+    timesteps: int = 100  # training steps T of the noise schedule, and DDPM's sampling steps
+    ddim_steps: int = 10  # the few-step sampler the cost table compares with
+    hidden: int = 64  # 2.5 ms per step on one CPU thread: more steps per CPU-second than 128
+    time_dim: int = 32  # sinusoidal embedding of t
+    learning_rate: float = 3e-3
+    batch_size: int = 256
+    ema_decay: float = 0.995  # short runs: ~200 steps of memory
+
+    def __post_init__(self) -> None:
+        checks = [("timesteps", 10 <= self.timesteps <= 1000, "10 to 1000"),
+                  ("ddim_steps", 1 <= self.ddim_steps <= self.timesteps, "1 to timesteps"),
+                  ("hidden", 8 <= self.hidden <= 512, "8 to 512"), ("time_dim", 4 <= self.time_dim <= 256, "4 to 256"),
+                  ("learning_rate", 1e-5 <= self.learning_rate <= 0.1, "1e-5 to 0.1"),
+                  ("batch_size", 16 <= self.batch_size <= 4096, "16 to 4096"),
+                  ("ema_decay", 0.0 <= self.ema_decay < 1.0, "0 to below 1")]
+        for name, ok, allowed in checks:
+            if not ok:
+                raise ValueError(f"diffusion {name} = {getattr(self, name)!r} is out of range: use {allowed}.")
+
+
+class Denoiser(torch.nn.Module):
+    """eps_theta(x_t, t): the shared MLP on [x_t, sinusoidal(t)] (diffusers' `get_timestep_embedding`)."""
+
+    def __init__(self, hidden: int, time_dim: int, generator: torch.Generator) -> None:
+        super().__init__()
+        from diffusers.models.embeddings import get_timestep_embedding
+
+        self.time_dim, self.embed = time_dim, get_timestep_embedding
+        self.net = mlp(2 + time_dim, hidden, 2, torch.nn.SiLU, generator)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        emb = self.embed(t.expand(x.shape[0]), self.time_dim)  # (batch, time_dim)
+        return self.net(torch.cat([x, emb], 1))  # (batch, 2)
+
+
+class DiffusionTrainer:
+    """Denoiser, optimizer, EMA and the DDPM schedule; `step()` is one noise-prediction update.
+
+    Works in unit-scale coordinates, like `GANTrainer`.
+
+    >>> g = torch.Generator().manual_seed(0)
+    >>> trainer = DiffusionTrainer(DiffusionConfig(timesteps=20), torch.randn(512, 2, generator=g), g)
+    >>> trainer.step(); trainer.sample(3, torch.Generator().manual_seed(1)).shape
+    torch.Size([3, 2])
+    """
+
+    def __init__(self, config: DiffusionConfig, data: torch.Tensor, generator: torch.Generator) -> None:
+        from diffusers.schedulers.scheduling_ddim import DDIMScheduler
+        from diffusers.schedulers.scheduling_ddpm import DDPMScheduler
+
+        self.config, self.data, self.rng = config, data, generator
+        self.model = Denoiser(config.hidden, config.time_dim, generator)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), config.learning_rate, foreach=True)
+        self.ema = EMA(self.model, decay=config.ema_decay)
+        self.ema_model = Denoiser(config.hidden, config.time_dim, generator).requires_grad_(False)
+        # cosine schedule: with T = 100 the last step is pure noise (a linear one would leave 37 % signal)
+        self.scheduler = DDPMScheduler(num_train_timesteps=config.timesteps, beta_schedule="squaredcos_cap_v2",
+                                       clip_sample=False)
+        self.ddim = DDIMScheduler.from_config(self.scheduler.config)
+        self.steps = 0
+
+    def set_progress(self, fraction: float) -> None:
+        """Anneal the learning rate linearly to 10 % as the budget is spent: the last steps sharpen the modes."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.config.learning_rate * (1.0 - 0.9 * min(max(fraction, 0.0), 1.0))
+
+    def step(self) -> None:
+        """1. noise a batch at random t; 2. predict the noise; 3. Adam and EMA updates."""
+        x0 = self.data[torch.randint(0, len(self.data), (self.config.batch_size,), generator=self.rng)]
+        noise = torch.randn(x0.shape, generator=self.rng)
+        t = torch.randint(0, self.config.timesteps, (len(x0),), generator=self.rng)
+        loss = F.mse_loss(self.model(self.scheduler.add_noise(x0, noise, t), t), noise)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.ema.update(self.model)
+        self.steps += 1
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator, sampler: str = "ddpm", keep: int = 0,
+               frames: int = 11) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor], list[int]]:
+        """(n, 2) samples from the EMA weights with "ddpm" (T steps) or "ddim" (ddim_steps, eta = 0).
+
+        With keep > 0 it also returns the first `keep` points at `frames` evenly spaced steps of the
+        reverse trajectory x_T -> x_0, and the timestep of each frame.
+        """
+        self.ema.copy_to(self.ema_model)
+        if sampler not in ("ddpm", "ddim"):
+            raise ValueError(f"sampler {sampler!r} is unknown; use 'ddpm' or 'ddim'.")
+        scheduler = self.scheduler if sampler == "ddpm" else self.ddim
+        scheduler.set_timesteps(self.config.timesteps if sampler == "ddpm" else self.config.ddim_steps)
+        x = torch.randn(n, 2, generator=generator)  # x_T
+        shown = set(torch.linspace(0, len(scheduler.timesteps), frames).round().long().tolist())
+        trajectory, frame_steps = [], []
+        for index, t in enumerate(scheduler.timesteps):
+            if keep and index in shown:
+                trajectory.append(x[:keep].clone())
+                frame_steps.append(int(t) + 1)
+            eps = self.ema_model(x, t.reshape(1))  # 1. predict the noise in x_t
+            x = scheduler.step(eps, t, x, generator=generator).prev_sample  # 2. x_t -> x_{t-1}
+        if not keep:
+            return x
+        trajectory.append(x[:keep].clone())
+        frame_steps.append(0)
+        return x, trajectory, frame_steps

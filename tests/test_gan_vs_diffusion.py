@@ -1,0 +1,152 @@
+"""GANs to diffusion: the coverage protocol on known sets, the data, both trainers and the race on tiny budgets."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from playground.gan_vs_diffusion import coverage, toy_data
+from playground.gan_vs_diffusion.diffusion import DiffusionConfig, DiffusionTrainer
+from playground.gan_vs_diffusion.gan import GANConfig, GANTrainer
+from playground.gan_vs_diffusion.race import RaceConfig, RaceSnapshot, race
+
+
+# ------------------------------------------------------------------ data and coverage
+@pytest.mark.parametrize("name, k", [("ring8", 8), ("grid25", 25), ("two_moons", 20), ("spiral", 20)])
+def test_samples_from_every_mode_cover_all_k_modes_with_a_high_quality_share_near_99_7_percent(name, k):
+    result = coverage.mode_coverage(toy_data.toy_samples(name, 2500, seed=3), name)
+    assert result["modes"] == result["k"] == k
+    # within 3 sigma of a 2-D Gaussian's centre: 1 - exp(-9/2) = 98.9 % (more where modes overlap)
+    assert result["high_quality"] >= 0.98
+    assert sum(result["counts"]) == pytest.approx(result["high_quality"] * 2500)
+    assert result["kl_uniform"] < 0.02 * math.log(k)
+
+
+def test_samples_from_three_modes_cover_exactly_three_and_kl_matches_the_formula():
+    modes = toy_data.toy_modes("ring8")
+    rng = np.random.default_rng(0)
+    samples = modes[rng.integers(0, 3, 2500)] + rng.normal(0, 0.05, (2500, 2))
+    result = coverage.mode_coverage(samples, "ring8")
+    assert result["modes"] == 3
+    assert sum(c > 0 for c in result["counts"]) == 3
+    share = np.array(result["counts"][:3]) / sum(result["counts"])
+    # KL(p || uniform over 8) = log 8 + sum p log p, about log(8/3) for an even split over 3
+    assert result["kl_uniform"] == pytest.approx(math.log(8) + (share * np.log(share)).sum(), rel=1e-9)
+    assert result["kl_uniform"] == pytest.approx(math.log(8 / 3), rel=0.02)
+
+
+def test_uniform_noise_has_a_low_high_quality_share_and_nan_samples_count_as_low_quality():
+    noise = np.random.default_rng(0).uniform(-5, 5, (2500, 2))
+    result = coverage.mode_coverage(noise, "grid25")
+    # 25 discs of radius 3 * 0.1 cover 25 * pi * 0.3^2 / 100 = 7.1 % of the square
+    assert result["high_quality"] == pytest.approx(25 * math.pi * 0.3 ** 2 / 100, rel=0.2)
+    assert result["modes"] == 0
+    with_nan = toy_data.toy_samples("ring8", 2500, seed=0)
+    with_nan[:1250] = np.nan
+    assert coverage.mode_coverage(with_nan, "ring8")["high_quality"] == pytest.approx(0.5, rel=0.02)
+
+
+def test_threshold_is_100_for_ring8_and_scaled_to_32_for_grid25():
+    assert coverage.mode_threshold(8) == 100
+    assert coverage.mode_threshold(25) == 32
+    assert coverage.mode_threshold(8, 5000) == 200
+
+
+@pytest.mark.parametrize("points, message", [
+    ([], "empty"), (np.zeros((1_000_000, 2)), "too many"), ([[0, 0], [np.nan, 1]], "not finite"),
+    ([[0, 0, 0]], "shape"), ([[1, 1], [1, 1]], "distinct"), ("abc", "numbers")])
+def test_bad_drawn_sets_are_refused_with_a_message_naming_the_field(points, message):
+    with pytest.raises(ValueError, match=message) as error:
+        toy_data.toy_modes("drawn", points)
+    assert "drawn points" in str(error.value)
+
+
+def test_a_drawn_set_becomes_the_modes_and_its_samples_cover_them():
+    points = [[0, 0], [1, 0], [0, 1]]
+    assert toy_data.toy_modes("drawn", points).tolist() == [[0, 0], [1, 0], [0, 1]]
+    samples = toy_data.toy_samples("drawn", 2500, seed=0, points=points)
+    assert coverage.mode_coverage(samples, "drawn", points)["modes"] == 3
+
+
+# ------------------------------------------------------------------ trainers
+def test_gan_switches_all_train_and_two_runs_with_one_seed_are_identical():
+    data = torch.tensor(toy_data.toy_samples("ring8", 1000, seed=0) / 2, dtype=torch.float32)
+    for config in (GANConfig(), GANConfig(loss="wgan_gp", spectral_norm=True, pack=2, d_steps=2, z_dim=8)):
+        runs = []
+        for _ in range(2):
+            trainer = GANTrainer(config, data, torch.Generator().manual_seed(5))
+            before = [p.clone() for p in trainer.generator.parameters()]
+            for _ in range(3):
+                trainer.step()
+            assert any(not torch.equal(a, b) for a, b in zip(before, trainer.generator.parameters()))
+            runs.append(trainer.sample(16, torch.Generator().manual_seed(1)))
+        assert torch.equal(*runs) and torch.isfinite(runs[0]).all()
+    grid = torch.zeros(5, 2)
+    probability = trainer.discriminator_map(grid)
+    assert probability.shape == (5,) and ((probability >= 0) & (probability <= 1)).all()
+
+
+def test_bad_gan_and_diffusion_settings_name_the_field():
+    with pytest.raises(ValueError, match="pack"):
+        GANConfig(pack=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        GANConfig(pack=3)  # 256 is not a multiple of 3
+    with pytest.raises(ValueError, match="timesteps"):
+        DiffusionConfig(timesteps=5)
+
+
+def test_diffusion_loss_falls_and_the_trajectory_ends_at_the_returned_samples():
+    data = torch.tensor(toy_data.toy_samples("ring8", 2000, seed=0) / 2, dtype=torch.float32)
+    trainer = DiffusionTrainer(DiffusionConfig(timesteps=20, ddim_steps=4), data, torch.Generator().manual_seed(0))
+    for _ in range(30):
+        trainer.step()
+    assert trainer.steps == 30 and trainer.ema.num_updates == 30
+    samples, frames, steps = trainer.sample(50, torch.Generator().manual_seed(2), keep=10, frames=5)
+    assert torch.equal(frames[-1], samples[:10]) and steps[0] == 20 and steps[-1] == 0
+    assert trainer.sample(50, torch.Generator().manual_seed(2), sampler="ddim").shape == (50, 2)
+    with pytest.raises(ValueError, match="sampler"):
+        trainer.sample(5, torch.Generator(), sampler="euler")
+
+
+# ------------------------------------------------------------------ the race
+@pytest.mark.parametrize("budget", [0, 1e6, float("nan")])
+def test_out_of_range_budgets_are_refused(budget):
+    with pytest.raises(ValueError, match="budget"):
+        RaceConfig(budget_s=budget)
+
+
+def test_a_tiny_race_spends_the_same_budget_on_both_and_ends_with_costs():
+    config = RaceConfig(dataset="ring8", budget_s=1.0, snapshot_every_s=0.5, slice_s=0.25, train_points=2000,
+                        diffusion=DiffusionConfig(timesteps=20, ddim_steps=5))
+    snapshots = list(race(config))
+    final = snapshots[-1]
+    assert final.done and not any(s.done for s in snapshots[:-1]) and len(snapshots) >= 2
+    for state in (final.gan, final.diffusion):  # each stops within one training step past the budget
+        assert 1.0 <= state.cpu_seconds < 1.2 and state.steps > 0
+        assert len(state.samples) == 600 and state.coverage["k"] == 8
+    assert set(final.cost) == {"gan", "ddpm", "ddim"} and final.cost["ddpm"]["steps"] == 20
+    assert len(final.trajectory) == len(final.trajectory_steps) == 11
+    assert RaceSnapshot.from_dict(final.to_dict()) == final
+
+
+def test_stop_ends_the_race_with_a_final_snapshot_and_seeds_reproduce_the_data():
+    calls = []
+    config = RaceConfig(dataset="grid25", budget_s=30.0, snapshot_every_s=0.5, slice_s=0.1, train_points=1000,
+                        diffusion=DiffusionConfig(timesteps=20))
+    snapshots = list(race(config, should_stop=lambda: calls.append(1) or len(calls) > 2))
+    assert snapshots[-1].done and snapshots[-1].gan.cpu_seconds < 1.0
+    again = next(race(config, should_stop=lambda: True))
+    assert again.real == snapshots[-1].real and again.done
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason="issue 13 target not reached yet: at 20 CPU-s per model on the 2-core box, DDPM covered "
+                   "9/25 grid modes on seed 0 (GAN 5/25); see README", strict=False)
+def test_at_the_default_budget_diffusion_covers_20_of_25_grid_modes_and_beats_the_gan_on_3_seeds():
+    # ~50 s per seed on one core: one snapshot at the end only
+    for seed in range(3):
+        *_, final = race(RaceConfig(dataset="grid25", seed=seed, snapshot_every_s=RaceConfig.budget_s))
+        assert final.diffusion.coverage["modes"] >= 20
+        assert final.diffusion.coverage["modes"] > final.gan.coverage["modes"]
