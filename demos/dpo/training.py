@@ -11,6 +11,7 @@ from typing import Iterator
 import gradio as gr
 
 from demos.common import T, Table, text, user_errors
+from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
 from playground.dpo import training as dpo_training
 from playground.core.models import load_causal_lm
@@ -118,7 +119,7 @@ def train(mode: str, source: str, steps: float, batch_size: float, learning_rate
                           before=progress.health[0][1], after=progress.health[-1][1])
         else:
             status = text(TEXT, f"dpo_status_{'ref' if progress.phase == 'reference' else 'after'}", request)
-        figure = dpo.training_figure(progress.history, progress.health, labels)
+        figure = dpo_figures.training_figure(progress.history, progress.health, labels)
         yield status, figure, comparison_html(progress, request)
 
 
@@ -132,8 +133,8 @@ def explainer(betas: list[float], request: gr.Request):
     if not betas:
         raise ValueError("Pick at least one β value.")
     words = {key: text(TEXT, f"dpo_explain_{key}", request) for key in ("plot", "x", "loss", "weight")}
-    return dpo.loss_curves_figure(dpo.loss_curves(tuple(sorted(betas))), words["plot"], words["x"],
-                                  words["loss"], words["weight"])
+    return dpo_figures.loss_curves_figure(dpo.loss_curves(tuple(sorted(betas))), words["plot"], words["x"],
+                                          words["loss"], words["weight"])
 
 
 def build() -> None:

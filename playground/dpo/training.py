@@ -206,6 +206,34 @@ def policy_logps(policy: Policy, batch: dict[str, torch.Tensor]):
     return logps, token_logps, ref_logps
 
 
+def train_step(policy: Policy, optimizer: torch.optim.Optimizer, batch: dict[str, torch.Tensor],
+               step: int) -> StepMetrics:
+    """One optimiser step on a collated batch (steps 2-4 of `train`), timed; also what `bench/gpu.py` runs.
+
+    The batch is built on the CPU by `collate` and moved here to the policy's device (CUDA, MPS).
+    """
+    start = time.perf_counter()
+    batch = {key: value.to(policy.model.device) for key, value in batch.items()}
+    # 2. log-probs of chosen and rejected under the policy and the frozen reference
+    logps, token_logps, ref_logps = policy_logps(policy, batch)
+    chosen, rejected = logps.chunk(2)
+    ref_chosen, ref_rejected = ref_logps.chunk(2)
+    # 3. the DPO loss, plus the chosen answers' likelihood in "DPO + SFT"
+    losses, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected,
+                                                        policy.config.beta)
+    loss = losses.mean()
+    if policy.config.sft:
+        loss = loss + sft_loss(token_logps.chunk(2)[0], batch["completion_mask"].chunk(2)[0])
+    # 4. one optimiser step
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    policy.steps_done = step
+    return StepMetrics(step, loss.item(), chosen_rewards.mean().item(), rejected_rewards.mean().item(),
+                       (chosen_rewards - rejected_rewards).mean().item(),
+                       (chosen_rewards > rejected_rewards).float().mean().item(), time.perf_counter() - start)
+
+
 def train(lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Iterator[Progress]:
     """Train a new policy on `pairs`, yielding progress after every step; it stays as `current_policy()`."""
     global _policy
@@ -228,32 +256,14 @@ def train(lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Ite
         order = random.Random(config.seed)
         queue: list[int] = []
         for step in range(1, config.steps + 1):
-            start = time.perf_counter()
             # 1. draw the next batch of pairs (reshuffled every epoch)
             while len(queue) < config.batch_size:
                 queue += order.sample(range(len(data)), len(data))
             batch = collate([data[i] for i in queue[:config.batch_size]], pad_id)
             del queue[:config.batch_size]
-            # 2. log-probs of chosen and rejected under the policy and the frozen reference
-            logps, token_logps, ref_logps = policy_logps(policy, batch)
-            chosen, rejected = logps.chunk(2)
-            ref_chosen, ref_rejected = ref_logps.chunk(2)
-            # 3. the DPO loss, plus the chosen answers' likelihood in "DPO + SFT"
-            losses, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected,
-                                                                config.beta)
-            loss = losses.mean()
-            if config.sft:
-                loss = loss + sft_loss(token_logps.chunk(2)[0], batch["completion_mask"].chunk(2)[0])
-            # 4. one optimiser step
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            policy.steps_done = step
+            # 2-4. log-probs, the loss, one optimiser step
+            progress.history.append(train_step(policy, optimizer, batch, step))
             progress.phase = "step"
-            progress.history.append(StepMetrics(
-                step, loss.item(), chosen_rewards.mean().item(), rejected_rewards.mean().item(),
-                (chosen_rewards - rejected_rewards).mean().item(),
-                (chosen_rewards > rejected_rewards).float().mean().item(), time.perf_counter() - start))
             if step % config.health_every == 0 and step < config.steps:
                 answers = greedy_answers(policy.model, tokenizer, HELD_OUT_PROMPTS, config.answer_tokens)
                 progress.health.append((step, mean_repeat_rate(answers)))
