@@ -1,7 +1,8 @@
 """Shared test fixtures: tiny real models, the real offline model, the real app server and Chromium.
 
 Markers: `slow` tests load the real offline SmolLM2-135M; `browser` tests drive Debian's Chromium
-through Playwright. The README's test command runs all of them.
+through Playwright. The README's test command runs all of them. `gpu` tests need CUDA and are
+skipped (with the reason) where there is none, as on CI.
 """
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ def _private_preference_store(tmp_path_factory) -> None:
     """Votes cast by tests (in this process and in the app subprocess) never reach a real store."""
     path = tmp_path_factory.mktemp("preferences") / "test-votes.sqlite3"
     os.environ["PLAYGROUND_PREFERENCES_DB"] = str(path)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Skip `@pytest.mark.gpu` tests when torch sees no CUDA device."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA: no GPU visible to torch here")
+    for item in items:
+        if item.get_closest_marker("gpu"):
+            item.add_marker(skip)
 
 
 # ------------------------------------------------------------------ models

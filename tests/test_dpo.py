@@ -7,6 +7,7 @@ import threading
 import pytest
 import torch
 
+from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
 from playground.dpo import training as dpo_training
 from playground.dpo.preferences import PreferenceStore
@@ -41,7 +42,7 @@ def test_gradient_weight_is_sigmoid_of_minus_beta_margin():
     loss.sum().backward()
     curves = dpo.loss_curves(betas=(0.5,), span=3.0, points=3)
     assert margin.grad.item() == pytest.approx(-0.5 * curves.weights[0][2], abs=1e-7)
-    figure = dpo.loss_curves_figure(curves, "t", "x", "loss", "weight")
+    figure = dpo_figures.loss_curves_figure(curves, "t", "x", "loss", "weight")
     assert figure.layout.height and len(figure.data) == 2
 
 

@@ -12,6 +12,7 @@ import gradio as gr
 
 from demos.common import T, Table, text, user_errors
 from playground.core.models import load_causal_lm
+from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
 from playground.dpo import training as dpo_training
 from playground.dpo.preferences import PreferenceStore
@@ -124,7 +125,7 @@ class Training:
                               before=progress.health[0][1], after=progress.health[-1][1])
             else:
                 status = text(TEXT, f"dpo_status_{'ref' if progress.phase == 'reference' else 'after'}", request)
-            figure = dpo.training_figure(progress.history, progress.health, labels)
+            figure = dpo_figures.training_figure(progress.history, progress.health, labels)
             yield status, figure, comparison_html(progress, request)
 
     @user_errors
@@ -137,7 +138,7 @@ def explainer(betas: list[float], request: gr.Request):
     if not betas:
         raise ValueError(text(TEXT, "dpo_no_betas", request))
     words = {key: text(TEXT, f"dpo_explain_{key}", request) for key in ("plot", "x", "loss", "weight")}
-    return dpo.loss_curves_figure(dpo.loss_curves(tuple(sorted(betas))), words["plot"], words["x"],
+    return dpo_figures.loss_curves_figure(dpo.loss_curves(tuple(sorted(betas))), words["plot"], words["x"],
                                   words["loss"], words["weight"])
 
 

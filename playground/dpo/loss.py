@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 import torch
 import torch.nn.functional as F
 
@@ -92,44 +90,3 @@ def loss_curves(betas: tuple[float, ...] = (0.05, 0.1, 0.5, 1.0), span: float = 
     losses = [(-F.logsigmoid(beta * margins)).tolist() for beta in betas]
     weights = [torch.sigmoid(-beta * margins).tolist() for beta in betas]
     return LossCurves(margins.tolist(), list(betas), losses, weights)
-
-
-def loss_curves_figure(curves: LossCurves, title: str, x_title: str, loss_name: str,
-                       weight_name: str) -> go.Figure:
-    """Solid lines: loss; dotted lines: gradient weight, one colour per beta."""
-    figure = go.Figure()
-    for index, beta in enumerate(curves.betas):
-        color = f"hsl({index * 360 // max(len(curves.betas), 1)}, 65%, 45%)"
-        figure.add_scatter(x=curves.margins, y=curves.losses[index], name=f"{loss_name} β={beta:g}",
-                           line={"color": color})
-        figure.add_scatter(x=curves.margins, y=curves.weights[index], name=f"{weight_name} β={beta:g}",
-                           line={"color": color, "dash": "dot"})
-    figure.update_layout(title=title, height=360, xaxis_title=x_title, yaxis_title=f"{loss_name} / {weight_name}",
-                         yaxis_range=[0, 4], showlegend=True, margin={"t": 50, "b": 40})
-    return figure
-
-
-def training_figure(history: list, health: list[tuple[int, float]], labels: dict[str, str]) -> go.Figure:
-    """Live training plots from the run's `StepMetrics` history and (step, repeat rate) health points.
-
-    `labels` carries the localised titles: loss, rewards, accuracy, step, chosen, rejected, margin,
-    accuracy_line, repeats, title.
-    """
-    steps = [m.step for m in history]
-    figure = make_subplots(rows=1, cols=3, subplot_titles=(labels["loss"], labels["rewards"], labels["accuracy"]))
-    figure.add_scatter(x=steps, y=[m.loss for m in history], name=labels["loss"], row=1, col=1, mode="lines+markers")
-    for key, name in [("chosen_reward", "chosen"), ("rejected_reward", "rejected"), ("margin", "margin")]:
-        figure.add_scatter(x=steps, y=[getattr(m, key) for m in history], name=labels[name], row=1, col=2,
-                           mode="lines+markers")
-    figure.add_scatter(x=steps, y=[m.accuracy for m in history], name=labels["accuracy_line"], row=1, col=3,
-                       mode="lines+markers")
-    figure.add_scatter(x=[s for s, _ in health], y=[r for _, r in health], name=labels["repeats"], row=1, col=3,
-                       mode="lines+markers", line={"dash": "dot"})
-    for col in (1, 2, 3):
-        figure.update_xaxes(title_text=labels["step"], row=1, col=col)
-    figure.update_yaxes(title_text=labels["loss"], row=1, col=1)
-    figure.update_yaxes(title_text=labels["rewards"], row=1, col=2)
-    figure.update_yaxes(title_text=labels["accuracy"], range=[-0.05, 1.05], row=1, col=3)
-    figure.update_layout(title=labels["title"], height=380, showlegend=True, margin={"t": 70, "b": 40},
-                         legend={"orientation": "h", "y": -0.25})
-    return figure

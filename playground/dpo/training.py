@@ -240,8 +240,8 @@ class PolicyTrainer:
         missing = [pair for key, pair in zip(keys, pairs) if key not in self._reference_logps]
         if missing:
             with torch.inference_mode():
-                chosen = completion_logps(lm.model, **_forward_args(missing, 1, pad_id))[0].tolist()
-                rejected = completion_logps(lm.model, **_forward_args(missing, 2, pad_id))[0].tolist()
+                chosen, rejected = (completion_logps(lm.model, **_forward_args(missing, side, pad_id, lm.model.device))[0]
+                                    .tolist() for side in (1, 2))
             for pair, values in zip(missing, zip(chosen, rejected)):
                 self._reference_logps[(lm.model_id, *map(tuple, pair))] = values
         for key in keys:
@@ -288,34 +288,15 @@ class PolicyTrainer:
         order = random.Random(config.seed)
         queue: list[int] = []
         for step in range(1, config.steps + 1):
-            start = time.perf_counter()
             # 1. draw the next batch of pairs (reshuffled every epoch)
             while len(queue) < config.batch_size:
                 queue += order.sample(range(len(data)), len(data))
             batch = [data[i] for i in queue[:config.batch_size]]
             del queue[:config.batch_size]
-            # 2. log-probs of chosen and rejected under the policy (one pass per side: less padding)
-            #    and under the frozen reference (cached per pair)
-            chosen_args, rejected_args = _forward_args(batch, 1, pad_id), _forward_args(batch, 2, pad_id)
-            chosen, chosen_tokens = completion_logps(policy.model, **chosen_args)
-            rejected, _ = completion_logps(policy.model, **rejected_args)
-            ref_chosen, ref_rejected = self.reference_logps(lm, batch, pad_id).chunk(2)
-            # 3. the DPO loss, plus the chosen answers' likelihood in "DPO + SFT"
-            losses, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected,
-                                                                config.beta)
-            loss = losses.mean()
-            if config.sft:
-                loss = loss + sft_loss(chosen_tokens, chosen_args["completion_mask"])
-            # 4. one optimiser step
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            policy.steps_done = step
+            # 2-4. log-probs, the loss, one optimiser step; the reference's log-probs are cached per pair
             progress.phase = "step"
-            progress.history.append(StepMetrics(
-                step, loss.item(), chosen_rewards.mean().item(), rejected_rewards.mean().item(),
-                (chosen_rewards - rejected_rewards).mean().item(),
-                (chosen_rewards > rejected_rewards).float().mean().item(), time.perf_counter() - start))
+            progress.history.append(train_step(policy, optimizer, batch, self.reference_logps(lm, batch, pad_id),
+                                               pad_id, step))
             if step % config.health_every == 0 and step < config.steps:
                 answers = greedy_answers(policy.model, tokenizer, HELD_OUT_PROMPTS, config.answer_tokens)
                 progress.health.append((step, mean_repeat_rate(answers)))
@@ -330,6 +311,37 @@ class PolicyTrainer:
         yield progress
 
 
-def _forward_args(pairs: list[Pair], side: int, pad_id: int) -> dict[str, torch.Tensor]:
-    """Model inputs for one side of the pairs (1: chosen, 2: rejected), padded among themselves."""
-    return collate_sequences([(pair[0], pair[side]) for pair in pairs], pad_id)
+def train_step(policy: Policy, optimizer: torch.optim.Optimizer, batch: list[Pair], reference_logps: torch.Tensor,
+               pad_id: int, step: int) -> StepMetrics:
+    """One optimiser step on a batch of tokenised pairs, timed; `bench/gpu.py` runs it too.
+
+    `reference_logps` is (2B,), chosen first: the frozen reference's summed log-probs of the batch.
+    Inputs are built on the CPU and moved to the policy's device here (CUDA, MPS).
+    """
+    start = time.perf_counter()
+    device = policy.model.device
+    # 2. log-probs of chosen and rejected under the policy (one pass per side: less padding)
+    chosen_args, rejected_args = (_forward_args(batch, side, pad_id, device) for side in (1, 2))
+    chosen, chosen_tokens = completion_logps(policy.model, **chosen_args)
+    rejected, _ = completion_logps(policy.model, **rejected_args)
+    ref_chosen, ref_rejected = reference_logps.to(device).chunk(2)
+    # 3. the DPO loss, plus the chosen answers' likelihood in "DPO + SFT"
+    losses, chosen_rewards, rejected_rewards = dpo_loss(chosen, rejected, ref_chosen, ref_rejected,
+                                                        policy.config.beta)
+    loss = losses.mean()
+    if policy.config.sft:
+        loss = loss + sft_loss(chosen_tokens, chosen_args["completion_mask"])
+    # 4. one optimiser step
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    policy.steps_done = step
+    return StepMetrics(step, loss.item(), chosen_rewards.mean().item(), rejected_rewards.mean().item(),
+                       (chosen_rewards - rejected_rewards).mean().item(),
+                       (chosen_rewards > rejected_rewards).float().mean().item(), time.perf_counter() - start)
+
+
+def _forward_args(pairs: list[Pair], side: int, pad_id: int, device: torch.device | str) -> dict[str, torch.Tensor]:
+    """Model inputs for one side of the pairs (1: chosen, 2: rejected), padded among themselves, on `device`."""
+    return {key: value.to(device) for key, value in collate_sequences([(pair[0], pair[side]) for pair in pairs],
+                                                                       pad_id).items()}
