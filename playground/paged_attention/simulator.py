@@ -97,6 +97,7 @@ class _Request:
     regions: list[tuple[int, int]] = field(default_factory=list)  # contiguous: (start, size) per sample
     shared_blocks: list[int] = field(default_factory=list)  # paged: full prompt blocks, shared by the samples
     private_blocks: list[list[int]] = field(default_factory=list)  # paged: per sample
+    reservation: int = 0  # contiguous: slots reserved per sample at admission
     done: bool = False  # ft: finished but still holding its reservation until the batch ends
 
     @property
@@ -166,9 +167,9 @@ class _Run:
         return request.length + request.output  # oracle
 
     def _admit_contiguous(self, request: _Request) -> bool:
-        regions = []
+        regions, request.reservation = [], self._reservation(request)
         for _ in range(request.samples):
-            region = self.buddy.allocate(self._reservation(request))
+            region = self.buddy.allocate(request.reservation)
             if region is None:
                 for start, size in regions:
                     self.buddy.release(start, size)
@@ -289,12 +290,12 @@ class _Run:
             final = request.length + request.output
             for _, size in request.regions:
                 if request.done:  # ft: finished, still reserved
-                    counts[INTERNAL] += self._reservation(request)
+                    counts[INTERNAL] += request.reservation
                 else:
                     counts[TOKEN] += request.length
                     counts[RESERVED] += request.output
-                    counts[INTERNAL] += self._reservation(request) - final
-                counts[EXTERNAL] += size - self._reservation(request)
+                    counts[INTERNAL] += request.reservation - final
+                counts[EXTERNAL] += size - request.reservation
         counts[EXTERNAL] += self.capacity - counts.sum()  # free holes: the waiting request does not fit
         return counts
 
@@ -314,7 +315,7 @@ class _Run:
             return cells
         slots = np.full(self.capacity - self.capacity % bs, FREE, dtype=np.int8)
         for request in self.running:
-            final, reserved = request.length + request.output, self._reservation(request)
+            final, reserved = request.length + request.output, request.reservation
             for start, size in request.regions:
                 bounds = [(start, start + size, EXTERNAL), (start, start + reserved, INTERNAL)]
                 if not request.done:
@@ -404,3 +405,13 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
     return KvSimResult(policy, block_size, run.capacity, float(breakdown[TOKEN]), bound_running / bound_steps,
                        dict(zip(CATEGORIES, map(float, breakdown))), run.preemptions, step, len(trace), generated,
                        seconds, np.array(running, dtype=np.int32), snapshot_steps, snapshots)
+
+
+def compare_policies(policies: tuple[str, ...] = POLICIES, **options) -> dict[str, KvSimResult]:
+    """The same trace under each policy (keyword options as for `simulate_kv`)."""
+    return {policy: simulate_kv(policy, **options) for policy in policies}
+
+
+def block_size_sweep(sizes: tuple[int, ...] = (8, 16, 32, 64, 128, 256), **options) -> dict[int, KvSimResult]:
+    """Paged serving of the same trace with each block size: larger blocks waste more of their last block."""
+    return {size: simulate_kv("paged", block_size=size, **options) for size in sizes}
