@@ -1,0 +1,310 @@
+"""Tab "PagedAttention": where the KV-cache memory of LLM serving goes, and what paging it saves.
+
+Three sections: a calculator (vLLM's start-up arithmetic), an allocator race (five policies on the
+same trace, simulated) and a live run (static padded batch vs paged continuous batching on the
+offline model). The tab opens with the calculator and race computed and a recorded live run.
+"""
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+from gradio.context import Context
+
+from demos.common import T, Table, lang_of, text, user_errors
+from playground.core.generation import is_whole_number
+from playground.core.models import load_causal_lm
+from playground.paged_attention import figures, live, memory, recorded, simulator, traces
+
+CUSTOM = "custom"
+TEXT: Table = {
+    "en": {
+        "paged_attention_tab": "PagedAttention",
+        "paged_attention_intro": "Every running request keeps a **KV cache**: a key and a value vector per layer and "
+            "KV head for each of its tokens. Systems before vLLM reserved it contiguously for the maximum length and "
+            "wasted most of it; **PagedAttention** (Kwon et al., SOSP 2023) stores it in 16-token blocks allocated on "
+            "demand, so almost nothing is wasted and more requests run at once.",
+        "paged_attention_calc": "### 1. Calculator", "paged_attention_model": "Model", "paged_attention_gpu": "GPU",
+        "paged_attention_dtype": "Data type (weights and KV)", "paged_attention_context": "Context length (tokens)",
+        "paged_attention_average": "Average request length (tokens)",
+        "paged_attention_custom": "Your own model (choose 'custom' above)",
+        "paged_attention_layers": "Layers", "paged_attention_kv_heads": "KV heads",
+        "paged_attention_head_dim": "Head size", "paged_attention_params": "Parameters (billions)",
+        "paged_attention_vllm": "What vLLM would print",
+        "paged_attention_calc_result": "**KV bytes per token** = {formula}\n\n"
+            "| | |\n|---|---|\n| weights | {weights:.1f} GiB |\n| KV budget (0.9 × {memory} GiB − weights) | "
+            "{budget:.1f} GiB |\n| tokens that fit | {tokens:,} |\n| requests of {context:,} tokens (reserved for the "
+            "maximum) | {max_requests:,} |\n| requests of {average:,} tokens (allocated on demand) | {avg_requests:,} |",
+        "paged_attention_race": "### 2. Allocator race\nThe same requests (all arriving at once) served under five "
+            "policies, one token per sequence per step, on the model and GPU chosen above. Shares are averaged over "
+            "the steps in which requests wait for memory.",
+        "paged_attention_trace": "Trace", "paged_attention_csv": "Or upload a CSV: prompt,output token counts",
+        "paged_attention_requests": "Requests", "paged_attention_block": "Block size (paged)",
+        "paged_attention_samples": "Parallel samples per request", "paged_attention_prefix": "Shared system prefix (tokens)",
+        "paged_attention_run_race": "Run the race", "paged_attention_map_policy": "Memory map of",
+        "paged_attention_map_step": "Snapshot",
+        "paged_attention_race_table": "| policy | token states | mean running | preemptions | est. tokens/s |\n"
+            "|---|---|---|---|---|\n{rows}\n\nThroughput is a **roofline estimate** (each step reads the weights and "
+            "the live KV once from memory), not a measurement.",
+        "paged_attention_live": "### 3. Live paged run\nThe same 8 requests (4 to 96 new tokens) on SmolLM2-135M on "
+            "this CPU: a static padded batch through `generate`, then transformers' continuous batching with "
+            "16-token pages. Greedy decoding, so the answers must be identical.",
+        "paged_attention_prefix_caching": "Also: a long shared system prompt, prefix caching on vs off (~40 s more)",
+        "paged_attention_run_live": "Run live (~30-60 s)", "paged_attention_stop": "Stop",
+        "paged_attention_recorded": "Recorded run ({date}, {machine}). Press **Run live** for a fresh one.",
+        "paged_attention_fresh": "Live run on this server, just now.",
+        "paged_attention_live_table": "{source}\n\n| | static batch | paged |\n|---|---|---|\n"
+            "| wall time | {s_sec:.1f} s | {p_sec:.1f} s |\n| tokens/s | {s_tps:.1f} | {p_tps:.1f} |\n"
+            "| mean completion time | {s_done:.1f} s | {p_done:.1f} s |\n| peak KV | {s_kv:.1f} MiB | {p_kv:.1f} MiB |\n\n"
+            "Outputs identical: **{identical}**.{prefix}",
+        "paged_attention_prefix_line": "\n\nShared system prompt of {tokens} tokens: CPU time {on:.1f} s with prefix "
+            "caching, {off:.1f} s without ({ratio:.1f}× less).",
+        "paged_attention_answers": "Answers (paged run)",
+        **{f"paged_attention_fig_{key}": value for key, value in {
+            "policy_ft": "FasterTransformer", "policy_max": "Orca (Max)", "policy_pow2": "Orca (Pow2)",
+            "policy_oracle": "Orca (Oracle)", "policy_paged": "vLLM (paged)", "cat_token": "token states",
+            "cat_reserved": "reserved", "cat_internal": "internal fragmentation",
+            "cat_external": "external fragmentation", "cat_free": "free", "share": "% of KV capacity",
+            "breakdown": "Where the KV capacity goes", "memory_map": "Memory map", "running": "Running sequences",
+            "step": "step", "sequences": "sequences", "block_size": "block size (tokens)",
+            "sweep": "Paged: block size", "throughput": "Throughput (estimate)", "tokens_per_s": "tokens/s",
+            "gantt": "Request lifetimes", "request": "request", "seconds": "seconds", "static": "static padded batch",
+            "paged": "paged continuous batching", "kv_slots": "KV slots: reserved vs used", "slots": "token slots",
+        }.items()},
+    },
+    "ja": {
+        "paged_attention_tab": "PagedAttention",
+        "paged_attention_intro": "実行中のリクエストはそれぞれ **KV キャッシュ**（トークンごと・層ごと・KV ヘッドごとのキーと"
+            "値のベクトル）を持ちます。vLLM 以前のシステムはこれを最大長ぶん連続して予約し、大半を無駄にしていました。"
+            "**PagedAttention**（Kwon ら、SOSP 2023）は 16 トークンのブロックに必要なときだけ割り当てるので、"
+            "無駄はほとんどなく、より多くのリクエストを同時に処理できます。",
+        "paged_attention_calc": "### 1. 計算機", "paged_attention_model": "モデル", "paged_attention_gpu": "GPU",
+        "paged_attention_dtype": "データ型（重みと KV）", "paged_attention_context": "コンテキスト長（トークン）",
+        "paged_attention_average": "リクエストの平均長（トークン）",
+        "paged_attention_custom": "独自のモデル（上で 'custom' を選択）",
+        "paged_attention_layers": "層数", "paged_attention_kv_heads": "KV ヘッド数",
+        "paged_attention_head_dim": "ヘッドの次元", "paged_attention_params": "パラメータ数（10 億）",
+        "paged_attention_vllm": "vLLM が表示する行",
+        "paged_attention_calc_result": "**トークンあたりの KV バイト数** = {formula}\n\n"
+            "| | |\n|---|---|\n| 重み | {weights:.1f} GiB |\n| KV 予算（0.9 × {memory} GiB − 重み） | {budget:.1f} GiB |\n"
+            "| 入るトークン数 | {tokens:,} |\n| {context:,} トークンのリクエスト（最大長で予約） | {max_requests:,} |\n"
+            "| {average:,} トークンのリクエスト（必要時に割り当て） | {avg_requests:,} |",
+        "paged_attention_race": "### 2. アロケータ競争\n同じリクエスト群（一斉に到着）を 5 つの方式で処理します。"
+            "1 ステップで各系列が 1 トークン生成し、モデルと GPU は上で選んだものです。割合はメモリ待ちの"
+            "リクエストがあるステップで平均しています。",
+        "paged_attention_trace": "トレース", "paged_attention_csv": "または CSV をアップロード: prompt,output のトークン数",
+        "paged_attention_requests": "リクエスト数", "paged_attention_block": "ブロックサイズ（paged）",
+        "paged_attention_samples": "リクエストあたりの並列サンプル数", "paged_attention_prefix": "共有システムプレフィックス（トークン）",
+        "paged_attention_run_race": "競争を実行", "paged_attention_map_policy": "メモリマップの方式",
+        "paged_attention_map_step": "スナップショット",
+        "paged_attention_race_table": "| 方式 | トークン状態 | 平均実行数 | プリエンプション | 推定トークン/秒 |\n"
+            "|---|---|---|---|---|\n{rows}\n\nスループットは**ルーフライン推定**（各ステップで重みと使用中の KV を"
+            "メモリから 1 回読む）であり、実測ではありません。",
+        "paged_attention_live": "### 3. ページングの実演\n同じ 8 件のリクエスト（新規トークン 4〜96）を、この CPU 上の "
+            "SmolLM2-135M で処理します。`generate` による静的なパディング付きバッチと、16 トークンのページを使う "
+            "transformers の連続バッチングです。貪欲デコードなので答えは同一のはずです。",
+        "paged_attention_prefix_caching": "長い共有システムプロンプトでプレフィックスキャッシュのオン/オフも比較（約 40 秒追加）",
+        "paged_attention_run_live": "実行（約 30〜60 秒）", "paged_attention_stop": "停止",
+        "paged_attention_recorded": "記録済みの実行（{date}、{machine}）。**実行** を押すと新しく実行します。",
+        "paged_attention_fresh": "このサーバーでたった今実行した結果です。",
+        "paged_attention_live_table": "{source}\n\n| | 静的バッチ | paged |\n|---|---|---|\n"
+            "| 経過時間 | {s_sec:.1f} 秒 | {p_sec:.1f} 秒 |\n| トークン/秒 | {s_tps:.1f} | {p_tps:.1f} |\n"
+            "| 平均完了時間 | {s_done:.1f} 秒 | {p_done:.1f} 秒 |\n| KV のピーク | {s_kv:.1f} MiB | {p_kv:.1f} MiB |\n\n"
+            "出力は同一: **{identical}**。{prefix}",
+        "paged_attention_prefix_line": "\n\n{tokens} トークンの共有システムプロンプト: CPU 時間はプレフィックスキャッシュ"
+            "ありで {on:.1f} 秒、なしで {off:.1f} 秒（{ratio:.1f} 分の 1）。",
+        "paged_attention_answers": "回答（paged の実行）",
+        **{f"paged_attention_fig_{key}": value for key, value in {
+            "policy_ft": "FasterTransformer", "policy_max": "Orca (Max)", "policy_pow2": "Orca (Pow2)",
+            "policy_oracle": "Orca (Oracle)", "policy_paged": "vLLM（paged）", "cat_token": "トークン状態",
+            "cat_reserved": "予約済み", "cat_internal": "内部断片化", "cat_external": "外部断片化", "cat_free": "空き",
+            "share": "KV 容量の %", "breakdown": "KV 容量の使われ方", "memory_map": "メモリマップ",
+            "running": "実行中の系列数", "step": "ステップ", "sequences": "系列数", "block_size": "ブロックサイズ（トークン）",
+            "sweep": "paged: ブロックサイズ", "throughput": "スループット（推定）", "tokens_per_s": "トークン/秒",
+            "gantt": "リクエストの生存期間", "request": "リクエスト", "seconds": "秒", "static": "静的パディングバッチ",
+            "paged": "paged 連続バッチング", "kv_slots": "KV スロット: 予約 vs 使用", "slots": "トークンスロット",
+        }.items()},
+    },
+}
+DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE = "llama-13b", "a100-40gb", "fp16"
+RACE_DEFAULTS = {"trace": "sharegpt", "num_requests": 1000, "block_size": 16}
+SWEEP_REQUESTS = 300  # the block-size sweep runs six simulations; fewer requests keep it under a second
+
+
+def labels(request: gr.Request | None) -> dict[str, str]:
+    table = TEXT[lang_of(request)]
+    return {key: table[f"paged_attention_fig_{key}"] for key in figures.LABEL_KEYS}
+
+
+def _whole(name: str, value: float, minimum: int = 1) -> int:
+    if not is_whole_number(value) or float(value) < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _model(model: str, layers: float, kv_heads: float, head_dim: float, params_b: float):
+    if model != CUSTOM:
+        return model
+    if params_b is None or not float(params_b) > 0:
+        raise ValueError(f"parameters (billions) must be a positive number, got {params_b!r}.")
+    return memory.ModelPreset(CUSTOM, _whole("layers", layers), _whole("KV heads", kv_heads),
+                              _whole("head size", head_dim), float(params_b) * 1e9, memory.MAX_CONTEXT)
+
+
+@user_errors
+def calculate(model: str, gpu: str, dtype: str, context_length: float, average_length: float, layers: float,
+              kv_heads: float, head_dim: float, params_b: float, request: gr.Request = None) -> tuple[str, str]:
+    """Bytes per token, tokens that fit and vLLM's start-up lines for one model on one GPU."""
+    result = memory.kv_capacity(_model(model, layers, kv_heads, head_dim, params_b), gpu, dtype,
+                                _whole("context length", context_length), _whole("average length", average_length))
+    table = text(TEXT, "paged_attention_calc_result", request, formula=result.formula,
+                 weights=result.weight_bytes / memory.GIB, memory=result.gpu.memory_gib,
+                 budget=result.kv_budget_bytes / memory.GIB, tokens=result.tokens_fit, context=result.context_length,
+                 max_requests=result.max_length_requests, average=result.average_length,
+                 avg_requests=result.average_length_requests)
+    return table, result.vllm_lines
+
+
+def _trace(trace: str, csv_path: str | None):
+    if csv_path:
+        with open(csv_path, encoding="utf-8", errors="replace") as file:
+            return traces.trace_from_csv(file.read())
+    return trace
+
+
+@user_errors
+def simulate(model: str, gpu: str, dtype: str, layers: float, kv_heads: float, head_dim: float, params_b: float,
+             trace: str, csv_path: str | None, num_requests: float, block_size: float, samples: float, prefix: float,
+             request: gr.Request = None, progress=gr.Progress()):
+    """All five policies on one trace, the block-size sweep, and the figures."""
+    options = dict(model=_model(model, layers, kv_heads, head_dim, params_b), gpu=gpu, dtype=dtype,
+                   trace=_trace(trace, csv_path), num_requests=_whole("requests", num_requests),
+                   parallel_samples=_whole("parallel samples", samples), system_prefix=_whole("system prefix", prefix, 0))
+    progress(0.1, desc="policies")
+    results = simulator.compare_policies(block_size=_whole("block size", block_size), **options)
+    progress(0.7, desc="block sizes")
+    sweep = simulator.block_size_sweep(**{**options, "num_requests": min(options["num_requests"], SWEEP_REQUESTS)})
+    names = labels(request)
+    rows = "\n".join(f"| {names[f'policy_{p}']} | {100 * r.token_state_share:.1f} % | {r.mean_running:.1f} | "
+                     f"{r.preemptions:,} | {r.tokens_per_second:,.0f} |" for p, r in results.items())
+    paged = results["paged"]
+    return (text(TEXT, "paged_attention_race_table", request, rows=rows),
+            figures.breakdown_figure(results, names), figures.running_figure(results, names),
+            figures.sweep_figure(sweep, names), figures.throughput_figure(results, names),
+            figures.memory_map_figure(paged, len(paged.snapshots) // 2, names), results,
+            gr.Radio(value="paged"), gr.Slider(maximum=len(paged.snapshots) - 1, value=len(paged.snapshots) // 2))
+
+
+def memory_map(results: dict | None, policy: str, index: float, request: gr.Request = None):
+    if not results or policy not in results:
+        return gr.skip()
+    return figures.memory_map_figure(results[policy], int(index), labels(request))
+
+
+def _live_outputs(comparison: live.LiveComparison, source: str, request: gr.Request | None):
+    names = labels(request)
+    static, paged = comparison.static, comparison.paged
+    prefix = ""
+    if comparison.prefix_on and comparison.prefix_off:
+        on, off = comparison.prefix_on.cpu_seconds, comparison.prefix_off.cpu_seconds
+        prefix = text(TEXT, "paged_attention_prefix_line", request, tokens=min(comparison.prefix_on.prompt_lengths),
+                      on=on, off=off, ratio=off / on)
+    table = text(TEXT, "paged_attention_live_table", request, source=source, s_sec=static.seconds,
+                 p_sec=paged.seconds, s_tps=static.tokens_per_second, p_tps=paged.tokens_per_second,
+                 s_done=static.mean_completion, p_done=paged.mean_completion, s_kv=static.peak_kv_bytes / 2**20,
+                 p_kv=paged.peak_kv_bytes / 2**20, identical=comparison.identical, prefix=prefix)
+    answers = "\n".join(f"{i + 1}. {html.escape(answer).replace(chr(10), ' ')}"
+                        for i, answer in enumerate(comparison.texts))
+    return table, figures.gantt_figure(comparison, names), figures.kv_slots_figure(comparison, names), answers
+
+
+def recorded_run(request: gr.Request = None):
+    comparison, date, machine = recorded.load()
+    source = text(TEXT, "paged_attention_recorded", request, date=date, machine=machine)
+    return _live_outputs(comparison, source, request)
+
+
+@user_errors
+def run_live(prefix_caching: bool, request: gr.Request = None, progress=gr.Progress()):
+    """Static padded batch vs paged continuous batching, live on the offline model."""
+    progress(0.05, desc="SmolLM2-135M")
+    comparison = live.compare(load_causal_lm(), prefix_caching=bool(prefix_caching))
+    return _live_outputs(comparison, text(TEXT, "paged_attention_fresh", request), request)
+
+
+def build() -> None:
+    gr.Markdown(T("paged_attention_intro"))
+    gr.Markdown(T("paged_attention_calc"))
+    with gr.Row():
+        model = gr.Dropdown([*memory.MODELS, CUSTOM], value=DEFAULT_MODEL, label=T("paged_attention_model"),
+                            elem_id="paged-model")
+        gpu = gr.Dropdown(list(memory.GPUS), value=DEFAULT_GPU, label=T("paged_attention_gpu"), elem_id="paged-gpu")
+        dtype = gr.Radio(list(memory.DTYPE_BYTES), value=DEFAULT_DTYPE, label=T("paged_attention_dtype"))
+        context = gr.Number(2048, precision=0, minimum=1, maximum=memory.MAX_CONTEXT,
+                            label=T("paged_attention_context"))
+        average = gr.Number(500, precision=0, minimum=1, maximum=memory.MAX_CONTEXT,
+                            label=T("paged_attention_average"))
+    with gr.Accordion(T("paged_attention_custom"), open=False):
+        with gr.Row():
+            layers = gr.Number(32, precision=0, minimum=1, label=T("paged_attention_layers"))
+            kv_heads = gr.Number(8, precision=0, minimum=1, label=T("paged_attention_kv_heads"))
+            head_dim = gr.Number(128, precision=0, minimum=1, label=T("paged_attention_head_dim"))
+            params_b = gr.Number(8.0, minimum=0.001, label=T("paged_attention_params"))
+    calc_inputs = [model, gpu, dtype, context, average, layers, kv_heads, head_dim, params_b]
+    with gr.Row():
+        calc_table = gr.Markdown(elem_id="paged-calc")
+        vllm = gr.Code(label=T("paged_attention_vllm"), language=None, elem_id="paged-vllm")
+    gr.on([c.change for c in calc_inputs], calculate, calc_inputs, [calc_table, vllm], api_name="kv_calculate")
+
+    gr.Markdown(T("paged_attention_race"))
+    with gr.Row():
+        trace = gr.Dropdown(list(traces.TRACES), value=RACE_DEFAULTS["trace"], label=T("paged_attention_trace"))
+        csv_file = gr.File(file_types=[".csv"], type="filepath", label=T("paged_attention_csv"))
+        num_requests = gr.Slider(10, 5000, value=RACE_DEFAULTS["num_requests"], step=10,
+                                 label=T("paged_attention_requests"))
+    with gr.Row():
+        block = gr.Dropdown([8, 16, 32, 64, 128, 256], value=RACE_DEFAULTS["block_size"],
+                            label=T("paged_attention_block"))
+        samples = gr.Slider(1, 8, value=1, step=1, label=T("paged_attention_samples"))
+        prefix = gr.Slider(0, 1024, value=0, step=16, label=T("paged_attention_prefix"))
+        race = gr.Button(T("paged_attention_run_race"), variant="primary", elem_id="paged-race")
+    race_table = gr.Markdown(elem_id="paged-race-table")
+    with gr.Row():
+        breakdown = gr.Plot(show_label=False, elem_id="paged-breakdown")
+        throughput = gr.Plot(show_label=False, elem_id="paged-throughput")
+    with gr.Row():
+        policy = gr.Radio(list(simulator.POLICIES), value="paged", label=T("paged_attention_map_policy"))
+        snapshot = gr.Slider(0, simulator.MAX_SNAPSHOTS, value=0, step=1, label=T("paged_attention_map_step"))
+    memory_plot = gr.Plot(show_label=False, elem_id="paged-map")
+    with gr.Row():
+        running = gr.Plot(show_label=False, elem_id="paged-running")
+        sweep = gr.Plot(show_label=False, elem_id="paged-sweep")
+    results = gr.State()
+    race_inputs = [model, gpu, dtype, layers, kv_heads, head_dim, params_b, trace, csv_file, num_requests, block,
+                   samples, prefix]
+    race_outputs = [race_table, breakdown, running, sweep, throughput, memory_plot, results, policy, snapshot]
+    race.click(simulate, race_inputs, race_outputs, api_name="kv_simulate", concurrency_id="paged_sim",
+               concurrency_limit=2)
+    gr.on([policy.change, snapshot.release], memory_map, [results, policy, snapshot], memory_plot,
+          api_visibility="private")
+
+    gr.Markdown(T("paged_attention_live"))
+    with gr.Row():
+        prefix_caching = gr.Checkbox(False, label=T("paged_attention_prefix_caching"))
+        run = gr.Button(T("paged_attention_run_live"), variant="primary", elem_id="paged-live")
+        stop = gr.Button(T("paged_attention_stop"), elem_id="paged-stop")
+    live_table = gr.Markdown(elem_id="paged-live-table")
+    with gr.Row():
+        gantt = gr.Plot(show_label=False, elem_id="paged-gantt")
+        slots = gr.Plot(show_label=False, elem_id="paged-slots")
+    answers = gr.Markdown(label=T("paged_attention_answers"), elem_id="paged-answers")
+    live_outputs = [live_table, gantt, slots, answers]
+    event = run.click(run_live, prefix_caching, live_outputs, api_name="kv_live", concurrency_id="paged_live",
+                      concurrency_limit=1)
+    stop.click(None, cancels=[event], api_visibility="private")
+
+    # the tab opens with finished results: calculator and race computed on load, the recorded live run
+    page = Context.root_block  # the app's gr.Blocks, which owns the load event
+    page.load(calculate, calc_inputs, [calc_table, vllm], api_visibility="private")
+    page.load(simulate, race_inputs, race_outputs, api_visibility="private", concurrency_id="paged_sim")
+    page.load(recorded_run, None, live_outputs, api_visibility="private")

@@ -1,0 +1,167 @@
+"""How much KV cache a model needs per token, and how many tokens a GPU can hold.
+
+Every generated token keeps a key and a value vector per layer and KV head, so
+`kv_bytes_per_token = 2 * L * H_kv * d * b` (Kwon et al. 2023, §3: 800 KB per token for
+LLaMA-13B in fp16). vLLM gives the KV cache what is left of `gpu_memory_utilization` (0.9) of
+the card after the weights, and prints it at start-up as `# GPU blocks` and the
+`Maximum concurrency` line; `kv_capacity` reproduces that arithmetic (activation memory,
+which vLLM also subtracts after a profiling run, is ignored here).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+GPU_MEMORY_UTILIZATION = 0.9  # vLLM's default share of the card it may use
+GIB = 2**30
+MAX_CONTEXT = 1_048_576  # the largest context length the calculator accepts
+
+
+@dataclass(frozen=True)
+class ModelPreset:
+    """Numbers from the model's published config.json (no Hub needed)."""
+    name: str
+    num_layers: int
+    num_kv_heads: int  # fewer than the attention heads with grouped-query attention
+    head_dim: int
+    num_params: float  # for the weight memory
+    max_context: int
+
+
+@dataclass(frozen=True)
+class GpuPreset:
+    name: str
+    memory_gib: float  # total memory as the driver reports it (a "40 GB" A100 reports 39.4 GiB)
+    bandwidth_gbs: float  # HBM/GDDR bandwidth from the datasheet, for the roofline estimate
+    tflops_16bit: float  # dense fp16/bf16 tensor-core peak from the datasheet
+
+
+MODELS: dict[str, ModelPreset] = {preset.name: preset for preset in (
+    ModelPreset("llama-13b", 40, 40, 128, 13.0e9, 2048),
+    ModelPreset("llama-3.1-8b", 32, 8, 128, 8.03e9, 131_072),
+    ModelPreset("llama-3.1-70b", 80, 8, 128, 70.6e9, 131_072),
+    ModelPreset("mistral-7b", 32, 8, 128, 7.24e9, 32_768),
+    ModelPreset("qwen2.5-7b", 28, 4, 128, 7.62e9, 32_768),
+    ModelPreset("smollm2-135m", 30, 3, 64, 0.135e9, 8192),
+    ModelPreset("smollm2-1.7b", 24, 32, 64, 1.71e9, 8192),
+)}
+GPUS: dict[str, GpuPreset] = {preset.name: preset for preset in (
+    GpuPreset("t4-16gb", 15.0, 320, 65),
+    GpuPreset("l4-24gb", 22.5, 300, 121),
+    GpuPreset("a10g-24gb", 22.0, 600, 125),
+    GpuPreset("a100-40gb", 39.4, 1555, 312),
+    GpuPreset("a100-80gb", 79.2, 2039, 312),
+    GpuPreset("h100-80gb", 79.1, 3350, 989),
+    GpuPreset("h200-141gb", 139.8, 4800, 989),
+)}
+DTYPE_BYTES = {"fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1}
+
+
+def _positive_int(name: str, value: object, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value != int(value) or not 1 <= value <= maximum:
+        raise ValueError(f"{name} must be a whole number from 1 to {maximum:,}, got {value!r}.")
+    return int(value)
+
+
+def kv_bytes_per_token(num_layers: int, num_kv_heads: int, head_dim: int, bytes_per_value: int) -> int:
+    """2 (key and value) * layers * KV heads * head size * bytes per number.
+
+    >>> kv_bytes_per_token(40, 40, 128, 2)  # LLaMA-13B in fp16: the paper's "800 KB"
+    819200
+    """
+    return (2 * _positive_int("num_layers", num_layers, 1000) * _positive_int("num_kv_heads", num_kv_heads, 1000)
+            * _positive_int("head_dim", head_dim, 100_000) * _positive_int("bytes_per_value", bytes_per_value, 8))
+
+
+def model_preset(model: str | ModelPreset) -> ModelPreset:
+    if isinstance(model, ModelPreset):
+        for name in ("num_layers", "num_kv_heads", "head_dim"):
+            _positive_int(name, getattr(model, name), 100_000)
+        if not math.isfinite(model.num_params) or model.num_params <= 0:
+            raise ValueError(f"num_params must be a positive number, got {model.num_params!r}.")
+        return model
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}.")
+    return MODELS[model]
+
+
+def gpu_preset(gpu: str | GpuPreset) -> GpuPreset:
+    if isinstance(gpu, GpuPreset):
+        if not all(math.isfinite(v) and v > 0 for v in (gpu.memory_gib, gpu.bandwidth_gbs, gpu.tflops_16bit)):
+            raise ValueError(f"GPU memory, bandwidth and TFLOPS must be positive numbers, got {gpu!r}.")
+        return gpu
+    if gpu not in GPUS:
+        raise ValueError(f"gpu must be one of {', '.join(GPUS)}, got {gpu!r}.")
+    return GPUS[gpu]
+
+
+def dtype_bytes(dtype: str) -> int:
+    if dtype not in DTYPE_BYTES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}.")
+    return DTYPE_BYTES[dtype]
+
+
+@dataclass(frozen=True)
+class KvCapacity:
+    model: ModelPreset
+    gpu: GpuPreset
+    dtype: str
+    context_length: int
+    average_length: int
+    block_size: int
+    bytes_per_token: int
+    weight_bytes: float
+    kv_budget_bytes: float  # 0.9 x memory - weights
+    num_blocks: int  # what vLLM prints as "# GPU blocks"
+    tokens_fit: int  # num_blocks * block_size
+
+    @property
+    def formula(self) -> str:
+        m = self.model
+        return (f"2 × {m.num_layers} layers × {m.num_kv_heads} KV heads × {m.head_dim} × "
+                f"{DTYPE_BYTES[self.dtype]} B = {self.bytes_per_token:,} B/token")
+
+    @property
+    def max_length_requests(self) -> int:
+        """Requests of the full context length that fit at once."""
+        return self.tokens_fit // self.context_length
+
+    @property
+    def average_length_requests(self) -> int:
+        """Requests of the average length that fit at once, if memory is allocated on demand."""
+        return self.tokens_fit // self.average_length
+
+    @property
+    def concurrency(self) -> float:
+        return self.tokens_fit / self.context_length
+
+    @property
+    def vllm_lines(self) -> str:
+        """The two start-up lines vLLM logs for the same numbers."""
+        return (f"# GPU blocks: {self.num_blocks}\n"
+                f"Maximum concurrency for {self.context_length:,} tokens per request: {self.concurrency:.2f}x")
+
+
+def kv_capacity(model: str | ModelPreset, gpu: str | GpuPreset, dtype: str = "fp16", context_length: int = 2048,
+                average_length: int = 500, block_size: int = 16) -> KvCapacity:
+    """KV budget and tokens that fit, as vLLM sizes them at start-up.
+
+    >>> kv_capacity("llama-13b", "a100-40gb").num_blocks
+    921
+    """
+    preset, card = model_preset(model), gpu_preset(gpu)
+    size = dtype_bytes(dtype)
+    context_length = _positive_int("context_length", context_length, MAX_CONTEXT)
+    average_length = _positive_int("average_length", average_length, MAX_CONTEXT)
+    block_size = _positive_int("block_size", block_size, 4096)
+    per_token = kv_bytes_per_token(preset.num_layers, preset.num_kv_heads, preset.head_dim, size)
+    weights = preset.num_params * size
+    budget = GPU_MEMORY_UTILIZATION * card.memory_gib * GIB - weights
+    if budget <= 0:
+        raise ValueError(f"the weights of {preset.name} in {dtype} ({weights / GIB:.1f} GiB) do not fit in "
+                         f"{GPU_MEMORY_UTILIZATION:.0%} of {card.name} ({card.memory_gib} GiB): choose a larger "
+                         "GPU or a smaller dtype.")
+    blocks = int(budget // (per_token * block_size))
+    return KvCapacity(preset, card, dtype, context_length, average_length, block_size, per_token, weights, budget,
+                      blocks, blocks * block_size)
