@@ -19,9 +19,11 @@ import gradio as gr  # noqa: E402
 import torch  # noqa: E402
 
 from playground.math import cross_entropy as ce  # noqa: E402
-from playground.math import forms  # noqa: E402
-from playground.math import figures  # noqa: E402
 from playground.math import exp_log as el  # noqa: E402
+from playground.math import (
+    figures,  # noqa: E402
+    forms,  # noqa: E402
+)
 
 BATCH = [[0, 0.7, 0.2, 0.1], [1, 0.1, 0.6, 0.3], [2, 0.2, 0.5, 0.3], [2, 0.05, 0.05, 0.9]]
 DICE = [[face, count, 1.0] for face, count in zip(range(1, 7), [3, 2, 4, 1, 3, 7])]

@@ -31,8 +31,8 @@ def measure(variant: str, steps: int, batch_size: int) -> dict:
     import torch
 
     torch.set_num_threads(1)
-    from playground.dpo import training as dpo_training
     from playground.core.models import load_causal_lm
+    from playground.dpo import training as dpo_training
     from playground.dpo.preferences import stream_pair
 
     lm = load_causal_lm()

@@ -5,16 +5,16 @@ runs a fresh one live (two moons by default, ~30 s) with the metric, one weight 
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import gradio as gr
 
 from demos.common import T, Table, lang_of, user_errors
-from playground.ema import diffusion
+from playground.core.ema import SCHEDULES
 from playground.ema import checkpoints as ema_checkpoints
+from playground.ema import diffusion
 from playground.ema import figures as ema_figures
 from playground.ema import pretrained as ema_pretrained
-from playground.core.ema import SCHEDULES
 
 TEXT: Table = {
     "en": {
@@ -47,7 +47,7 @@ TEXT: Table = {
         "ema_intro": "重みの**指数移動平均**（`θ_ema ← d·θ_ema + (1−d)·θ`）は、生の重みに乗るミニバッチのノイズを"
                      "平均して消します。下の 2 組の重みは*同じ*学習から取り、*同じ*ノイズから（決定的な DDIM で）"
                      "生成するので、違いはすべて EMA によるものです。",
-        "ema_shipped": "### 学習済みの例: 手書き数字（8×8 の UNet、70 万パラメータ）\nスライダーを動かすと左が生の重み、右が EMA です。",
+        "ema_shipped": "### 学習済みの例: 手書き数字（8×8 の UNet、70 万パラメータ）\nスライダーを動かすと左が生の重み、右が EMA です。",  # noqa: E501
         "ema_step": "チェックポイント（学習ステップ）",
         "ema_images": "生の重み | EMA の重み",
         "ema_live": "### その場で学習\n損失曲線では差が見えず、指標（小さいほど良い）で見えます。**実効減衰率**に"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import gradio as gr
 
@@ -44,8 +44,8 @@ TEXT: Table = {
             "| 2015 | [DCGAN](https://arxiv.org/abs/1511.06434) | convolutional GANs that train; Adam β1 = 0.5 |\n"
             "| 2020 | [StyleGAN2](https://arxiv.org/abs/1912.04958) | FFHQ FID 2.84 |\n"
             "| 2020 | [DDPM](https://arxiv.org/abs/2006.11239) | CIFAR-10 FID 3.17, IS 9.46 |\n"
-            "| 2021 | [Diffusion Models Beat GANs (ADM)](https://arxiv.org/abs/2105.05233) | ImageNet-256 FID 4.59 (3.94 with guided upsampling) |\n"
-            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 8× face super-resolution fool rate ≈ 50 % vs ≤ 34 % for GAN baselines |",
+            "| 2021 | [Diffusion Models Beat GANs (ADM)](https://arxiv.org/abs/2105.05233) | ImageNet-256 FID 4.59 (3.94 with guided upsampling) |\n"  # noqa: E501
+            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 8× face super-resolution fool rate ≈ 50 % vs ≤ 34 % for GAN baselines |",  # noqa: E501
         P + "recorded": "Recorded run ({date}, {machine}): press **Race** for a live one.",
         P + "live": "Live run: {gan:.1f} / {diffusion:.1f} of {budget:g} CPU-s used.",
         P + "stopped": "Finished.",
@@ -71,7 +71,7 @@ TEXT: Table = {
         P + "dataset": "データセット", P + "budget": "モデルごとの CPU 秒", P + "seed": "シード",
         P + "points": "描いた点（データセット 'drawn'）: 1 行に 'x, y' を 1 つ、2〜200 点",
         P + "gan_knobs": "GAN の設定", P + "diffusion_knobs": "拡散モデルの設定",
-        P + "loss": "GAN の損失", P + "spectral": "D にスペクトル正規化", P + "pack": "PacGAN のパッキング（D の 1 入力あたりのサンプル数）",
+        P + "loss": "GAN の損失", P + "spectral": "D にスペクトル正規化", P + "pack": "PacGAN のパッキング（D の 1 入力あたりのサンプル数）",  # noqa: E501
         P + "d_steps": "G 1 ステップあたりの D ステップ", P + "z_dim": "ノイズ z の次元",
         P + "timesteps": "拡散のステップ数 T", P + "ema": "EMA 減衰率",
         P + "race": "競争開始", P + "stop": "停止",
@@ -81,8 +81,8 @@ TEXT: Table = {
             "| 2015 | [DCGAN](https://arxiv.org/abs/1511.06434) | 学習できる畳み込み GAN、Adam β1 = 0.5 |\n"
             "| 2020 | [StyleGAN2](https://arxiv.org/abs/1912.04958) | FFHQ で FID 2.84 |\n"
             "| 2020 | [DDPM](https://arxiv.org/abs/2006.11239) | CIFAR-10 で FID 3.17、IS 9.46 |\n"
-            "| 2021 | [Diffusion Models Beat GANs（ADM）](https://arxiv.org/abs/2105.05233) | ImageNet-256 で FID 4.59（誘導付きアップサンプリングで 3.94） |\n"
-            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 顔の 8 倍超解像で fool rate 約 50 %（GAN の基準手法は 34 % 以下） |",
+            "| 2021 | [Diffusion Models Beat GANs（ADM）](https://arxiv.org/abs/2105.05233) | ImageNet-256 で FID 4.59（誘導付きアップサンプリングで 3.94） |\n"  # noqa: E501
+            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 顔の 8 倍超解像で fool rate 約 50 %（GAN の基準手法は 34 % 以下） |",  # noqa: E501
         P + "recorded": "記録済みの実行（{date}、{machine}）: **競争開始** でその場で実行します。",
         P + "live": "実行中: {budget:g} CPU 秒のうち GAN {gan:.1f}、拡散 {diffusion:.1f} を使用。",
         P + "stopped": "終了しました。",

@@ -5,7 +5,7 @@ layered on top, and its `/generate` endpoint is the one workshops script first.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import gradio as gr
 

@@ -94,7 +94,7 @@ TEXT: Table = {
             "リクエストがあるステップで平均しています。",
         "paged_attention_trace": "トレース", "paged_attention_csv": "または CSV をアップロード: prompt,output のトークン数",
         "paged_attention_requests": "リクエスト数", "paged_attention_block": "ブロックサイズ（paged）",
-        "paged_attention_samples": "リクエストあたりの並列サンプル数", "paged_attention_prefix": "共有システムプレフィックス（トークン）",
+        "paged_attention_samples": "リクエストあたりの並列サンプル数", "paged_attention_prefix": "共有システムプレフィックス（トークン）",  # noqa: E501
         "paged_attention_run_race": "競争を実行", "paged_attention_map_policy": "メモリマップの方式",
         "paged_attention_map_step": "スナップショット",
         "paged_attention_race_table": "| 方式 | トークン状態 | 平均実行数 | プリエンプション | 推定トークン/秒 |\n"

@@ -7,7 +7,7 @@ output is identical, where each token came from, and where the run sits on Levia
 from __future__ import annotations
 
 import html
-from typing import Iterator
+from collections.abc import Iterator
 
 import gradio as gr
 

@@ -14,8 +14,8 @@ import time
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from playground.ema import diffusion
 from playground import ema_checkpoints  # noqa: E402
+from playground.ema import diffusion
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ import pytest
 import torch
 from diffusers.training_utils import EMAModel
 
+from playground.core.ema import EMA
 from playground.ema import diffusion
 from playground.ema import quality as sample_quality
-from playground.core.ema import EMA
 
 
 def random_walk(model: torch.nn.Module, steps: int, seed: int = 0):

@@ -5,9 +5,9 @@ import pytest
 import torch
 from diffusers import UNet2DConditionModel
 
+from playground.core.settings import Settings
 from playground.ema import checkpoints as ema_checkpoints
 from playground.ema import pretrained as ema_pretrained
-from playground.core.settings import Settings
 
 
 def tiny_unet(seed: int) -> UNet2DConditionModel:

@@ -6,8 +6,13 @@ import math
 import pytest
 import torch
 
-from playground.core.generation import (MAX_NEW_TOKENS, MAX_PROMPT_CHARS, GenerationParams,
-                                   chat_input_ids, stream_generate)
+from playground.core.generation import (
+    MAX_NEW_TOKENS,
+    MAX_PROMPT_CHARS,
+    GenerationParams,
+    chat_input_ids,
+    stream_generate,
+)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -98,8 +103,8 @@ def test_offline_model_writes_english(offline_lm):
 def test_decoding_generators_leave_gradients_on_between_steps(tiny_lm):
     """Grad mode is thread-local: a decoding generator paused at a yield must not leave it off for
     the next request that Gradio runs on the same worker thread (a training request failed so)."""
-    from playground.penalties.processors import PenaltyConfig
     from playground.penalties.decoding import traced_generate
+    from playground.penalties.processors import PenaltyConfig
     from playground.speculative.decoding import decode
 
     generators = [decode(tiny_lm.model, None, chat_input_ids(tiny_lm, "Hi"), 4),

@@ -10,9 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from playground.math import cross_entropy as ce
-from playground.math import forms
-from playground.math import figures
 from playground.math import exp_log as el
+from playground.math import figures, forms
 from playground.math.token_loss import TokenLosses
 
 

@@ -45,8 +45,8 @@ def test_csv_with_text_or_negative_lengths_names_the_row(csv):
 def test_synthetic_traces_are_calibrated_to_the_papers_means():
     share = traces.synthetic_trace("sharegpt", 20_000, seed=0)
     alpaca = traces.synthetic_trace("alpaca", 20_000, seed=0)
-    assert np.mean(share.prompt_lengths) == pytest.approx(161, rel=0.1) and np.mean(share.output_lengths) == pytest.approx(338, rel=0.1)
-    assert np.mean(alpaca.prompt_lengths) == pytest.approx(19, rel=0.1) and np.mean(alpaca.output_lengths) == pytest.approx(58, rel=0.1)
+    assert np.mean(share.prompt_lengths) == pytest.approx(161, rel=0.1) and np.mean(share.output_lengths) == pytest.approx(338, rel=0.1)  # noqa: E501
+    assert np.mean(alpaca.prompt_lengths) == pytest.approx(19, rel=0.1) and np.mean(alpaca.output_lengths) == pytest.approx(58, rel=0.1)  # noqa: E501
 
 
 @pytest.mark.parametrize("policy", ["ft", "max", "pow2", "oracle", "paged"])

@@ -8,9 +8,14 @@ import torch
 from transformers import RepetitionPenaltyLogitsProcessor
 
 from playground.core.generation import GenerationParams, chat_input_ids
-from playground.penalties.processors import (PenaltyConfig, PenaltyLogitsProcessor, penalty_breakdown,
-                                  penalty_curves, shift_demo)
 from playground.penalties.decoding import sweep_values, traced_generate
+from playground.penalties.processors import (
+    PenaltyConfig,
+    PenaltyLogitsProcessor,
+    penalty_breakdown,
+    penalty_curves,
+    shift_demo,
+)
 
 
 def reference_penalties(input_ids: list[list[int]], scores: list[list[float]], prompt_length: int,
@@ -53,7 +58,7 @@ def test_hf_convention_is_bit_exact_with_transformers():
 @pytest.mark.parametrize("convention", ["vllm", "llama.cpp", "hf"])
 def test_matches_a_loop_reference_written_from_the_definitions(convention):
     generator = torch.Generator().manual_seed(1)
-    for trial in range(10):
+    for _trial in range(10):
         length, vocab, prompt_length = 25, 12, 9
         input_ids = torch.randint(0, vocab, (2, length), generator=generator)
         scores = torch.randn(2, vocab, generator=generator) * 4

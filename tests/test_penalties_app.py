@@ -20,7 +20,7 @@ def test_model_text_is_escaped_and_repeats_are_marked():
     fragment = highlight_repeats("<script>x</script> one two three four one two three four")
     assert "<script>" not in fragment and "&lt;script&gt;" in fragment
     assert fragment.endswith("<mark>one two three four</mark>")
-    assert text_metrics("one two three four one two three four", 8, False).repeated_ngram_rate == 1 / 5  # 5 four-grams, the last repeats the first
+    assert text_metrics("one two three four one two three four", 8, False).repeated_ngram_rate == 1 / 5  # 5 four-grams, the last repeats the first  # noqa: E501
 
 
 @pytest.mark.slow

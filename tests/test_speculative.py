@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import make_tiny_lm
 from scipy.stats import chisquare
 from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM
 
-from conftest import make_tiny_lm
-from playground.speculative import decoding as speculative
-from playground.speculative.drafts import ModelDraft, PromptLookup, early_exit_draft, early_exit_model, truncate_cache
 from playground.core.generation import chat_input_ids
-from playground.speculative.decoding import (DecodeResult, Sampler, next_draft_length, residual_distribution,
-                                             speculative_generate, target_distribution, verify_greedy,
-                                             verify_sampled)
+from playground.speculative import decoding as speculative
+from playground.speculative.decoding import (
+    DecodeResult,
+    Sampler,
+    next_draft_length,
+    residual_distribution,
+    speculative_generate,
+    target_distribution,
+    verify_greedy,
+    verify_sampled,
+)
+from playground.speculative.drafts import ModelDraft, PromptLookup, early_exit_draft, early_exit_model, truncate_cache
 from playground.speculative.presets import PRESETS, make_draft, transformers_generate
 
 P = torch.tensor([0.40, 0.25, 0.15, 0.10, 0.06, 0.04])

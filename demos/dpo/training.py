@@ -6,7 +6,7 @@ places this section under the collection, merges the text tables and hands both 
 from __future__ import annotations
 
 import html
-from typing import Iterator
+from collections.abc import Iterator
 
 import gradio as gr
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import os
 import tempfile
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 

@@ -13,11 +13,10 @@ import gradio as gr
 
 from demos.common import T, lang_of, text, user_errors
 from demos.math.text import TEXT
-from playground.math import cross_entropy as ce
-from playground.math import forms
-from playground.math import figures
-from playground.math import exp_log as el
 from playground.core.models import load_causal_lm
+from playground.math import cross_entropy as ce
+from playground.math import exp_log as el
+from playground.math import figures, forms
 from playground.math.token_loss import MAX_SENTENCE_CHARS, token_losses
 
 __all__ = ["TEXT", "build"]

@@ -7,7 +7,7 @@ shows why the multiplicative penalty depends on where the logits sit. The math i
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import gradio as gr
 
@@ -15,12 +15,17 @@ from demos.common import T, text, user_errors
 from demos.penalties.text import TEXT
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
 from playground.core.models import load_causal_lm
-from playground.penalties.processors import (ADDITIVE_RANGE, CONVENTIONS, LAST_N_RANGE, REPETITION_RANGE,
-                                  PenaltyConfig, explainer_data)
-from playground.penalties.decoding import (SWEEP_POINTS, SWEEP_RANGES, first_changed_step,
-                                         side_by_side, sweep_penalty)
-from playground.penalties.figures import explainer_figure, step_figure, sweep_figure
 from playground.core.text_metrics import highlight_repeats, text_metrics
+from playground.penalties.decoding import SWEEP_POINTS, SWEEP_RANGES, first_changed_step, side_by_side, sweep_penalty
+from playground.penalties.figures import explainer_figure, step_figure, sweep_figure
+from playground.penalties.processors import (
+    ADDITIVE_RANGE,
+    CONVENTIONS,
+    LAST_N_RANGE,
+    REPETITION_RANGE,
+    PenaltyConfig,
+    explainer_data,
+)
 
 POEM = "Write a short poem about the ocean."
 EXAMPLES = [[POEM, 1.3, 0.0, 0.0, "vllm"], [POEM, 1.0, 0.8, 0.4, "vllm"],

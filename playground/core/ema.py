@@ -12,7 +12,7 @@ same step counting, but one fused `torch._foreach_lerp_` instead of a loop or a 
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import torch
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import torch
 from transformers import LogitsProcessorList, TemperatureLogitsWarper, TextIteratorStreamer, TopPLogitsWarper
@@ -47,7 +47,7 @@ class GenerationParams:
 
     @classmethod
     def from_ui(cls, max_new_tokens: float, temperature: float, top_p: float = 1.0,
-                seed: float = 0) -> "GenerationParams":
+                seed: float = 0) -> GenerationParams:
         """Numbers from widgets or API clients arrive as floats (or NaN); check before casting."""
         for name, value in [("max new tokens", max_new_tokens), ("seed", seed)]:
             if not is_whole_number(value):

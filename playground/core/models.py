@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+
 # Imported here, at start-up, not lazily in threads: transformers' lazy module raced when the
 # warm-up thread and a first request imported it at once ("cannot import AutoModelForCausalLM").
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from playground.core import hub
-from playground.core import offline_gguf
+from playground.core import hub, offline_gguf
 from playground.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)

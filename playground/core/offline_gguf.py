@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
 log = logging.getLogger(__name__)
 

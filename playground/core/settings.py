@@ -29,7 +29,7 @@ class Settings:
     allow_any_model: bool  # accept Hub ids beyond the presets (never with remote code)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         cache = os.getenv("PLAYGROUND_CACHE") or pathlib.Path.home() / ".cache" / "dl-playground"
         return cls(
             offline=env_flag("PLAYGROUND_OFFLINE") or env_flag("HF_HUB_OFFLINE"),

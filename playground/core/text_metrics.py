@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Hashable, Sequence
 
 WORD = re.compile(r"[\w']+")
 REPEAT_N = 4  # seq-rep-4, as in Welleck et al.

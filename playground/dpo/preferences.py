@@ -17,8 +17,9 @@ import random
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from playground.core.generation import MAX_PROMPT_CHARS, GenerationParams, stream_generate, validate_prompt
 from playground.core.models import LoadedLM

@@ -19,14 +19,15 @@ import random
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 
-from playground.dpo.loss import completion_logps, dpo_loss, sft_loss
 from playground.core.models import LoadedLM
 from playground.core.text_metrics import repeated_ngram_rate
+from playground.dpo.loss import completion_logps, dpo_loss, sft_loss
 
 DEMO_PAIRS_PATH = pathlib.Path(__file__).resolve().parents[2] / "assets" / "dpo" / "demo_pairs.jsonl"
 HELD_OUT_PROMPTS = ("What is the moon?", "Why do birds sing?", "What is electricity?", "海とは何ですか？")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import torch
 from safetensors.torch import load_file, save_file
 
-from playground.ema import diffusion
 from playground.core.ema import effective_decay
+from playground.ema import diffusion
 
 ASSET_DIR = pathlib.Path(__file__).resolve().parents[2] / "assets" / "ema"
 WEIGHT_SETS = ("raw", "ema")

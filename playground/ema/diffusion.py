@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from playground.ema import quality as sample_quality
 from playground.core.ema import EMA, SCHEDULES
 from playground.core.seeding import init_weights_
+from playground.ema import quality as sample_quality
 
 if TYPE_CHECKING:
     from diffusers import DDPMScheduler, UNet2DModel
@@ -77,7 +78,7 @@ class TrainConfig:
 
 
     @classmethod
-    def for_dataset(cls, dataset: str, **settings) -> "TrainConfig":
+    def for_dataset(cls, dataset: str, **settings) -> TrainConfig:
         """Digits start from other batch/evaluation defaults than the 2-D sets; `settings` override both."""
         base = DIGITS_DEFAULTS if dataset == "digits" else cls()
         return replace(base, dataset=dataset, **settings)

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from playground.core import hub
-from playground.core import models
-from playground.ema.diffusion import import_diffusers
+from playground.core import hub, models
 from playground.core.settings import Settings, get_settings
+from playground.ema.diffusion import import_diffusers
 
 if TYPE_CHECKING:
     from diffusers import UNet2DConditionModel

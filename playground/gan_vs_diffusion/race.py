@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import platform
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -85,7 +85,7 @@ class RaceSnapshot:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RaceSnapshot":
+    def from_dict(cls, data: dict) -> RaceSnapshot:
         models = {key: ModelState(**data[key]) for key in ("gan", "diffusion")}
         return cls(**{**data, **models})
 

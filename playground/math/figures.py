@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.math.cross_entropy import BatchCE, DiceLikelihood, OneSampleCE
-from playground.math.forms import BinaryCE, MatrixCE, SoftmaxGradient
 from playground.math.exp_log import ELimit, ExpCurve, FiniteDifference, LogCurve
+from playground.math.forms import BinaryCE, MatrixCE, SoftmaxGradient
 from playground.math.token_loss import TokenLosses, token_label
 
 HEIGHT = 420

@@ -47,9 +47,9 @@ class BuddyAllocator:
     request gets the smallest free power-of-two block that holds it, split from a larger one if
     needed; freed buddies merge again.
 
-    >>> pool = BuddyAllocator(24)
+    >>> pool = BuddyAllocator(24)  # top regions 16 + 8: a 5-slot request fits the free 8 exactly
     >>> pool.allocate(5), pool.allocate(16), pool.allocate(16)
-    ((0, 8), (8, 8), None)
+    ((16, 8), (0, 16), None)
     """
 
     def __init__(self, capacity: int) -> None:

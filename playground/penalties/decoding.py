@@ -8,16 +8,16 @@ penalties did; at greedy it emits the same tokens as `model.generate` with `Pena
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import torch
 from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
 
 from playground.core.generation import GenerationParams, chat_input_ids, end_token_ids, is_whole_number
 from playground.core.models import LoadedLM
-from playground.penalties.processors import PenaltyConfig, penalty_breakdown
 from playground.core.text_metrics import text_metrics
+from playground.penalties.processors import PenaltyConfig, penalty_breakdown
 
 STAGES = ("before", "after_repetition", "after_frequency", "after_presence")
 

@@ -67,7 +67,7 @@ class PenaltyConfig:
 
     @classmethod
     def from_ui(cls, repetition: float, frequency: float, presence: float, convention: str,
-                last_n: float) -> "PenaltyConfig":
+                last_n: float) -> PenaltyConfig:
         """Widgets and API clients send floats (or None, or NaN): check before casting."""
         if not is_whole_number(last_n):
             raise ValueError(f"last_n must be a whole number, got {last_n!r}.")
@@ -78,7 +78,7 @@ class PenaltyConfig:
             values.append(float(value))
         return cls(*values, convention, int(float(last_n)))
 
-    def neutral(self) -> "PenaltyConfig":
+    def neutral(self) -> PenaltyConfig:
         """The same convention with every penalty off: the baseline of a side-by-side run."""
         return PenaltyConfig(convention=self.convention, last_n=self.last_n)
 

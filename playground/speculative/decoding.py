@@ -16,15 +16,15 @@ https://arxiv.org/abs/2302.01318 .
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
 
 import torch
 from torch import nn
 from transformers import DynamicCache
 
-from playground.speculative.drafts import ModelDraft, NoDraft, Proposer, truncate_cache
 from playground.core.generation import MAX_NEW_TOKENS, end_token_ids
+from playground.speculative.drafts import ModelDraft, NoDraft, Proposer, truncate_cache
 
 MAX_DRAFT_TOKENS = 16
 
@@ -47,9 +47,9 @@ class Sampler:
     do_sample: bool = False
     temperature: float = 1.0
     top_p: float = 1.0
-    generator: Optional[torch.Generator] = None
+    generator: torch.Generator | None = None
 
-    def pick(self, logits: torch.Tensor) -> tuple[int, Optional[torch.Tensor]]:
+    def pick(self, logits: torch.Tensor) -> tuple[int, torch.Tensor | None]:
         if not self.do_sample:
             return int(logits.argmax()), None
         probs = target_distribution(logits, self.temperature, self.top_p)
@@ -76,7 +76,7 @@ def verify_greedy(target_logits: torch.Tensor, guesses: list[int]) -> tuple[int,
     return kept, choices[kept]
 
 
-def verify_sampled(p: torch.Tensor, q: Optional[torch.Tensor], guesses: list[int],
+def verify_sampled(p: torch.Tensor, q: torch.Tensor | None, guesses: list[int],
                    sampler: Sampler) -> tuple[int, int]:
     """The modified rejection sampling of Leviathan et al. (Algorithm 1) and Chen et al.
 
@@ -195,7 +195,7 @@ def validate(target: nn.Module, draft: Proposer, input_ids: torch.Tensor, max_ne
 @torch.inference_mode()
 def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,
            max_new_tokens: int, num_draft_tokens: int = 4, do_sample: bool = False,
-           temperature: float = 1.0, top_p: float = 1.0, seed: Optional[int] = None,
+           temperature: float = 1.0, top_p: float = 1.0, seed: int | None = None,
            adaptive_draft: bool = False) -> Iterator[DecodeResult]:
     """Speculative decoding that yields the running result after every target pass.
 
@@ -256,7 +256,7 @@ def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: tor
 
 def speculative_generate(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,
                          max_new_tokens: int, num_draft_tokens: int = 4, do_sample: bool = False,
-                         temperature: float = 1.0, top_p: float = 1.0, seed: Optional[int] = None,
+                         temperature: float = 1.0, top_p: float = 1.0, seed: int | None = None,
                          adaptive_draft: bool = False) -> DecodeResult:
     """The whole answer at once (see `decode`).
 

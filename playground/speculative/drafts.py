@@ -14,14 +14,15 @@ Three kinds, one small contract (`reset`, `propose`, `rollback`), so the decodin
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import torch
 from torch import nn
 from transformers import DynamicCache
 
 # pick(logits (vocab,)) -> (token, its sampling distribution (vocab,) or None when greedy)
-Pick = Callable[[torch.Tensor], tuple[int, Optional[torch.Tensor]]]
+Pick = Callable[[torch.Tensor], tuple[int, torch.Tensor | None]]
 
 
 class Proposer(Protocol):
@@ -30,7 +31,7 @@ class Proposer(Protocol):
     def reset(self) -> None:
         """Forget any state from a previous request."""
 
-    def propose(self, context: torch.Tensor, count: int, pick: Pick) -> tuple[list[int], Optional[torch.Tensor]]:
+    def propose(self, context: torch.Tensor, count: int, pick: Pick) -> tuple[list[int], torch.Tensor | None]:
         """Up to `count` guesses after `context` (1, length), and the draft distributions q they were
         sampled from, (guesses, vocab); None means the guesses are deterministic (q is one-hot)."""
 
@@ -76,7 +77,7 @@ class ModelDraft:
         self.cache = DynamicCache(config=self.model.config)
 
     @torch.inference_mode()
-    def propose(self, context: torch.Tensor, count: int, pick: Pick) -> tuple[list[int], Optional[torch.Tensor]]:
+    def propose(self, context: torch.Tensor, count: int, pick: Pick) -> tuple[list[int], torch.Tensor | None]:
         guesses: list[int] = []
         distributions: list[torch.Tensor] = []
         feed = context[:, self.cache.get_seq_length():]  # (1, unseen)
@@ -103,7 +104,7 @@ class PromptLookup:
     the greedy answers at gamma 2, guesses after a 1-gram match were kept 12 % of the time
     (summarise; story 10 %) against 70-78 % after a 2- or 3-gram match (copy 50-99 %); proposing
     nothing after a weak match turns those rounds into cheap plain steps. `min_ngram=1` gives the classic prompt lookup (transformers' default too).
-    """
+    """  # noqa: E501
 
     def __init__(self, max_ngram: int = 3, min_ngram: int = 2):
         if not 1 <= max_ngram <= 8:

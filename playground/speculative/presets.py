@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 from torch import nn
@@ -60,7 +59,7 @@ MODEL_PAIRS: dict[str, str] = {
 }
 
 
-def make_draft(kind: str, target: nn.Module, draft_model: Optional[nn.Module] = None,
+def make_draft(kind: str, target: nn.Module, draft_model: nn.Module | None = None,
                early_exit_layers: int = 8, max_ngram: int = 3) -> Proposer:
     """The proposer for a UI choice; `draft_model` is needed only for kind "draft_model"."""
     if kind == "prompt_lookup":
@@ -77,8 +76,8 @@ def make_draft(kind: str, target: nn.Module, draft_model: Optional[nn.Module] = 
 
 @torch.inference_mode()
 def transformers_generate(target: nn.Module, input_ids: torch.Tensor, max_new_tokens: int,
-                          prompt_lookup_num_tokens: Optional[int] = None,
-                          assistant_model: Optional[nn.Module] = None,
+                          prompt_lookup_num_tokens: int | None = None,
+                          assistant_model: nn.Module | None = None,
                           num_assistant_tokens: int = 4) -> tuple[list[int], float]:
     """Greedy `generate` of transformers (plain, prompt lookup or assisted): (new tokens, seconds).
 
