@@ -21,6 +21,8 @@ from playground.core.generation import (
     ({"temperature": math.nan}, "temperature"),
     ({"temperature": -0.1}, "temperature"),
     ({"top_p": 0.0}, "top-p"),
+    ({"seed": -1}, "seed must be a whole number from 0"),
+    ({"seed": 2**32}, "seed must be a whole number from 0"),
 ])
 def test_out_of_range_parameters_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -220,3 +220,12 @@ def test_step_figure_colours_the_changed_tokens_by_reason(tiny_lm):
     figure = step_figure(trace, words)
     assert figure.layout.height and figure.layout.yaxis.title.text == "prob_axis"
     assert figure.layout.xaxis2.title.text == "token_axis"
+
+
+def test_every_sampled_token_is_in_its_step_trace(tiny_lm):
+    """At a high temperature the draw often lies outside both top-10 lists; the step chart must
+    still find it (the `/penalties_generate` step view once failed with "... is not in list")."""
+    for seed in range(3):
+        run = last(traced_generate(tiny_lm, "Hello", PenaltyConfig(1.3),
+                                   GenerationParams(max_new_tokens=12, temperature=2.0, seed=seed)))
+        assert all(step.chosen_id in step.token_ids for step in run.steps)

@@ -18,6 +18,7 @@ from playground.core.models import LoadedLM
 
 MAX_PROMPT_CHARS = 2000
 MAX_NEW_TOKENS = 512
+MAX_SEED = 2**32 - 1  # torch takes any int64 and wraps -1 silently; one clear, portable range
 
 
 def is_whole_number(value: object) -> bool:
@@ -44,6 +45,8 @@ class GenerationParams:
             raise ValueError(f"temperature must be between 0 (greedy) and 2, got {self.temperature!r}.")
         if not math.isfinite(self.top_p) or not 0.0 < self.top_p <= 1.0:
             raise ValueError(f"top-p must be in (0, 1], got {self.top_p!r}.")
+        if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {self.seed!r}.")
 
     @classmethod
     def from_ui(cls, max_new_tokens: float, temperature: float, top_p: float = 1.0,

@@ -70,9 +70,10 @@ def end_ids(lm: LoadedLM) -> set[int]:
 
 def _trace_step(lm: LoadedLM, step: int, chosen: int, breakdown, before_probs: torch.Tensor,
                 after_probs: torch.Tensor, eos: set[int], top_k: int) -> StepTrace:
-    """Keep only the tokens worth drawing: top-k before, top-k after and the end tokens."""
+    """Keep only the tokens worth drawing: top-k before, top-k after, the end tokens and the one drawn
+    (a sampled token can lie outside both top-k lists, and the step chart marks it)."""
     shown = torch.cat([before_probs[0].topk(top_k).indices, after_probs[0].topk(top_k).indices,
-                       torch.tensor(sorted(eos), device=before_probs.device)])
+                       torch.tensor([*sorted(eos), chosen], device=before_probs.device)])
     shown = list(dict.fromkeys(shown.tolist()))
     shown.sort(key=lambda i: -after_probs[0, i].item())
     index = torch.tensor(shown, device=before_probs.device)
