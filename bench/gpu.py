@@ -245,7 +245,7 @@ def speculative_sampled(bench: Bench) -> dict:
 
 def ema_cost(model: torch.nn.Module, loss_fn: Callable[[], torch.Tensor], bench: Bench) -> dict:
     """One EMA update vs one training step (forward, backward, AdamW) of the same model."""
-    from playground.ema.ema import EMA
+    from playground.core.ema import EMA
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
 
