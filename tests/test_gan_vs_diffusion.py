@@ -143,7 +143,7 @@ def test_stop_ends_the_race_with_a_final_snapshot_and_seeds_reproduce_the_data()
 
 @pytest.mark.slow
 @pytest.mark.xfail(reason="issue 13 target not reached yet: at 20 CPU-s per model on the 2-core box, DDPM covered "
-                   "9/25 grid modes on seed 0 (GAN 5/25); see README", strict=False)
+                   "9/25 grid modes on seed 0 (GAN 5/25); see README", strict=True)
 def test_at_the_default_budget_diffusion_covers_20_of_25_grid_modes_and_beats_the_gan_on_3_seeds():
     # ~50 s per seed on one core: one snapshot at the end only
     for seed in range(3):
