@@ -1,8 +1,15 @@
 """What every tab shares: bilingual text, the reader's language, and errors shown as messages.
 
 Why here: `gr.I18n` translates labels in the browser, but text made in Python (plot titles,
-messages) must be localised by us from the request's `accept-language`. Every tab declares its
-strings as `{"en": {...}, "ja": {...}}` tables; `app.py` merges them into one `gr.I18n`.
+messages) must be localised by us from the request's `accept-language`.
+
+The one way to write UI text: each tab keeps *all* its strings in one `TEXT` table
+(`{"en": {...}, "ja": {...}}`, every key starting with the tab's prefix) at the top of its module, or in
+`text.py` for a tab that is a package; `app.py` merges them into one `gr.I18n`. Labels in the page are
+`T("key")`; strings made in Python are `text(TEXT, "key", request)`; figures in `playground/` take a
+`labels` mapping made by `labels(TEXT, "prefix_fig_", request)`; bad input raised in the engine is an
+`InputError(key, ...)` that `user_errors(TEXT)` says in the reader's language. Keys built at run time
+(f-strings) must be listed in `tests/test_ui_text.py`, which checks every one exists in both languages.
 """
 from __future__ import annotations
 
@@ -13,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
+
+from playground.core.errors import InputError
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("en", "ja")
@@ -25,11 +34,15 @@ COMMON_TEXT: Table = {
         "error_title": "Please check the input",
         "error_internal_title": "Server error",
         "error_internal": "Something went wrong on the server: {error}. Try again, or reload the page.",
+        "common_err_range": "{field} must be between {low} and {high} (got {value}).",
+        "common_err_empty": "{field} is empty: please enter some text.",
     },
     "ja": {
         "error_title": "入力を確認してください",
         "error_internal_title": "サーバーエラー",
         "error_internal": "サーバーでエラーが起きました: {error}。もう一度試すか、ページを再読み込みしてください。",
+        "common_err_range": "{field} は {low} から {high} の範囲で指定してください（入力値: {value}）。",
+        "common_err_empty": "{field} が空です。テキストを入力してください。",
     },
 }
 
@@ -61,12 +74,25 @@ def text(table: Table, key: str, request: gr.Request | None, **values: Any) -> s
     return table[lang_of(request)][key].format(**values)
 
 
+def labels(table: Table, prefix: str, request: gr.Request | None) -> dict[str, str]:
+    """Every string of `table` whose key starts with `prefix`, keyed without it: a figure's labels.
+
+    >>> labels({"en": {"x_fig_loss": "loss", "x_tab": "X"}, "ja": {"x_fig_loss": "損失", "x_tab": "X"}}, "x_fig_", None)
+    {'loss': 'loss'}
+    """
+    return {key.removeprefix(prefix): value for key, value in table[lang_of(request)].items()
+            if key.startswith(prefix)}
+
+
 def _request_in(args: tuple, kwargs: dict) -> gr.Request | None:
     """The handler's `gr.Request`, wherever Gradio passed it, so errors speak the reader's language."""
     return next((value for value in (*args, *kwargs.values()) if isinstance(value, gr.Request)), None)
 
 
-def _as_user_error(error: Exception, request: gr.Request | None) -> gr.Error:
+def _as_user_error(error: Exception, request: gr.Request | None, table: Table | None) -> gr.Error:
+    if isinstance(error, InputError):
+        source = table if table is not None and error.key in table["en"] else COMMON_TEXT
+        return gr.Error(text(source, error.key, request, **error.values), title=text(COMMON_TEXT, "error_title", request))
     if isinstance(error, ValueError):
         return gr.Error(str(error), title=text(COMMON_TEXT, "error_title", request))
     log.exception("Unexpected error in a tab handler")
@@ -74,12 +100,16 @@ def _as_user_error(error: Exception, request: gr.Request | None) -> gr.Error:
                     title=text(COMMON_TEXT, "error_internal_title", request))
 
 
-def user_errors(handler: Callable) -> Callable:
+def user_errors(handler: Callable | None = None, table: Table | None = None) -> Callable:
     """Show a handler's `ValueError` as a clear message in the page, never as a traceback.
 
-    Works for plain functions and for generators (streaming handlers). Unexpected errors are
-    logged with their traceback on the server and shown to the user as a short message.
+    `@user_errors` or `@user_errors(table=TEXT)`: an `InputError` is said from the tab's table (or
+    the common one) in the reader's language. Works for plain functions and for generators
+    (streaming handlers). Unexpected errors are logged with their traceback on the server and shown
+    to the user as a short message.
     """
+    if handler is None:
+        return functools.partial(user_errors, table=table)
     if inspect.isgeneratorfunction(handler):
         @functools.wraps(handler)
         def stream(*args: Any, **kwargs: Any):
@@ -88,7 +118,7 @@ def user_errors(handler: Callable) -> Callable:
             except gr.Error:
                 raise
             except Exception as error:
-                raise _as_user_error(error, _request_in(args, kwargs)) from error
+                raise _as_user_error(error, _request_in(args, kwargs), table) from error
         return stream
 
     @functools.wraps(handler)
@@ -98,5 +128,5 @@ def user_errors(handler: Callable) -> Callable:
         except gr.Error:
             raise
         except Exception as error:
-            raise _as_user_error(error, _request_in(args, kwargs)) from error
+            raise _as_user_error(error, _request_in(args, kwargs), table) from error
     return call

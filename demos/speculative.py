@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from demos.common import T, Table, lang_of, text, user_errors
+from demos.common import T, Table, labels, text, user_errors
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
@@ -208,13 +208,11 @@ def compare(prompt: str, target_id: str, draft_kind: str, gamma: float, layers: 
         coloured = coloured_html(lm.tokenizer, spec.tokens, spec.origins, request)
         yield gr.skip(), coloured, "", None, None, None
     comparison = Comparison(plain, spec, gamma, adaptive)
-    lang = lang_of(request)
-    labels = {key.removeprefix("speculative_fig_"): value for key, value in TEXT[lang].items()
-              if key.startswith("speculative_fig_")}
+    figure_labels = labels(TEXT, "speculative_fig_", request)
     summary = {"plain_text": decode_text(plain), "speculative_text": decode_text(spec),
                "draft": proposer.name, "gamma": gamma, **comparison.summary()}
     yield (summary["plain_text"], coloured, stats_markdown(comparison, sampled, request),
-           timeline_figure(comparison, labels), theory_figure(comparison, labels), summary)
+           timeline_figure(comparison, figure_labels), theory_figure(comparison, figure_labels), summary)
 
 
 def build() -> None:
