@@ -19,8 +19,8 @@ import gradio as gr
 from demos.common import LANGUAGES, Table, lang_of
 
 TEXT: Table = {
-    "en": {"links_language": "Language", "links_present": "Presenter mode", "links_present_off": "Leave presenter mode"},
-    "ja": {"links_language": "言語", "links_present": "プレゼンターモード", "links_present_off": "プレゼンターモードを終了"},
+    "en": {"links_copy": "Copy link to this view", "links_link": "Link to this view (copied)"},
+    "ja": {"links_copy": "この画面へのリンクをコピー", "links_link": "この画面へのリンク（コピー済み）"},
 }
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 
@@ -97,6 +97,36 @@ def language_links(request: gr.Request | None) -> str:
         href = html.escape("?" + urlencode({**params, "lang": lang}))
         links.append(f"<b>{name}</b>" if lang == current else f'<a href="{href}" hreflang="{lang}">{name}</a>')
     return '<span id="language-switch">' + " · ".join(links) + "</span>"
+
+
+def query(request: gr.Request | None) -> dict[str, str]:
+    """The page's query parameters (empty for API clients)."""
+    return {str(key): str(value) for key, value in (getattr(request, "query_params", None) or {}).items()}
+
+
+def link_script(tab: str, names: list[str]) -> str:
+    """JS for a "copy link" button: this page's URL with `tab` and the controls' values as parameters.
+
+    Runs in the browser only (no server round trip); the link is also shown, since the clipboard
+    needs a secure context that a workshop's LAN address may not be.
+    """
+    return (f"(...values) => {{ const names = {json.dumps(names)}; const url = new URL(location.href);"
+            f" url.search = ''; const params = new URLSearchParams(location.search);"
+            f" for (const key of ['lang', 'present']) if (params.get(key)) url.searchParams.set(key, params.get(key));"
+            f" url.searchParams.set('tab', {json.dumps(tab)});"
+            f" names.forEach((name, i) => url.searchParams.set(name, String(values[i])));"
+            f" navigator.clipboard?.writeText(url.href).catch(() => {{}}); return url.href; }}")
+
+
+def copy_link_row(tab: str, controls: dict[str, gr.components.Component]) -> None:
+    """A "copy link to this view" button and the link it made, for `?tab=<tab>&<name>=<value>...`."""
+    from demos.common import T
+
+    with gr.Row():
+        button = gr.Button(T("links_copy"), size="sm", scale=0, elem_id=f"{tab}-copy-link")
+        shown = gr.Textbox(label=T("links_link"), interactive=False, max_lines=1, elem_id=f"{tab}-link")
+    button.click(None, list(controls.values()), shown, js=link_script(tab, list(controls)),
+                 api_visibility="private")
 
 
 def selected_tab(request: gr.Request | None, tab_ids: Iterable[str]) -> Any:
