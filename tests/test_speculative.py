@@ -13,14 +13,13 @@ from scipy.stats import chisquare
 from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM
 
 from playground.core.generation import chat_input_ids
+from playground.core.sampling import Sampler, sampling_distribution
 from playground.speculative import decoding as speculative
 from playground.speculative.decoding import (
     DecodeResult,
-    Sampler,
     next_draft_length,
     residual_distribution,
     speculative_generate,
-    target_distribution,
     verify_greedy,
     verify_sampled,
 )
@@ -52,29 +51,50 @@ def test_residual_is_the_normalised_positive_part_and_inputs_are_untouched():
 
 def test_target_distribution_matches_softmax_and_top_p_nucleus():
     logits = torch.log(P)
-    torch.testing.assert_close(target_distribution(logits, 1.0, 1.0), P)
-    torch.testing.assert_close(target_distribution(logits, 0.5, 1.0), P**2 / (P**2).sum())
+    torch.testing.assert_close(sampling_distribution(logits, 1.0, 1.0), P)
+    torch.testing.assert_close(sampling_distribution(logits, 0.5, 1.0), P**2 / (P**2).sum())
     # top-p 0.6: 0.40 + 0.25 reaches it, so only the first two tokens stay
-    torch.testing.assert_close(target_distribution(logits, 1.0, 0.6),
+    torch.testing.assert_close(sampling_distribution(logits, 1.0, 0.6),
                                torch.tensor([0.40, 0.25, 0, 0, 0, 0]) / 0.65)
 
 
-def first_tokens_by_rejection(q: torch.Tensor | None, samples: int, seed: int) -> torch.Tensor:
-    """Draft one token from q (or always token 2 when q is None), verify against P; count outputs."""
-    sampler = Sampler(True, generator=torch.Generator().manual_seed(seed))
-    p = torch.stack([P, P])  # (guesses + 1, vocab)
+def first_tokens_by_rejection(q: torch.Tensor | None, samples: int, seed: int,
+                              device: str = "cpu") -> torch.Tensor:
+    """Draft one token from q (or always token 2 when q is None), verify against P; count outputs.
+    Everything (distributions, one-hot draft, generator) lives on `device`."""
+    sampler = Sampler.seeded(1.0, 1.0, seed, device)
+    p = torch.stack([P, P]).to(device)  # (guesses + 1, vocab)
+    q = None if q is None else q.to(device)
     counts = torch.zeros(len(P))
     for _ in range(samples):
-        guess = sampler.draw(q) if q is not None else 2
+        guess = int(sampler.draw(q)) if q is not None else 2
         kept, extra = verify_sampled(p, None if q is None else q[None], [guess], sampler)
         counts[guess if kept else extra] += 1
     return counts
 
 
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
+
+
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("q", [Q, None], ids=["model-draft", "deterministic-draft"])
-def test_rejection_sampling_keeps_the_target_distribution(q):
-    counts = first_tokens_by_rejection(q, 6000, seed=1)
+def test_rejection_sampling_keeps_the_target_distribution(q, device):
+    """On the GPU too: the one-hot of a deterministic draft and the generator follow p's device
+    (a CPU one-hot and a CPU generator once met CUDA tensors there)."""
+    counts = first_tokens_by_rejection(q, 6000, seed=1, device=device)
     assert chisquare(counts, P * counts.sum()).pvalue > SIGNIFICANCE
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("kind", ["prompt_lookup", "draft_model"])
+def test_sampled_speculative_decoding_runs_on_the_models_device(device, kind):
+    target, draft = tiny_vocab_lm(1).to(device), tiny_vocab_lm(2).to(device)
+    prompt = torch.tensor([[1, 4, 2, 1, 4, 2, 1, 4]], device=device)
+    proposer = PromptLookup(2, min_ngram=1) if kind == "prompt_lookup" else ModelDraft(draft)
+    runs = [speculative_generate(target, proposer, prompt, 12, 3, do_sample=True, temperature=1.2, seed=4)
+            for _ in range(2)]
+    assert len(runs[0].tokens) == 12 and runs[0].tokens == runs[1].tokens
+    assert runs[0].proposed > 0 and all(0 <= token < 6 for token in runs[0].tokens)
 
 
 def test_a_wrong_residual_fails_the_same_test(monkeypatch):

@@ -21,8 +21,9 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
-# pick(logits (vocab,)) -> (token, its sampling distribution (vocab,) or None when greedy)
-Pick = Callable[[torch.Tensor], tuple[int, torch.Tensor | None]]
+# pick(logits (vocab,)) -> (token id (), its sampling distribution (vocab,) or None when greedy):
+# `playground.core.sampling.Sampler.pick`
+Pick = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor | None]]
 
 
 class Proposer(Protocol):
@@ -85,10 +86,10 @@ class ModelDraft:
             logits = self.model(input_ids=feed, past_key_values=self.cache, use_cache=True,
                                 logits_to_keep=1).logits[0, -1]  # (vocab,)
             token, q = pick(logits)
-            guesses.append(token)
+            guesses.append(int(token))
             if q is not None:
                 distributions.append(q)
-            feed = context.new_tensor([[token]])
+            feed = context.new_tensor([[guesses[-1]]])
         return guesses, (torch.stack(distributions) if distributions else None)
 
     def rollback(self, length: int) -> None:
