@@ -12,6 +12,8 @@ from conftest import make_tiny_lm
 from scipy.stats import chisquare
 from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM
 
+from demos.speculative import TEXT as SPECULATIVE_TEXT
+from playground.core.errors import InputError
 from playground.core.generation import chat_input_ids
 from playground.core.sampling import Sampler, sampling_distribution
 from playground.speculative import decoding as speculative
@@ -29,6 +31,12 @@ from playground.speculative.presets import PRESETS, make_draft, transformers_gen
 P = torch.tensor([0.40, 0.25, 0.15, 0.10, 0.06, 0.04])
 Q = torch.tensor([0.05, 0.10, 0.40, 0.30, 0.10, 0.05])
 SIGNIFICANCE = 1e-3  # a correct sampler fails 1 run in 1000; the fixed seeds make the run repeatable
+
+
+def said(error: InputError) -> str:
+    """The English message the tab shows for an engine error (its key must exist in both languages)."""
+    assert error.key in SPECULATIVE_TEXT["ja"]
+    return SPECULATIVE_TEXT["en"][error.key].format(**error.values)
 
 
 # ----------------------------------------------------------------- the verification rules
@@ -274,8 +282,9 @@ def test_early_exit_shares_the_targets_weights_and_leaves_it_whole(pair):
     assert len(shallow.model.layers) == 2 and len(target.model.model.layers) == 4
     assert shallow.lm_head.weight.data_ptr() == target.model.lm_head.weight.data_ptr()
     assert shallow.model.layers[1] is target.model.model.layers[1]
-    with pytest.raises(ValueError, match="from 1 to 3"):
+    with pytest.raises(InputError) as error:
         early_exit_model(target.model, 4)
+    assert "from 1 to 3" in said(error.value)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -299,10 +308,12 @@ def test_a_draft_with_another_vocabulary_is_refused(pair):
 
 def test_make_draft_refuses_unknown_kinds_and_missing_models(pair):
     target, _ = pair
-    with pytest.raises(ValueError, match="needs a draft model"):
+    with pytest.raises(InputError) as error:
         make_draft("draft_model", target.model)
-    with pytest.raises(ValueError, match="Unknown draft kind"):
+    assert "needs a draft model" in said(error.value)
+    with pytest.raises(InputError) as error:
         make_draft("oracle", target.model)
+    assert "Unknown draft kind" in said(error.value) and "'oracle'" in said(error.value)
 
 
 def test_decode_result_rates_count_checked_guesses():
@@ -371,7 +382,7 @@ def test_comparison_counts_and_costs():
     assert comparison.speedup == pytest.approx(4.0 / 3.1)
     assert comparison.draft_cost == pytest.approx(0.4 / 4)  # 0.4 s over 4 guesses, step 1 s
     assert comparison.verify_cost == pytest.approx(1.2)  # first round (with the prompt) left out
-    labels = {key: key for key in ["draft", "verify", "plain_step", "timeline_title", "round", "ms",
+    labels = {key: key for key in ["draft", "verify", "plain_step", "timeline_title", "round", "ms", "hover",
                                    "theory_ideal", "theory_measured_v", "measured", "break_even",
                                    "theory_title", "alpha", "speedup"]}
     for figure in (timeline_figure(comparison, labels), theory_figure(comparison, labels)):

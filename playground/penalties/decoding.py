@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from playground.core.errors import InputError
 from playground.core.generation import GenerationParams, chat_input_ids, end_token_ids, is_whole_number
 from playground.core.models import LoadedLM
 from playground.core.text_metrics import text_metrics
@@ -162,10 +163,10 @@ def sweep_values(penalty: str, points: float) -> list[float]:
     [0.8, 1.4, 2.0]
     """
     if penalty not in SWEEP_RANGES:
-        raise ValueError(f"the swept penalty must be one of {', '.join(SWEEP_RANGES)}, got {penalty!r}.")
+        raise InputError("penalties_err_sweep_penalty", choices=", ".join(SWEEP_RANGES), value=penalty)
     low, high = SWEEP_POINTS
     if not is_whole_number(points) or not low <= int(float(points)) <= high:
-        raise ValueError(f"sweep points must be a whole number from {low} to {high}, got {points!r}.")
+        raise InputError("penalties_err_sweep_points", low=low, high=high, value=points)
     points = int(float(points))
     start, stop = SWEEP_RANGES[penalty]
     return [round(start + (stop - start) * i / (points - 1), 4) for i in range(points)]

@@ -21,6 +21,8 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
+from playground.core.errors import InputError
+
 # pick(logits (vocab,)) -> (token id (), its sampling distribution (vocab,) or None when greedy):
 # `playground.core.sampling.Sampler.pick`
 Pick = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor | None]]
@@ -142,8 +144,7 @@ def early_exit_model(target: nn.Module, layers: int) -> nn.Module:
     """
     total = target.config.num_hidden_layers
     if not 1 <= layers < total:
-        raise ValueError(f"early-exit layers must be from 1 to {total - 1} for this "
-                         f"{total}-layer model, got {layers!r}.")
+        raise InputError("speculative_err_layers", high=total - 1, total=total, value=layers)
     config = type(target.config).from_dict({**target.config.to_dict(), "num_hidden_layers": layers})
     if getattr(config, "layer_types", None):
         config.layer_types = config.layer_types[:layers]

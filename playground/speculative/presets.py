@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from playground.core.errors import InputError
 from playground.speculative.drafts import ModelDraft, PromptLookup, Proposer, early_exit_draft
 
 PARAGRAPH = (
@@ -68,10 +69,9 @@ def make_draft(kind: str, target: nn.Module, draft_model: nn.Module | None = Non
         return early_exit_draft(target, early_exit_layers)
     if kind == "draft_model":
         if draft_model is None:
-            raise ValueError("The draft-model kind needs a draft model: choose a target with a "
-                             f"draft pair ({', '.join(MODEL_PAIRS)}), or use prompt lookup.")
+            raise InputError("speculative_err_needs_pair", pairs=", ".join(MODEL_PAIRS))
         return ModelDraft(draft_model)
-    raise ValueError(f"Unknown draft kind {kind!r}; choose one of {', '.join(DRAFT_KINDS)}.")
+    raise InputError("speculative_err_kind", value=kind, choices=", ".join(DRAFT_KINDS))
 
 
 @torch.inference_mode()
