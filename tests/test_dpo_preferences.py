@@ -158,25 +158,35 @@ def test_a_newer_schema_is_refused_not_misread(open_store):
         open_store()
 
 
-def test_two_replicas_take_one_thousand_concurrent_votes_exactly_once(open_store, tmp_path):
-    """50 voters, 20 votes each, half of them on each replica: 1,000 rows, and one export from both."""
-    replicas = [open_store(), open_store()]
+def vote_concurrently(replicas: list[PreferenceStore], voters: int = 50, votes_each: int = 20) -> list[BaseException]:
+    """`voters` threads, each casting `votes_each` votes through replica `index % len(replicas)`; returns errors.
+
+    Voter i's vote j is session `voter-i`, prompt `prompt j`, answer A `A i/j` (unique per vote). Also
+    used by `bench/preferences.py`.
+    """
     errors: list[BaseException] = []
 
     def voter(index: int) -> None:
-        store = replicas[index % 2]
+        store = replicas[index % len(replicas)]
         try:
-            for vote in range(20):
+            for vote in range(votes_each):
                 store.add_vote(f"voter-{index}", f"prompt {vote}", f"A {index}/{vote}", f"B {index}/{vote}",
                                "a" if vote % 2 else "b")
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=voter, args=(i,)) for i in range(50)]
+    threads = [threading.Thread(target=voter, args=(i,)) for i in range(voters)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return errors
+
+
+def test_two_replicas_take_one_thousand_concurrent_votes_exactly_once(open_store, tmp_path):
+    """50 voters, 20 votes each, half of them on each replica: 1,000 rows, and one export from both."""
+    replicas = [open_store(), open_store()]
+    errors = vote_concurrently(replicas)
     assert not errors
     votes = replicas[0].votes()
     assert len(votes) == 1000 and len({v.id for v in votes}) == 1000
