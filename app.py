@@ -111,6 +111,8 @@ def parse_args() -> argparse.Namespace:
                         "default HuggingFaceTB/SmolLM2-135M-Instruct)")
     parser.add_argument("--threads", type=int,
                         help="torch threads (env PLAYGROUND_THREADS; default 1, best on busy hosts)")
+    parser.add_argument("--engine-url", help="an OpenAI-compatible serving engine (vLLM, llama.cpp's server) "
+                        "for Generate; env PLAYGROUND_ENGINE_URL; default: models run in this process")
     parser.add_argument("--no-preload", action="store_true",
                         help="load the default model (and the tabs' precomputed views) on first use "
                         "instead of at start-up")
@@ -122,7 +124,8 @@ def apply_args(args: argparse.Namespace) -> None:
     if args.offline:
         os.environ["PLAYGROUND_OFFLINE"] = "1"
     for flag, variable in [("device", "PLAYGROUND_DEVICE"), ("dtype", "PLAYGROUND_DTYPE"),
-                           ("preset", "PLAYGROUND_PRESET"), ("threads", "PLAYGROUND_THREADS")]:
+                           ("preset", "PLAYGROUND_PRESET"), ("threads", "PLAYGROUND_THREADS"),
+                           ("engine_url", "PLAYGROUND_ENGINE_URL")]:
         if getattr(args, flag) is not None:
             os.environ[variable] = str(getattr(args, flag))
 

@@ -28,6 +28,7 @@ class Settings:
     cache_dir: pathlib.Path  # converted offline models live here
     allow_any_model: bool  # accept Hub ids beyond the presets (never with remote code)
     preferences_url: str  # "" = DPO votes in a SQLite file; postgresql://... = one database for many replicas
+    engine_url: str  # "" = every model runs here; http(s)://... = an OpenAI-compatible serving engine
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,6 +42,7 @@ class Settings:
             cache_dir=pathlib.Path(cache),
             allow_any_model=env_flag("PLAYGROUND_ALLOW_ANY_MODEL"),
             preferences_url=os.getenv("PLAYGROUND_PREFERENCES_URL", "").strip(),
+            engine_url=os.getenv("PLAYGROUND_ENGINE_URL", "").strip(),
         )
 
 
