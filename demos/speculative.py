@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, Table, labels, text, user_errors
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
 from playground.core.models import LoadedLM, load_causal_lm
@@ -270,6 +271,26 @@ class CompareView:
                 self.raw: summary}
 
 
+def preset_controls(key: str) -> list:
+    """A preset's values for (prompt, kind, gamma, adaptive, layers, max tokens, sampled)."""
+    preset = PRESETS[key]
+    return [preset.prompt, preset.draft_kind, preset.num_draft_tokens, preset.adaptive_draft,
+            preset.early_exit_layers, preset.max_new_tokens, False]
+
+
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=speculative&preset=summarise&gamma=4&kind=draft_model...`: a preset, then any single control."""
+    values = preset_controls(params["preset"]) if params.get("preset") in PRESETS else [gr.skip()] * 7
+    overrides = {1: links.linked_choice(params, "kind", DRAFT_KINDS),
+                 2: links.linked_number(params, "gamma", 1, MAX_DRAFT_TOKENS, whole=True),
+                 3: links.linked_choice(params, "adaptive", ("true", "false")),
+                 5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)}
+    for index, value in overrides.items():
+        if not isinstance(value, dict):
+            values[index] = value == "true" if index == 3 else value
+    return values
+
+
 def build() -> None:
     gr.Markdown(T("speculative_intro"))
     default = PRESETS["copy"]
@@ -310,12 +331,15 @@ def build() -> None:
         raw = gr.JSON(elem_id="speculative-raw")
     with gr.Accordion(T("speculative_explain_title"), open=False):
         gr.Markdown(T("speculative_explain"))
+    preset_name = gr.State("copy")
     for key, button in preset_buttons.items():
-        preset = PRESETS[key]
-        button.click(lambda p=preset: (p.prompt, p.draft_kind, p.num_draft_tokens, p.adaptive_draft,
-                                       p.early_exit_layers, p.max_new_tokens, False),
-                     None, [prompt, kind, gamma, adaptive, layers, max_tokens, sampled],
+        button.click(lambda key=key: (*preset_controls(key), key), None,
+                     [prompt, kind, gamma, adaptive, layers, max_tokens, sampled, preset_name],
                      api_visibility="private")
+    controls = [prompt, kind, gamma, adaptive, layers, max_tokens, sampled]
+    links.when_linked("speculative", linked_controls, controls)
+    links.copy_link_row("speculative", {"preset": preset_name, "kind": kind, "gamma": gamma, "adaptive": adaptive,
+                                        "max_tokens": max_tokens})
     view = CompareView(plain_out, spec_out, stats, timeline, theory, raw)
     event = run.click(view.compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed,
                                      adaptive],

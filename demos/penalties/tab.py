@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, labels, text, user_errors
 from demos.penalties.text import TEXT
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
@@ -161,6 +162,18 @@ def explain(repetition: float, frequency: float, presence: float, shift: float,
                             figure_labels(request))
 
 
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=penalties&example=2` (1-based, as listed) or single penalties: the controls' values."""
+    number = links.linked_number(params, "example", 1, len(EXAMPLES), whole=True)
+    values = list(EXAMPLES[number - 1]) if isinstance(number, int) else [gr.skip()] * 5
+    singles = [links.linked_number(params, "repetition", *REPETITION_RANGE),
+               links.linked_number(params, "frequency", *ADDITIVE_RANGE),
+               links.linked_number(params, "presence", *ADDITIVE_RANGE),
+               links.linked_choice(params, "convention", CONVENTIONS)]
+    return [values[0], *(single if not isinstance(single, dict) else value
+                         for single, value in zip(singles, values[1:]))]
+
+
 def build() -> None:
     gr.Markdown(T("penalties_intro"))
     prompt = gr.Textbox(label=T("penalties_prompt"), value=POEM, lines=2, elem_id="penalties-prompt")
@@ -182,6 +195,9 @@ def build() -> None:
                                label=T("penalties_max_tokens"), elem_id="penalties-max-tokens")
     gr.Examples(EXAMPLES, [prompt, repetition, frequency, presence, convention],
                 example_labels=[f"{p} · r={r} f={f} p={q} · {c}" for p, r, f, q, c in EXAMPLES])
+    links.when_linked("penalties", linked_controls, [prompt, repetition, frequency, presence, convention])
+    links.copy_link_row("penalties", {"repetition": repetition, "frequency": frequency, "presence": presence,
+                                      "convention": convention})
     with gr.Row():
         run = gr.Button(T("penalties_button"), variant="primary", elem_id="penalties-button")
         stop = gr.Button(T("penalties_stop"))
