@@ -30,7 +30,8 @@ HEADER_TEXT: common.Table = {
     "ja": {"app_title": "# DL プレイグラウンド", "app_subtitle":
            "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。"},
 }
-I18N = common.merge_tables(common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS))
+TEXT_TABLES = [common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS)]
+I18N = common.merge_tables(*TEXT_TABLES)
 
 
 def tab_id(tab) -> str:
