@@ -21,12 +21,12 @@ fragmentation (buddy rounding and free holes that the waiting request does not f
 """
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.core.errors import InputError
 from playground.paged_attention import memory
 from playground.paged_attention.traces import MAX_LENGTH, MAX_REQUESTS, Trace, synthetic_trace
 
@@ -130,13 +130,6 @@ class KvSimResult:
         return self.generated_tokens / self.estimated_seconds
 
 
-def _check_count(name: str, value: object, minimum: int, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer)) or not math.isfinite(value) \
-            or value != int(value) or not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be a whole number from {minimum} to {maximum:,}, got {value!r}.")
-    return int(value)
-
-
 class _Run:
     """One simulation: the queue, the running requests, the memory and the running totals."""
 
@@ -232,9 +225,8 @@ class _Run:
             self.running.append(request)
         if not self.running and self.queue:
             head = self.queue[0]
-            raise ValueError(f"request {head.index} ({head.prompt} prompt + {head.output} output tokens, "
-                             f"{head.samples} sample(s)) never fits in the KV cache of {self.capacity:,} tokens: "
-                             "choose a larger GPU, a smaller model or dtype, or fewer samples.")
+            raise InputError("paged_attention_err_never_fits", request=head.index + 1, prompt=head.prompt,
+                             output=head.output, samples=head.samples, capacity=self.capacity)
 
     def decode(self) -> None:
         """1. grow each running sequence by one token (paged: a new block at a boundary, preempting if none)."""
@@ -404,13 +396,12 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
     >>> paged.token_state_share > 0.9 > 0.3 > orca.token_state_share
     True
     """
-    if policy not in POLICIES:
-        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}.")
-    num_requests = _check_count("num_requests", num_requests, 1, MAX_REQUESTS)
-    block_size = _check_count("block_size", block_size, 1, 2048)
-    samples = _check_count("parallel_samples", parallel_samples, 1, MAX_SAMPLES)
-    prefix = _check_count("system_prefix", system_prefix, 0, 4096)
-    max_num_seqs = _check_count("max_num_seqs", max_num_seqs, 1, 4096)
+    memory.choice("policy", policy, POLICIES)
+    num_requests = memory.whole_number("num_requests", num_requests, 1, MAX_REQUESTS)
+    block_size = memory.whole_number("block_size", block_size, 1, 2048)
+    samples = memory.whole_number("parallel_samples", parallel_samples, 1, MAX_SAMPLES)
+    prefix = memory.whole_number("system_prefix", system_prefix, 0, 4096)
+    max_num_seqs = memory.whole_number("max_num_seqs", max_num_seqs, 1, 4096)
     if isinstance(trace, str):
         trace = synthetic_trace(trace, num_requests, seed)
     else:
