@@ -37,6 +37,7 @@ TEXT: Table = {
         "paged_attention_layers": "Layers", "paged_attention_kv_heads": "KV heads",
         "paged_attention_head_dim": "Head size", "paged_attention_params": "Parameters (billions)",
         "paged_attention_vllm": "What vLLM would print",
+        "paged_attention_formula": "2 × {layers} layers × {heads} KV heads × {head_dim} × {size} B = {total:,} B/token",
         "paged_attention_calc_result": "**KV bytes per token** = {formula}\n\n"
             "| | |\n|---|---|\n| weights | {weights:.1f} GiB |\n| KV budget (0.9 × {memory} GiB − weights) | "
             "{budget:.1f} GiB |\n| tokens that fit | {tokens:,} |\n| requests of {context:,} tokens (reserved for the "
@@ -115,6 +116,7 @@ TEXT: Table = {
         "paged_attention_layers": "層数", "paged_attention_kv_heads": "KV ヘッド数",
         "paged_attention_head_dim": "ヘッドの次元", "paged_attention_params": "パラメータ数（10 億）",
         "paged_attention_vllm": "vLLM が表示する行",
+        "paged_attention_formula": "2 × {layers} 層 × {heads} KV ヘッド × {head_dim} × {size} B = {total:,} B/トークン",
         "paged_attention_calc_result": "**トークンあたりの KV バイト数** = {formula}\n\n"
             "| | |\n|---|---|\n| 重み | {weights:.1f} GiB |\n| KV 予算（0.9 × {memory} GiB − 重み） | {budget:.1f} GiB |\n"
             "| 入るトークン数 | {tokens:,} |\n| {context:,} トークンのリクエスト（最大長で予約） | {max_requests:,} |\n"
@@ -224,7 +226,10 @@ def calculate(model: str, gpu: str, dtype: str, context_length: float, average_l
     average = _whole(average_length, text(TEXT, "paged_attention_average", request), 1, memory.MAX_CONTEXT, request)
     result = memory.kv_capacity(_model(model, layers, kv_heads, head_dim, params_b, request), gpu, dtype, context,
                                 average)
-    table = text(TEXT, "paged_attention_calc_result", request, formula=result.formula,
+    preset = result.model
+    formula = text(TEXT, "paged_attention_formula", request, layers=preset.num_layers, heads=preset.num_kv_heads,
+                   head_dim=preset.head_dim, size=memory.DTYPE_BYTES[dtype], total=result.bytes_per_token)
+    table = text(TEXT, "paged_attention_calc_result", request, formula=formula,
                  weights=result.weight_bytes / memory.GIB, memory=result.gpu.memory_gib,
                  budget=result.kv_budget_bytes / memory.GIB, tokens=result.tokens_fit, context=result.context_length,
                  max_requests=result.max_length_requests, average=result.average_length,

@@ -133,12 +133,6 @@ class KvCapacity:
     tokens_fit: int  # num_blocks * block_size
 
     @property
-    def formula(self) -> str:
-        m = self.model
-        return (f"2 × {m.num_layers} layers × {m.num_kv_heads} KV heads × {m.head_dim} × "
-                f"{DTYPE_BYTES[self.dtype]} B = {self.bytes_per_token:,} B/token")
-
-    @property
     def max_length_requests(self) -> int:
         """Requests of the full context length that fit at once."""
         return self.tokens_fit // self.context_length
