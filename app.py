@@ -19,10 +19,10 @@ except ImportError:
 import gradio as gr
 from starlette.middleware import Middleware
 
-from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, penalties, speculative
+from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, paged_attention, penalties, speculative
 from playground.core.settings import get_settings
 
-TABS = [generate, penalties, speculative, ema, dpo, math, gan_vs_diffusion]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, penalties, speculative, ema, dpo, math, paged_attention, gan_vs_diffusion]  # each: TEXT (en/ja) and build()
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
