@@ -53,8 +53,20 @@ def status_line() -> str:
     settings = get_settings()
     device = models.pick_device(settings)
     dtype = str(models.pick_dtype(device, settings)).removeprefix("torch.")
-    return (f"`device: {device} ({dtype}, {settings.threads} thread(s))` · "
+    line = (f"`device: {device} ({dtype}, {settings.threads} thread(s))` · "
             f"`model: {settings.preset}` · `hub: {hub.status_text(settings)}`")
+    return line + (f" · `engine: {engine_status(settings.engine_url)}`" if settings.engine_url else "")
+
+
+def engine_status(url: str) -> str:
+    """`<url> → <served model>`, or `<url> → ✗` when the engine does not answer at start-up."""
+    from playground.core.engine import Engine
+    from playground.core.errors import InputError
+
+    try:
+        return f"{url} → {Engine(url, timeout_s=3).model_id()}"
+    except InputError:
+        return f"{url} → ✗"
 
 
 def policy_status(trainer: PolicyTrainer, machine: str) -> Callable[..., str]:

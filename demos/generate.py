@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 import gradio as gr
 
 from demos.common import T, Table, text, user_errors
-from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, stream_generate
+from playground.core.engine import Engine
+from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, stream_generate, validate_prompt
 from playground.core.models import load_causal_lm
+from playground.core.settings import get_settings
 from playground.dpo.training import PolicyTrainer
 
 TEXT: Table = {
@@ -58,6 +60,13 @@ TEXT: Table = {
 DEFAULTS = GenerationParams()
 
 
+def engine_answer(engine: Engine, prompt: str, params: GenerationParams) -> Iterator[str]:
+    """The serving engine's streamed answer, with this tab's settings (its own chat template applies)."""
+    yield from engine.stream_chat([{"role": "user", "content": prompt}], model=engine.model_id(),
+                                  max_tokens=params.max_new_tokens, temperature=params.temperature,
+                                  top_p=params.top_p, seed=params.seed)
+
+
 class Generate:
     """The tab's handlers, bound to the server's one DPO trainer."""
 
@@ -68,6 +77,10 @@ class Generate:
     def generate(self, prompt: str, max_new_tokens: float, temperature: float, policy: str = "reference",
                  request: gr.Request = None) -> Iterator[str]:
         params = GenerationParams.from_ui(max_new_tokens, temperature)
+        engine_url = get_settings().engine_url
+        if policy == "reference" and engine_url:  # the trained policy lives only here, so it always runs here
+            yield from engine_answer(Engine(engine_url), validate_prompt(prompt), params)
+            return
         lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
         if lm is None:
             raise ValueError(text(TEXT, "generate_err_untrained", request))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import free_port, wait_until_ready
+from conftest import ROOT, SERVER_ENV, free_port, wait_until_ready
 
 from playground.core.engine import Engine, spec_decode_acceptance
 from playground.core.errors import InputError
@@ -105,3 +105,35 @@ def test_a_url_without_a_scheme_is_refused():
 def test_acceptance_from_real_vllm_metric_names():
     assert spec_decode_acceptance({"vllm:spec_decode_num_draft_tokens_total": 8.0,
                                    "vllm:spec_decode_num_accepted_tokens_total": 2.0}) == 0.25
+
+
+@pytest.fixture(scope="module")
+def engine_app(llama_server, tmp_path_factory) -> Iterator[str]:
+    """`python app.py` with `PLAYGROUND_ENGINE_URL` set to the llama.cpp server."""
+    port = free_port()
+    with open(tmp_path_factory.mktemp("engine-app") / "server.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--no-preload",
+             "--engine-url", llama_server + "/v1"],
+            cwd=ROOT, env={**__import__("os").environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            wait_until_ready(url + "gradio_api/info", process)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def test_generate_through_the_engine_is_the_servers_greedy_answer(engine_app, llama_server):
+    from gradio_client import Client
+
+    client = Client(engine_app, verbose=False, download_files=False)
+    try:
+        answer = client.predict(MESSAGES[0]["content"], 24, 0.0, "reference", api_name="/generate")
+    finally:
+        client.close()
+    assert answer == server_greedy(llama_server)
+    config = httpx.get(engine_app + "config", timeout=10).text
+    assert f"engine: {llama_server}/v1 \u2192 {ALIAS}" in config.encode().decode("unicode_escape") or \
+        f"engine: {llama_server}/v1 → {ALIAS}" in config, "the header does not name the engine and its model"
