@@ -184,6 +184,21 @@ def test_bad_tables_through_the_server_name_the_cell(client):
         assert "verbose error reporting" not in str(error.value), api_name
 
 
+@pytest.mark.slow
+def test_bad_input_over_the_api_is_said_in_the_callers_language(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False, headers={"accept-language": "ja"})
+    try:
+        with pytest.raises(Exception, match="base = 1 では ln a = 0 です") as error:
+            client.predict(1.0, 0.0, api_name="/curves_exp")
+        assert "Traceback" not in str(error.value)
+        with pytest.raises(Exception, match="batch の表の 1 行目、列 y1 が 'x' で、数値ではありません"):
+            client.predict({"headers": ["t", "y0", "y1", "y2"], "data": [[0, 0.5, "x", 0.5]]}, api_name="/curves_batch")
+    finally:
+        client.close()
+
+
 # ------------------------------------------------------------------ Chromium
 def open_math_tab(page, open_tab, tab_name: str) -> None:
     open_tab(tab_name)
