@@ -17,8 +17,9 @@ except ImportError:
     spaces = None
 
 import gradio as gr
+from starlette.middleware import Middleware
 
-from demos import common, dpo, ema, gan_vs_diffusion, generate, math, penalties, speculative
+from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, penalties, speculative
 from playground.core.settings import get_settings
 
 TABS = [generate, penalties, speculative, ema, dpo, math, gan_vs_diffusion]  # each module: TEXT (en/ja table) and build()
@@ -29,7 +30,12 @@ HEADER_TEXT: common.Table = {
     "ja": {"app_title": "# DL プレイグラウンド", "app_subtitle":
            "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。"},
 }
-I18N = common.merge_tables(common.COMMON_TEXT, HEADER_TEXT, *(tab.TEXT for tab in TABS))
+I18N = common.merge_tables(common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS))
+
+
+def tab_id(tab) -> str:
+    """A tab's id: its module's name, which is also its folder in `demos/` and `playground/`."""
+    return tab.__name__.rsplit(".", 1)[-1]
 
 
 def status_line() -> str:
@@ -48,11 +54,19 @@ def build_demo() -> gr.Blocks:
         gr.Markdown(common.T("app_title"))
         gr.Markdown(common.T("app_subtitle"))
         gr.Markdown(status_line(), elem_id="status-line")
-        with gr.Tabs(elem_id="main-tabs"):
+        switch = gr.HTML(links.language_links(None), elem_id="language-links")
+        with gr.Tabs(elem_id="main-tabs") as tabs:
             for tab in TABS:
-                name = tab.__name__.rsplit(".", 1)[-1]
+                name = tab_id(tab)
                 with gr.Tab(common.T(f"{name}_tab"), id=name, elem_id=f"tab-{name}"):
                     tab.build()
+        ids = [tab_id(tab) for tab in TABS]
+
+        def apply_query(request: gr.Request):
+            """`?lang=`, `?tab=` of the link the page was opened with."""
+            return links.language_links(request), links.selected_tab(request, ids)
+
+        demo.load(apply_query, None, [switch, tabs], api_visibility="private", queue=False)
     return demo
 
 
@@ -125,7 +139,8 @@ def main() -> None:
     demo = build_demo()
     demo.queue(max_size=int(os.getenv("QUEUE_MAX_SIZE", "128")), default_concurrency_limit=2)
     demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False,
-                theme=gr.themes.Soft(), footer_links=["api", "settings"])
+                theme=gr.themes.Soft(), footer_links=["api", "settings"], css=links.PRESENT_CSS,
+                head=links.PRESENT_HEAD, app_kwargs={"middleware": [Middleware(links.LanguageFromQuery)]})
 
 
 if __name__ == "__main__":

@@ -63,7 +63,14 @@ def merge_tables(*tables: Table) -> gr.I18n:
 
 
 def lang_of(request: gr.Request | None) -> str:
-    """'ja' when the browser prefers Japanese, else 'en' (API clients send no preference)."""
+    """The page's `?lang=` if it is one of ours, else 'ja' when the browser prefers Japanese, else 'en'.
+
+    Gradio sends the page's query parameters with every event, so a link with `?lang=ja` speaks
+    Japanese on a borrowed English laptop; API clients send neither and get English.
+    """
+    chosen = str((getattr(request, "query_params", None) or {}).get("lang", "")).lower()
+    if chosen in LANGUAGES:
+        return chosen
     headers = getattr(request, "headers", None) or {}
     preferred = (headers.get("accept-language") or "").lower()
     return "ja" if preferred.startswith("ja") else "en"
