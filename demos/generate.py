@@ -1,17 +1,20 @@
-"""Tab "Generate": the default chat model answering a prompt, streamed token by token.
+"""Tab "Generate": the default chat model, or the policy the DPO tab trained, answering a prompt token by token.
 
 The simplest live model in the playground: it shows the model works before any technique is
-layered on top, and its `/generate` endpoint is the one workshops script first.
+layered on top, and its `/generate` endpoint is the one workshops script first. "Answer with"
+picks the reference model or the trained DPO policy; the server's one `PolicyTrainer` (made by
+`app.py`, trained by the DPO tab) says whether there is one.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
-from demos.common import T, Table, user_errors
+from demos.common import T, Table, text, user_errors
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, stream_generate
 from playground.core.models import load_causal_lm
+from playground.dpo.training import PolicyTrainer
 
 TEXT: Table = {
     "en": {
@@ -21,6 +24,14 @@ TEXT: Table = {
         "generate_prompt": "Prompt",
         "generate_max_tokens": "Max new tokens",
         "generate_temperature": "Temperature",
+        "generate_policy": "Answer with",
+        "generate_policy_reference": "Reference model",
+        "generate_policy_trained": "Trained DPO policy",
+        "generate_policy_none": "No trained policy yet: train one in the DPO tab (section 2) to answer with it.",
+        "generate_policy_ready": "Trained DPO policy: run {run}, {steps} steps on {pairs} pairs, "
+                                 "finished {finished} UTC.",
+        "generate_err_untrained": "There is no trained DPO policy on this server yet: train one in the DPO tab, "
+                                  "or answer with the reference model.",
         "generate_button": "Generate",
         "generate_stop": "Stop",
         "generate_output": "Answer",
@@ -32,6 +43,13 @@ TEXT: Table = {
         "generate_prompt": "プロンプト",
         "generate_max_tokens": "最大新規トークン数",
         "generate_temperature": "温度",
+        "generate_policy": "回答するモデル",
+        "generate_policy_reference": "参照モデル",
+        "generate_policy_trained": "DPO で学習した方策",
+        "generate_policy_none": "学習した方策はまだありません。DPO タブ（セクション 2）で学習すると選べます。",
+        "generate_policy_ready": "DPO で学習した方策: 学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC に完了。",
+        "generate_err_untrained": "このサーバーには DPO で学習した方策がまだありません。DPO タブで学習するか、"
+                                  "参照モデルで回答してください。",
         "generate_button": "生成",
         "generate_stop": "停止",
         "generate_output": "回答",
@@ -40,13 +58,32 @@ TEXT: Table = {
 DEFAULTS = GenerationParams()
 
 
-@user_errors
-def generate(prompt: str, max_new_tokens: float, temperature: float) -> Iterator[str]:
-    params = GenerationParams.from_ui(max_new_tokens, temperature)
-    yield from stream_generate(load_causal_lm(), prompt, params)
+class Generate:
+    """The tab's handlers, bound to the server's one DPO trainer."""
+
+    def __init__(self, trainer: PolicyTrainer) -> None:
+        self.trainer = trainer
+
+    @user_errors(table=TEXT)
+    def generate(self, prompt: str, max_new_tokens: float, temperature: float, policy: str = "reference",
+                 request: gr.Request = None) -> Iterator[str]:
+        params = GenerationParams.from_ui(max_new_tokens, temperature)
+        lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
+        if lm is None:
+            raise ValueError(text(TEXT, "generate_err_untrained", request))
+        yield from stream_generate(lm, prompt, params)
+
+    def policy_choice(self, request: gr.Request = None) -> dict:
+        """The live policy as the radio's value, and what the trained one is (or that there is none yet)."""
+        policy = self.trainer.policy
+        if policy is None:
+            return gr.update(value="reference", info=text(TEXT, "generate_policy_none", request))
+        return gr.update(value="trained", info=text(TEXT, "generate_policy_ready", request, **policy.summary()))
 
 
-def build() -> None:
+def build(trainer: PolicyTrainer) -> tuple[gr.Radio, Callable[..., dict]]:
+    """The tab; returns the policy radio and its refresh handler, which the app runs after DPO training and reset."""
+    handlers = Generate(trainer)
     gr.Markdown(T("generate_intro"))
     prompt = gr.Textbox(label=T("generate_prompt"), value="Write a short poem about the ocean.",
                         lines=2, elem_id="generate-prompt")
@@ -55,10 +92,15 @@ def build() -> None:
                                label=T("generate_max_tokens"), elem_id="generate-max-tokens")
         temperature = gr.Slider(0.0, 2.0, value=DEFAULTS.temperature, step=0.05,
                                 label=T("generate_temperature"), elem_id="generate-temperature")
+        policy = gr.Radio([(T("generate_policy_reference"), "reference"), (T("generate_policy_trained"), "trained")],
+                          value="reference", label=T("generate_policy"), info=T("generate_policy_none"),
+                          elem_id="generate-policy")
     with gr.Row():
         run = gr.Button(T("generate_button"), variant="primary", elem_id="generate-button")
         stop = gr.Button(T("generate_stop"), elem_id="generate-stop")
     answer = gr.Textbox(label=T("generate_output"), lines=8, elem_id="generate-output")
-    event = run.click(generate, [prompt, max_tokens, temperature], answer, api_name="generate",
+    event = run.click(handlers.generate, [prompt, max_tokens, temperature, policy], answer, api_name="generate",
                       concurrency_id="llm", concurrency_limit=2)
     stop.click(None, cancels=[event], api_visibility="private")
+    gr.on(None, handlers.policy_choice, None, policy, api_visibility="private")  # on page load
+    return policy, handlers.policy_choice

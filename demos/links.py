@@ -1,0 +1,173 @@
+"""The page's query string: `?lang=ja|en`, `?tab=<id>` and `?present=1`, so a slide can link a view.
+
+Why a middleware for the language: Gradio picks the page's language from `navigator.language`
+before any `head` script of ours runs, so `?lang=` is applied by writing a two-line script at the top
+of the HTML page itself; strings made in Python read `?lang=` from the request (`common.lang_of`),
+since Gradio passes the page's query parameters with every event. State lives in the URL, never in a
+session id that dies with a restart.
+"""
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import gradio as gr
+
+from demos.common import LANGUAGES, Table, lang_of
+
+TEXT: Table = {
+    "en": {"links_copy": "Copy link to this view", "links_link": "Link to this view (copied)"},
+    "ja": {"links_copy": "この画面へのリンクをコピー", "links_link": "この画面へのリンク（コピー済み）"},
+}
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
+
+# Larger type for a 1280x720 projector; long explanations (elem_classes "lesson-notes") fold away.
+PRESENT_CSS = """
+.present .gradio-container { --text-sm: 16px; --text-md: 19px; --text-lg: 22px; --text-xl: 26px; --text-xxl: 30px;
+  --prose-text-size: 19px; --block-label-text-size: 16px; --block-info-text-size: 15px; font-size: 19px; }
+.present .gradio-container { max-width: 100% !important; padding: 4px 12px !important; }
+.present .prose h1 { font-size: 1.6em; } .present .prose h3 { font-size: 1.25em; }
+.present .lesson-notes { display: none; }
+.present .js-plotly-plot, .present .plot-container { max-height: 72vh; }
+"""
+PRESENT_HEAD = """<script>
+if (new URLSearchParams(location.search).get('present') === '1') document.documentElement.classList.add('present');
+</script>"""
+
+
+def query_language(query: str) -> str | None:
+    """'ja' or 'en' from a raw query string, None when absent or not one of ours.
+
+    >>> query_language("tab=math&lang=ja"), query_language("lang=fr"), query_language("")
+    ('ja', None, None)
+    """
+    value = parse_qs(query).get("lang", [""])[-1].lower()
+    return value if value in LANGUAGES else None
+
+
+def language_script(lang: str) -> bytes:
+    """Makes the browser report `lang` as its language before Gradio reads it."""
+    value = json.dumps(lang)
+    return (f"<script>Object.defineProperty(navigator,'language',{{get:()=>{value}}});"
+            f"Object.defineProperty(navigator,'languages',{{get:()=>[{value}]}});</script>").encode()
+
+
+class LanguageFromQuery:
+    """ASGI middleware: `GET /?lang=ja` serves the page with `language_script('ja')` first in `<head>`."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        lang = query_language(scope.get("query_string", b"").decode("latin-1")) if scope["type"] == "http" else None
+        if lang is None or scope.get("method") != "GET" or scope.get("path") != "/":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def collect(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            page = bytes(body)
+            headers = [(name, value) for name, value in start.get("headers", []) if name.lower() != b"content-length"]
+            is_html = any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)
+            if is_html and not any(name.lower() == b"content-encoding" for name, _ in headers):
+                page = page.replace(b"<head>", b"<head>" + language_script(lang), 1)
+            await send({**start, "headers": [*headers, (b"content-length", str(len(page)).encode())]})
+            await send({"type": "http.response.body", "body": page})
+
+        await self.app(scope, receive, collect)
+
+
+def language_links(request: gr.Request | None) -> str:
+    """The EN/JA switch: links to this same view in each language, the other query parameters kept."""
+    params = dict(getattr(request, "query_params", None) or {})
+    current = lang_of(request)
+    links = []
+    for lang in LANGUAGES:
+        name = html.escape(LANGUAGE_NAMES[lang])
+        href = html.escape("?" + urlencode({**params, "lang": lang}))
+        links.append(f"<b>{name}</b>" if lang == current else f'<a href="{href}" hreflang="{lang}">{name}</a>')
+    return '<span id="language-switch">' + " · ".join(links) + "</span>"
+
+
+def query(request: gr.Request | None) -> dict[str, str]:
+    """The page's query parameters (empty for API clients)."""
+    return {str(key): str(value) for key, value in (getattr(request, "query_params", None) or {}).items()}
+
+
+def link_script(tab: str, names: list[str]) -> str:
+    """JS for a "copy link" button: this page's URL with `tab` and the controls' values as parameters.
+
+    Runs in the browser only (no server round trip); the link is also shown, since the clipboard
+    needs a secure context that a workshop's LAN address may not be.
+    """
+    return (f"(...values) => {{ const names = {json.dumps(names)}; const url = new URL(location.href);"
+            f" url.search = ''; const params = new URLSearchParams(location.search);"
+            f" for (const key of ['lang', 'present']) if (params.get(key)) url.searchParams.set(key, params.get(key));"
+            f" url.searchParams.set('tab', {json.dumps(tab)});"
+            f" names.forEach((name, i) => url.searchParams.set(name, String(values[i])));"
+            f" navigator.clipboard?.writeText(url.href).catch(() => {{}}); return url.href; }}")
+
+
+def copy_link_row(tab: str, controls: dict[str, gr.components.Component]) -> None:
+    """A "copy link to this view" button and the link it made, for `?tab=<tab>&<name>=<value>...`."""
+    from demos.common import T
+
+    with gr.Row():
+        button = gr.Button(T("links_copy"), size="sm", scale=0, elem_id=f"{tab}-copy-link")
+        shown = gr.Textbox(label=T("links_link"), interactive=False, max_lines=1, elem_id=f"{tab}-link")
+    button.click(None, list(controls.values()), shown, js=link_script(tab, list(controls)),
+                 api_visibility="private")
+
+
+def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list) -> None:
+    """On page load, when the link names this tab (`?tab=<tab>`), `apply(query)` fills `outputs`.
+
+    `apply` returns one value (or `gr.skip()`) per output; bad values in a link are ignored, never
+    an error: a mistyped slide link still opens the tab.
+    """
+    def load(request: gr.Request) -> list:
+        params = query(request)
+        if params.get("tab", "").lower() != tab:
+            return [gr.skip()] * len(outputs)
+        return apply(params)
+
+    gr.on(None, load, None, outputs, api_visibility="private", queue=False)
+
+
+def linked_number(params: dict[str, str], name: str, low: float, high: float, whole: bool = False) -> Any:
+    """A link's number if it parses and lies in [low, high], else `gr.skip()` (the control keeps its value).
+
+    >>> linked_number({"gamma": "4"}, "gamma", 1, 16, whole=True)
+    4
+    >>> linked_number({"gamma": "99"}, "gamma", 1, 16)  # gr.skip()
+    {'__type__': 'update'}
+    """
+    try:
+        value = float(params[name])
+    except (KeyError, ValueError):
+        return gr.skip()
+    if not low <= value <= high or (whole and not value.is_integer()):
+        return gr.skip()
+    return int(value) if whole else value
+
+
+def linked_choice(params: dict[str, str], name: str, choices: Iterable[str]) -> Any:
+    """A link's value if it is one of `choices`, else `gr.skip()`."""
+    value = params.get(name)
+    return value if value in set(choices) else gr.skip()
+
+
+def selected_tab(request: gr.Request | None, tab_ids: Iterable[str]) -> Any:
+    """`?tab=<id>` selects that tab on load; anything else leaves the first one."""
+    wanted = (dict(getattr(request, "query_params", None) or {}).get("tab") or "").lower()
+    return gr.Tabs(selected=wanted) if wanted in set(tab_ids) else gr.skip()
