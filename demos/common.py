@@ -13,6 +13,7 @@ The one way to write UI text: each tab keeps *all* its strings in one `TEXT` tab
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import logging
@@ -57,6 +58,17 @@ COMMON_TEXT: Table = {
         "common_err_engine_model": "{url} のサービングエンジンが提供しているのは {served} で、{expected} ではありません。",
     },
 }
+
+
+class ComponentView:
+    """Base of a handler's view dataclass: its fields are the output components, in order.
+
+    Why: a handler that answers `{component: value}` needs the same list as its event's outputs;
+    deriving it from the fields keeps the two from drifting apart.
+    """
+
+    def outputs(self) -> list[gr.components.Component]:
+        return [getattr(self, field.name) for field in dataclasses.fields(self)]
 
 
 def merge_tables(*tables: Table) -> gr.I18n:

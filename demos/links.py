@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode
 
 import gradio as gr
 
-from demos.common import LANGUAGES, Table, lang_of
+from demos.common import LANGUAGES, T, Table, lang_of
 
 TEXT: Table = {
     "en": {"links_copy": "Copy link to this view", "links_link": "Link to this view (copied)"},
@@ -89,7 +89,7 @@ class LanguageFromQuery:
 
 def language_links(request: gr.Request | None) -> str:
     """The EN/JA switch: links to this same view in each language, the other query parameters kept."""
-    params = dict(getattr(request, "query_params", None) or {})
+    params = query(request)
     current = lang_of(request)
     links = []
     for lang in LANGUAGES:
@@ -120,8 +120,6 @@ def link_script(tab: str, names: list[str]) -> str:
 
 def copy_link_row(tab: str, controls: dict[str, gr.components.Component]) -> None:
     """A "copy link to this view" button and the link it made, for `?tab=<tab>&<name>=<value>...`."""
-    from demos.common import T
-
     with gr.Row():
         button = gr.Button(T("links_copy"), size="sm", scale=0, elem_id=f"{tab}-copy-link")
         shown = gr.Textbox(label=T("links_link"), interactive=False, max_lines=1, elem_id=f"{tab}-link")
@@ -144,30 +142,42 @@ def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list
     gr.on(None, load, None, outputs, api_visibility="private", queue=False)
 
 
-def linked_number(params: dict[str, str], name: str, low: float, high: float, whole: bool = False) -> Any:
-    """A link's number if it parses and lies in [low, high], else `gr.skip()` (the control keeps its value).
+def linked_number(params: dict[str, str], name: str, low: float, high: float, whole: bool = False) -> float | None:
+    """A link's number if it parses and lies in [low, high], else None (the control keeps its value).
 
-    >>> linked_number({"gamma": "4"}, "gamma", 1, 16, whole=True)
-    4
-    >>> linked_number({"gamma": "99"}, "gamma", 1, 16)  # gr.skip()
-    {'__type__': 'update'}
+    >>> linked_number({"gamma": "4"}, "gamma", 1, 16, whole=True), linked_number({"gamma": "99"}, "gamma", 1, 16)
+    (4, None)
     """
     try:
         value = float(params[name])
     except (KeyError, ValueError):
-        return gr.skip()
+        return None
     if not low <= value <= high or (whole and not value.is_integer()):
-        return gr.skip()
+        return None
     return int(value) if whole else value
 
 
-def linked_choice(params: dict[str, str], name: str, choices: Iterable[str]) -> Any:
-    """A link's value if it is one of `choices`, else `gr.skip()`."""
+def linked_choice(params: dict[str, str], name: str, choices: Iterable[str]) -> str | None:
+    """A link's value if it is one of `choices`, else None."""
     value = params.get(name)
-    return value if value in set(choices) else gr.skip()
+    return value if value in set(choices) else None
+
+
+def linked_flag(params: dict[str, str], name: str) -> bool | None:
+    """`true` / `false` (as the copy-link script writes them), else None."""
+    return {"true": True, "false": False}.get(params.get(name, ""))
+
+
+def overlay(base: list, overrides: dict[int, Any]) -> list:
+    """`base` (a preset's values, or `gr.skip()`s) with each override that a link gave (not None) in its place.
+
+    >>> overlay([1, 2, 3], {0: None, 2: False})
+    [1, 2, False]
+    """
+    return [value if (value := overrides.get(index)) is not None else old for index, old in enumerate(base)]
 
 
 def selected_tab(request: gr.Request | None, tab_ids: Iterable[str]) -> Any:
     """`?tab=<id>` selects that tab on load; anything else leaves the first one."""
-    wanted = (dict(getattr(request, "query_params", None) or {}).get("tab") or "").lower()
+    wanted = query(request).get("tab", "").lower()
     return gr.Tabs(selected=wanted) if wanted in set(tab_ids) else gr.skip()

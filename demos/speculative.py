@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import gradio as gr
 
 from demos import links
-from demos.common import T, Table, labels, text, user_errors
+from demos.common import ComponentView, T, Table, labels, text, user_errors
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
 from playground.core.models import LoadedLM, load_causal_lm
 from playground.core.settings import get_settings
@@ -224,7 +224,7 @@ def load_models(target_id: str, draft_kind: str, request: gr.Request | None) -> 
 
 
 @dataclass(frozen=True, eq=False)
-class CompareView:
+class CompareView(ComponentView):
     """The components a comparison fills: its handler answers {component: value}, and Gradio leaves
     the components it does not name as they are."""
     plain: gr.Textbox
@@ -233,9 +233,6 @@ class CompareView:
     timeline: gr.Plot
     theory: gr.Plot
     raw: gr.JSON
-
-    def outputs(self) -> list[gr.components.Component]:
-        return [getattr(self, field.name) for field in fields(self)]
 
     @user_errors(table=TEXT)
     def compare(self, prompt: str, target_id: str, draft_kind: str, gamma: float, layers: float,
@@ -280,15 +277,11 @@ def preset_controls(key: str) -> list:
 
 def linked_controls(params: dict[str, str]) -> list:
     """`?tab=speculative&preset=summarise&gamma=4&kind=draft_model...`: a preset, then any single control."""
-    values = preset_controls(params["preset"]) if params.get("preset") in PRESETS else [gr.skip()] * 7
-    overrides = {1: links.linked_choice(params, "kind", DRAFT_KINDS),
-                 2: links.linked_number(params, "gamma", 1, MAX_DRAFT_TOKENS, whole=True),
-                 3: links.linked_choice(params, "adaptive", ("true", "false")),
-                 5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)}
-    for index, value in overrides.items():
-        if not isinstance(value, dict):
-            values[index] = value == "true" if index == 3 else value
-    return values
+    base = preset_controls(params["preset"]) if params.get("preset") in PRESETS else [gr.skip()] * 7
+    return links.overlay(base, {1: links.linked_choice(params, "kind", DRAFT_KINDS),
+                                2: links.linked_number(params, "gamma", 1, MAX_DRAFT_TOKENS, whole=True),
+                                3: links.linked_flag(params, "adaptive"),
+                                5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)})
 
 
 def build() -> None:

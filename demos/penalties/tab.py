@@ -8,12 +8,12 @@ shows why the multiplicative penalty depends on where the logits sit. The math i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import gradio as gr
 
 from demos import links
-from demos.common import T, labels, text, user_errors
+from demos.common import ComponentView, T, labels, text, user_errors
 from demos.penalties.text import TEXT
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
 from playground.core.models import load_causal_lm
@@ -105,7 +105,7 @@ def step_view(state: dict | None, step: float, request: gr.Request | None = None
 
 
 @dataclass(frozen=True, eq=False)
-class GenerateView:
+class GenerateView(ComponentView):
     """The components a side-by-side run fills: its handler answers {component: value}, and Gradio
     leaves the components it does not name as they are."""
     plain: gr.HTML
@@ -115,9 +115,6 @@ class GenerateView:
     step_plot: gr.Plot
     step_table: gr.Dataframe
     state: gr.State
-
-    def outputs(self) -> list[gr.components.Component]:
-        return [getattr(self, field.name) for field in fields(self)]
 
     @user_errors(table=TEXT)
     def generate(self, prompt: str, repetition: float, frequency: float, presence: float, convention: str,
@@ -165,13 +162,11 @@ def explain(repetition: float, frequency: float, presence: float, shift: float,
 def linked_controls(params: dict[str, str]) -> list:
     """`?tab=penalties&example=2` (1-based, as listed) or single penalties: the controls' values."""
     number = links.linked_number(params, "example", 1, len(EXAMPLES), whole=True)
-    values = list(EXAMPLES[number - 1]) if isinstance(number, int) else [gr.skip()] * 5
-    singles = [links.linked_number(params, "repetition", *REPETITION_RANGE),
-               links.linked_number(params, "frequency", *ADDITIVE_RANGE),
-               links.linked_number(params, "presence", *ADDITIVE_RANGE),
-               links.linked_choice(params, "convention", CONVENTIONS)]
-    return [values[0], *(single if not isinstance(single, dict) else value
-                         for single, value in zip(singles, values[1:]))]
+    base = list(EXAMPLES[number - 1]) if number is not None else [gr.skip()] * 5
+    return links.overlay(base, {1: links.linked_number(params, "repetition", *REPETITION_RANGE),
+                                2: links.linked_number(params, "frequency", *ADDITIVE_RANGE),
+                                3: links.linked_number(params, "presence", *ADDITIVE_RANGE),
+                                4: links.linked_choice(params, "convention", CONVENTIONS)})
 
 
 def build() -> None:
