@@ -7,6 +7,7 @@ picks the reference model or the trained DPO policy; the server's one `PolicyTra
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 
 import gradio as gr
@@ -73,13 +74,19 @@ class Generate:
     def __init__(self, trainer: PolicyTrainer) -> None:
         self.trainer = trainer
 
+    @functools.cached_property
+    def engine(self) -> Engine | None:
+        """The serving engine's client, made on first use and kept: one connection pool per server.
+        A bad URL is not kept, so every request says what is wrong with it."""
+        url = get_settings().engine_url
+        return Engine(url) if url else None
+
     @user_errors(table=TEXT)
     def generate(self, prompt: str, max_new_tokens: float, temperature: float, policy: str = "reference",
                  request: gr.Request = None) -> Iterator[str]:
         params = GenerationParams.from_ui(max_new_tokens, temperature)
-        engine_url = get_settings().engine_url
-        if policy == "reference" and engine_url:  # the trained policy lives only here, so it always runs here
-            yield from engine_answer(Engine(engine_url), validate_prompt(prompt), params)
+        if policy == "reference" and self.engine:  # the trained policy lives only here, so it always runs here
+            yield from engine_answer(self.engine, validate_prompt(prompt), params)
             return
         lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
         if lm is None:
