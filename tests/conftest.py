@@ -185,6 +185,16 @@ def console_errors(page) -> list[str]:
     return errors
 
 
+def plots_shown_then_screenshot(page, plot_ids: list[str], path: pathlib.Path, console_errors: list[str]) -> None:
+    """Every named plot drawn by Plotly, a full-page screenshot at `path`, and no JavaScript errors."""
+    from playwright.sync_api import expect
+
+    for plot_id in plot_ids:
+        expect(page.locator(f"#{plot_id} .js-plotly-plot")).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(path), full_page=True)
+    assert not console_errors, console_errors
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> pathlib.Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import gradio as gr
 import numpy as np
 import pytest
+from conftest import plots_shown_then_screenshot
 
 from demos import gan_vs_diffusion as tab
 from playground.gan_vs_diffusion.race import RaceSnapshot
@@ -115,10 +116,9 @@ def check_recorded_race_on_screen(page, open_tab, console_errors, artifacts, tab
 
     open_tab(tab_name)
     expect(page.locator("#gan-status")).to_contain_text(expected, timeout=60_000)
-    for plot in ("scatter", "trajectory", "coverage", "histogram", "cost"):
-        expect(page.locator(f"#gan-{plot} .js-plotly-plot")).to_be_visible(timeout=30_000)
-    page.screenshot(path=str(artifacts / f"gan-vs-diffusion-{lang}.png"), full_page=True)
-    assert not console_errors, console_errors
+    plots_shown_then_screenshot(page, [f"gan-{plot}" for plot in ("scatter", "trajectory", "coverage", "histogram",
+                                                                  "cost")],
+                                artifacts / f"gan-vs-diffusion-{lang}.png", console_errors)
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 import pytest
+from conftest import plots_shown_then_screenshot
 
 from demos import paged_attention as tab
 from playground.core.errors import InputError
@@ -169,10 +170,9 @@ def check_tab_on_screen(page, open_tab, console_errors, artifacts, lang: str, ra
     expect(page.locator("#paged-calc")).to_contain_text("819,200", timeout=60_000)
     expect(page.locator("#paged-race-table")).to_contain_text(race, timeout=60_000)
     expect(page.locator("#paged-live-table")).to_contain_text(recorded_text, timeout=60_000)
-    for plot in ("breakdown", "throughput", "map", "running", "sweep", "gantt", "slots"):
-        expect(page.locator(f"#paged-{plot} .js-plotly-plot")).to_be_visible(timeout=30_000)
-    page.screenshot(path=str(artifacts / f"paged-attention-{lang}.png"), full_page=True)
-    assert not console_errors, console_errors
+    plots_shown_then_screenshot(page, [f"paged-{plot}" for plot in ("breakdown", "throughput", "map", "running",
+                                                                    "sweep", "gantt", "slots")],
+                                artifacts / f"paged-attention-{lang}.png", console_errors)
 
 
 @pytest.mark.slow
