@@ -58,12 +58,13 @@ def test_generate_and_the_pairs_follow_the_trained_policy_until_reset(client):
     assert "no trained DPO policy" in str(error.value) and "Traceback" not in str(error.value)
     client.predict("dpo_sft", "demo", 1, 1, 2e-4, 0.1, True, api_name="/dpo_train")
     line, source = client.predict(api_name="/dpo_policy")
-    assert source == "trained" and "run 1" in line and "1 steps" in line
+    run = re.search(r"run (\d+)", line)  # other tests on this server may have trained before: count on from theirs
+    assert source == "trained" and run and "1 steps" in line
     assert client.predict("Say hi", 4, 0.0, "trained", api_name="/generate").strip()
     client.predict("Say hello.", 8, 5, "trained", api_name="/dpo_pair")
     client.predict("a", "", api_name="/dpo_vote")
     vote = PreferenceStore(os.environ["PLAYGROUND_PREFERENCES_DB"]).votes()[-1]  # the server's store
-    assert vote.params["policy"] == "trained" and "DPO run 1" in vote.params["model_id"]
+    assert vote.params["policy"] == "trained" and f"DPO run {run.group(1)}" in vote.params["model_id"]
     client.predict(api_name="/dpo_undo")
     assert "reference model is back" in client.predict(api_name="/dpo_reset")
     assert client.predict(api_name="/dpo_policy")[1] == "reference"
