@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 # Optional ZeroGPU support: `spaces` must be imported before torch initialises CUDA.
 try:
@@ -19,18 +20,25 @@ except ImportError:
 import gradio as gr
 from starlette.middleware import Middleware
 
-from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, penalties, speculative
+from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, paged_attention, penalties, speculative
 from playground.core.settings import get_settings
+from playground.dpo.training import PolicyTrainer
 
-TABS = [generate, penalties, speculative, ema, dpo, math, gan_vs_diffusion]  # each module: TEXT (en/ja table) and build()
+TABS = [generate, penalties, speculative, ema, dpo, math, paged_attention, gan_vs_diffusion]  # each: TEXT (en/ja) and build()
+POLICY_TABS = (generate, dpo)  # their build() takes the server's one DPO trainer: dpo trains it, generate answers with it
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
-           "See modern deep-learning techniques work on live models. One tab, one idea."},
+           "See modern deep-learning techniques work on live models. One tab, one idea.",
+           "app_policy_reference": "`policy: reference model`",
+           "app_policy_trained": "`policy: DPO-trained, run {run}, {steps} steps on {pairs} pairs, {finished} UTC`"},
     "ja": {"app_title": "# DL プレイグラウンド", "app_subtitle":
-           "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。"},
+           "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。",
+           "app_policy_reference": "`方策: 参照モデル`",
+           "app_policy_trained": "`方策: DPO で学習済み（学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC）`"},
 }
-I18N = common.merge_tables(common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS))
+TEXT_TABLES = [common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS)]
+I18N = common.merge_tables(*TEXT_TABLES)
 
 
 def tab_id(tab) -> str:
@@ -45,21 +53,48 @@ def status_line() -> str:
     settings = get_settings()
     device = models.pick_device(settings)
     dtype = str(models.pick_dtype(device, settings)).removeprefix("torch.")
-    return (f"`device: {device} ({dtype}, {settings.threads} thread(s))` · "
+    line = (f"`device: {device} ({dtype}, {settings.threads} thread(s))` · "
             f"`model: {settings.preset}` · `hub: {hub.status_text(settings)}`")
+    return line + (f" · `engine: {engine_status(settings.engine_url)}`" if settings.engine_url else "")
+
+
+def engine_status(url: str) -> str:
+    """`<url> → <served model>`, or `<url> → ✗` when the engine does not answer at start-up."""
+    from playground.core.engine import Engine
+    from playground.core.errors import InputError
+
+    try:
+        return f"{url} → {Engine(url, timeout_s=3).model_id()}"
+    except InputError:
+        return f"{url} → ✗"
+
+
+def policy_status(trainer: PolicyTrainer, machine: str) -> Callable[..., str]:
+    """The status line's handler: `machine` (from `status_line()`) and which policy is live, in the reader's language."""
+    def status(request: gr.Request = None) -> str:
+        policy = trainer.policy
+        if policy is None:
+            return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_reference', request)}"
+        return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_trained', request, **policy.summary())}"
+    return status
 
 
 def build_demo() -> gr.Blocks:
+    """The page; one `PolicyTrainer` per server, handed to the tabs that train or use the DPO policy."""
+    trainer = PolicyTrainer()
+    machine = status_line()
+    status = policy_status(trainer, machine)
+    built = {}
     with gr.Blocks(title="DL Playground") as demo:
         gr.Markdown(common.T("app_title"))
         gr.Markdown(common.T("app_subtitle"))
-        gr.Markdown(status_line(), elem_id="status-line")
+        line = gr.Markdown(machine, elem_id="status-line")
         switch = gr.HTML(links.language_links(None), elem_id="language-links")
         with gr.Tabs(elem_id="main-tabs") as tabs:
             for tab in TABS:
                 name = tab_id(tab)
                 with gr.Tab(common.T(f"{name}_tab"), id=name, elem_id=f"tab-{name}"):
-                    tab.build()
+                    built[tab] = tab.build(trainer) if tab in POLICY_TABS else tab.build()
         ids = [tab_id(tab) for tab in TABS]
 
         def apply_query(request: gr.Request):
@@ -67,6 +102,11 @@ def build_demo() -> gr.Blocks:
             return links.language_links(request), links.selected_tab(request, ids)
 
         demo.load(apply_query, None, [switch, tabs], api_visibility="private", queue=False)
+        demo.load(status, None, line, api_visibility="private")
+        generate_policy, generate_choice = built[generate]
+        for change in built[dpo]:  # a finished run or a reset: the header and Generate's choice follow
+            change.then(status, None, line, api_visibility="private").then(
+                generate_choice, None, generate_policy, api_visibility="private")
     return demo
 
 
@@ -111,6 +151,8 @@ def parse_args() -> argparse.Namespace:
                         "default HuggingFaceTB/SmolLM2-135M-Instruct)")
     parser.add_argument("--threads", type=int,
                         help="torch threads (env PLAYGROUND_THREADS; default 1, best on busy hosts)")
+    parser.add_argument("--engine-url", help="an OpenAI-compatible serving engine (vLLM, llama.cpp's server) "
+                        "for Generate; env PLAYGROUND_ENGINE_URL; default: models run in this process")
     parser.add_argument("--no-preload", action="store_true",
                         help="load the default model (and the tabs' precomputed views) on first use "
                         "instead of at start-up")
@@ -122,7 +164,8 @@ def apply_args(args: argparse.Namespace) -> None:
     if args.offline:
         os.environ["PLAYGROUND_OFFLINE"] = "1"
     for flag, variable in [("device", "PLAYGROUND_DEVICE"), ("dtype", "PLAYGROUND_DTYPE"),
-                           ("preset", "PLAYGROUND_PRESET"), ("threads", "PLAYGROUND_THREADS")]:
+                           ("preset", "PLAYGROUND_PRESET"), ("threads", "PLAYGROUND_THREADS"),
+                           ("engine_url", "PLAYGROUND_ENGINE_URL")]:
         if getattr(args, flag) is not None:
             os.environ[variable] = str(getattr(args, flag))
 

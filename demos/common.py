@@ -36,6 +36,11 @@ COMMON_TEXT: Table = {
         "error_internal": "Something went wrong on the server: {error}. Try again, or reload the page.",
         "common_err_range": "{field} must be between {low} and {high} (got {value}).",
         "common_err_empty": "{field} is empty: please enter some text.",
+        "common_err_engine_url": "Engine URL {value!r} must start with http:// or https://.",
+        "common_err_engine_down": "The serving engine at {url} does not answer. Is it running? The local tabs still work.",
+        "common_err_engine_slow": "The serving engine at {url} did not answer in time. Try again, or ask for fewer tokens.",
+        "common_err_engine_status": "The serving engine at {url} refused the request (HTTP {status}): {detail}",
+        "common_err_engine_model": "The serving engine at {url} serves {served}, not {expected}.",
     },
     "ja": {
         "error_title": "入力を確認してください",
@@ -43,6 +48,13 @@ COMMON_TEXT: Table = {
         "error_internal": "サーバーでエラーが起きました: {error}。もう一度試すか、ページを再読み込みしてください。",
         "common_err_range": "{field} は {low} から {high} の範囲で指定してください（入力値: {value}）。",
         "common_err_empty": "{field} が空です。テキストを入力してください。",
+        "common_err_engine_url": "エンジンの URL {value!r} は http:// か https:// で始めてください。",
+        "common_err_engine_down": ("{url} のサービングエンジンが応答しません。起動していますか？"
+                                   "ローカルのタブはそのまま使えます。"),
+        "common_err_engine_slow": ("{url} のサービングエンジンが時間内に応答しませんでした。"
+                                   "もう一度試すか、トークン数を減らしてください。"),
+        "common_err_engine_status": "{url} のサービングエンジンがリクエストを拒否しました（HTTP {status}）: {detail}",
+        "common_err_engine_model": "{url} のサービングエンジンが提供しているのは {served} で、{expected} ではありません。",
     },
 }
 

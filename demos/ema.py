@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from demos.common import T, Table, lang_of, user_errors
+from demos.common import T, Table, labels, text, user_errors
 from playground.core.ema import SCHEDULES
 from playground.ema import checkpoints as ema_checkpoints
 from playground.ema import diffusion
@@ -40,6 +40,15 @@ TEXT: Table = {
         "ema_fig_loss": "training loss", "ema_fig_metric": "sample quality (lower is better)",
         "ema_fig_weight": "one weight", "ema_fig_decay": "effective decay", "ema_fig_step": "training step",
         "ema_fig_raw": "raw weights", "ema_fig_ema": "EMA weights", "ema_fig_real": "real data",
+        "ema_fig_x1": "x1", "ema_fig_x2": "x2",
+        "ema_err_choice": "{field} = {value!r} is not available: use one of {allowed}.",
+        "ema_err_prompt_long": "The {field} has {value} characters; the limit is {high}. Shorten it.",
+        "ema_err_no_gpu": "The Stable Diffusion preset needs a CUDA GPU (two 860M-parameter UNets, ~1 minute "
+                          "per image on CPU; this server runs on {value}). Run the app on a GPU machine to use it.",
+        "ema_err_no_hub": "{value} must be downloaded from the Hugging Face Hub, which is unreachable here. Start "
+                          "the app online once (it caches ~5 GB), or pass a local folder.",
+        "ema_err_no_checkpoint": "No shipped checkpoint at {field} {value}; available: {available}. Run "
+                                 "scripts/make_ema_checkpoints.py to make them.",
         "ema_table": "| metric | raw | EMA |\n|---|---|---|\n{rows}\n\nstep {step}, effective decay {decay:.5f}",
     },
     "ja": {
@@ -64,44 +73,49 @@ TEXT: Table = {
         "ema_fig_loss": "学習損失", "ema_fig_metric": "サンプルの品質（小さいほど良い）",
         "ema_fig_weight": "1 つの重み", "ema_fig_decay": "実効減衰率", "ema_fig_step": "学習ステップ",
         "ema_fig_raw": "生の重み", "ema_fig_ema": "EMA の重み", "ema_fig_real": "実データ",
+        "ema_fig_x1": "x1", "ema_fig_x2": "x2",
+        "ema_err_choice": "{field} = {value!r} は使えません。次のどれかにしてください: {allowed}。",
+        "ema_err_prompt_long": "{field} が {value} 文字あります。上限は {high} 文字です。短くしてください。",
+        "ema_err_no_gpu": "Stable Diffusion のプリセットには CUDA GPU が必要です（8.6 億パラメータの UNet が 2 つで、"
+                          "CPU では 1 枚に約 1 分。このサーバーは {value} で動いています）。GPU のあるマシンでアプリを"
+                          "起動してください。",
+        "ema_err_no_hub": "{value} は Hugging Face Hub からダウンロードする必要がありますが、ここからは Hub に接続"
+                          "できません。一度オンラインでアプリを起動する（約 5 GB をキャッシュ）か、ローカルのフォルダを"
+                          "指定してください。",
+        "ema_err_no_checkpoint": "{field} {value} の同梱チェックポイントはありません。あるのは {available} です。"
+                                 "scripts/make_ema_checkpoints.py で作成してください。",
         "ema_table": "| 指標 | 生 | EMA |\n|---|---|---|\n{rows}\n\nステップ {step}、実効減衰率 {decay:.5f}",
     },
 }
-FIGURE_KEYS = ("loss", "metric", "weight", "decay", "step", "raw", "ema", "real")
 DEFAULTS = diffusion.TrainConfig()
 SHOWN = {"digits": 64}  # samples drawn per picture; 2-D scatter plots show up to 1,000 points
-
-
-def labels(request: gr.Request | None) -> dict[str, str]:
-    table = TEXT[lang_of(request)]
-    return {key: table[f"ema_fig_{key}"] for key in FIGURE_KEYS}
 
 
 def metrics_table(raw: dict[str, float], averaged: dict[str, float], step: int, decay: float,
                   request: gr.Request | None) -> str:
     rows = "\n".join(f"| {key} | {raw[key]:.3f} | {averaged[key]:.3f} |" for key in raw)
-    return TEXT[lang_of(request)]["ema_table"].format(rows=rows, step=step, decay=decay)
+    return text(TEXT, "ema_table", request, rows=rows, step=step, decay=decay)
 
 
-@user_errors
-def shipped_images(step: float):
+@user_errors(table=TEXT)
+def shipped_images(step: float, request: gr.Request = None):  # request: the language of an error
     result = ema_checkpoints.compare_checkpoint(int(step))  # cached: instant after the first call
     return ema_figures.sample_images(result.samples_raw[:64], result.samples_ema[:64])
 
 
-@user_errors
+@user_errors(table=TEXT)
 def shipped_metrics(step: float, request: gr.Request = None) -> str:
     result = ema_checkpoints.compare_checkpoint(int(step))
     return metrics_table(result.metrics_raw, result.metrics_ema, result.step, result.decay, request)
 
 
-@user_errors
+@user_errors(table=TEXT)
 def train(dataset: str, decay: float, schedule: str, learning_rate: float, steps: float, seed: float,
           cosine_lr: bool, every: float, request: gr.Request = None, progress=gr.Progress()) -> Iterator:
     config = diffusion.TrainConfig.for_dataset(
         dataset, ema_decay=float(decay), schedule=schedule, learning_rate=float(learning_rate),
         steps=int(steps), seed=int(seed), cosine_lr=bool(cosine_lr), eval_every=min(int(every), int(steps)))
-    names = labels(request)
+    names = labels(TEXT, "ema_fig_", request)
     real = None if dataset == "digits" else diffusion.toy_samples(dataset, 1000, seed=config.seed + 1)
     shown = SHOWN.get(dataset, 1000)
     for history in diffusion.train(config):
@@ -115,10 +129,11 @@ def train(dataset: str, decay: float, schedule: str, learning_rate: float, steps
                metrics_table(raw, averaged, history.step, history.decays[-1], request))
 
 
-@user_errors
-def pretrained(prompt: str, seed: float, steps: float):
-    request = ema_pretrained.PretrainedRequest(prompt=prompt, seed=int(seed), steps=int(steps))
-    return ema_pretrained.generate_pair(request)
+@user_errors(table=TEXT)
+def pretrained(prompt: str, seed: float, steps: float, request: gr.Request = None):
+    """The SD pair; `request` only tells `user_errors` the reader's language."""
+    pair = ema_pretrained.PretrainedRequest(prompt=prompt, seed=int(seed), steps=int(steps))
+    return ema_pretrained.generate_pair(pair)
 
 
 def dataset_defaults(dataset: str):

@@ -2,131 +2,271 @@
 
 Opens on a recorded race (shipped JSON); "Race" runs a fresh one live, streaming snapshots.
 Each visitor's race lives only in its own generator: nothing is shared between sessions.
+A drawn set is typed as 'x, y' lines, uploaded as a CSV, or drawn on a canvas; all three end up
+as lines in the points box, which the race reads.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import pathlib
 from collections.abc import Iterator
 
 import gradio as gr
 
-from demos.common import T, Table, lang_of, user_errors
+from demos.common import T, Table, labels, text, user_errors
 from playground.gan_vs_diffusion import figures
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig
 from playground.gan_vs_diffusion.gan import LOSSES, GANConfig
 from playground.gan_vs_diffusion.race import RaceConfig, RaceSnapshot, race
-from playground.gan_vs_diffusion.toy_data import DATASETS
+from playground.gan_vs_diffusion.toy_data import DATASETS, MAX_DRAWN, points_from_sketch, validate_points
 
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets" / "gan_vs_diffusion"
-P = "gan_vs_diffusion_"
-FIGURE_KEYS = ("real", "gan", "diffusion", "modes", "cpu_seconds", "covered", "mode", "count", "threshold",
-               "probability", "step", "trajectory", "all_modes", "cost_title", "cpu_per_2500", "gan_pass",
-               "ddpm", "ddim")
 TEXT: Table = {
     "en": {
-        P + "tab": "GANs to diffusion",
-        P + "intro": "GANs (2014) make sharp samples but train unstably and **collapse onto a few modes**; diffusion "
-                     "models (2020) train stably and **cover the whole distribution**, paying with many sampling "
-                     "steps. Here both race on the same 2-D data with the **same budget of CPU seconds** (fair in "
-                     "cost, not in steps). A mode counts as covered when enough of 2,500 samples land within 3σ "
-                     "of it (the VEEGAN/PacGAN protocol).",
-        P + "dataset": "Dataset", P + "budget": "CPU seconds per model", P + "seed": "Seed",
-        P + "points": "Drawn set (dataset 'drawn'): one 'x, y' per line, 2 to 200 points",
-        P + "gan_knobs": "GAN knobs", P + "diffusion_knobs": "Diffusion knobs",
-        P + "loss": "GAN loss", P + "spectral": "Spectral norm on D", P + "pack": "PacGAN packing (samples per D input)",
-        P + "d_steps": "D steps per G step", P + "z_dim": "Noise dimension z",
-        P + "timesteps": "Diffusion steps T", P + "ema": "EMA decay",
-        P + "race": "Race", P + "stop": "Stop",
-        P + "history": "### From GANs to diffusion\n"
-            "| year | paper | result |\n|---|---|---|\n"
-            "| 2014 | [Generative Adversarial Nets](https://arxiv.org/abs/1406.2661) | G vs D, a minimax game |\n"
-            "| 2015 | [DCGAN](https://arxiv.org/abs/1511.06434) | convolutional GANs that train; Adam β1 = 0.5 |\n"
+        "gan_vs_diffusion_tab": "GANs to diffusion",
+        "gan_vs_diffusion_intro": (
+            "GANs (2014) make sharp samples but train unstably and **collapse onto a few modes**; "
+            "diffusion models (2020) train stably and **cover the whole distribution**, paying with "
+            "many sampling steps. Here both race on the same 2-D data with the **same budget of CPU "
+            "seconds** (fair in cost, not in steps). A mode counts as covered when enough of 2,500 "
+            "samples land within 3σ of it (the VEEGAN/PacGAN protocol)."
+        ),
+        "gan_vs_diffusion_dataset": "Dataset",
+        "gan_vs_diffusion_budget": "CPU seconds per model",
+        "gan_vs_diffusion_seed": "Seed",
+        "gan_vs_diffusion_points": "Drawn set (dataset 'drawn'): one 'x, y' per line, 2 to 200 points",
+        "gan_vs_diffusion_gan_knobs": "GAN knobs",
+        "gan_vs_diffusion_diffusion_knobs": "Diffusion knobs",
+        "gan_vs_diffusion_loss": "GAN loss",
+        "gan_vs_diffusion_spectral": "Spectral norm on D",
+        "gan_vs_diffusion_pack": "PacGAN packing (samples per D input)",
+        "gan_vs_diffusion_d_steps": "D steps per G step",
+        "gan_vs_diffusion_z_dim": "Noise dimension z",
+        "gan_vs_diffusion_timesteps": "Diffusion steps T",
+        "gan_vs_diffusion_ema": "EMA decay",
+        "gan_vs_diffusion_race": "Race",
+        "gan_vs_diffusion_stop": "Stop",
+        "gan_vs_diffusion_history": (
+            "### From GANs to diffusion\n| year | paper | result |\n|---|---|---|\n"
+            "| 2014 | [Generative Adversarial Nets](https://arxiv.org/abs/1406.2661) | G vs D, a "
+            "minimax game |\n"
+            "| 2015 | [DCGAN](https://arxiv.org/abs/1511.06434) | convolutional GANs that train; "
+            "Adam β1 = 0.5 |\n"
             "| 2020 | [StyleGAN2](https://arxiv.org/abs/1912.04958) | FFHQ FID 2.84 |\n"
             "| 2020 | [DDPM](https://arxiv.org/abs/2006.11239) | CIFAR-10 FID 3.17, IS 9.46 |\n"
-            "| 2021 | [Diffusion Models Beat GANs (ADM)](https://arxiv.org/abs/2105.05233) | ImageNet-256 FID 4.59 (3.94 with guided upsampling) |\n"  # noqa: E501
-            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 8× face super-resolution fool rate ≈ 50 % vs ≤ 34 % for GAN baselines |",  # noqa: E501
-        P + "recorded": "Recorded run ({date}, {machine}): press **Race** for a live one.",
-        P + "live": "Live run: {gan:.1f} / {diffusion:.1f} of {budget:g} CPU-s used.",
-        P + "stopped": "Finished.",
-        P + "table": "| | GAN | diffusion |\n|---|---|---|\n"
-                     "| modes covered (of {k}) | {gm} | {dm} |\n| high-quality share | {gq:.1%} | {dq:.1%} |\n"
-                     "| KL(mode histogram ‖ uniform) | {gk:.3f} | {dk:.3f} |\n| training updates | {gs:,} | {ds:,} |\n"
-                     "| CPU seconds used | {gc:.1f} | {dc:.1f} |",
-        P + "fig_real": "real data", P + "fig_gan": "GAN", P + "fig_diffusion": "diffusion",
-        P + "fig_modes": "modes", P + "fig_cpu_seconds": "CPU seconds of training",
-        P + "fig_covered": "modes covered", P + "fig_mode": "mode", P + "fig_count": "high-quality samples",
-        P + "fig_threshold": "needed to count", P + "fig_probability": "D: P(real)", P + "fig_step": "timestep",
-        P + "fig_trajectory": "diffusion: reverse trajectory x_T → x_0", P + "fig_all_modes": "all modes",
-        P + "fig_cost_title": "sampling cost for 2,500 points (log scale)", P + "fig_cpu_per_2500": "CPU seconds",
-        P + "fig_gan_pass": "GAN pass", P + "fig_ddpm": "DDPM steps", P + "fig_ddim": "DDIM steps",
+            "| 2021 | [Diffusion Models Beat GANs (ADM)](https://arxiv.org/abs/2105.05233) | "
+            "ImageNet-256 FID 4.59 (3.94 with guided upsampling) |\n"
+            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 8× face super-resolution fool rate ≈ "
+            "50 % vs ≤ 34 % for GAN baselines |"
+        ),
+        "gan_vs_diffusion_recorded": "Recorded run ({date}, {machine}): press **Race** for a live one.",
+        "gan_vs_diffusion_live": "Live run: {gan:.1f} / {diffusion:.1f} of {budget:g} CPU-s used.",
+        "gan_vs_diffusion_stopped": "Finished.",
+        "gan_vs_diffusion_table": (
+            "| | GAN | diffusion |\n|---|---|---|\n| modes covered (of {k}) | {gm} | {dm} |\n"
+            "| high-quality share | {gq:.1%} | {dq:.1%} |\n"
+            "| KL(mode histogram ‖ uniform) | {gk:.3f} | {dk:.3f} |\n"
+            "| training updates | {gs:,} | {ds:,} |\n| CPU seconds used | {gc:.1f} | {dc:.1f} |"
+        ),
+        "gan_vs_diffusion_fig_real": "real data",
+        "gan_vs_diffusion_fig_gan": "GAN",
+        "gan_vs_diffusion_fig_diffusion": "diffusion",
+        "gan_vs_diffusion_fig_modes": "modes",
+        "gan_vs_diffusion_fig_cpu_seconds": "CPU seconds of training",
+        "gan_vs_diffusion_fig_covered": "modes covered",
+        "gan_vs_diffusion_fig_mode": "mode",
+        "gan_vs_diffusion_fig_count": "high-quality samples",
+        "gan_vs_diffusion_fig_threshold": "needed to count",
+        "gan_vs_diffusion_fig_probability": "D: P(real)",
+        "gan_vs_diffusion_fig_step": "timestep",
+        "gan_vs_diffusion_fig_trajectory": "diffusion: reverse trajectory x_T → x_0",
+        "gan_vs_diffusion_fig_all_modes": "all modes",
+        "gan_vs_diffusion_fig_cost_title": "sampling cost for 2,500 points (log scale)",
+        "gan_vs_diffusion_fig_cpu_per_2500": "CPU seconds",
+        "gan_vs_diffusion_fig_gan_pass": "GAN pass",
+        "gan_vs_diffusion_fig_ddpm": "DDPM steps",
+        "gan_vs_diffusion_fig_ddim": "DDIM steps",
+        "gan_vs_diffusion_upload": "…or upload a CSV of x, y points (a header row is allowed)",
+        "gan_vs_diffusion_sketch": (
+            "…or draw the set (dataset 'drawn'), then press 'Use my drawing': each inked cell of a "
+            "14 × 14 grid becomes a mode"
+        ),
+        "gan_vs_diffusion_use_sketch": "Use my drawing",
+        "gan_vs_diffusion_err_row": "Drawn points, line {line}: '{row}' is not 'x, y' with two numbers.",
+        "gan_vs_diffusion_err_csv": "The uploaded file is not a readable text CSV ({error}).",
+        "gan_vs_diffusion_err_points_numbers": "Drawn points must be numbers in two columns (x, y); got {value!r}.",
+        "gan_vs_diffusion_err_points_empty": "Drawn points: the set is empty. Draw, type or upload at least 2 points (x, y).",
+        "gan_vs_diffusion_err_points_shape": "Drawn points must be one (x, y) pair per row; got an array of shape {shape}.",
+        "gan_vs_diffusion_err_points_too_many": "Drawn points: {count:,} points is too many; use 2 to {limit} mode centres.",
+        "gan_vs_diffusion_err_points_not_finite": (
+            "Drawn points: row {row} ({value}) is not finite; every x and y must be a real number "
+            "(no NaN or infinity)."
+        ),
+        "gan_vs_diffusion_err_points_distinct": "Drawn points: need at least 2 distinct points to define modes.",
+        "gan_vs_diffusion_err_dataset": "Dataset {value!r} is unknown; choose one of {allowed}.",
+        "gan_vs_diffusion_err_budget": (
+            "Budget = {value} CPU seconds per model is out of range: use {low:g} to {high:g} (the "
+            "tab offers 10 to 60)."
+        ),
+        "gan_vs_diffusion_err_loss": "GAN loss {value!r} is unknown; choose one of {allowed}.",
+        "gan_vs_diffusion_err_batch_pack": "GAN batch size {batch} must be a multiple of the packing {pack}.",
     },
     "ja": {
-        P + "tab": "GAN から拡散モデルへ",
-        P + "intro": "GAN（2014）はくっきりしたサンプルを作りますが、学習が不安定で**少数のモードに崩壊**しがちです。"
-                     "拡散モデル（2020）は安定して学習し**分布全体を覆います**が、サンプリングに多くのステップを要します。"
-                     "ここでは両者を同じ 2 次元データ・**同じ CPU 秒の予算**で競わせます（ステップ数ではなくコストで公平）。"
-                     "2,500 サンプルのうち十分な数がモードから 3σ 以内に入れば、そのモードを覆ったと数えます"
-                     "（VEEGAN/PacGAN の手順）。",
-        P + "dataset": "データセット", P + "budget": "モデルごとの CPU 秒", P + "seed": "シード",
-        P + "points": "描いた点（データセット 'drawn'）: 1 行に 'x, y' を 1 つ、2〜200 点",
-        P + "gan_knobs": "GAN の設定", P + "diffusion_knobs": "拡散モデルの設定",
-        P + "loss": "GAN の損失", P + "spectral": "D にスペクトル正規化", P + "pack": "PacGAN のパッキング（D の 1 入力あたりのサンプル数）",  # noqa: E501
-        P + "d_steps": "G 1 ステップあたりの D ステップ", P + "z_dim": "ノイズ z の次元",
-        P + "timesteps": "拡散のステップ数 T", P + "ema": "EMA 減衰率",
-        P + "race": "競争開始", P + "stop": "停止",
-        P + "history": "### GAN から拡散モデルへ\n"
-            "| 年 | 論文 | 結果 |\n|---|---|---|\n"
-            "| 2014 | [Generative Adversarial Nets](https://arxiv.org/abs/1406.2661) | G と D のミニマックスゲーム |\n"
+        "gan_vs_diffusion_tab": "GAN から拡散モデルへ",
+        "gan_vs_diffusion_intro": (
+            "GAN（2014）はくっきりしたサンプルを作りますが、学習が不安定で**少数のモードに崩壊**しがちです。拡散モデル（2020）は安定して学習し**分布全体を覆います**が、サン"
+            "プリングに多くのステップを要します。"
+            "ここでは両者を同じ 2 次元データ・**同じ CPU 秒の予算**で競わせます（ステップ数ではなくコストで公平）。2,500 "
+            "サンプルのうち十分な数がモードから 3σ 以内に入れば、そのモードを覆ったと数えます（VEEGAN/PacGAN の手順）。"
+        ),
+        "gan_vs_diffusion_dataset": "データセット",
+        "gan_vs_diffusion_budget": "モデルごとの CPU 秒",
+        "gan_vs_diffusion_seed": "シード",
+        "gan_vs_diffusion_points": "描いた点（データセット 'drawn'）: 1 行に 'x, y' を 1 つ、2〜200 点",
+        "gan_vs_diffusion_gan_knobs": "GAN の設定",
+        "gan_vs_diffusion_diffusion_knobs": "拡散モデルの設定",
+        "gan_vs_diffusion_loss": "GAN の損失",
+        "gan_vs_diffusion_spectral": "D にスペクトル正規化",
+        "gan_vs_diffusion_pack": "PacGAN のパッキング（D の 1 入力あたりのサンプル数）",
+        "gan_vs_diffusion_d_steps": "G 1 ステップあたりの D ステップ",
+        "gan_vs_diffusion_z_dim": "ノイズ z の次元",
+        "gan_vs_diffusion_timesteps": "拡散のステップ数 T",
+        "gan_vs_diffusion_ema": "EMA 減衰率",
+        "gan_vs_diffusion_race": "競争開始",
+        "gan_vs_diffusion_stop": "停止",
+        "gan_vs_diffusion_history": (
+            "### GAN から拡散モデルへ\n| 年 | 論文 | 結果 |\n|---|---|---|\n"
+            "| 2014 | [Generative Adversarial Nets](https://arxiv.org/abs/1406.2661) | G と D "
+            "のミニマックスゲーム |\n"
             "| 2015 | [DCGAN](https://arxiv.org/abs/1511.06434) | 学習できる畳み込み GAN、Adam β1 = 0.5 |\n"
             "| 2020 | [StyleGAN2](https://arxiv.org/abs/1912.04958) | FFHQ で FID 2.84 |\n"
             "| 2020 | [DDPM](https://arxiv.org/abs/2006.11239) | CIFAR-10 で FID 3.17、IS 9.46 |\n"
-            "| 2021 | [Diffusion Models Beat GANs（ADM）](https://arxiv.org/abs/2105.05233) | ImageNet-256 で FID 4.59（誘導付きアップサンプリングで 3.94） |\n"  # noqa: E501
-            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 顔の 8 倍超解像で fool rate 約 50 %（GAN の基準手法は 34 % 以下） |",  # noqa: E501
-        P + "recorded": "記録済みの実行（{date}、{machine}）: **競争開始** でその場で実行します。",
-        P + "live": "実行中: {budget:g} CPU 秒のうち GAN {gan:.1f}、拡散 {diffusion:.1f} を使用。",
-        P + "stopped": "終了しました。",
-        P + "table": "| | GAN | 拡散モデル |\n|---|---|---|\n"
-                     "| 覆ったモード（{k} 個中） | {gm} | {dm} |\n| 高品質サンプルの割合 | {gq:.1%} | {dq:.1%} |\n"
-                     "| KL（モードのヒストグラム ‖ 一様） | {gk:.3f} | {dk:.3f} |\n| 学習の更新回数 | {gs:,} | {ds:,} |\n"
-                     "| 使った CPU 秒 | {gc:.1f} | {dc:.1f} |",
-        P + "fig_real": "実データ", P + "fig_gan": "GAN", P + "fig_diffusion": "拡散モデル",
-        P + "fig_modes": "モード", P + "fig_cpu_seconds": "学習の CPU 秒",
-        P + "fig_covered": "覆ったモード数", P + "fig_mode": "モード", P + "fig_count": "高品質サンプル数",
-        P + "fig_threshold": "数えるのに必要な数", P + "fig_probability": "D: P(本物)", P + "fig_step": "タイムステップ",
-        P + "fig_trajectory": "拡散モデル: 逆過程の軌跡 x_T → x_0", P + "fig_all_modes": "全モード",
-        P + "fig_cost_title": "2,500 点のサンプリングコスト（対数軸）", P + "fig_cpu_per_2500": "CPU 秒",
-        P + "fig_gan_pass": "GAN 1 回", P + "fig_ddpm": "DDPM ステップ", P + "fig_ddim": "DDIM ステップ",
+            "| 2021 | [Diffusion Models Beat GANs（ADM）](https://arxiv.org/abs/2105.05233) | "
+            "ImageNet-256 で FID 4.59（誘導付きアップサンプリングで 3.94） |\n"
+            "| 2021 | [SR3](https://arxiv.org/abs/2104.07636) | 顔の 8 倍超解像で fool rate 約 50 %（GAN "
+            "の基準手法は 34 % 以下） |"
+        ),
+        "gan_vs_diffusion_recorded": "記録済みの実行（{date}、{machine}）: **競争開始** でその場で実行します。",
+        "gan_vs_diffusion_live": "実行中: {budget:g} CPU 秒のうち GAN {gan:.1f}、拡散 {diffusion:.1f} を使用。",
+        "gan_vs_diffusion_stopped": "終了しました。",
+        "gan_vs_diffusion_table": (
+            "| | GAN | 拡散モデル |\n|---|---|---|\n| 覆ったモード（{k} 個中） | {gm} | {dm} |\n"
+            "| 高品質サンプルの割合 | {gq:.1%} | {dq:.1%} |\n| KL（モードのヒストグラム ‖ 一様） | {gk:.3f} | {dk:.3f} |\n"
+            "| 学習の更新回数 | {gs:,} | {ds:,} |\n| 使った CPU 秒 | {gc:.1f} | {dc:.1f} |"
+        ),
+        "gan_vs_diffusion_fig_real": "実データ",
+        "gan_vs_diffusion_fig_gan": "GAN",
+        "gan_vs_diffusion_fig_diffusion": "拡散モデル",
+        "gan_vs_diffusion_fig_modes": "モード",
+        "gan_vs_diffusion_fig_cpu_seconds": "学習の CPU 秒",
+        "gan_vs_diffusion_fig_covered": "覆ったモード数",
+        "gan_vs_diffusion_fig_mode": "モード",
+        "gan_vs_diffusion_fig_count": "高品質サンプル数",
+        "gan_vs_diffusion_fig_threshold": "数えるのに必要な数",
+        "gan_vs_diffusion_fig_probability": "D: P(本物)",
+        "gan_vs_diffusion_fig_step": "タイムステップ",
+        "gan_vs_diffusion_fig_trajectory": "拡散モデル: 逆過程の軌跡 x_T → x_0",
+        "gan_vs_diffusion_fig_all_modes": "全モード",
+        "gan_vs_diffusion_fig_cost_title": "2,500 点のサンプリングコスト（対数軸）",
+        "gan_vs_diffusion_fig_cpu_per_2500": "CPU 秒",
+        "gan_vs_diffusion_fig_gan_pass": "GAN 1 回",
+        "gan_vs_diffusion_fig_ddpm": "DDPM ステップ",
+        "gan_vs_diffusion_fig_ddim": "DDIM ステップ",
+        "gan_vs_diffusion_upload": "…または x, y の点の CSV をアップロード（見出し行があっても構いません）",
+        "gan_vs_diffusion_sketch": (
+            "…または点の集合を描いて（データセット 'drawn'）「描いた図を使う」を押す: "
+            "14 × 14 のマスのうち描いたマスがそれぞれモードになります"
+        ),
+        "gan_vs_diffusion_use_sketch": "描いた図を使う",
+        "gan_vs_diffusion_err_row": "描いた点の {line} 行目: '{row}' は 2 つの数の 'x, y' ではありません。",
+        "gan_vs_diffusion_err_csv": "アップロードされたファイルはテキストの CSV として読めません（{error}）。",
+        "gan_vs_diffusion_err_points_numbers": "描いた点は 2 列（x, y）の数でなければなりません。入力: {value!r}",
+        "gan_vs_diffusion_err_points_empty": "描いた点が空です。2 点以上（x, y）を描くか、入力するか、アップロードしてください。",
+        "gan_vs_diffusion_err_points_shape": "描いた点は 1 行に (x, y) を 1 組にしてください。形が {shape} の配列でした。",
+        "gan_vs_diffusion_err_points_too_many": (
+            "描いた点: {count:,} 点は多すぎます。"
+            "モードの中心は 2〜{limit} 点にしてください。"
+        ),
+        "gan_vs_diffusion_err_points_not_finite": (
+            "描いた点: {row} 行目（{value}）が有限の数ではありません。"
+            "x と y はすべて実数にしてください（NaN や無限大は不可）。"
+        ),
+        "gan_vs_diffusion_err_points_distinct": "描いた点: モードを決めるには異なる点が 2 つ以上必要です。",
+        "gan_vs_diffusion_err_dataset": "データセット {value!r} はありません。{allowed} から選んでください。",
+        "gan_vs_diffusion_err_budget": (
+            "予算 {value} CPU 秒（モデルごと）は範囲外です。"
+            "{low:g}〜{high:g} にしてください（このタブでは 10〜60）。"
+        ),
+        "gan_vs_diffusion_err_loss": "GAN の損失 {value!r} はありません。{allowed} から選んでください。",
+        "gan_vs_diffusion_err_batch_pack": "GAN のバッチサイズ {batch} はパッキング数 {pack} の倍数でなければなりません。",
     },
 }
 DEFAULTS, GAN_DEFAULTS, DIFFUSION_DEFAULTS = RaceConfig(), GANConfig(), DiffusionConfig()
 
 
-def labels(request: gr.Request | None) -> dict[str, str]:
-    table = TEXT[lang_of(request)]
-    return {key: table[f"{P}fig_{key}"] for key in FIGURE_KEYS}
+def parse_points(lines: str, request: gr.Request | None = None) -> tuple[tuple[float, float], ...] | None:
+    """'x, y' lines (',' or ';'; a non-numeric first line is a header) or a JSON list of pairs, as tuples.
 
-
-def parse_points(text: str) -> tuple[tuple[float, float], ...] | None:
-    """'x, y' lines (or a JSON list of pairs) as tuples; the engine validates count and values."""
-    text = (text or "").strip()
-    if not text:
+    Only the format is checked here; count and values are the engine's `validate_points`.
+    """
+    lines = (lines or "").strip()
+    if not lines:
         return None
-    if text.startswith("["):
-        rows = json.loads(text)
-    else:
-        rows = [line.replace(";", ",").split(",") for line in text.splitlines() if line.strip()]
+    if lines.startswith("["):
+        try:
+            return tuple((float(x), float(y)) for x, y in json.loads(lines))
+        except (ValueError, TypeError) as error:
+            raise ValueError(text(TEXT, "gan_vs_diffusion_err_row", request, line=1, row=lines[:40])) from error
+    rows = [row for row in csv.reader(io.StringIO(lines.replace(";", ","))) if any(cell.strip() for cell in row)]
+    points = []
+    for number, row in enumerate(rows, 1):
+        try:
+            if len(row) != 2:
+                raise ValueError(row)
+            points.append((float(row[0]), float(row[1])))
+        except ValueError as error:
+            if number == 1 and len(rows) > 1:
+                continue  # a header such as "x,y"
+            raise ValueError(text(TEXT, "gan_vs_diffusion_err_row", request, line=number,
+                                  row=",".join(row)[:40])) from error
+    return tuple(points)
+
+
+def as_lines(points: object) -> str:
+    """A checked point set as the points box's 'x, y' lines."""
+    return "\n".join(f"{x:.4g}, {y:.4g}" for x, y in validate_points(points))
+
+
+@user_errors(table=TEXT)
+def load_csv(path: str | None, request: gr.Request = None) -> str:
+    """An uploaded CSV of x, y points, checked, into the points box (a million-row file stops early)."""
+    if not path:
+        return ""
     try:
-        return tuple((float(row[0]), float(row[1])) for row in rows)
-    except (ValueError, IndexError, TypeError) as error:
-        raise ValueError(f"drawn points: each line must be 'x, y' with two numbers ({error}).") from error
+        with open(path, encoding="utf-8") as file:
+            head = "".join(line for _, line in zip(range(MAX_DRAWN + 2), file))  # header + limit + 1 is enough
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(text(TEXT, "gan_vs_diffusion_err_csv", request, error=type(error).__name__)) from error
+    return as_lines(parse_points(head, request) or [])
+
+
+@user_errors(table=TEXT)
+def use_sketch(editor: dict | None, request: gr.Request = None) -> str:
+    """The canvas's ink (any layer's alpha) binned into mode centres, into the points box."""
+    layers = [layer for layer in (editor or {}).get("layers") or [] if layer is not None]
+    if not layers:
+        return as_lines([])
+    ink = sum(layer[..., -1] > 0 for layer in layers) > 0  # (height, width)
+    return as_lines(points_from_sketch(ink))
 
 
 def views(snapshot: RaceSnapshot, status: str, request: gr.Request | None) -> tuple:
     """Every output of the tab from one snapshot: figures, table, status."""
-    names, table = labels(request), TEXT[lang_of(request)]
+    names = labels(TEXT, "gan_vs_diffusion_fig_", request)
     gan, diffusion = snapshot.gan, snapshot.diffusion
-    metrics = table[P + "table"].format(
+    metrics = text(TEXT, "gan_vs_diffusion_table", request,
         k=len(snapshot.modes), gm=gan.coverage.get("modes", 0), dm=diffusion.coverage.get("modes", 0),
         gq=gan.coverage.get("high_quality", 0.0), dq=diffusion.coverage.get("high_quality", 0.0),
         gk=gan.coverage.get("kl_uniform", 0.0), dk=diffusion.coverage.get("kl_uniform", 0.0),
@@ -140,50 +280,62 @@ def recorded(request: gr.Request = None) -> tuple:
     """The shipped race for the default dataset, shown on page load."""
     data = json.loads((ASSETS / f"{DEFAULTS.dataset}.json").read_text())
     snapshot = RaceSnapshot.from_dict(data["snapshot"])
-    status = text_of(request, "recorded", date=data["date"], machine=snapshot.machine)
+    status = text(TEXT, "gan_vs_diffusion_recorded", request, date=data["date"], machine=snapshot.machine)
     return views(snapshot, status, request)
 
 
-def text_of(request: gr.Request | None, key: str, **values) -> str:
-    return TEXT[lang_of(request)][P + key].format(**values)
-
-
-@user_errors
+@user_errors(table=TEXT)
 def run_race(dataset: str, budget: float, seed: float, points: str, loss: str, spectral: bool, pack: float,
              d_steps: float, z_dim: float, timesteps: float, ema_decay: float,
              request: gr.Request = None, progress=gr.Progress()) -> Iterator[tuple]:
     gan = GANConfig(loss=loss, spectral_norm=bool(spectral), pack=int(pack), d_steps=int(d_steps), z_dim=int(z_dim))
     diffusion = DiffusionConfig(timesteps=int(timesteps), ema_decay=float(ema_decay))
     config = RaceConfig(dataset=dataset, budget_s=float(budget), seed=int(seed),
-                        points=parse_points(points) if dataset == "drawn" else None, gan=gan, diffusion=diffusion)
+                        points=parse_points(points, request) if dataset == "drawn" else None, gan=gan,
+                        diffusion=diffusion)
     for snapshot in race(config):
         used = min(snapshot.gan.cpu_seconds, snapshot.diffusion.cpu_seconds)
         progress(used / config.budget_s, desc=f"{used:.1f} / {config.budget_s:g} CPU-s")
-        status = text_of(request, "stopped") if snapshot.done else text_of(
-            request, "live", gan=snapshot.gan.cpu_seconds, diffusion=snapshot.diffusion.cpu_seconds, budget=config.budget_s)
+        status = text(TEXT, "gan_vs_diffusion_stopped", request) if snapshot.done else text(
+            TEXT, "gan_vs_diffusion_live", request, gan=snapshot.gan.cpu_seconds,
+            diffusion=snapshot.diffusion.cpu_seconds, budget=config.budget_s)
         yield views(snapshot, status, request)
 
 
 def build() -> None:
-    gr.Markdown(T(P + "intro"))
+    gr.Markdown(T("gan_vs_diffusion_intro"))
     with gr.Row():
-        dataset = gr.Dropdown(list(DATASETS), value=DEFAULTS.dataset, label=T(P + "dataset"), elem_id="gan-dataset")
-        budget = gr.Slider(10, 60, value=DEFAULTS.budget_s, step=1, label=T(P + "budget"), elem_id="gan-budget")
-        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T(P + "seed"), elem_id="gan-seed")
-    points = gr.Textbox("", lines=3, label=T(P + "points"), placeholder="-1, 0\n1, 0\n0, 1", elem_id="gan-points")
+        dataset = gr.Dropdown(list(DATASETS), value=DEFAULTS.dataset, label=T("gan_vs_diffusion_dataset"),
+                              elem_id="gan-dataset")
+        budget = gr.Slider(10, 60, value=DEFAULTS.budget_s, step=1, label=T("gan_vs_diffusion_budget"),
+                           elem_id="gan-budget")
+        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("gan_vs_diffusion_seed"), elem_id="gan-seed")
     with gr.Row():
-        with gr.Accordion(T(P + "gan_knobs"), open=False):
-            loss = gr.Radio(list(LOSSES), value=GAN_DEFAULTS.loss, label=T(P + "loss"))
-            spectral = gr.Checkbox(GAN_DEFAULTS.spectral_norm, label=T(P + "spectral"))
-            pack = gr.Slider(1, 8, value=GAN_DEFAULTS.pack, step=1, label=T(P + "pack"))
-            d_steps = gr.Slider(1, 10, value=GAN_DEFAULTS.d_steps, step=1, label=T(P + "d_steps"))
-            z_dim = gr.Slider(1, 64, value=GAN_DEFAULTS.z_dim, step=1, label=T(P + "z_dim"))
-        with gr.Accordion(T(P + "diffusion_knobs"), open=False):
-            timesteps = gr.Slider(10, 1000, value=DIFFUSION_DEFAULTS.timesteps, step=10, label=T(P + "timesteps"))
-            ema_decay = gr.Slider(0.0, 0.999, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001, label=T(P + "ema"))
+        with gr.Column():
+            points = gr.Textbox("", lines=3, label=T("gan_vs_diffusion_points"), placeholder="-1, 0\n1, 0\n0, 1",
+                                elem_id="gan-points")
+            upload = gr.File(file_types=[".csv", ".txt"], type="filepath", label=T("gan_vs_diffusion_upload"),
+                             elem_id="gan-upload")
+        with gr.Column():
+            sketch = gr.ImageEditor(sources=(), canvas_size=(280, 280), fixed_canvas=True, transforms=(), layers=False,
+                                    brush=gr.Brush(default_size=6, colors=["#222222"]), height=320,
+                                    label=T("gan_vs_diffusion_sketch"), elem_id="gan-sketch")
+            use = gr.Button(T("gan_vs_diffusion_use_sketch"), elem_id="gan-use-sketch")
     with gr.Row():
-        start = gr.Button(T(P + "race"), variant="primary", elem_id="gan-race")
-        stop = gr.Button(T(P + "stop"), elem_id="gan-stop")
+        with gr.Accordion(T("gan_vs_diffusion_gan_knobs"), open=False):
+            loss = gr.Radio(list(LOSSES), value=GAN_DEFAULTS.loss, label=T("gan_vs_diffusion_loss"))
+            spectral = gr.Checkbox(GAN_DEFAULTS.spectral_norm, label=T("gan_vs_diffusion_spectral"))
+            pack = gr.Slider(1, 8, value=GAN_DEFAULTS.pack, step=1, label=T("gan_vs_diffusion_pack"))
+            d_steps = gr.Slider(1, 10, value=GAN_DEFAULTS.d_steps, step=1, label=T("gan_vs_diffusion_d_steps"))
+            z_dim = gr.Slider(1, 64, value=GAN_DEFAULTS.z_dim, step=1, label=T("gan_vs_diffusion_z_dim"))
+        with gr.Accordion(T("gan_vs_diffusion_diffusion_knobs"), open=False):
+            timesteps = gr.Slider(10, 1000, value=DIFFUSION_DEFAULTS.timesteps, step=10,
+                                  label=T("gan_vs_diffusion_timesteps"))
+            ema_decay = gr.Slider(0.0, 0.999, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001,
+                                  label=T("gan_vs_diffusion_ema"))
+    with gr.Row():
+        start = gr.Button(T("gan_vs_diffusion_race"), variant="primary", elem_id="gan-race")
+        stop = gr.Button(T("gan_vs_diffusion_stop"), elem_id="gan-stop")
     status = gr.Markdown(elem_id="gan-status")
     with gr.Row():
         scatter = gr.Plot(elem_id="gan-scatter", show_label=False, scale=3)
@@ -194,9 +346,11 @@ def build() -> None:
     with gr.Row():
         metrics = gr.Markdown(elem_id="gan-metrics")
         cost = gr.Plot(elem_id="gan-cost", show_label=False)
-    gr.Markdown(T(P + "history"), elem_id="gan-history")
+    gr.Markdown(T("gan_vs_diffusion_history"), elem_id="gan-history")
     outputs = [scatter, trajectory, coverage, histogram, cost, metrics, status]
     gr.on(None, recorded, None, outputs, api_visibility="private")  # page load: the shipped race
+    upload.upload(load_csv, upload, points, api_name="gan_points_csv")
+    use.click(use_sketch, sketch, points, api_name="gan_points_sketch")
     event = start.click(run_race, [dataset, budget, seed, points, loss, spectral, pack, d_steps, z_dim, timesteps,
                                    ema_decay], outputs, api_name="gan_race", concurrency_id="gan_race",
                         concurrency_limit=2)

@@ -1,18 +1,23 @@
-"""Tab "Generate": the default chat model answering a prompt, streamed token by token.
+"""Tab "Generate": the default chat model, or the policy the DPO tab trained, answering a prompt token by token.
 
 The simplest live model in the playground: it shows the model works before any technique is
-layered on top, and its `/generate` endpoint is the one workshops script first.
+layered on top, and its `/generate` endpoint is the one workshops script first. "Answer with"
+picks the reference model or the trained DPO policy; the server's one `PolicyTrainer` (made by
+`app.py`, trained by the DPO tab) says whether there is one.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
 from demos.common import T, Table, text, user_errors
 from playground.core.batching import Schedulers, ServerBusy, TooManyRequests
-from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
+from playground.core.engine import Engine
+from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, validate_prompt
 from playground.core.models import load_causal_lm
+from playground.core.settings import get_settings
+from playground.dpo.training import PolicyTrainer
 
 TEXT: Table = {
     "en": {
@@ -22,6 +27,14 @@ TEXT: Table = {
         "generate_prompt": "Prompt",
         "generate_max_tokens": "Max new tokens",
         "generate_temperature": "Temperature",
+        "generate_policy": "Answer with",
+        "generate_policy_reference": "Reference model",
+        "generate_policy_trained": "Trained DPO policy",
+        "generate_policy_none": "No trained policy yet: train one in the DPO tab (section 2) to answer with it.",
+        "generate_policy_ready": "Trained DPO policy: run {run}, {steps} steps on {pairs} pairs, "
+                                 "finished {finished} UTC.",
+        "generate_err_untrained": "There is no trained DPO policy on this server yet: train one in the DPO tab, "
+                                  "or answer with the reference model.",
         "generate_button": "Generate",
         "generate_stop": "Stop",
         "generate_output": "Answer",
@@ -36,6 +49,13 @@ TEXT: Table = {
         "generate_prompt": "プロンプト",
         "generate_max_tokens": "最大新規トークン数",
         "generate_temperature": "温度",
+        "generate_policy": "回答するモデル",
+        "generate_policy_reference": "参照モデル",
+        "generate_policy_trained": "DPO で学習した方策",
+        "generate_policy_none": "学習した方策はまだありません。DPO タブ（セクション 2）で学習すると選べます。",
+        "generate_policy_ready": "DPO で学習した方策: 学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC に完了。",
+        "generate_err_untrained": "このサーバーには DPO で学習した方策がまだありません。DPO タブで学習するか、"
+                                  "参照モデルで回答してください。",
         "generate_button": "生成",
         "generate_stop": "停止",
         "generate_output": "回答",
@@ -47,21 +67,50 @@ TEXT: Table = {
 DEFAULTS = GenerationParams()
 
 
-@user_errors(table=TEXT)
-def generate(prompt: str, max_new_tokens: float, temperature: float, request: gr.Request | None,
-             schedulers: Schedulers) -> Iterator[str]:
-    """Stream the answer; it decodes in one batch with every other visitor's (`playground/core/batching.py`)."""
-    params = GenerationParams.from_ui(max_new_tokens, temperature)
-    try:
-        answer = schedulers.stream(load_causal_lm(), prompt, params, session=getattr(request, "session_hash", None))
-    except TooManyRequests as error:
-        raise ValueError(text(TEXT, "generate_too_many", request, limit=error.limit)) from error
-    except ServerBusy as error:
-        raise ValueError(text(TEXT, "generate_busy", request)) from error
-    yield from answer
+def engine_answer(engine: Engine, prompt: str, params: GenerationParams) -> Iterator[str]:
+    """The serving engine's streamed answer, with this tab's settings (its own chat template applies)."""
+    yield from engine.stream_chat([{"role": "user", "content": prompt}], model=engine.model_id(),
+                                  max_tokens=params.max_new_tokens, temperature=params.temperature,
+                                  top_p=params.top_p, seed=params.seed)
 
 
-def build() -> None:
+class Generate:
+    """The tab's handlers, bound to the server's one DPO trainer."""
+
+    def __init__(self, trainer: PolicyTrainer) -> None:
+        self.trainer = trainer
+        self.schedulers = Schedulers()  # one batch per model object: the reference, a trained policy
+
+    @user_errors(table=TEXT)
+    def generate(self, prompt: str, max_new_tokens: float, temperature: float, policy: str = "reference",
+                 request: gr.Request = None) -> Iterator[str]:
+        params = GenerationParams.from_ui(max_new_tokens, temperature)
+        engine_url = get_settings().engine_url
+        if policy == "reference" and engine_url:  # the trained policy lives only here, so it always runs here
+            yield from engine_answer(Engine(engine_url), validate_prompt(prompt), params)
+            return
+        lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
+        if lm is None:
+            raise ValueError(text(TEXT, "generate_err_untrained", request))
+        try:  # decoded in one batch with every other visitor's (playground/core/batching.py)
+            answer = self.schedulers.stream(lm, prompt, params, session=getattr(request, "session_hash", None))
+        except TooManyRequests as error:
+            raise ValueError(text(TEXT, "generate_too_many", request, limit=error.limit)) from error
+        except ServerBusy as error:
+            raise ValueError(text(TEXT, "generate_busy", request)) from error
+        yield from answer
+
+    def policy_choice(self, request: gr.Request = None) -> dict:
+        """The live policy as the radio's value, and what the trained one is (or that there is none yet)."""
+        policy = self.trainer.policy
+        if policy is None:
+            return gr.update(value="reference", info=text(TEXT, "generate_policy_none", request))
+        return gr.update(value="trained", info=text(TEXT, "generate_policy_ready", request, **policy.summary()))
+
+
+def build(trainer: PolicyTrainer) -> tuple[gr.Radio, Callable[..., dict]]:
+    """The tab; returns the policy radio and its refresh handler, which the app runs after DPO training and reset."""
+    handlers = Generate(trainer)
     gr.Markdown(T("generate_intro"))
     prompt = gr.Textbox(label=T("generate_prompt"), value="Write a short poem about the ocean.",
                         lines=2, elem_id="generate-prompt")
@@ -70,18 +119,17 @@ def build() -> None:
                                label=T("generate_max_tokens"), elem_id="generate-max-tokens")
         temperature = gr.Slider(0.0, 2.0, value=DEFAULTS.temperature, step=0.05,
                                 label=T("generate_temperature"), elem_id="generate-temperature")
+        policy = gr.Radio([(T("generate_policy_reference"), "reference"), (T("generate_policy_trained"), "trained")],
+                          value="reference", label=T("generate_policy"), info=T("generate_policy_none"),
+                          elem_id="generate-policy")
     with gr.Row():
         run = gr.Button(T("generate_button"), variant="primary", elem_id="generate-button")
         stop = gr.Button(T("generate_stop"), elem_id="generate-stop")
     answer = gr.Textbox(label=T("generate_output"), lines=8, elem_id="generate-output")
-    schedulers = Schedulers()  # this page's batches, one per model object
-
-    def generate_batched(prompt: str, max_new_tokens: float, temperature: float,
-                         request: gr.Request) -> Iterator[str]:
-        yield from generate(prompt, max_new_tokens, temperature, request, schedulers)
-
-    # No concurrency limit: every request goes straight to the model's scheduler, which batches
+    # No concurrency limit: every request goes straight to its model's scheduler, which batches
     # them and refuses past its limits at once.
-    event = run.click(generate_batched, [prompt, max_tokens, temperature], answer, api_name="generate",
+    event = run.click(handlers.generate, [prompt, max_tokens, temperature, policy], answer, api_name="generate",
                       concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
+    gr.on(None, handlers.policy_choice, None, policy, api_visibility="private")  # on page load
+    return policy, handlers.policy_choice

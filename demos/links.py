@@ -129,6 +129,44 @@ def copy_link_row(tab: str, controls: dict[str, gr.components.Component]) -> Non
                  api_visibility="private")
 
 
+def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list) -> None:
+    """On page load, when the link names this tab (`?tab=<tab>`), `apply(query)` fills `outputs`.
+
+    `apply` returns one value (or `gr.skip()`) per output; bad values in a link are ignored, never
+    an error: a mistyped slide link still opens the tab.
+    """
+    def load(request: gr.Request) -> list:
+        params = query(request)
+        if params.get("tab", "").lower() != tab:
+            return [gr.skip()] * len(outputs)
+        return apply(params)
+
+    gr.on(None, load, None, outputs, api_visibility="private", queue=False)
+
+
+def linked_number(params: dict[str, str], name: str, low: float, high: float, whole: bool = False) -> Any:
+    """A link's number if it parses and lies in [low, high], else `gr.skip()` (the control keeps its value).
+
+    >>> linked_number({"gamma": "4"}, "gamma", 1, 16, whole=True)
+    4
+    >>> linked_number({"gamma": "99"}, "gamma", 1, 16)  # gr.skip()
+    {'__type__': 'update'}
+    """
+    try:
+        value = float(params[name])
+    except (KeyError, ValueError):
+        return gr.skip()
+    if not low <= value <= high or (whole and not value.is_integer()):
+        return gr.skip()
+    return int(value) if whole else value
+
+
+def linked_choice(params: dict[str, str], name: str, choices: Iterable[str]) -> Any:
+    """A link's value if it is one of `choices`, else `gr.skip()`."""
+    value = params.get(name)
+    return value if value in set(choices) else gr.skip()
+
+
 def selected_tab(request: gr.Request | None, tab_ids: Iterable[str]) -> Any:
     """`?tab=<id>` selects that tab on load; anything else leaves the first one."""
     wanted = (dict(getattr(request, "query_params", None) or {}).get("tab") or "").lower()

@@ -2,19 +2,25 @@
 
 Three sections: a calculator (vLLM's start-up arithmetic), an allocator race (five policies on the
 same trace, simulated) and a live run (static padded batch vs paged continuous batching on the
-offline model). The tab opens with the calculator and race computed and a recorded live run.
+offline model). The tab opens finished: the calculator on load, the opening race computed once per
+server (`opening_race`, cached; `warm_up` computes it at start-up) and the shipped live run.
+Numbers from the page are checked here against the tab's bounds and named by their label; the
+engine checks its own (wider) bounds for library callers.
 """
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Iterator
 
 import gradio as gr
 from gradio.context import Context
 
-from demos.common import T, Table, lang_of, text, user_errors
+from demos.common import T, Table, labels, text, user_errors
 from playground.core.generation import is_whole_number
 from playground.core.models import load_causal_lm
 from playground.paged_attention import figures, live, memory, recorded, simulator, traces
+from playground.paged_attention.simulator import KvSimResult
 
 CUSTOM = "custom"
 TEXT: Table = {
@@ -31,6 +37,7 @@ TEXT: Table = {
         "paged_attention_layers": "Layers", "paged_attention_kv_heads": "KV heads",
         "paged_attention_head_dim": "Head size", "paged_attention_params": "Parameters (billions)",
         "paged_attention_vllm": "What vLLM would print",
+        "paged_attention_formula": "2 × {layers} layers × {heads} KV heads × {head_dim} × {size} B = {total:,} B/token",
         "paged_attention_calc_result": "**KV bytes per token** = {formula}\n\n"
             "| | |\n|---|---|\n| weights | {weights:.1f} GiB |\n| KV budget (0.9 × {memory} GiB − weights) | "
             "{budget:.1f} GiB |\n| tokens that fit | {tokens:,} |\n| requests of {context:,} tokens (reserved for the "
@@ -60,6 +67,30 @@ TEXT: Table = {
         "paged_attention_prefix_line": "\n\nShared system prompt of {tokens} tokens: CPU time {on:.1f} s with prefix "
             "caching, {off:.1f} s without ({ratio:.1f}× less).",
         "paged_attention_answers": "Answers (paged run)",
+        "paged_attention_err_whole": "{field} must be a whole number from {low:,} to {high:,} (got {value}).",
+        "paged_attention_err_number": "{field} must be a number from {low:g} to {high:g} (got {value}).",
+        "paged_attention_err_choice": "{field} must be one of {allowed} (got {value}).",
+        "paged_attention_err_positive": "{field} must be a positive number (got {value}).",
+        "paged_attention_err_weights": "The weights of {model} in {dtype} ({weights:.1f} GiB) do not fit in "
+            "{share:.0%} of {gpu} ({memory} GiB): choose a larger GPU or a smaller data type.",
+        "paged_attention_err_never_fits": "Request {request} ({prompt} prompt + {output} output tokens, {samples} "
+            "sample(s)) never fits in the KV cache of {capacity:,} tokens: choose a larger GPU, a smaller model or "
+            "data type, or fewer samples.",
+        "paged_attention_err_csv_columns": "CSV row {row} needs two columns, prompt tokens and output tokens "
+            "(got '{value}').",
+        "paged_attention_err_csv_number": "CSV row {row}: {column} must be a whole number of tokens (got '{value}').",
+        "paged_attention_err_csv_length": "CSV row {row}: lengths must be at least 1 with prompt + output at most "
+            "{high:,} (got prompt {prompt}, output {output}).",
+        "paged_attention_err_csv_many": "The CSV may hold at most {high:,} requests.",
+        "paged_attention_err_csv_empty": "The CSV holds no requests: expected rows of prompt,output token counts.",
+        "paged_attention_opening": "Opening race: {requests:,} ShareGPT-like requests, LLaMA-13B on A100-40GB, "
+            "block size 16, computed once when the server started.",
+        "paged_attention_yes": "yes", "paged_attention_no": "no",
+        "paged_attention_stage_static": "Static padded batch through generate()…",
+        "paged_attention_stage_paged": "Paged continuous batching…",
+        "paged_attention_stage_prefix_on": "Shared system prompt, prefix caching on…",
+        "paged_attention_stage_prefix_off": "Shared system prompt, prefix caching off…",
+        "paged_attention_stage_sweep": "Block sizes…",
         **{f"paged_attention_fig_{key}": value for key, value in {
             "policy_ft": "FasterTransformer", "policy_max": "Orca (Max)", "policy_pow2": "Orca (Pow2)",
             "policy_oracle": "Orca (Oracle)", "policy_paged": "vLLM (paged)", "cat_token": "token states",
@@ -85,6 +116,7 @@ TEXT: Table = {
         "paged_attention_layers": "層数", "paged_attention_kv_heads": "KV ヘッド数",
         "paged_attention_head_dim": "ヘッドの次元", "paged_attention_params": "パラメータ数（10 億）",
         "paged_attention_vllm": "vLLM が表示する行",
+        "paged_attention_formula": "2 × {layers} 層 × {heads} KV ヘッド × {head_dim} × {size} B = {total:,} B/トークン",
         "paged_attention_calc_result": "**トークンあたりの KV バイト数** = {formula}\n\n"
             "| | |\n|---|---|\n| 重み | {weights:.1f} GiB |\n| KV 予算（0.9 × {memory} GiB − 重み） | {budget:.1f} GiB |\n"
             "| 入るトークン数 | {tokens:,} |\n| {context:,} トークンのリクエスト（最大長で予約） | {max_requests:,} |\n"
@@ -114,6 +146,31 @@ TEXT: Table = {
         "paged_attention_prefix_line": "\n\n{tokens} トークンの共有システムプロンプト: CPU 時間はプレフィックスキャッシュ"
             "ありで {on:.1f} 秒、なしで {off:.1f} 秒（{ratio:.1f} 分の 1）。",
         "paged_attention_answers": "回答（paged の実行）",
+        "paged_attention_err_whole": "{field} は {low:,} から {high:,} の整数で指定してください（入力値: {value}）。",
+        "paged_attention_err_number": "{field} は {low:g} から {high:g} の数で指定してください（入力値: {value}）。",
+        "paged_attention_err_choice": "{field} は {allowed} のいずれかを指定してください（入力値: {value}）。",
+        "paged_attention_err_positive": "{field} は正の数で指定してください（入力値: {value}）。",
+        "paged_attention_err_weights": "{model} の {dtype} の重み（{weights:.1f} GiB）が {gpu}（{memory} GiB）の "
+            "{share:.0%} に収まりません。より大きな GPU か小さいデータ型を選んでください。",
+        "paged_attention_err_never_fits": "リクエスト {request}（プロンプト {prompt} + 出力 {output} トークン、サンプル "
+            "{samples} 個）は {capacity:,} トークンの KV キャッシュに収まりません。より大きな GPU、小さいモデルや"
+            "データ型、または少ないサンプル数を選んでください。",
+        "paged_attention_err_csv_columns": "CSV の {row} 行目にはプロンプトと出力のトークン数の 2 列が必要です"
+            "（入力: '{value}'）。",
+        "paged_attention_err_csv_number": "CSV の {row} 行目: {column} はトークン数（整数）で指定してください"
+            "（入力: '{value}'）。",
+        "paged_attention_err_csv_length": "CSV の {row} 行目: 長さは 1 以上、プロンプト + 出力は {high:,} 以下に"
+            "してください（入力: プロンプト {prompt}、出力 {output}）。",
+        "paged_attention_err_csv_many": "CSV に入れられるリクエストは {high:,} 件までです。",
+        "paged_attention_err_csv_empty": "CSV にリクエストがありません。prompt,output のトークン数の行が必要です。",
+        "paged_attention_opening": "最初の競争: ShareGPT 風の {requests:,} リクエスト、A100-40GB 上の LLaMA-13B、"
+            "ブロックサイズ 16。サーバー起動時に一度だけ計算しました。",
+        "paged_attention_yes": "はい", "paged_attention_no": "いいえ",
+        "paged_attention_stage_static": "generate() による静的パディングバッチ…",
+        "paged_attention_stage_paged": "paged 連続バッチング…",
+        "paged_attention_stage_prefix_on": "共有システムプロンプト、プレフィックスキャッシュあり…",
+        "paged_attention_stage_prefix_off": "共有システムプロンプト、プレフィックスキャッシュなし…",
+        "paged_attention_stage_sweep": "ブロックサイズ…",
         **{f"paged_attention_fig_{key}": value for key, value in {
             "policy_ft": "FasterTransformer", "policy_max": "Orca (Max)", "policy_pow2": "Orca (Pow2)",
             "policy_oracle": "Orca (Oracle)", "policy_paged": "vLLM（paged）", "cat_token": "トークン状態",
@@ -126,38 +183,53 @@ TEXT: Table = {
         }.items()},
     },
 }
+BUILT_KEYS = {"paged_attention_stage_{}": lambda: live.STAGES}
 DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE = "llama-13b", "a100-40gb", "fp16"
 RACE_DEFAULTS = {"trace": "sharegpt", "num_requests": 1000, "block_size": 16}
-SWEEP_REQUESTS = 300  # the block-size sweep runs six simulations; fewer requests keep it under a second
+SWEEP_SIZES = (8, 16, 32, 64, 128, 256)
+SWEEP_REQUESTS = 300  # the block-size sweep runs six simulations; fewer requests keep it near a second
+# the page's bounds (the engine allows more): what one shared CPU answers in seconds, a map that fits
+MAX_RACE_REQUESTS, MAX_BLOCK, MAX_SAMPLES, MAX_PREFIX = 5000, 256, 8, 1024
 
 
-def labels(request: gr.Request | None) -> dict[str, str]:
-    table = TEXT[lang_of(request)]
-    return {key: table[f"paged_attention_fig_{key}"] for key in figures.LABEL_KEYS}
+def fig_labels(request: gr.Request | None) -> dict[str, str]:
+    return labels(TEXT, "paged_attention_fig_", request)
 
 
-def _whole(name: str, value: float, minimum: int = 1) -> int:
-    if not is_whole_number(value) or float(value) < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
+def _whole(value: object, field: str, low: int, high: int, request: gr.Request | None) -> int:
+    """A count from the page, or a message naming the field (by its label) and the allowed range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not is_whole_number(value) \
+            or not low <= value <= high:
+        raise ValueError(text(TEXT, "paged_attention_err_whole", request, field=field, low=low, high=high, value=value))
     return int(value)
 
 
-def _model(model: str, layers: float, kv_heads: float, head_dim: float, params_b: float):
+def _model(model: str, layers: float, kv_heads: float, head_dim: float, params_b: float,
+           request: gr.Request | None) -> str | memory.ModelPreset:
     if model != CUSTOM:
         return model
-    if params_b is None or not float(params_b) > 0:
-        raise ValueError(f"parameters (billions) must be a positive number, got {params_b!r}.")
-    return memory.ModelPreset(CUSTOM, _whole("layers", layers), _whole("KV heads", kv_heads),
-                              _whole("head size", head_dim), float(params_b) * 1e9, memory.MAX_CONTEXT)
+    if isinstance(params_b, bool) or not isinstance(params_b, (int, float)) or not 0.001 <= params_b <= 2000:
+        raise ValueError(text(TEXT, "paged_attention_err_number", request, low=0.001, high=2000, value=params_b,
+                              field=text(TEXT, "paged_attention_params", request)))
+    return memory.ModelPreset(
+        CUSTOM, _whole(layers, text(TEXT, "paged_attention_layers", request), 1, 1000, request),
+        _whole(kv_heads, text(TEXT, "paged_attention_kv_heads", request), 1, 1000, request),
+        _whole(head_dim, text(TEXT, "paged_attention_head_dim", request), 1, 4096, request),
+        float(params_b) * 1e9, memory.MAX_CONTEXT)
 
 
-@user_errors
+@user_errors(table=TEXT)
 def calculate(model: str, gpu: str, dtype: str, context_length: float, average_length: float, layers: float,
               kv_heads: float, head_dim: float, params_b: float, request: gr.Request = None) -> tuple[str, str]:
     """Bytes per token, tokens that fit and vLLM's start-up lines for one model on one GPU."""
-    result = memory.kv_capacity(_model(model, layers, kv_heads, head_dim, params_b), gpu, dtype,
-                                _whole("context length", context_length), _whole("average length", average_length))
-    table = text(TEXT, "paged_attention_calc_result", request, formula=result.formula,
+    context = _whole(context_length, text(TEXT, "paged_attention_context", request), 1, memory.MAX_CONTEXT, request)
+    average = _whole(average_length, text(TEXT, "paged_attention_average", request), 1, memory.MAX_CONTEXT, request)
+    result = memory.kv_capacity(_model(model, layers, kv_heads, head_dim, params_b, request), gpu, dtype, context,
+                                average)
+    preset = result.model
+    formula = text(TEXT, "paged_attention_formula", request, layers=preset.num_layers, heads=preset.num_kv_heads,
+                   head_dim=preset.head_dim, size=memory.DTYPE_BYTES[dtype], total=result.bytes_per_token)
+    table = text(TEXT, "paged_attention_calc_result", request, formula=formula,
                  weights=result.weight_bytes / memory.GIB, memory=result.gpu.memory_gib,
                  budget=result.kv_budget_bytes / memory.GIB, tokens=result.tokens_fit, context=result.context_length,
                  max_requests=result.max_length_requests, average=result.average_length,
@@ -165,71 +237,113 @@ def calculate(model: str, gpu: str, dtype: str, context_length: float, average_l
     return table, result.vllm_lines
 
 
-def _trace(trace: str, csv_path: str | None):
+def _trace(trace: str, csv_path: str | None) -> str | traces.Trace:
     if csv_path:
         with open(csv_path, encoding="utf-8", errors="replace") as file:
             return traces.trace_from_csv(file.read())
     return trace
 
 
-@user_errors
-def simulate(model: str, gpu: str, dtype: str, layers: float, kv_heads: float, head_dim: float, params_b: float,
-             trace: str, csv_path: str | None, num_requests: float, block_size: float, samples: float, prefix: float,
-             request: gr.Request = None, progress=gr.Progress()):
-    """All five policies on one trace, the block-size sweep, and the figures."""
-    options = dict(model=_model(model, layers, kv_heads, head_dim, params_b), gpu=gpu, dtype=dtype,
-                   trace=_trace(trace, csv_path), num_requests=_whole("requests", num_requests),
-                   parallel_samples=_whole("parallel samples", samples), system_prefix=_whole("system prefix", prefix, 0))
-    progress(0.1, desc="policies")
-    results = simulator.compare_policies(block_size=_whole("block size", block_size), **options)
-    progress(0.7, desc="block sizes")
-    sweep = simulator.block_size_sweep(**{**options, "num_requests": min(options["num_requests"], SWEEP_REQUESTS)})
-    names = labels(request)
+def race_views(results: dict[str, KvSimResult], sweep: dict[int, KvSimResult], note: str,
+               request: gr.Request | None) -> tuple:
+    """Every output of the race section from finished simulations (nothing is recomputed)."""
+    names = fig_labels(request)
     rows = "\n".join(f"| {names[f'policy_{p}']} | {100 * r.token_state_share:.1f} % | {r.mean_running:.1f} | "
                      f"{r.preemptions:,} | {r.tokens_per_second:,.0f} |" for p, r in results.items())
     paged = results["paged"]
-    return (text(TEXT, "paged_attention_race_table", request, rows=rows),
+    middle = len(paged.snapshots) // 2
+    return (note + text(TEXT, "paged_attention_race_table", request, rows=rows),
             figures.breakdown_figure(results, names), figures.running_figure(results, names),
             figures.sweep_figure(sweep, names), figures.throughput_figure(results, names),
-            figures.memory_map_figure(paged, len(paged.snapshots) // 2, names), results,
-            gr.Radio(value="paged"), gr.Slider(maximum=len(paged.snapshots) - 1, value=len(paged.snapshots) // 2))
+            figures.memory_map_figure(paged, middle, names), results,
+            gr.Radio(value="paged"), gr.Slider(maximum=len(paged.snapshots) - 1, value=middle))
+
+
+@user_errors(table=TEXT)
+def simulate(model: str, gpu: str, dtype: str, layers: float, kv_heads: float, head_dim: float, params_b: float,
+             trace: str, csv_path: str | None, num_requests: float, block_size: float, samples: float, prefix: float,
+             request: gr.Request = None, progress=gr.Progress()) -> tuple:
+    """All five policies on one trace, the block-size sweep, and the figures."""
+    options = dict(
+        model=_model(model, layers, kv_heads, head_dim, params_b, request), gpu=gpu, dtype=dtype,
+        trace=_trace(trace, csv_path),
+        num_requests=_whole(num_requests, text(TEXT, "paged_attention_requests", request), 1, MAX_RACE_REQUESTS,
+                            request),
+        parallel_samples=_whole(samples, text(TEXT, "paged_attention_samples", request), 1, MAX_SAMPLES, request),
+        system_prefix=_whole(prefix, text(TEXT, "paged_attention_prefix", request), 0, MAX_PREFIX, request))
+    block = _whole(block_size, text(TEXT, "paged_attention_block", request), min(SWEEP_SIZES), MAX_BLOCK, request)
+    names, results = fig_labels(request), {}
+    for done, policy in enumerate(simulator.POLICIES):  # one policy after the other, so the bar moves
+        progress(done / (len(simulator.POLICIES) + 1), desc=names[f"policy_{policy}"])
+        results[policy] = simulator.simulate_kv(policy, block_size=block, **options)
+    progress(len(results) / (len(results) + 1), desc=text(TEXT, "paged_attention_stage_sweep", request))
+    sweep = simulator.block_size_sweep(SWEEP_SIZES, **{**options, "num_requests": min(options["num_requests"],
+                                                                                   SWEEP_REQUESTS)})
+    return race_views(results, sweep, "", request)
+
+
+@functools.cache
+def opening_race() -> tuple[dict[str, KvSimResult], dict[int, KvSimResult]]:
+    """The race the tab opens with, computed once per server (results are never modified)."""
+    options = dict(model=DEFAULT_MODEL, gpu=DEFAULT_GPU, dtype=DEFAULT_DTYPE, trace=RACE_DEFAULTS["trace"])
+    results = simulator.compare_policies(num_requests=RACE_DEFAULTS["num_requests"],
+                                         block_size=RACE_DEFAULTS["block_size"], **options)
+    return results, simulator.block_size_sweep(SWEEP_SIZES, num_requests=SWEEP_REQUESTS, **options)
+
+
+def opening(request: gr.Request = None) -> tuple:
+    results, sweep = opening_race()
+    note = text(TEXT, "paged_attention_opening", request, requests=RACE_DEFAULTS["num_requests"]) + "\n\n"
+    return race_views(results, sweep, note, request)
+
+
+def warm_up() -> None:
+    """`app.py` calls this at start-up, so the first visitor does not wait for the opening race."""
+    opening_race()
 
 
 def memory_map(results: dict | None, policy: str, index: float, request: gr.Request = None):
     if not results or policy not in results:
         return gr.skip()
-    return figures.memory_map_figure(results[policy], int(index), labels(request))
+    return figures.memory_map_figure(results[policy], int(index), fig_labels(request))
 
 
-def _live_outputs(comparison: live.LiveComparison, source: str, request: gr.Request | None):
-    names = labels(request)
+def live_views(comparison: live.LiveComparison, source: str, request: gr.Request | None) -> tuple:
+    names = fig_labels(request)
     static, paged = comparison.static, comparison.paged
     prefix = ""
     if comparison.prefix_on and comparison.prefix_off:
         on, off = comparison.prefix_on.cpu_seconds, comparison.prefix_off.cpu_seconds
         prefix = text(TEXT, "paged_attention_prefix_line", request, tokens=min(comparison.prefix_on.prompt_lengths),
                       on=on, off=off, ratio=off / on)
+    identical = text(TEXT, "paged_attention_yes", request) if comparison.identical else \
+        text(TEXT, "paged_attention_no", request)
     table = text(TEXT, "paged_attention_live_table", request, source=source, s_sec=static.seconds,
                  p_sec=paged.seconds, s_tps=static.tokens_per_second, p_tps=paged.tokens_per_second,
                  s_done=static.mean_completion, p_done=paged.mean_completion, s_kv=static.peak_kv_bytes / 2**20,
-                 p_kv=paged.peak_kv_bytes / 2**20, identical=comparison.identical, prefix=prefix)
+                 p_kv=paged.peak_kv_bytes / 2**20, identical=identical, prefix=prefix)
     answers = "\n".join(f"{i + 1}. {html.escape(answer).replace(chr(10), ' ')}"
                         for i, answer in enumerate(comparison.texts))
     return table, figures.gantt_figure(comparison, names), figures.kv_slots_figure(comparison, names), answers
 
 
-def recorded_run(request: gr.Request = None):
+def recorded_run(request: gr.Request = None) -> tuple:
     comparison, date, machine = recorded.load()
-    source = text(TEXT, "paged_attention_recorded", request, date=date, machine=machine)
-    return _live_outputs(comparison, source, request)
+    return live_views(comparison, text(TEXT, "paged_attention_recorded", request, date=date, machine=machine),
+                      request)
 
 
-@user_errors
-def run_live(prefix_caching: bool, request: gr.Request = None, progress=gr.Progress()):
-    """Static padded batch vs paged continuous batching, live on the offline model."""
-    progress(0.05, desc="SmolLM2-135M")
-    comparison = live.compare(load_causal_lm(), prefix_caching=bool(prefix_caching))
-    return _live_outputs(comparison, text(TEXT, "paged_attention_fresh", request), request)
+@user_errors(table=TEXT)
+def run_live(prefix_caching: bool, request: gr.Request = None, progress=gr.Progress()) -> Iterator[tuple]:
+    """Static padded batch vs paged continuous batching, live on the offline model; Stop acts between runs."""
+    stages = len(live.STAGES) if prefix_caching else 2
+    for done, (stage, comparison) in enumerate(live.compare_stages(load_causal_lm(), prefix_caching=bool(prefix_caching))):
+        if comparison is None:
+            status = text(TEXT, f"paged_attention_stage_{stage}", request)
+            progress(done / stages, desc=status)
+            yield status, gr.skip(), gr.skip(), gr.skip()
+        else:
+            yield live_views(comparison, text(TEXT, "paged_attention_fresh", request), request)
 
 
 def build() -> None:
@@ -240,16 +354,15 @@ def build() -> None:
                             elem_id="paged-model")
         gpu = gr.Dropdown(list(memory.GPUS), value=DEFAULT_GPU, label=T("paged_attention_gpu"), elem_id="paged-gpu")
         dtype = gr.Radio(list(memory.DTYPE_BYTES), value=DEFAULT_DTYPE, label=T("paged_attention_dtype"))
-        context = gr.Number(2048, precision=0, minimum=1, maximum=memory.MAX_CONTEXT,
-                            label=T("paged_attention_context"))
-        average = gr.Number(500, precision=0, minimum=1, maximum=memory.MAX_CONTEXT,
-                            label=T("paged_attention_average"))
+        # numbers without Gradio's own bounds: the handlers check them and name the field in the reader's language
+        context = gr.Number(2048, precision=0, label=T("paged_attention_context"), elem_id="paged-context")
+        average = gr.Number(500, precision=0, label=T("paged_attention_average"))
     with gr.Accordion(T("paged_attention_custom"), open=False):
         with gr.Row():
-            layers = gr.Number(32, precision=0, minimum=1, label=T("paged_attention_layers"))
-            kv_heads = gr.Number(8, precision=0, minimum=1, label=T("paged_attention_kv_heads"))
-            head_dim = gr.Number(128, precision=0, minimum=1, label=T("paged_attention_head_dim"))
-            params_b = gr.Number(8.0, minimum=0.001, label=T("paged_attention_params"))
+            layers = gr.Number(32, precision=0, label=T("paged_attention_layers"))
+            kv_heads = gr.Number(8, precision=0, label=T("paged_attention_kv_heads"))
+            head_dim = gr.Number(128, precision=0, label=T("paged_attention_head_dim"))
+            params_b = gr.Number(8.0, label=T("paged_attention_params"))
     calc_inputs = [model, gpu, dtype, context, average, layers, kv_heads, head_dim, params_b]
     with gr.Row():
         calc_table = gr.Markdown(elem_id="paged-calc")
@@ -260,13 +373,13 @@ def build() -> None:
     with gr.Row():
         trace = gr.Dropdown(list(traces.TRACES), value=RACE_DEFAULTS["trace"], label=T("paged_attention_trace"))
         csv_file = gr.File(file_types=[".csv"], type="filepath", label=T("paged_attention_csv"))
-        num_requests = gr.Slider(10, 5000, value=RACE_DEFAULTS["num_requests"], step=10,
-                                 label=T("paged_attention_requests"))
+        num_requests = gr.Number(RACE_DEFAULTS["num_requests"], precision=0, label=T("paged_attention_requests"),
+                                 info=f"1 – {MAX_RACE_REQUESTS:,}", elem_id="paged-requests")
     with gr.Row():
-        block = gr.Dropdown([8, 16, 32, 64, 128, 256], value=RACE_DEFAULTS["block_size"],
-                            label=T("paged_attention_block"))
-        samples = gr.Slider(1, 8, value=1, step=1, label=T("paged_attention_samples"))
-        prefix = gr.Slider(0, 1024, value=0, step=16, label=T("paged_attention_prefix"))
+        block = gr.Number(RACE_DEFAULTS["block_size"], precision=0, label=T("paged_attention_block"),
+                          info=f"{min(SWEEP_SIZES)} – {MAX_BLOCK}", elem_id="paged-block")
+        samples = gr.Number(1, precision=0, label=T("paged_attention_samples"), info=f"1 – {MAX_SAMPLES}")
+        prefix = gr.Number(0, precision=0, label=T("paged_attention_prefix"), info=f"0 – {MAX_PREFIX:,}")
         race = gr.Button(T("paged_attention_run_race"), variant="primary", elem_id="paged-race")
     race_table = gr.Markdown(elem_id="paged-race-table")
     with gr.Row():
@@ -303,8 +416,8 @@ def build() -> None:
                       concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")
 
-    # the tab opens with finished results: calculator and race computed on load, the recorded live run
+    # the tab opens finished: the calculator on load, the opening race (computed once), the recorded live run
     page = Context.root_block  # the app's gr.Blocks, which owns the load event
     page.load(calculate, calc_inputs, [calc_table, vllm], api_visibility="private")
-    page.load(simulate, race_inputs, race_outputs, api_visibility="private", concurrency_id="paged_sim")
+    page.load(opening, None, race_outputs, api_visibility="private")
     page.load(recorded_run, None, live_outputs, api_visibility="private")

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, Table, labels, text, user_errors
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
-from playground.core.models import load_causal_lm
+from playground.core.models import LoadedLM, load_causal_lm
 from playground.core.settings import get_settings
-from playground.speculative.decoding import MAX_DRAFT_TOKENS, decode
-from playground.speculative.figures import Comparison, theory_figure, timeline_figure, token_pieces
+from playground.speculative.comparison import Comparison, plain_then_speculative
+from playground.speculative.decoding import MAX_DRAFT_TOKENS, DecodeResult
+from playground.speculative.figures import theory_figure, timeline_figure, token_pieces
 from playground.speculative.presets import DRAFT_KINDS, MODEL_PAIRS, PRESETS, make_draft
+
+if TYPE_CHECKING:
+    from torch import nn
 
 TEXT: Table = {
     "en": {
@@ -78,6 +85,12 @@ TEXT: Table = {
         "speculative_fig_alpha": "per-token acceptance α", "speculative_fig_speedup": "speedup (× tokens/s)",
         "speculative_bad_number": "{name} must be a whole number, got {value!r}.",
         "speculative_bad_target": "Unknown target {value!r}; choose one of: {choices}.",
+        "speculative_fig_hover": "{guessed} guessed, {kept} kept, +{tokens} tokens",
+        "speculative_err_layers": "early-exit layers must be from 1 to {high} for this {total}-layer model, "
+            "got {value!r}.",
+        "speculative_err_needs_pair": "The draft-model kind needs a draft model: choose a target with a draft "
+            "pair ({pairs}), or use prompt lookup.",
+        "speculative_err_kind": "Unknown draft kind {value!r}; choose one of {choices}.",
     },
     "ja": {
         "speculative_tab": "投機的デコーディング",
@@ -136,8 +149,16 @@ TEXT: Table = {
         "speculative_fig_alpha": "トークンごとの採用率 α", "speculative_fig_speedup": "高速化（トークン/秒の倍率）",
         "speculative_bad_number": "{name} は整数で指定してください（値: {value!r}）。",
         "speculative_bad_target": "不明なターゲット {value!r} です。次から選んでください: {choices}。",
+        "speculative_fig_hover": "推測 {guessed} 個、採用 {kept} 個、+{tokens} トークン",
+        "speculative_err_layers": "早期終了の層数は、この {total} 層のモデルでは 1 から {high} の範囲で指定して"
+            "ください（入力値: {value!r}）。",
+        "speculative_err_needs_pair": "ドラフトモデル方式にはドラフトモデルが必要です。ドラフトの組がある"
+            "ターゲット（{pairs}）を選ぶか、プロンプト参照を使ってください。",
+        "speculative_err_kind": "不明なドラフト方式 {value!r} です。次から選んでください: {choices}。",
     },
 }
+# keys built at run time, with the values they take (checked by tests/test_ui_text.py)
+BUILT_KEYS = {"speculative_preset_{}": lambda: PRESETS, "speculative_kind_{}": lambda: DRAFT_KINDS}
 CSS = """<style>
 .spec-out {white-space: pre-wrap; line-height: 1.7; font-size: 0.95rem}
 .spec-draft {background: #c8f7c5} .spec-correction {background: #ffc9c9}
@@ -155,64 +176,119 @@ def whole(name: str, value: float, request: gr.Request | None) -> int:
     return int(value)
 
 
-def coloured_html(tokenizer, tokens: list[int], origins: list[str], request: gr.Request | None) -> str:
-    """Model text is escaped; only our own legend (from TEXT) is markup."""
+def decoded(tokenizer, result: DecodeResult) -> str:
+    return tokenizer.decode(result.tokens, skip_special_tokens=True)
+
+
+def coloured_html(tokenizer, result: DecodeResult, request: gr.Request | None) -> str:
+    """Each token coloured by where it came from. Model text is escaped; only our own legend (from
+    TEXT) is markup."""
     spans = [f"<span class='spec-{origin}'>{html.escape(piece)}</span>"
-             for piece, origin in zip(token_pieces(tokenizer, tokens), origins)]
+             for piece, origin in zip(token_pieces(tokenizer, result.tokens), result.origins)]
     legend = text(TEXT, "speculative_legend", request)
     return CSS + f"<small>{legend}</small><div class='spec-out'>{''.join(spans)}</div>"
 
 
 def stats_markdown(comparison: Comparison, sampled: bool, request: gr.Request | None) -> str:
-    say = lambda key: text(TEXT, f"speculative_{key}", request)  # noqa: E731
     plain, spec = comparison.plain, comparison.speculative
-    identical = say("yes") if comparison.identical else say("no")
-    rows = [(say("row_time"), f"{plain.wall_s:.2f}", f"{spec.wall_s:.2f}"),
-            (say("row_rate"), f"{plain.tokens_per_s:.1f}", f"{spec.tokens_per_s:.1f}"),
-            (say("row_passes"), str(plain.target_passes),
+    identical = text(TEXT, "speculative_yes", request) if comparison.identical else text(TEXT, "speculative_no", request)
+    if sampled:
+        identical += " " + text(TEXT, "speculative_sampled_note", request)
+    rows = [(text(TEXT, "speculative_row_time", request), f"{plain.wall_s:.2f}", f"{spec.wall_s:.2f}"),
+            (text(TEXT, "speculative_row_rate", request), f"{plain.tokens_per_s:.1f}", f"{spec.tokens_per_s:.1f}"),
+            (text(TEXT, "speculative_row_passes", request), str(plain.target_passes),
              f"{spec.target_passes} (−{comparison.passes_saved})"),
-            (say("row_speedup"), "1.00×", f"**{comparison.speedup:.2f}×**"),
-            (say("row_acceptance"), "–", f"{spec.acceptance_rate:.1%} (α = {spec.alpha:.2f})"),
-            (say("row_mean"), "–", f"{comparison.mean_kept_per_round:.2f}"),
-            (say("row_costs"), "1", f"c = {comparison.draft_cost:.3f}, v = {comparison.verify_cost:.2f}"),
-            (say("row_identical"), "", identical + (" " + say("sampled_note") if sampled else ""))]
-    lines = [f"| {say('col_metric')} | {say('col_plain')} | {say('col_spec')} |", "|---|---|---|"]
-    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+            (text(TEXT, "speculative_row_speedup", request), "1.00×", f"**{comparison.speedup:.2f}×**"),
+            (text(TEXT, "speculative_row_acceptance", request), "–",
+             f"{spec.acceptance_rate:.1%} (α = {spec.alpha:.2f})"),
+            (text(TEXT, "speculative_row_mean", request), "–", f"{comparison.mean_kept_per_round:.2f}"),
+            (text(TEXT, "speculative_row_costs", request), "1",
+             f"c = {comparison.draft_cost:.3f}, v = {comparison.verify_cost:.2f}"),
+            (text(TEXT, "speculative_row_identical", request), "", identical)]
+    header = (text(TEXT, "speculative_col_metric", request), text(TEXT, "speculative_col_plain", request),
+              text(TEXT, "speculative_col_spec", request))
+    return "\n".join(f"| {a} | {b} | {c} |" for a, b, c in [header, ("---", "---", "---"), *rows])
 
 
-@user_errors
-def compare(prompt: str, target_id: str, draft_kind: str, gamma: float, layers: float, sampled: bool,
-            temperature: float, max_new_tokens: float, seed: float, adaptive: bool = True,
-            request: gr.Request = None) -> Iterator[tuple]:
-    params = GenerationParams.from_ui(max_new_tokens, temperature if sampled else 0.0, 1.0, seed)
-    gamma, layers = whole("gamma", gamma, request), whole("k", layers, request)
+def load_models(target_id: str, draft_kind: str, request: gr.Request | None) -> tuple[LoadedLM, nn.Module | None]:
+    """The target, and the draft model of its pair when the draft kind needs one."""
     if target_id not in target_choices():
         raise ValueError(text(TEXT, "speculative_bad_target", request, value=target_id,
                               choices=", ".join(target_choices())))
     try:  # a Hub-only model offline is the user's choice to change, so say so plainly
         lm = load_causal_lm(target_id)
         pair = MODEL_PAIRS.get(target_id) if draft_kind == "draft_model" else None
-        draft_model = load_causal_lm(pair).model if pair else None
+        return lm, load_causal_lm(pair).model if pair else None
     except RuntimeError as error:
         raise ValueError(str(error)) from error
-    proposer = make_draft(draft_kind, lm.model, draft_model, layers)
-    ids = chat_input_ids(lm, prompt)
-    run = dict(max_new_tokens=params.max_new_tokens, num_draft_tokens=gamma, do_sample=sampled,
-               temperature=temperature, seed=params.seed, adaptive_draft=adaptive)
-    decode_text = lambda result: lm.tokenizer.decode(result.tokens, skip_special_tokens=True)  # noqa: E731
-    plain = spec = None
-    for plain in decode(lm.model, None, ids, **run):  # 1. plain first, alone on the cores
-        yield decode_text(plain), "", "", None, None, None
-    coloured = ""
-    for spec in decode(lm.model, proposer, ids, **run):  # 2. then speculative, same loop
-        coloured = coloured_html(lm.tokenizer, spec.tokens, spec.origins, request)
-        yield gr.skip(), coloured, "", None, None, None
-    comparison = Comparison(plain, spec, gamma, adaptive)
-    figure_labels = labels(TEXT, "speculative_fig_", request)
-    summary = {"plain_text": decode_text(plain), "speculative_text": decode_text(spec),
-               "draft": proposer.name, "gamma": gamma, **comparison.summary()}
-    yield (summary["plain_text"], coloured, stats_markdown(comparison, sampled, request),
-           timeline_figure(comparison, figure_labels), theory_figure(comparison, figure_labels), summary)
+
+
+@dataclass(frozen=True, eq=False)
+class CompareView:
+    """The components a comparison fills: its handler answers {component: value}, and Gradio leaves
+    the components it does not name as they are."""
+    plain: gr.Textbox
+    speculative: gr.HTML
+    stats: gr.Markdown
+    timeline: gr.Plot
+    theory: gr.Plot
+    raw: gr.JSON
+
+    def outputs(self) -> list[gr.components.Component]:
+        return [getattr(self, field.name) for field in fields(self)]
+
+    @user_errors(table=TEXT)
+    def compare(self, prompt: str, target_id: str, draft_kind: str, gamma: float, layers: float,
+                sampled: bool, temperature: float, max_new_tokens: float, seed: float, adaptive: bool = True,
+                request: gr.Request = None) -> Iterator[dict]:
+        """Plain then speculative decoding as they run (`plain_then_speculative`), then the
+        measured comparison: texts, stats, both figures and the raw numbers (the API's answer)."""
+        params = GenerationParams.from_ui(max_new_tokens, temperature if sampled else 0.0, 1.0, seed)
+        gamma, layers = whole("gamma", gamma, request), whole("k", layers, request)
+        lm, draft_model = load_models(target_id, draft_kind, request)
+        proposer = make_draft(draft_kind, lm.model, draft_model, layers)
+        ids = chat_input_ids(lm, prompt)
+        for event in plain_then_speculative(lm.model, proposer, ids, params.max_new_tokens, gamma, sampled,
+                                            temperature, params.seed, adaptive):
+            if isinstance(event, Comparison):
+                yield self.measured(event, lm.tokenizer, proposer.name, sampled, request)
+            elif event.stage == "plain":  # a new run: the previous run's results go
+                yield {self.plain: decoded(lm.tokenizer, event.result), self.speculative: "", self.stats: "",
+                       self.timeline: None, self.theory: None, self.raw: None}
+            else:
+                yield {self.speculative: coloured_html(lm.tokenizer, event.result, request)}
+
+    def measured(self, result: Comparison, tokenizer, draft_name: str, sampled: bool,
+                 request: gr.Request | None) -> dict:
+        """Every output of a finished comparison; `raw` is the API's answer."""
+        figure_labels = labels(TEXT, "speculative_fig_", request)
+        summary = {"plain_text": decoded(tokenizer, result.plain),
+                   "speculative_text": decoded(tokenizer, result.speculative),
+                   "draft": draft_name, "gamma": result.num_draft_tokens, **result.summary()}
+        return {self.plain: summary["plain_text"], self.speculative: coloured_html(tokenizer, result.speculative, request),
+                self.stats: stats_markdown(result, sampled, request),
+                self.timeline: timeline_figure(result, figure_labels), self.theory: theory_figure(result, figure_labels),
+                self.raw: summary}
+
+
+def preset_controls(key: str) -> list:
+    """A preset's values for (prompt, kind, gamma, adaptive, layers, max tokens, sampled)."""
+    preset = PRESETS[key]
+    return [preset.prompt, preset.draft_kind, preset.num_draft_tokens, preset.adaptive_draft,
+            preset.early_exit_layers, preset.max_new_tokens, False]
+
+
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=speculative&preset=summarise&gamma=4&kind=draft_model...`: a preset, then any single control."""
+    values = preset_controls(params["preset"]) if params.get("preset") in PRESETS else [gr.skip()] * 7
+    overrides = {1: links.linked_choice(params, "kind", DRAFT_KINDS),
+                 2: links.linked_number(params, "gamma", 1, MAX_DRAFT_TOKENS, whole=True),
+                 3: links.linked_choice(params, "adaptive", ("true", "false")),
+                 5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)}
+    for index, value in overrides.items():
+        if not isinstance(value, dict):
+            values[index] = value == "true" if index == 3 else value
+    return values
 
 
 def build() -> None:
@@ -255,14 +331,17 @@ def build() -> None:
         raw = gr.JSON(elem_id="speculative-raw")
     with gr.Accordion(T("speculative_explain_title"), open=False):
         gr.Markdown(T("speculative_explain"))
+    preset_name = gr.State("copy")
     for key, button in preset_buttons.items():
-        preset = PRESETS[key]
-        button.click(lambda p=preset: (p.prompt, p.draft_kind, p.num_draft_tokens, p.adaptive_draft,
-                                       p.early_exit_layers, p.max_new_tokens, False),
-                     None, [prompt, kind, gamma, adaptive, layers, max_tokens, sampled],
+        button.click(lambda key=key: (*preset_controls(key), key), None,
+                     [prompt, kind, gamma, adaptive, layers, max_tokens, sampled, preset_name],
                      api_visibility="private")
-    event = run.click(compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed,
-                                adaptive],
-                      [plain_out, spec_out, stats, timeline, theory, raw], api_name="speculative_compare",
-                      concurrency_id="llm", concurrency_limit=2)
+    controls = [prompt, kind, gamma, adaptive, layers, max_tokens, sampled]
+    links.when_linked("speculative", linked_controls, controls)
+    links.copy_link_row("speculative", {"preset": preset_name, "kind": kind, "gamma": gamma, "adaptive": adaptive,
+                                        "max_tokens": max_tokens})
+    view = CompareView(plain_out, spec_out, stats, timeline, theory, raw)
+    event = run.click(view.compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed,
+                                     adaptive],
+                      view.outputs(), api_name="speculative_compare", concurrency_id="llm", concurrency_limit=2)
     stop.click(None, cancels=[event], api_visibility="private")

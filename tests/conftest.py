@@ -38,6 +38,7 @@ def _private_preference_store(tmp_path_factory) -> None:
     """Votes cast by tests (in this process and in the app subprocess) never reach a real store."""
     path = tmp_path_factory.mktemp("preferences") / "test-votes.sqlite3"
     os.environ["PLAYGROUND_PREFERENCES_DB"] = str(path)
+    os.environ.pop("PLAYGROUND_PREFERENCES_URL", None)  # nor a PostgreSQL database configured on this machine
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -42,7 +42,7 @@ def test_gradient_weight_is_sigmoid_of_minus_beta_margin():
     loss.sum().backward()
     curves = dpo.loss_curves(betas=(0.5,), span=3.0, points=3)
     assert margin.grad.item() == pytest.approx(-0.5 * curves.weights[0][2], abs=1e-7)
-    figure = dpo_figures.loss_curves_figure(curves, "t", "x", "loss", "weight")
+    figure = dpo_figures.loss_curves_figure(curves, {"title": "t", "x": "x", "loss": "loss", "weight": "weight"})
     assert figure.layout.height and len(figure.data) == 2
 
 
@@ -170,12 +170,12 @@ def test_only_one_training_job_per_server(tiny_lm):
     thread = threading.Thread(target=lambda: errors.append(pytest.raises(
         ValueError, lambda: next(trainer.train(tiny_lm, dpo_training.load_pairs(), config)))))
     thread.start(), thread.join()
-    assert "already in progress" in str(errors[0].value)
-    with pytest.raises(ValueError, match="in progress"):
+    assert errors[0].value.key == "dpo_err_busy"
+    with pytest.raises(ValueError, match="dpo_err_reset_busy"):
         trainer.reset()
     first.close()  # cancelling (as the UI's Stop does) frees the slot
     next(trainer.train(tiny_lm, dpo_training.load_pairs(), config))
-    with pytest.raises(ValueError, match="no preference pairs"):
+    with pytest.raises(ValueError, match="dpo_err_no_pairs"):
         next(trainer.train(tiny_lm, [], config))
 
 
@@ -256,7 +256,7 @@ def test_the_trained_policy_answers_the_next_pairs_until_reset(tiny_lm):
     list(run)
     answering = trainer.answering_lm(tiny_lm)
     assert answering.model is trainer.policy.model and answering.tokenizer is tiny_lm.tokenizer
-    assert "DPO (2 steps)" in answering.model_id and trainer.policy.pairs == 4
+    assert "DPO run 1 (2 steps)" in answering.model_id and trainer.policy.pairs == 4
     from playground.dpo.preferences import stream_pair
 
     *_, pair = stream_pair(answering, "Hi?", max_new_tokens=4, seed=0)  # the voting path runs on the policy
@@ -271,7 +271,49 @@ def test_every_event_of_the_tab_is_named_dpo_or_private():
     from demos import dpo as dpo_tab
 
     with gr.Blocks() as demo:
-        dpo_tab.build()
+        dpo_tab.build(dpo_training.PolicyTrainer())
     public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility != "private"]
     assert public and all(name.startswith("dpo_") for name in public), public
     assert {"dpo_counts", "dpo_policy", "dpo_explainer", "dpo_push", "dpo_train", "dpo_reset"} <= set(public)
+
+
+def test_generate_answers_with_the_trained_policy_until_reset(tiny_lm):
+    """Greedy answers: the trained policy's differ from the reference's; after a reset they are the reference's."""
+    from demos.generate import Generate
+    from playground.core.generation import GenerationParams, stream_generate
+
+    trainer = dpo_training.PolicyTrainer()
+    params = GenerationParams(max_new_tokens=8, temperature=0.0)
+
+    def answer(policy: str) -> str:
+        lm = trainer.answering_lm(tiny_lm, policy)
+        return list(stream_generate(lm, "What is the moon?", params))[-1]
+
+    reference = answer("reference")
+    assert trainer.answering_lm(tiny_lm, "trained") is None  # nothing trained yet
+    config = dpo_training.TrainConfig(steps=4, batch_size=2, answer_tokens=4, learning_rate=1e-2, lora=False)
+    list(trainer.train(tiny_lm, dpo_training.load_pairs()[:4], config))
+    assert trainer.live == "trained" and answer("trained") != reference
+    assert answer("reference") == reference  # the shared model is untouched
+    summary = trainer.policy.summary()
+    assert summary["run"] == 1 and summary["steps"] == 4 and summary["pairs"] == 4
+    choice = Generate(trainer).policy_choice()
+    assert choice["value"] == "trained" and "run 1, 4 steps" in choice["info"]
+    assert trainer.reset() and trainer.live == "reference"
+    assert trainer.answering_lm(tiny_lm, "trained") is None and answer("reference") == reference
+    assert Generate(trainer).policy_choice()["value"] == "reference"
+
+
+@pytest.mark.parametrize("language, words", [("en", "no trained DPO policy"), ("ja", "学習した方策がまだありません")])
+def test_generate_with_the_trained_policy_before_training_says_so(language, words):
+    import gradio as gr
+
+    from demos.generate import Generate
+
+    class Request:  # what user_errors and text() read of a gr.Request
+        headers = {"accept-language": language}
+
+    handler = Generate(dpo_training.PolicyTrainer())
+    with pytest.raises(gr.Error) as error:
+        list(handler.generate("Hi", 4, 0.0, "trained", Request()))
+    assert words in str(error.value) and "Traceback" not in str(error.value)

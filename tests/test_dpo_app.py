@@ -33,7 +33,8 @@ def test_push_without_a_token_and_the_live_policy_over_the_api(client):
     with pytest.raises(Exception) as error:
         client.predict("not a repo id", api_name="/dpo_push")
     assert "user/name" in str(error.value) and "not a repo id" in str(error.value)
-    assert "reference model" in client.predict(api_name="/dpo_policy")
+    line, source = client.predict(api_name="/dpo_policy")
+    assert "reference model" in line and source == "reference"
     assert "Votes stored" in client.predict(api_name="/dpo_counts")
 
 
@@ -44,6 +45,31 @@ def test_training_refuses_bad_settings_over_the_api(client):
     with pytest.raises(Exception) as error:
         client.predict("dpo_sft", "demo", 10**6, 4, 2e-4, 0.1, True, api_name="/dpo_train")
     assert "maximum" in str(error.value)  # Gradio's own slider bound, before our engine
+
+
+def test_generate_and_the_pairs_follow_the_trained_policy_until_reset(client):
+    """The loop over the API: no trained policy -> a clear message; train; pairs and Generate use it; reset."""
+    import os
+
+    from playground.dpo.preferences import PreferenceStore
+
+    with pytest.raises(Exception) as error:
+        client.predict("Say hi", 4, 0.0, "trained", api_name="/generate")
+    assert "no trained DPO policy" in str(error.value) and "Traceback" not in str(error.value)
+    client.predict("dpo_sft", "demo", 1, 1, 2e-4, 0.1, True, api_name="/dpo_train")
+    line, source = client.predict(api_name="/dpo_policy")
+    assert source == "trained" and "run 1" in line and "1 steps" in line
+    assert client.predict("Say hi", 4, 0.0, "trained", api_name="/generate").strip()
+    client.predict("Say hello.", 8, 5, "trained", api_name="/dpo_pair")
+    client.predict("a", "", api_name="/dpo_vote")
+    vote = PreferenceStore(os.environ["PLAYGROUND_PREFERENCES_DB"]).votes()[-1]  # the server's store
+    assert vote.params["policy"] == "trained" and "DPO run 1" in vote.params["model_id"]
+    client.predict(api_name="/dpo_undo")
+    assert "reference model is back" in client.predict(api_name="/dpo_reset")
+    assert client.predict(api_name="/dpo_policy")[1] == "reference"
+    with pytest.raises(Exception) as error:  # the reset is visible in Generate too
+        client.predict("Say hi", 4, 0.0, "trained", api_name="/generate")
+    assert "no trained DPO policy" in str(error.value)
 
 
 @pytest.mark.browser

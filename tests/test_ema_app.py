@@ -1,13 +1,18 @@
 """EMA tab: the SD-pair plumbing on a tiny local UNet, the shipped checkpoints, the API and the browser."""
 from __future__ import annotations
 
+import gradio as gr
 import pytest
 import torch
 from diffusers import UNet2DConditionModel
 
+from demos import ema as ema_tab
+from playground.core.errors import InputError
 from playground.core.settings import Settings
 from playground.ema import checkpoints as ema_checkpoints
 from playground.ema import pretrained as ema_pretrained
+
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})  # what a Japanese browser sends
 
 
 def tiny_unet(seed: int) -> UNet2DConditionModel:
@@ -37,10 +42,51 @@ def test_unet_pair_loads_the_default_files_as_ema_and_the_non_ema_variant_as_raw
 
 def test_pretrained_preset_refuses_cpu_with_a_clear_message(tmp_path):
     settings = Settings(**{**Settings.from_env().__dict__, "device": "cpu", "offline": True})
-    with pytest.raises(ValueError, match="CUDA GPU"):
+    with pytest.raises(InputError) as error:
         ema_pretrained.generate_pair(ema_pretrained.PretrainedRequest(), settings=settings)
+    assert error.value.key == "ema_err_no_gpu" and "CUDA GPU" in ema_tab.TEXT["en"][error.value.key]
     with pytest.raises(ValueError, match="steps"):
         ema_pretrained.PretrainedRequest(steps=1000)
+
+
+def first_update(request, **changes):
+    """The train handler's first yield for a 10-step two-moons run (or the error it raises)."""
+    settings = {"dataset": "two_moons", "decay": 0.999, "schedule": "cap", "learning_rate": 3e-3, "steps": 10,
+                "seed": 0, "cosine_lr": False, "every": 10, **changes}
+    return next(iter(ema_tab.train(*settings.values(), request=request)))
+
+
+def test_train_handler_labels_its_figures_in_the_readers_language():
+    english, japanese = first_update(None), first_update(JAPANESE)
+    for lang, (curves, scatter, _, table), expected in (("en", english, ema_tab.TEXT["en"]),
+                                                       ("ja", japanese, ema_tab.TEXT["ja"])):
+        assert curves.layout.xaxis.title.text == expected["ema_fig_step"], lang
+        assert [a.text for a in scatter.layout.annotations] == [expected["ema_fig_raw"], expected["ema_fig_ema"]]
+        assert scatter.layout.xaxis.title.text == expected["ema_fig_x1"] and curves.layout.height and scatter.layout.height
+        assert ("step 10" if lang == "en" else "ステップ 10") in table
+    assert english[0].layout.xaxis.title.text != japanese[0].layout.xaxis.title.text
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda request: first_update(request, steps=5), "steps は 10 から 20000 の範囲で"),
+    (lambda request: first_update(request, schedule="linear"), "schedule = 'linear' は使えません"),
+    (lambda request: ema_tab.pretrained("  ", 0, 25, request), "prompt が空です"),
+    (lambda request: ema_tab.pretrained("a cat", 0, 1000, request), "steps は 5 から 100 の範囲で"),
+])
+def test_bad_input_is_said_in_japanese_naming_the_field(call, message):
+    with pytest.raises(gr.Error) as error:
+        call(JAPANESE)
+    assert error.value.message.startswith(message), error.value.message
+    with pytest.raises(gr.Error) as english:
+        call(None)
+    assert english.value.message != error.value.message and english.value.title == "Please check the input"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="with a GPU the preset runs instead of refusing")
+def test_the_gpu_preset_on_cpu_says_so_in_japanese():
+    with pytest.raises(gr.Error) as error:
+        ema_tab.pretrained("a cat", 0, 25, JAPANESE)
+    assert "CUDA GPU が必要です" in error.value.message
 
 
 def test_shipped_checkpoints_are_small_and_the_ema_samples_better():

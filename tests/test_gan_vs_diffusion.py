@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from playground.core.errors import InputError
 from playground.gan_vs_diffusion import coverage, toy_data
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig, DiffusionTrainer
 from playground.gan_vs_diffusion.gan import GANConfig, GANTrainer
@@ -54,13 +55,27 @@ def test_threshold_is_100_for_ring8_and_scaled_to_32_for_grid25():
     assert coverage.mode_threshold(8, 5000) == 200
 
 
-@pytest.mark.parametrize("points, message", [
-    ([], "empty"), (np.zeros((1_000_000, 2)), "too many"), ([[0, 0], [np.nan, 1]], "not finite"),
+@pytest.mark.parametrize("points, key", [
+    ([], "empty"), (np.zeros((1_000_000, 2)), "too_many"), ([[0, 0], [np.nan, 1]], "not_finite"),
     ([[0, 0, 0]], "shape"), ([[1, 1], [1, 1]], "distinct"), ("abc", "numbers")])
-def test_bad_drawn_sets_are_refused_with_a_message_naming_the_field(points, message):
-    with pytest.raises(ValueError, match=message) as error:
+def test_bad_drawn_sets_are_refused_with_a_keyed_message(points, key):
+    with pytest.raises(InputError) as error:
         toy_data.toy_modes("drawn", points)
-    assert "drawn points" in str(error.value)
+    assert error.value.key == f"gan_vs_diffusion_err_points_{key}"
+
+
+def test_a_sketch_becomes_one_centre_per_inked_cell_mapped_with_y_up():
+    mask = np.zeros((140, 140), bool)
+    mask[5:8, 5:8] = True  # top-left cell: pixels 5..7, mean 6 -> x = (2 * 6/140 - 1) * 2
+    mask[130, 120:140] = True  # a short stroke along the bottom row: two cells (120..129, 130..139)
+    points = toy_data.points_from_sketch(mask)
+    expected = [[(2 * 6 / 140 - 1) * 2, (1 - 2 * 6 / 140) * 2],
+                [(2 * 124.5 / 140 - 1) * 2, (1 - 2 * 130 / 140) * 2], [(2 * 134.5 / 140 - 1) * 2, (1 - 2 * 130 / 140) * 2]]
+    assert points.ravel().tolist() == pytest.approx(np.ravel(expected).tolist(), rel=1e-12)
+    full = toy_data.points_from_sketch(np.ones((50, 70), bool))  # every cell inked: 14 x 14 centres, inside the square
+    assert len(full) == 196 <= toy_data.MAX_DRAWN and np.abs(full).max() < 2
+    with pytest.raises(InputError, match="empty"):
+        toy_data.points_from_sketch(np.zeros((10, 10), bool))
 
 
 def test_a_drawn_set_becomes_the_modes_and_its_samples_cover_them():
@@ -91,7 +106,7 @@ def test_gan_switches_all_train_and_two_runs_with_one_seed_are_identical():
 def test_bad_gan_and_diffusion_settings_name_the_field():
     with pytest.raises(ValueError, match="pack"):
         GANConfig(pack=0)
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(InputError, match="batch_pack"):
         GANConfig(pack=3)  # 256 is not a multiple of 3
     with pytest.raises(ValueError, match="timesteps"):
         DiffusionConfig(timesteps=5)
@@ -142,10 +157,9 @@ def test_stop_ends_the_race_with_a_final_snapshot_and_seeds_reproduce_the_data()
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 13 target not reached yet: at 20 CPU-s per model on the 2-core box, DDPM covered "
-                   "9/25 grid modes on seed 0 (GAN 5/25); see README", strict=True)
 def test_at_the_default_budget_diffusion_covers_20_of_25_grid_modes_and_beats_the_gan_on_3_seeds():
-    # ~50 s per seed on one core: one snapshot at the end only
+    # ~50 s per seed on one core: one snapshot at the end only. Measured on the 2-core box (bench, two
+    # 3-seed runs): DDPM 20-25 of 25, GAN 1-13; 20 is the issue's bar, and a contended run does fewer steps.
     for seed in range(3):
         *_, final = race(RaceConfig(dataset="grid25", seed=seed, snapshot_every_s=RaceConfig.budget_s))
         assert final.diffusion.coverage["modes"] >= 20

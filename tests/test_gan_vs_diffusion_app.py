@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from types import SimpleNamespace
 
+import gradio as gr
+import numpy as np
 import pytest
 
 from demos import gan_vs_diffusion as tab
 from playground.gan_vs_diffusion.race import RaceSnapshot
 
-JAPANESE = SimpleNamespace(headers={"accept-language": "ja-JP,ja;q=0.9"})
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
 # a short race through the API: dataset, budget, seed, drawn points, GAN loss, spectral norm, pack,
 # D steps, z dim, diffusion T, EMA decay (the slider's minimum budget is 10 s: shorter calls are refused)
 RACE = ["ring8", 10, 1, "", "non_saturating", False, 1, 1, 2, 20, 0.99]
@@ -35,12 +36,49 @@ def test_shipped_races_are_small_finished_and_record_where_they_were_run():
         assert len(snapshot.gan.curve) == len(snapshot.diffusion.curve) >= 5
 
 
-def test_drawn_points_parse_from_lines_or_json_and_bad_rows_name_the_field():
+def test_drawn_points_parse_from_lines_csv_or_json_and_bad_rows_name_the_line():
     assert tab.parse_points("0, 0\n1;2\n") == ((0.0, 0.0), (1.0, 2.0))
+    assert tab.parse_points("x,y\n0,1\n\n2,3") == ((0.0, 1.0), (2.0, 3.0))  # a header row and a blank line
     assert tab.parse_points("[[0, 1], [2, 3]]") == ((0.0, 1.0), (2.0, 3.0))
     assert tab.parse_points("  ") is None
-    with pytest.raises(ValueError, match="drawn points"):
+    with pytest.raises(ValueError, match="line 1: '1 2 3'"):
         tab.parse_points("1 2 3")
+    with pytest.raises(ValueError, match="2 行目"):
+        tab.parse_points("0, 0\n1, a", JAPANESE)
+
+
+def test_an_uploaded_csv_fills_the_points_box_and_bad_files_are_said_in_the_readers_language(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("x,y\n-1,0\n1,0\n0,1.5\n")
+    assert tab.load_csv(str(good)) == "-1, 0\n1, 0\n0, 1.5"
+    huge = tmp_path / "huge.csv"
+    huge.write_text("0.5,0.5\n" * 1_000_000)  # a million points: refused after reading 202 lines
+    with pytest.raises(gr.Error, match="too many"):
+        tab.load_csv(str(huge))
+    nan = tmp_path / "nan.csv"
+    nan.write_text("0,0\nnan,1\n")
+    with pytest.raises(gr.Error, match="2 行目") as error:  # the engine's InputError, said in Japanese
+        tab.load_csv(str(nan), JAPANESE)
+    assert "NaN" in error.value.message
+    binary = tmp_path / "picture.csv"
+    binary.write_bytes(bytes(range(128, 256)))
+    with pytest.raises(gr.Error, match="CSV"):
+        tab.load_csv(str(binary))
+    assert tab.load_csv(None) == ""
+
+
+def test_a_drawing_on_the_canvas_becomes_mode_centres_in_the_points_box():
+    layer = np.zeros((280, 280, 4), np.uint8)
+    layer[10:20, 10:20, 3] = 255  # top-left blob: one cell (cells are 20 px)
+    layer[260:270, 260:270, 3] = 255  # bottom-right blob
+    lines = tab.use_sketch({"background": None, "layers": [layer], "composite": layer}).splitlines()
+    x0, y0 = (float(v) for v in lines[0].split(","))
+    x1, y1 = (float(v) for v in lines[1].split(","))
+    assert len(lines) == 2 and x0 < -1.5 < 1.5 < y0 and x1 > 1.5 > -1.5 > y1  # y points up
+    with pytest.raises(gr.Error, match="empty"):
+        tab.use_sketch({"background": None, "layers": [np.zeros((280, 280, 4), np.uint8)], "composite": None})
+    with pytest.raises(gr.Error, match="空"):
+        tab.use_sketch(None, JAPANESE)
 
 
 # ------------------------------------------------------------------ the running app
@@ -62,8 +100,8 @@ def test_gan_race_streams_snapshots_refuses_bad_input_and_two_visitors_get_their
         assert len(updates) >= 2 and "Finished" in updates[-1][-1]
         assert "modes covered (of 8)" in updates[-1][5]
     assert first[-1][5] != second[-1][5]  # different seeds: different tables, none mixed into the other
-    for bad, field in ((["ring8", 0], "budget"), (["ring8", 1e6], "budget"),
-                       (["drawn", 10, 0, ""], "drawn points"), (["drawn", 10, 0, "0, 0\nnan, 1"], "not finite")):
+    for bad, field in ((["ring8", 0], "Budget"), (["ring8", 1e6], "Budget"),
+                       (["drawn", 10, 0, ""], "Drawn points"), (["drawn", 10, 0, "0, 0\nnan, 1"], "not finite")):
         args = bad + RACE[len(bad):]
         with pytest.raises(Exception) as error:
             client.predict(*args, api_name="/gan_race")

@@ -13,6 +13,7 @@ from playground.core.generation import (
     chat_input_ids,
     stream_generate,
 )
+from playground.core.sampling import Sampler, sampling_distribution
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -73,18 +74,22 @@ def test_sampling_never_touches_torch_global_generator(tiny_lm):
     assert len(set(answers.values())) > 1, "different seeds should sample different answers"
 
 
+def transformers_warped(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    """The reference: softmax(TopP(Temperature(logits))) with transformers' own warpers."""
+    from transformers import TemperatureLogitsWarper, TopPLogitsWarper
+
+    scores = TemperatureLogitsWarper(temperature)(None, logits.clone())
+    if top_p < 1.0:
+        scores = TopPLogitsWarper(top_p)(None, scores)
+    return torch.softmax(scores, dim=-1)
+
+
 @pytest.mark.parametrize("temperature,top_p", [(1.0, 1.0), (0.7, 1.0), (1.3, 0.8)])
 def test_seeded_sampler_draws_from_transformers_warped_distribution(temperature, top_p):
     """Frequencies of 40,000 draws match softmax(TopP(Temperature(logits))) from transformers."""
-    from transformers import TemperatureLogitsWarper, TopPLogitsWarper
-
-    from playground.core.generation import SeededSampler
-
     logits = torch.tensor([[2.0, 1.0, 0.5, 0.0, -1.0]])
-    reference = TopPLogitsWarper(top_p)(None, TemperatureLogitsWarper(temperature)(None, logits.clone())) \
-        if top_p < 1.0 else TemperatureLogitsWarper(temperature)(None, logits.clone())
-    expected = torch.softmax(reference, dim=-1)[0]
-    sampler = SeededSampler(temperature, top_p, torch.Generator().manual_seed(0))
+    expected = transformers_warped(logits, temperature, top_p)[0]
+    sampler = Sampler(temperature, top_p, torch.Generator().manual_seed(0))
     draws = 40_000
     counts = torch.zeros(5)
     for _ in range(draws // 1000):
@@ -93,6 +98,34 @@ def test_seeded_sampler_draws_from_transformers_warped_distribution(temperature,
         counts += torch.bincount(chosen, minlength=5)
     # 4 standard errors of a binomial share, at most ~0.01
     assert torch.all((counts / draws - expected).abs() <= 4 * (expected * (1 - expected) / draws).sqrt() + 1e-9)
+
+
+@pytest.mark.parametrize("temperature", [0.3, 1.0, 1.7])
+@pytest.mark.parametrize("top_p", [0.05, 0.5, 0.9, 1.0])
+def test_sampling_distribution_is_transformers_temperature_then_top_p(temperature, top_p):
+    """Our few lines give transformers' warped distribution on random logits, row by row."""
+    logits = torch.randn(8, 300, generator=torch.Generator().manual_seed(3)) * 3
+    original = logits.clone()
+    ours = sampling_distribution(logits, temperature, top_p)
+    torch.testing.assert_close(ours, transformers_warped(logits, temperature, top_p), rtol=1e-5, atol=1e-7)
+    assert torch.equal(logits, original)  # the input is never edited in place
+    assert torch.all((ours > 0).sum(-1) >= 1)  # the most likely token always stays
+
+
+def test_greedy_sampler_is_argmax_and_needs_no_generator():
+    sampler = GenerationParams(temperature=0.0).sampler("cpu")
+    logits = torch.tensor([[0.1, 3.0, -1.0], [5.0, 0.0, 4.9]])
+    tokens, probs = sampler.pick(logits)
+    assert sampler.generator is None and probs is None and tokens.tolist() == [1, 0]
+    assert sampler(None, logits).argmax(-1).tolist() == [1, 0]
+    torch.testing.assert_close(sampler.distribution(logits), logits.softmax(-1))  # what a chart shows
+
+
+def test_a_sampler_repeats_its_draws_from_its_seed():
+    params = GenerationParams(temperature=1.0, seed=5)
+    probs = torch.full((4, 50), 1 / 50)
+    first, second = params.sampler("cpu"), params.sampler("cpu")
+    assert torch.equal(first.draw(probs), second.draw(probs))
 
 
 @pytest.mark.slow

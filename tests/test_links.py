@@ -83,3 +83,40 @@ def test_a_link_opens_its_tab_in_its_language_in_presenter_mode(page, app_url, a
     page.screenshot(path=str(artifacts / "link-ja-math-present.png"))
     page.locator("#language-switch a").click()
     expect(page.get_by_role("tab", name="Math")).to_have_attribute("aria-selected", "true")
+
+
+def test_a_speculative_link_fills_its_preset_then_single_controls():
+    from demos import speculative
+    from playground.speculative.presets import PRESETS
+
+    values = speculative.linked_controls({"preset": "summarise", "gamma": "3", "kind": "nonsense"})
+    assert values[0] == PRESETS["summarise"].prompt and values[2] == 3
+    assert values[1] == PRESETS["summarise"].draft_kind, "a bad kind in a link must leave the preset's"
+    assert all(isinstance(value, dict) for value in speculative.linked_controls({"gamma": "0"}))
+
+
+def test_a_penalties_link_fills_its_example():
+    from demos.penalties import tab
+
+    assert tab.linked_controls({"example": "2", "presence": "1.5"}) == [*tab.EXAMPLES[1][:3], 1.5, tab.EXAMPLES[1][4]]
+    assert all(isinstance(value, dict) for value in tab.linked_controls({"example": "99", "repetition": "0"}))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_deep_links_fill_the_controls_and_copy_link_makes_one(page, app_url):
+    from playwright.sync_api import expect
+
+    from playground.speculative.presets import PRESETS
+
+    page.goto(app_url + "?tab=speculative&preset=summarise&gamma=3", wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    expect(page.locator("#speculative-prompt textarea")).to_have_value(PRESETS["summarise"].prompt, timeout=20_000)
+    expect(page.locator("#speculative-gamma input[type=number]")).to_have_value("3")
+    page.locator("#speculative-copy-link").click()
+    expect(page.locator("#speculative-link textarea, #speculative-link input")).to_have_value(
+        __import__("re").compile(r"tab=speculative.*gamma=3"), timeout=10_000)
+    page.goto(app_url + "?tab=penalties&example=2", wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    expect(page.get_by_role("tab", name="Penalties", exact=False).first).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#penalties-frequency input[type=number]")).to_have_value("0.8", timeout=20_000)

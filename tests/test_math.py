@@ -2,17 +2,49 @@
 torch.nn.functional for the losses, numpy for the plain formulas. Fast: no model, no server."""
 from __future__ import annotations
 
+import contextlib
 import math
+import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+from demos.common import COMMON_TEXT, labels
+from demos.math.text import TEXT
+from playground.core.errors import InputError
 from playground.math import cross_entropy as ce
 from playground.math import exp_log as el
 from playground.math import figures, forms
 from playground.math.token_loss import TokenLosses
+
+JAPANESE = SimpleNamespace(headers={"accept-language": "ja"})
+
+
+def said(error: ValueError, lang: str = "en") -> str:
+    """What the page says for `error`: an InputError's key filled from the tab's (or the common) table."""
+    if not isinstance(error, InputError):
+        return str(error)
+    table = TEXT if error.key in TEXT["en"] else COMMON_TEXT
+    return table[lang][error.key].format(**error.values)
+
+
+@contextlib.contextmanager
+def refused(pattern: str):
+    """Like pytest.raises(ValueError, match=pattern) on the English message the reader gets; the
+    Japanese one must exist, fill every slot and name the same field."""
+    with pytest.raises(ValueError) as caught:
+        yield
+    english, japanese = said(caught.value), said(caught.value, "ja")
+    assert re.search(pattern, english), english
+    if isinstance(caught.value, InputError):
+        assert str(caught.value.values["field"]) in japanese and japanese != english, japanese
+
+
+def figure_labels(lang: str) -> dict[str, str]:
+    return labels(TEXT, "curves_fig_", JAPANESE if lang == "ja" else None)
 
 
 def autograd_slope(fn, x: np.ndarray) -> np.ndarray:
@@ -55,7 +87,7 @@ def test_e_limit_increases_towards_e_with_error_near_e_over_2n():
     ({"base": 1.0}, "base = 1"), ({"base": 0.0}, "base"), ({"base": float("nan")}, "base"),
     ({"x0": 10.0}, "x0"), ({"base": 11.0}, "base")])
 def test_exp_refuses_bad_input(kwargs, word):
-    with pytest.raises(ValueError, match=word):
+    with refused(word):
         el.exp_curve(**kwargs)
 
 
@@ -98,7 +130,7 @@ def test_log_rules_hold_numerically(p, q, power, base):
 
 
 def test_log_rules_refuse_non_positive_numbers():
-    with pytest.raises(ValueError, match="positive"):
+    with refused("positive"):
         el.log_rules(p=0.0)
 
 
@@ -138,7 +170,7 @@ def test_dice_zero_probability_for_a_seen_face_is_clipped_and_flagged():
     ([1.5, 1, 1, 1, 1, 1], [1 / 6] * 6, "counts"), ([1] * 6, [0.2] * 6, "sums to"),
     ([1] * 5, [0.2] * 5, "counts")])
 def test_dice_refuses_bad_input(counts, probs, word):
-    with pytest.raises(ValueError, match=word):
+    with refused(word):
         ce.dice_likelihood(counts, probs)
 
 
@@ -146,9 +178,9 @@ def test_dice_table_normalises_weights_and_counts_faces_from_one():
     rows = [[face, count, 2.0] for face, count in zip(range(1, 7), [1, 2, 3, 4, 5, 6])]
     dice = ce.dice_from_table(rows, face=6)
     assert dice.face == 5 and np.allclose(dice.probs, 1 / 6)
-    with pytest.raises(ValueError, match="6 rows"):
+    with refused("6 rows"):
         ce.dice_from_table(rows[:5], face=1)
-    with pytest.raises(ValueError, match="empty"):
+    with refused("empty"):
         ce.dice_from_table([*rows[:5], [6, float("nan"), 1.0]], face=1)
 
 
@@ -178,9 +210,9 @@ def test_one_sample_matches_torch_cross_entropy(logits, target):
 
 
 def test_one_sample_refuses_bad_input():
-    with pytest.raises(ValueError, match="target"):
+    with refused("target"):
         ce.ce_one_sample([1.0, 2.0], 2)
-    with pytest.raises(ValueError, match="logits"):
+    with refused("logits"):
         ce.ce_one_sample([1.0], 0)
 
 
@@ -248,14 +280,14 @@ def test_batch_zero_prediction_for_the_target_is_clipped_not_infinite():
     ([0], [[0.5, 0.5], [0.5, 0.5]], "shape"), ([0.5], [[0.5, 0.5]], "labels"),
     ([0], [[-0.5, 1.5]], r"\[0, 1\]"), ([0] * 33, [[0.5, 0.5]] * 33, "rows")])
 def test_batch_refuses_bad_input(targets, probs, word):
-    with pytest.raises(ValueError, match=word):
+    with refused(word):
         ce.batch_ce(targets, probs)
 
 
 def test_batch_table_reads_label_then_probabilities():
     batch = ce.batch_from_table([[2, 0.2, 0.3, 0.5]])  # N = 1
     assert batch.labels.tolist() == [2] and batch.mean == pytest.approx(-math.log(0.5))
-    with pytest.raises(ValueError, match="empty"):
+    with refused("empty"):
         ce.batch_from_table([[0, 0.5, float("nan"), 0.5]])
 
 
@@ -283,7 +315,7 @@ def test_binary_curves_and_stability():
     reference = F.binary_cross_entropy_with_logits(torch.tensor(big), torch.ones(2, dtype=torch.float64),
                                                    reduction="none").numpy()
     np.testing.assert_allclose(forms.bce_with_logits(big, 1.0), reference, rtol=1e-12)
-    with pytest.raises(ValueError, match="t = 2"):
+    with refused("t = 2"):
         forms.binary_ce(0.0, 2.0)
 
 
@@ -318,20 +350,21 @@ def test_batch_gradient_uses_log_y_as_logits():
 
 # ------------------------------------------------------------------ figures: built from data, localised
 def all_figures(lang: str):
+    names = figure_labels(lang)
     batch = ce.batch_ce([0, 1], [[0.6, 0.4], [0.3, 0.7]])
     return {
-        "exp": figures.exp_figure(el.exp_curve(2.0, 1.0), lang),
-        "limit": figures.e_limit_figure(el.e_limit(1000), lang),
-        "log": figures.log_figure(el.log_curve(2.0, 1.0), lang),
-        "fd": figures.finite_difference_figure(el.finite_difference(1.0), lang),
-        "dice": figures.dice_figure(ce.dice_likelihood([1, 2, 3, 4, 5, 6], [1 / 6] * 6), lang),
-        "ce": figures.one_sample_figure(ce.ce_one_sample([2.0, 1.0, 0.1], 0), lang),
-        "batch": figures.batch_figure(batch, lang),
-        "binary": figures.binary_figure(forms.binary_ce(1.0, 1.0), lang),
-        "matrix": figures.matrix_figure(forms.matrix_form(batch), lang),
-        "gradient": figures.gradient_figure(forms.batch_gradient(batch), lang),
+        "exp": figures.exp_figure(el.exp_curve(2.0, 1.0), names),
+        "limit": figures.e_limit_figure(el.e_limit(1000), names),
+        "log": figures.log_figure(el.log_curve(2.0, 1.0), names),
+        "fd": figures.finite_difference_figure(el.finite_difference(1.0), names),
+        "dice": figures.dice_figure(ce.dice_likelihood([1, 2, 3, 4, 5, 6], [1 / 6] * 6), names),
+        "ce": figures.one_sample_figure(ce.ce_one_sample([2.0, 1.0, 0.1], 0), names),
+        "batch": figures.batch_figure(batch, names),
+        "binary": figures.binary_figure(forms.binary_ce(1.0, 1.0), names),
+        "matrix": figures.matrix_figure(forms.matrix_form(batch), names),
+        "gradient": figures.gradient_figure(forms.batch_gradient(batch), names),
         "llm": figures.token_loss_figure(TokenLosses(["a", "<b>"], [1.0, 2.0], [math.exp(-1), math.exp(-2)], 1.5,
-                                                     math.exp(1.5), 1.5, "x"), lang),
+                                                     math.exp(1.5), 1.5, "x"), names),
     }
 
 
@@ -349,7 +382,7 @@ def test_every_figure_has_height_axis_titles_and_legend_in_both_languages():
 
 def test_figures_plot_the_data_they_are_given():
     curve = el.exp_curve(3.0, 0.5)
-    fig = figures.exp_figure(curve, "en")
+    fig = figures.exp_figure(curve, figure_labels("en"))
     np.testing.assert_array_equal(fig.data[0].y, curve.y)
     assert fig.data[-1].x == (0.5,) and fig.data[-1].y == (curve.tangent.y0,)
 
@@ -383,7 +416,7 @@ def test_token_losses_match_log_softmax_and_the_models_own_loss(tiny_lm):
 def test_token_losses_refuse_unusable_sentences(tiny_lm, sentence, word):
     from playground.math.token_loss import token_losses
 
-    with pytest.raises(ValueError, match=word):
+    with refused(word):
         token_losses(tiny_lm, sentence)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from types import SimpleNamespace
 
+import gradio as gr
 import pytest
 import torch
 import torch.nn.functional as F
@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from demos.math import tab as curves
 from demos.math.text import TEXT
 
-JAPANESE = SimpleNamespace(headers={"accept-language": "ja-JP,ja;q=0.9"})
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})  # what a Japanese browser sends
 SECTIONS = 7  # with a plot filled on load; section 8 (the live model) fills on a click
 PLOTS = 10  # exp + limit, log + finite differences, dice, one sample, batch, binary, matrix + gradient
 REDRAW_BUDGET_S = 0.5  # the target on this machine
@@ -74,8 +74,6 @@ def test_torch_rows_are_independent_and_the_page_says_where_clipping_differs():
 
 
 def test_bad_input_becomes_a_user_error():
-    import gradio as gr
-
     with pytest.raises(gr.Error, match="sums to"):
         curves.batch_section([[0, 0.5, 0.4, 0.0]])
     with pytest.raises(gr.Error, match="base = 1"):
@@ -84,8 +82,8 @@ def test_bad_input_becomes_a_user_error():
 
 DICE_WITH_TEXT = [[1, "x", 1.0], *curves.DICE_ROWS[1:]]
 BAD_TABLES = [  # (handler, table, what the message must name); the matrix of bad inputs
-    (curves.matrix_section, [[1e308] * 3] * 3, r"predictions: row 1, y0 is 1e\+308; .*in \[0, 1\]"),
-    (curves.batch_section, [[1e308] * 3] * 3, r"predictions: row 1, y0 is 1e\+308"),
+    (curves.matrix_section, [[1e308] * 3] * 3, r"Probabilities Y: row 1, y0 is 1e\+308; .*in \[0, 1\]"),
+    (curves.batch_section, [[1e308] * 3] * 3, r"Probabilities Y: row 1, y0 is 1e\+308"),
     (curves.matrix_section, [[0, 0.5, 0.5, 0.0], [1, 0.5]], r"batch table, row 2 has 2 cells; every row needs 4: t, y0"),
     (curves.batch_section, [[0, 0.5, "x", 0.5]], r"batch table, row 1, column y1 is 'x', not a number"),
     (curves.batch_section, [[0, 0.5, None, 0.5]], r"batch table, row 1, column y1 is empty"),
@@ -97,19 +95,51 @@ BAD_TABLES = [  # (handler, table, what the message must name); the issue's matr
 
 @pytest.mark.parametrize("handler, table, message", BAD_TABLES)
 def test_bad_tables_name_the_row_and_cell(handler, table, message):
-    import gradio as gr
-
     with pytest.raises(gr.Error, match=message):
         handler(table)
 
 
 def test_bad_dice_cells_name_the_row_and_cell():
-    import gradio as gr
-
     with pytest.raises(gr.Error, match=r"dice table, row 1, column n is 'x', not a number"):
         curves.likelihood_section(DICE_WITH_TEXT, 6)
     with pytest.raises(gr.Error, match=r"dice table, row 1 has 2 cells; every row needs 3: face, n, w"):
         curves.likelihood_section([[1, 3], *curves.DICE_ROWS[1:]], 6)
+
+
+JAPANESE_ERRORS = [  # (handler, arguments, what the Japanese message must say, naming the field)
+    (curves.exp_section, (1.0, 0.0), r"^base = 1 では ln a = 0 です"),  # the base slider passes 1
+    (curves.exp_section, (11.0, 0.0), r"^base は 0.1 から 10.0 の範囲で"),  # a common key, over the API
+    (curves.log_section, (math.e, 1.0, 0.0, 5.0, 2.5), r"^p = 0: 対数には正の数が必要です"),
+    (curves.likelihood_section, ([[1, -3, 1.0], *curves.DICE_ROWS[1:]], 6), r"^回数 n は \[0, 1000\] の整数 6 個"),
+    (curves.likelihood_section, ([[1, 3, -1.0], *curves.DICE_ROWS[1:]], 6), r"^重み w は 0 以上"),
+    (curves.likelihood_section, (curves.DICE_ROWS[:5], 6), r"^dice の表はちょうど 6 行.*5 行あります"),
+    (curves.likelihood_section, (DICE_WITH_TEXT, 6), r"^dice の表の 1 行目、列 n が 'x' で、数値ではありません"),
+    (curves.ce_section, (0.0, 0.0, 0.0, 5), r"^target は 0 から 2 の範囲で"),
+    (curves.batch_section, ([[0, 0.5, 0.4, 0.0]],), r"^確率 Y: 1 行目の合計が 0.9 で、1 ではありません"),
+    (curves.batch_section, ([[0, 0.5, None, 0.5]],), r"^batch の表の 1 行目、列 y1 が空です"),
+    (curves.batch_section, ([[0, 0.5, 0.5], [3, 0.5, 0.5]],), r"^正解ラベル: 2 行目が t = 3 です。ラベルは 0〜1 の整数"),
+    (curves.batch_section, ([],), r"^batch の表が空です。列 t, y0, y1 の行を追加"),
+    (curves.matrix_section, ([[0, 0.5, 0.5, 0.0], [1, 0.5]],), r"^batch の表の 2 行目にはセルが 2 個"),
+    (curves.binary_section, (0.0, 2.0), r"^t = 2 は \[0, 1\] の範囲に"),
+]
+
+
+@pytest.mark.parametrize("handler, args, message", JAPANESE_ERRORS)
+def test_bad_input_is_said_in_japanese_naming_the_field(handler, args, message):
+    with pytest.raises(gr.Error) as error:
+        handler(*args, JAPANESE)
+    assert re.match(message, error.value.message), error.value.message  # from its start: nothing before it
+    assert error.value.title == "入力を確認してください"
+    with pytest.raises(gr.Error) as english:  # the same input, no preference: English, not the Japanese text
+        handler(*args)
+    assert english.value.message != error.value.message and english.value.title == "Please check the input"
+
+
+def test_a_single_token_sentence_is_said_in_japanese(tiny_lm, monkeypatch):
+    monkeypatch.setattr(curves, "load_causal_lm", lambda: tiny_lm)
+    with pytest.raises(gr.Error) as error:
+        curves.llm_section("Hi", JAPANESE)
+    assert error.value.message.startswith("sentence が 1 トークンしかありません"), error.value.message
 
 
 def test_text_has_both_languages_and_a_tab_title():
@@ -152,6 +182,21 @@ def test_bad_tables_through_the_server_name_the_cell(client):
         with pytest.raises(Exception, match=message) as error:
             client.predict(*args, api_name=api_name)
         assert "verbose error reporting" not in str(error.value), api_name
+
+
+@pytest.mark.slow
+def test_bad_input_over_the_api_is_said_in_the_callers_language(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False, headers={"accept-language": "ja"})
+    try:
+        with pytest.raises(Exception, match="base = 1 では ln a = 0 です") as error:
+            client.predict(1.0, 0.0, api_name="/curves_exp")
+        assert "Traceback" not in str(error.value)
+        with pytest.raises(Exception, match="batch の表の 1 行目、列 y1 が 'x' で、数値ではありません"):
+            client.predict({"headers": ["t", "y0", "y1", "y2"], "data": [[0, 0.5, "x", 0.5]]}, api_name="/curves_batch")
+    finally:
+        client.close()
 
 
 # ------------------------------------------------------------------ Chromium

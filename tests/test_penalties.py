@@ -7,6 +7,8 @@ import pytest
 import torch
 from transformers import RepetitionPenaltyLogitsProcessor
 
+from demos.penalties import TEXT
+from playground.core.errors import InputError
 from playground.core.generation import GenerationParams, chat_input_ids
 from playground.penalties.decoding import sweep_values, traced_generate
 from playground.penalties.processors import (
@@ -16,6 +18,12 @@ from playground.penalties.processors import (
     penalty_curves,
     shift_demo,
 )
+
+
+def said(error: ValueError) -> str:
+    """The English message the tab shows for an engine error; its key exists in both languages."""
+    assert isinstance(error, InputError) and error.key in TEXT["ja"], error
+    return TEXT["en"][error.key].format(**error.values)
 
 
 def reference_penalties(input_ids: list[list[int]], scores: list[list[float]], prompt_length: int,
@@ -135,16 +143,29 @@ def test_additive_penalties_ignore_a_logit_shift_but_repetition_does_not():
     ({"convention": "llama.cpp", "last_n": 0}, "last_n"),
 ])
 def test_out_of_range_values_are_clear_errors(kwargs, words):
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(ValueError) as error:
         PenaltyLogitsProcessor(0, **kwargs)
+    assert words in said(error.value)
+
+
+@pytest.mark.parametrize("values, words", [
+    ((1.0, 0.0, 0.0, "vllm", 3.5), "last_n must be a whole number from 1 to 4096"),
+    ((None, 0.0, 0.0, "vllm", 64), "needs a number"),
+])
+def test_ui_values_are_checked_before_casting(values, words):
+    with pytest.raises(ValueError) as error:
+        PenaltyConfig.from_ui(*values)
+    assert words in said(error.value)
 
 
 def test_sweep_values_cover_the_range_and_are_bounded():
     assert sweep_values("presence_penalty", 4) == [-1.0, 0.0, 1.0, 2.0]
-    with pytest.raises(ValueError, match="sweep points"):
+    with pytest.raises(ValueError) as error:
         sweep_values("presence_penalty", 50)
-    with pytest.raises(ValueError, match="swept penalty"):
+    assert "sweep points" in said(error.value) and "50" in said(error.value)
+    with pytest.raises(ValueError) as error:
         sweep_values("temperature", 5)
+    assert "swept penalty" in said(error.value) and "'temperature'" in said(error.value)
 
 
 # ------------------------------------------------------------------ the decoding loop

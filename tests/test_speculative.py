@@ -12,15 +12,16 @@ from conftest import make_tiny_lm
 from scipy.stats import chisquare
 from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM
 
+from demos.speculative import TEXT as SPECULATIVE_TEXT
+from playground.core.errors import InputError
 from playground.core.generation import chat_input_ids
+from playground.core.sampling import Sampler, sampling_distribution
 from playground.speculative import decoding as speculative
 from playground.speculative.decoding import (
     DecodeResult,
-    Sampler,
     next_draft_length,
     residual_distribution,
     speculative_generate,
-    target_distribution,
     verify_greedy,
     verify_sampled,
 )
@@ -30,6 +31,12 @@ from playground.speculative.presets import PRESETS, make_draft, transformers_gen
 P = torch.tensor([0.40, 0.25, 0.15, 0.10, 0.06, 0.04])
 Q = torch.tensor([0.05, 0.10, 0.40, 0.30, 0.10, 0.05])
 SIGNIFICANCE = 1e-3  # a correct sampler fails 1 run in 1000; the fixed seeds make the run repeatable
+
+
+def said(error: InputError) -> str:
+    """The English message the tab shows for an engine error (its key must exist in both languages)."""
+    assert error.key in SPECULATIVE_TEXT["ja"]
+    return SPECULATIVE_TEXT["en"][error.key].format(**error.values)
 
 
 # ----------------------------------------------------------------- the verification rules
@@ -52,29 +59,50 @@ def test_residual_is_the_normalised_positive_part_and_inputs_are_untouched():
 
 def test_target_distribution_matches_softmax_and_top_p_nucleus():
     logits = torch.log(P)
-    torch.testing.assert_close(target_distribution(logits, 1.0, 1.0), P)
-    torch.testing.assert_close(target_distribution(logits, 0.5, 1.0), P**2 / (P**2).sum())
+    torch.testing.assert_close(sampling_distribution(logits, 1.0, 1.0), P)
+    torch.testing.assert_close(sampling_distribution(logits, 0.5, 1.0), P**2 / (P**2).sum())
     # top-p 0.6: 0.40 + 0.25 reaches it, so only the first two tokens stay
-    torch.testing.assert_close(target_distribution(logits, 1.0, 0.6),
+    torch.testing.assert_close(sampling_distribution(logits, 1.0, 0.6),
                                torch.tensor([0.40, 0.25, 0, 0, 0, 0]) / 0.65)
 
 
-def first_tokens_by_rejection(q: torch.Tensor | None, samples: int, seed: int) -> torch.Tensor:
-    """Draft one token from q (or always token 2 when q is None), verify against P; count outputs."""
-    sampler = Sampler(True, generator=torch.Generator().manual_seed(seed))
-    p = torch.stack([P, P])  # (guesses + 1, vocab)
+def first_tokens_by_rejection(q: torch.Tensor | None, samples: int, seed: int,
+                              device: str = "cpu") -> torch.Tensor:
+    """Draft one token from q (or always token 2 when q is None), verify against P; count outputs.
+    Everything (distributions, one-hot draft, generator) lives on `device`."""
+    sampler = Sampler.seeded(1.0, 1.0, seed, device)
+    p = torch.stack([P, P]).to(device)  # (guesses + 1, vocab)
+    q = None if q is None else q.to(device)
     counts = torch.zeros(len(P))
     for _ in range(samples):
-        guess = sampler.draw(q) if q is not None else 2
+        guess = int(sampler.draw(q)) if q is not None else 2
         kept, extra = verify_sampled(p, None if q is None else q[None], [guess], sampler)
         counts[guess if kept else extra] += 1
     return counts
 
 
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
+
+
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("q", [Q, None], ids=["model-draft", "deterministic-draft"])
-def test_rejection_sampling_keeps_the_target_distribution(q):
-    counts = first_tokens_by_rejection(q, 6000, seed=1)
+def test_rejection_sampling_keeps_the_target_distribution(q, device):
+    """On the GPU too: the one-hot of a deterministic draft and the generator follow p's device
+    (a CPU one-hot and a CPU generator once met CUDA tensors there)."""
+    counts = first_tokens_by_rejection(q, 6000, seed=1, device=device)
     assert chisquare(counts, P * counts.sum()).pvalue > SIGNIFICANCE
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("kind", ["prompt_lookup", "draft_model"])
+def test_sampled_speculative_decoding_runs_on_the_models_device(device, kind):
+    target, draft = tiny_vocab_lm(1).to(device), tiny_vocab_lm(2).to(device)
+    prompt = torch.tensor([[1, 4, 2, 1, 4, 2, 1, 4]], device=device)
+    proposer = PromptLookup(2, min_ngram=1) if kind == "prompt_lookup" else ModelDraft(draft)
+    runs = [speculative_generate(target, proposer, prompt, 12, 3, do_sample=True, temperature=1.2, seed=4)
+            for _ in range(2)]
+    assert len(runs[0].tokens) == 12 and runs[0].tokens == runs[1].tokens
+    assert runs[0].proposed > 0 and all(0 <= token < 6 for token in runs[0].tokens)
 
 
 def test_a_wrong_residual_fails_the_same_test(monkeypatch):
@@ -254,8 +282,9 @@ def test_early_exit_shares_the_targets_weights_and_leaves_it_whole(pair):
     assert len(shallow.model.layers) == 2 and len(target.model.model.layers) == 4
     assert shallow.lm_head.weight.data_ptr() == target.model.lm_head.weight.data_ptr()
     assert shallow.model.layers[1] is target.model.model.layers[1]
-    with pytest.raises(ValueError, match="from 1 to 3"):
+    with pytest.raises(InputError) as error:
         early_exit_model(target.model, 4)
+    assert "from 1 to 3" in said(error.value)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -279,10 +308,12 @@ def test_a_draft_with_another_vocabulary_is_refused(pair):
 
 def test_make_draft_refuses_unknown_kinds_and_missing_models(pair):
     target, _ = pair
-    with pytest.raises(ValueError, match="needs a draft model"):
+    with pytest.raises(InputError) as error:
         make_draft("draft_model", target.model)
-    with pytest.raises(ValueError, match="Unknown draft kind"):
+    assert "needs a draft model" in said(error.value)
+    with pytest.raises(InputError) as error:
         make_draft("oracle", target.model)
+    assert "Unknown draft kind" in said(error.value) and "'oracle'" in said(error.value)
 
 
 def test_decode_result_rates_count_checked_guesses():
@@ -351,7 +382,7 @@ def test_comparison_counts_and_costs():
     assert comparison.speedup == pytest.approx(4.0 / 3.1)
     assert comparison.draft_cost == pytest.approx(0.4 / 4)  # 0.4 s over 4 guesses, step 1 s
     assert comparison.verify_cost == pytest.approx(1.2)  # first round (with the prompt) left out
-    labels = {key: key for key in ["draft", "verify", "plain_step", "timeline_title", "round", "ms",
+    labels = {key: key for key in ["draft", "verify", "plain_step", "timeline_title", "round", "ms", "hover",
                                    "theory_ideal", "theory_measured_v", "measured", "break_even",
                                    "theory_title", "alpha", "speedup"]}
     for figure in (timeline_figure(comparison, labels), theory_figure(comparison, labels)):

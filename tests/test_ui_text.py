@@ -34,10 +34,9 @@ def _built_keys() -> dict[str, Callable[[], Iterable]]:
 
 def _tables() -> dict[str, dict[str, str]]:
     import app
-    from demos import common
 
     merged: dict[str, dict[str, str]] = {"en": {}, "ja": {}}
-    for table in (common.COMMON_TEXT, app.HEADER_TEXT, *(tab.TEXT for tab in app.TABS)):
+    for table in app.TEXT_TABLES:
         for lang in merged:
             merged[lang].update(table[lang])
     return merged

@@ -1,23 +1,22 @@
 """Tab "DPO": vote on answer pairs, train on the votes live, see the effect, vote on the new answers.
 
-Modules: `votes` (pairs, votes, export, push; the live-policy line), `training` (the live run).
-`build()` makes the server's one preference store and one policy trainer and hands both to the
-two sections, so neither section imports the other.
+Modules: `votes` (pairs, votes, export, push; the live-policy line), `training` (the live run),
+`text` (every string, English and Japanese). `build(trainer)` makes the server's one preference
+store and hands it, with the server's one policy trainer (made by `app.py`), to both sections, so
+neither section imports the other.
 """
-from demos.common import LANGUAGES, Table
 from demos.dpo import training, votes
+from demos.dpo.text import BUILT_KEYS, TEXT
 from playground.dpo.preferences import PreferenceStore
 from playground.dpo.training import PolicyTrainer
 
-TEXT: Table = {lang: {**votes.COLLECT_TEXT[lang], **training.TEXT[lang]} for lang in LANGUAGES}
 
-
-def build() -> None:
-    """One store (at $PLAYGROUND_PREFERENCES_DB or in the cache folder) and one trainer per server."""
-    store, trainer = PreferenceStore(), PolicyTrainer()
+def build(trainer: PolicyTrainer) -> list:
+    """One store (at $PLAYGROUND_PREFERENCES_DB or in the cache folder) per server; returns the events after
+    which the live policy may have changed (a finished run, a reset), for the app to refresh what shows it."""
+    store = PreferenceStore()
     live, live_policy = votes.build(store, trainer)
-    for event in training.build(store, trainer):  # a run that finished, or a reset, changes the live policy
-        event.then(live_policy, None, live, api_visibility="private")
+    return [event.then(live_policy, None, live, api_visibility="private") for event in training.build(store, trainer)]
 
 
-__all__ = ["TEXT", "build"]
+__all__ = ["BUILT_KEYS", "TEXT", "build"]

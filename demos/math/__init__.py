@@ -1,4 +1,4 @@
 """Tab "Math". Modules: `tab` (widgets and handlers), `text` (English and Japanese)."""
-from demos.math.tab import TEXT, build
+from demos.math.tab import BUILT_KEYS, TEXT, build
 
-__all__ = ["TEXT", "build"]
+__all__ = ["BUILT_KEYS", "TEXT", "build"]

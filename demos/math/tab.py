@@ -1,9 +1,9 @@
 """Tab "Math": exponentials, logarithms, their derivatives and cross-entropy, as live Plotly plots.
 
-For teachers: seven sections build cross-entropy up from a^x, each with a short explanation, an
-interactive plot and the computed numbers. The maths lives in `playground/curves_exp_log.py`,
-`playground/cross_entropy.py` and `playground/cross_entropy_forms.py`; figures in
-`playground/curve_figures.py`. This module only wires widgets to them.
+For teachers: eight sections build cross-entropy up from a^x, each with a short explanation, an
+interactive plot and the computed numbers. The maths lives in `playground/math/` (`exp_log`,
+`cross_entropy`, `forms`, `token_loss`), figures in `playground/math/figures.py`; the text in
+`demos/math/text.py`. This module only wires widgets to them.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import math
 
 import gradio as gr
 
-from demos.common import T, lang_of, text, user_errors
+from demos.common import T, labels, text, user_errors
 from demos.math.text import TEXT
 from playground.core.models import load_causal_lm
 from playground.math import cross_entropy as ce
@@ -19,11 +19,20 @@ from playground.math import exp_log as el
 from playground.math import figures, forms
 from playground.math.token_loss import MAX_SENTENCE_CHARS, token_losses
 
-__all__ = ["TEXT", "build"]
+__all__ = ["BUILT_KEYS", "TEXT", "build"]
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 LIVE = dict(trigger_mode="always_last", show_progress="hidden")  # slider drags redraw, latest value wins
 DICE_ROWS = [[1, 3, 1.0], [2, 2, 1.0], [3, 4, 1.0], [4, 1, 1.0], [5, 3, 1.0], [6, 7, 1.0]]
 BATCH_ROWS = [[0, 0.7, 0.2, 0.1], [1, 0.1, 0.6, 0.3], [2, 0.2, 0.5, 0.3], [2, 0.05, 0.05, 0.9]]
+LOGITS = (2.0, 1.0, 0.1)  # section 4's sliders z0, z1, z2 start here
+SECTIONS = ("exp", "log", "likelihood", "ce", "batch", "binary", "matrix", "llm")  # in page order, numbered from 1
+BUILT_KEYS = {"curves_{}_md": lambda: SECTIONS, "curves_z{}": lambda: range(len(LOGITS)),
+              "curves_rule_{}": lambda: el.RULE_NAMES}  # keys made with f-strings below, and their values
+
+
+def _labels(request: gr.Request | None) -> dict[str, str]:
+    """The figures' labels in the reader's language."""
+    return labels(TEXT, "curves_fig_", request)
 
 
 def _sci(value: float) -> str:
@@ -38,51 +47,51 @@ def _clipped_note(count: int, request: gr.Request | None) -> str:
     return text(TEXT, "curves_clipped", request, count=count) if count else ""
 
 
-@user_errors
+@user_errors(table=TEXT)
 def exp_section(base: float, x0: float, request: gr.Request = None):
     curve = el.exp_curve(base, x0)
     numbers = text(TEXT, "curves_exp_numbers", request, x0=x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
                    ln_a=curve.ln_base)
-    return figures.exp_figure(curve, lang_of(request)), numbers
+    return figures.exp_figure(curve, _labels(request)), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def e_limit_section(n_max: float, request: gr.Request = None):
     limit = el.e_limit(n_max)
     numbers = text(TEXT, "curves_limit_numbers", request, limit=limit.value[-1], n=int(limit.n[-1]),
                    gap=_sci(limit.error[-1]), e=math.e)
-    return figures.e_limit_figure(limit, lang_of(request)), numbers
+    return figures.e_limit_figure(limit, _labels(request)), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def log_section(base: float, x0: float, p: float, q: float, power: float, request: gr.Request = None):
-    lang = lang_of(request)
     curve, fd = el.log_curve(base, x0), el.finite_difference(x0)
-    rules = "\n".join(f"| {text(TEXT, 'curves_rule_' + rule.name, request)} | {rule.left:.12g} | "
+    rules = "\n".join(f"| {text(TEXT, f'curves_rule_{rule.name}', request)} | {rule.left:.12g} | "
                       f"{rule.right:.12g} | {rule.difference:.1e} |" for rule in el.log_rules(p, q, power, base))
     numbers = text(TEXT, "curves_log_numbers", request, x0=x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
                    best_h=_sci(fd.best_h), best_error=_sci(float(fd.forward_error.min())), rules=rules)
-    return figures.log_figure(curve, lang), figures.finite_difference_figure(fd, lang), numbers
+    names = _labels(request)
+    return figures.log_figure(curve, names), figures.finite_difference_figure(fd, names), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def likelihood_section(table: list[list], face: float, request: gr.Request = None):
     dice = ce.dice_from_table(table, int(face))
     numbers = text(TEXT, "curves_likelihood_numbers", request, throws=dice.counts.sum(),
                    likelihood=_sci(dice.likelihood), log_l=dice.log_likelihood, nll=dice.nll, nll_best=dice.nll_at_frequencies,
                    clipped=_clipped_note(int(dice.clipped.sum()), request))
-    return figures.dice_figure(dice, lang_of(request)), numbers
+    return figures.dice_figure(dice, _labels(request)), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def ce_section(z0: float, z1: float, z2: float, target: float, request: gr.Request = None):
     sample = ce.ce_one_sample([z0, z1, z2], int(target))
     numbers = text(TEXT, "curves_ce_numbers", request, probs=", ".join(f"{y:.4f}" for y in sample.probs),
                    total=sample.probs.sum(), target=sample.target, loss=sample.loss)
-    return figures.one_sample_figure(sample, lang_of(request)), numbers
+    return figures.one_sample_figure(sample, _labels(request)), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def batch_section(table: list[list], request: gr.Request = None):
     batch = ce.batch_from_table(table)
     clipped = _clipped_note(int(batch.clipped.sum()), request)
@@ -91,39 +100,40 @@ def batch_section(table: list[list], request: gr.Request = None):
     numbers = text(TEXT, "curves_batch_numbers", request, losses=", ".join(f"{v:.4f}" for v in batch.per_sample),
                    total=batch.total, mean=batch.mean, torch_ce=batch.torch_cross_entropy,
                    torch_nll=batch.torch_nll_loss, clipped=clipped)
-    return figures.batch_figure(batch, lang_of(request)), numbers
+    return figures.batch_figure(batch, _labels(request)), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def binary_section(z: float, t: float, request: gr.Request = None):
     binary = forms.binary_ce(z, t)
     numbers = text(TEXT, "curves_binary_numbers", request, z=binary.z0, y=binary.y0, loss=binary.loss0,
                    diff=_sci(binary.max_difference))
-    return figures.binary_figure(binary, lang_of(request)), numbers
+    return figures.binary_figure(binary, _labels(request)), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def matrix_section(table: list[list], request: gr.Request = None):
     batch = ce.batch_from_table(table)
     matrix, gradient = forms.matrix_form(batch), forms.batch_gradient(batch)
     numbers = text(TEXT, "curves_matrix_numbers", request, matrix=matrix.loss, batch=matrix.batch_mean,
                    diff=_sci(matrix.difference), grad_diff=_sci(gradient.max_difference),
                    step=_sci(gradient.step))
-    lang = lang_of(request)
-    return figures.matrix_figure(matrix, lang), figures.gradient_figure(gradient, lang), numbers
+    names = _labels(request)
+    return figures.matrix_figure(matrix, names), figures.gradient_figure(gradient, names), numbers
 
 
-@user_errors
+@user_errors(table=TEXT)
 def llm_section(sentence: str, request: gr.Request = None):
     lm = load_causal_lm()
     losses = token_losses(lm, sentence)
     numbers = text(TEXT, "curves_llm_numbers", request, count=len(losses.tokens), mean=losses.mean,
                    model_loss=losses.model_loss, perplexity=losses.perplexity, model=lm.model_id)
-    return figures.token_loss_figure(losses, lang_of(request)), numbers
+    return figures.token_loss_figure(losses, _labels(request)), numbers
 
 
-def _section(key: str, number: int) -> gr.Column:
-    column = gr.Column(elem_id=f"curves-section-{number}", elem_classes=["curves-section"])
+def _section(key: str) -> gr.Column:
+    """Section `key` of SECTIONS: its explanation, in a column the browser tests find by number."""
+    column = gr.Column(elem_id=f"curves-section-{SECTIONS.index(key) + 1}", elem_classes=["curves-section"])
     with column:
         gr.Markdown(T(f"curves_{key}_md"), latex_delimiters=LATEX)
     return column
@@ -139,7 +149,7 @@ def _numbers(number: int) -> gr.Markdown:
 
 def build() -> None:
     gr.Markdown(T("curves_intro"))
-    with _section("exp", 1):
+    with _section("exp"):
         with gr.Row():
             base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")
             x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
@@ -153,7 +163,7 @@ def build() -> None:
     gr.on(None, exp_section, [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
     gr.on(None, e_limit_section, [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
 
-    with _section("log", 2):
+    with _section("log"):
         with gr.Row():
             log_base = gr.Slider(1.5, 10.0, value=math.e, step=0.001, label=T("curves_log_base"))
             log_x0 = gr.Slider(0.1, 5.0, value=1.0, step=0.05, label=T("curves_log_x0"), elem_id="curves-log-x0")
@@ -167,7 +177,7 @@ def build() -> None:
     gr.on(None, log_section, [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
           api_name="curves_log", **LIVE)
 
-    with _section("likelihood", 3):
+    with _section("likelihood"):
         # type="array": the cells reach the engine as sent, so a ragged or non-numeric table gets a
         # message naming the cell instead of failing in Gradio's pandas conversion
         dice = gr.Dataframe(DICE_ROWS, headers=ce.DICE_HEADERS, datatype="number", type="array",
@@ -176,35 +186,35 @@ def build() -> None:
         dice_plot, dice_numbers = _plot("dice"), _numbers(3)
     gr.on(None, likelihood_section, [dice, face], [dice_plot, dice_numbers], api_name="curves_likelihood", **LIVE)
 
-    with _section("ce", 4):
+    with _section("ce"):
         with gr.Row():
             logits = [gr.Slider(-5.0, 5.0, value=value, step=0.05, label=T(f"curves_z{k}"), elem_id=f"curves-z{k}")
-                      for k, value in enumerate([2.0, 1.0, 0.1])]
+                      for k, value in enumerate(LOGITS)]
             target = gr.Slider(0, 2, value=0, step=1, label=T("curves_target"))
         ce_plot, ce_numbers = _plot("ce"), _numbers(4)
     gr.on(None, ce_section, [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
-    with _section("batch", 5):
+    with _section("batch"):
         batch = gr.Dataframe(BATCH_ROWS, headers=ce.batch_headers(3), datatype="number", type="array",
                              label=T("curves_batch_table"), elem_id="curves-batch")
         batch_plot, batch_numbers = _plot("batch"), _numbers(5)
     gr.on(None, batch_section, [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
 
-    with _section("binary", 6):
+    with _section("binary"):
         with gr.Row():
             z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
             t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
         binary_plot, binary_numbers = _plot("binary"), _numbers(6)
     gr.on(None, binary_section, [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
 
-    with _section("matrix", 7):
+    with _section("matrix"):
         with gr.Row():
             matrix_plot, gradient_plot = _plot("matrix"), _plot("grad")
         matrix_numbers = _numbers(7)
     gr.on(None, matrix_section, [batch], [matrix_plot, gradient_plot, matrix_numbers], api_name="curves_matrix",
           **LIVE)
 
-    with _section("llm", 8):
+    with _section("llm"):
         sentence = gr.Textbox("The capital of France is Paris.", label=T("curves_sentence"),
                               max_length=MAX_SENTENCE_CHARS, elem_id="curves-sentence")
         score = gr.Button(T("curves_llm_button"), variant="primary", elem_id="curves-llm-button")

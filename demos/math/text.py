@@ -1,7 +1,9 @@
 """English and Japanese text of the Math tab (labels, explanations, and templates for computed numbers).
 
-Kept apart from `demos/curves.py` because the explanations are long; templates are filled with
-numbers the engine computed (`{...}`), LaTeX braces are doubled for `str.format`.
+Kept apart from `demos/math/tab.py` because the explanations are long; templates are filled with
+numbers the engine computed (`{...}`), LaTeX braces are doubled for `str.format`. `curves_fig_*` are
+the figures' labels (passed to `playground/math/figures.py` with the prefix stripped), `curves_err_*`
+the engine's `InputError` messages.
 """
 from __future__ import annotations
 
@@ -113,6 +115,59 @@ TEXT: Table = {
         "curves_llm_numbers": "{count} tokens scored (the first has nothing before it). Cross-entropy "
                               "$E = {mean:.6f}$ nats; transformers' own `loss` $= {model_loss:.6f}$; "
                               "perplexity $e^E = {perplexity:.3f}$. Model: `{model}`.",
+        # bad input (InputError keys raised in playground/math/, said by @user_errors(table=TEXT))
+        "curves_err_base_one": "{field} = {value:g} has ln a = 0: 1^x is flat and log_1 x is undefined; pick a != 1.",
+        "curves_err_log_positive": "{field} = {value:g}: logarithms need positive numbers.",
+        "curves_err_probability": "Probabilities {field}: row {row}, {column} is {value:.6g}; every probability must "
+                                  "be a number in [0, 1].",
+        "curves_err_row_sum": "Probabilities {field}: row {row} sums to {value:.6g}, not 1. Edit it so the "
+                              "probabilities add up to 1.",
+        "curves_err_weights": "The weights {field} must be >= 0 with a positive sum; got {value}.",
+        "curves_err_counts": "The counts {field} must be 6 whole numbers in [0, {high}] with at least one throw; "
+                             "got {value}.",
+        "curves_err_logits": "The logits {field} must be 2..{high} numbers in [-100, 100]; got {value}.",
+        "curves_err_label": "Target labels: row {row} has {field} = {value:.6g}; labels must be whole numbers "
+                            "0..{high} (one per class column).",
+        "curves_err_batch_size": "The {field} must have 1..{max_rows} rows and 2..{max_classes} classes; got {value}.",
+        "curves_err_table_empty": "the {field} table is empty: add rows with the columns {columns}.",
+        "curves_err_row_cells": "the {field} table, row {row} has {value} cells; every row needs {needed}: {columns}.",
+        "curves_err_cell_text": "the {field} table, row {row}, column {column} is {value!r}, not a number: type a "
+                                "number there.",
+        "curves_err_cell_empty": "the {field} table, row {row}, column {column} is empty: fill in a number or delete "
+                                 "the row.",
+        "curves_err_cell_infinite": "the {field} table, row {row}, column {column} is {value!r}: only finite numbers "
+                                    "are allowed.",
+        "curves_err_dice_rows": "the {field} table needs exactly 6 rows (faces 1-6); it has {value}.",
+        "curves_err_batch_width": "the {field} table, row 1 has {value} cells; a row is the target label t, then "
+                                  "2..{high} probabilities y0, y1, ...",
+        "curves_err_soft_label": "{field} = {value:g} must be in [0, 1] (0 or 1 for hard labels).",
+        "curves_err_single_token": "The {field} is a single token: add a word so there is a next token to predict.",
+        # figures (playground/math/figures.py takes these as `labels`, prefix stripped)
+        "curves_fig_x": "x", "curves_fig_y": "y", "curves_fig_n": "n (log scale)",
+        "curves_fig_h": "step h (log scale)", "curves_fig_error": "|error| (log scale)",
+        "curves_fig_exp": "a^x (a = {a:g})", "curves_fig_exp_d": "derivative a^x ln a", "curves_fig_e_x": "e^x",
+        "curves_fig_tangent": "tangent at x = {x:g}", "curves_fig_point": "point", "curves_fig_limit": "(1 + 1/n)^n",
+        "curves_fig_e": "e = {e:.6f}", "curves_fig_limit_title": "(1 + 1/n)^n approaches e",
+        "curves_fig_log": "log_a x (a = {a:g})", "curves_fig_log_d": "derivative 1 / (x ln a)",
+        "curves_fig_forward": "forward (log(x+h) - log x) / h",
+        "curves_fig_central": "central (log(x+h) - log(x-h)) / 2h",
+        "curves_fig_fd_title": "Error of the finite-difference slope of ln at x = {x:g}",
+        "curves_fig_best": "best h = {h:.1e}", "curves_fig_face": "face", "curves_fig_probability": "probability",
+        "curves_fig_predicted": "predicted p", "curves_fig_observed": "observed n / N",
+        "curves_fig_p_face": "p(face {f})", "curves_fig_nll": "negative log-likelihood",
+        "curves_fig_nll_curve": "NLL as p(face {f}) varies", "curves_fig_current": "current",
+        "curves_fig_mle": "minimum at n / N = {p:.3f}", "curves_fig_class": "class",
+        "curves_fig_softmax": "softmax y", "curves_fig_target": "target class", "curves_fig_neg_log": "-log y",
+        "curves_fig_y_target": "y of the target class", "curves_fig_loss": "loss", "curves_fig_sample": "sample",
+        "curves_fig_per_sample": "loss of each sample", "curves_fig_mean": "mean = {m:.4f}",
+        "curves_fig_y_pred": "prediction y", "curves_fig_t1": "t = 1: -log y", "curves_fig_t0": "t = 0: -log(1 - y)",
+        "curves_fig_z": "logit z", "curves_fig_bce_sigmoid": "sigmoid form (t = {t:g})",
+        "curves_fig_bce_softmax": "2-class softmax form", "curves_fig_entry": "entry (sample, class)",
+        "curves_fig_gradient": "dE/dz", "curves_fig_analytic": "analytic (y - t) / N",
+        "curves_fig_numerical": "numerical (central difference)", "curves_fig_T": "T (targets)",
+        "curves_fig_logY": "log Y", "curves_fig_TlogY": "T ⊙ log Y",
+        "curves_fig_token": "next token (position: text)", "curves_fig_surprise": "-log p (nats)",
+        "curves_fig_per_token": "-log p of each token", "curves_fig_mean_ce": "mean = cross-entropy = {m:.3f}",
     },
     "ja": {
         "math_tab": "数学",
@@ -219,5 +274,57 @@ TEXT: Table = {
         "curves_llm_numbers": "{count} 個のトークンを評価しました（最初のトークンは前に何もないので除外）。"
                               "交差エントロピー $E = {mean:.6f}$ ナット、transformers 自身の `loss` $= {model_loss:.6f}$、"
                               "パープレキシティ $e^E = {perplexity:.3f}$。モデル: `{model}`。",
+        # bad input
+        "curves_err_base_one": "{field} = {value:g} では ln a = 0 です。1^x は平らで log_1 x は定義されません。"
+                               "1 以外の a を選んでください。",
+        "curves_err_log_positive": "{field} = {value:g}: 対数には正の数が必要です。",
+        "curves_err_probability": "確率 {field}: {row} 行目の {column} が {value:.6g} です。確率は [0, 1] の数で"
+                                  "なければなりません。",
+        "curves_err_row_sum": "確率 {field}: {row} 行目の合計が {value:.6g} で、1 ではありません。合計が 1 になる"
+                              "ように直してください。",
+        "curves_err_weights": "重み {field} は 0 以上で、合計が正でなければなりません（入力値: {value}）。",
+        "curves_err_counts": "回数 {field} は [0, {high}] の整数 6 個で、少なくとも 1 回は投げた数にしてください"
+                             "（入力値: {value}）。",
+        "curves_err_logits": "ロジット {field} は [-100, 100] の数を 2〜{high} 個にしてください（入力値: {value}）。",
+        "curves_err_label": "正解ラベル: {row} 行目が {field} = {value:.6g} です。ラベルは 0〜{high} の整数"
+                            "（クラスの列ごとに 1 つ）でなければなりません。",
+        "curves_err_batch_size": "{field} は 1〜{max_rows} 行、2〜{max_classes} クラスにしてください（入力: {value}）。",
+        "curves_err_table_empty": "{field} の表が空です。列 {columns} の行を追加してください。",
+        "curves_err_row_cells": "{field} の表の {row} 行目にはセルが {value} 個あります。各行に {needed} 個"
+                                "（{columns}）必要です。",
+        "curves_err_cell_text": "{field} の表の {row} 行目、列 {column} が {value!r} で、数値ではありません。"
+                                "数値を入力してください。",
+        "curves_err_cell_empty": "{field} の表の {row} 行目、列 {column} が空です。数値を入れるか、その行を削除して"
+                                 "ください。",
+        "curves_err_cell_infinite": "{field} の表の {row} 行目、列 {column} が {value!r} です。有限の数だけが使えます。",
+        "curves_err_dice_rows": "{field} の表はちょうど 6 行（出目 1〜6）必要ですが、{value} 行あります。",
+        "curves_err_batch_width": "{field} の表の 1 行目にはセルが {value} 個あります。各行は正解ラベル t と、"
+                                  "2〜{high} 個の確率 y0, y1, ... です。",
+        "curves_err_soft_label": "{field} = {value:g} は [0, 1] の範囲にしてください（ハードラベルなら 0 か 1）。",
+        "curves_err_single_token": "{field} が 1 トークンしかありません。予測する次のトークンがあるよう、単語を"
+                                   "足してください。",
+        # figures
+        "curves_fig_x": "x", "curves_fig_y": "y", "curves_fig_n": "n（対数目盛）", "curves_fig_h": "刻み h（対数目盛）",
+        "curves_fig_error": "|誤差|（対数目盛）", "curves_fig_exp": "a^x（a = {a:g}）", "curves_fig_exp_d": "導関数 a^x ln a",
+        "curves_fig_e_x": "e^x", "curves_fig_tangent": "x = {x:g} での接線", "curves_fig_point": "点",
+        "curves_fig_limit": "(1 + 1/n)^n", "curves_fig_e": "e = {e:.6f}",
+        "curves_fig_limit_title": "(1 + 1/n)^n は e に近づく", "curves_fig_log": "log_a x（a = {a:g}）",
+        "curves_fig_log_d": "導関数 1 / (x ln a)", "curves_fig_forward": "前進差分 (log(x+h) - log x) / h",
+        "curves_fig_central": "中心差分 (log(x+h) - log(x-h)) / 2h",
+        "curves_fig_fd_title": "x = {x:g} における ln の差分による傾きの誤差", "curves_fig_best": "最良の h = {h:.1e}",
+        "curves_fig_face": "出目", "curves_fig_probability": "確率", "curves_fig_predicted": "予測確率 p",
+        "curves_fig_observed": "観測頻度 n / N", "curves_fig_p_face": "p(出目 {f})", "curves_fig_nll": "負の対数尤度",
+        "curves_fig_nll_curve": "p(出目 {f}) を動かしたときの NLL", "curves_fig_current": "現在値",
+        "curves_fig_mle": "最小は n / N = {p:.3f}", "curves_fig_class": "クラス", "curves_fig_softmax": "ソフトマックス y",
+        "curves_fig_target": "正解クラス", "curves_fig_neg_log": "-log y", "curves_fig_y_target": "正解クラスの y",
+        "curves_fig_loss": "損失", "curves_fig_sample": "サンプル", "curves_fig_per_sample": "サンプルごとの損失",
+        "curves_fig_mean": "平均 = {m:.4f}", "curves_fig_y_pred": "予測 y", "curves_fig_t1": "t = 1: -log y",
+        "curves_fig_t0": "t = 0: -log(1 - y)", "curves_fig_z": "ロジット z",
+        "curves_fig_bce_sigmoid": "シグモイド形（t = {t:g}）", "curves_fig_bce_softmax": "2 クラスのソフトマックス形",
+        "curves_fig_entry": "要素（サンプル, クラス）", "curves_fig_gradient": "dE/dz",
+        "curves_fig_analytic": "解析解 (y - t) / N", "curves_fig_numerical": "数値微分（中心差分）", "curves_fig_T": "T（正解）",
+        "curves_fig_logY": "log Y", "curves_fig_TlogY": "T ⊙ log Y", "curves_fig_token": "次のトークン（位置: 文字列）",
+        "curves_fig_surprise": "-log p（ナット）", "curves_fig_per_token": "各トークンの -log p",
+        "curves_fig_mean_ce": "平均 = 交差エントロピー = {m:.3f}",
     },
 }

@@ -1,4 +1,4 @@
 """Tab "Sampling penalties". Modules: `tab` (widgets and handlers), `text` (English and Japanese)."""
-from demos.penalties.tab import TEXT, build
+from demos.penalties.tab import BUILT_KEYS, TEXT, build
 
-__all__ = ["TEXT", "build"]
+__all__ = ["BUILT_KEYS", "TEXT", "build"]

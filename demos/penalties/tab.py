@@ -3,20 +3,30 @@
 The same prompt and seed run without and with penalties, side by side; a step scrubber shows what
 the penalties did to the next-token distribution, a sweep shows the trend, and an explainer plot
 shows why the multiplicative penalty depends on where the logits sit. The math is in
-`playground/penalties.py`; this module only wires widgets to it.
+`playground/penalties/`; this module only wires widgets to it.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
 
 import gradio as gr
 
-from demos.common import T, text, user_errors
+from demos import links
+from demos.common import T, labels, text, user_errors
 from demos.penalties.text import TEXT
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
 from playground.core.models import load_causal_lm
 from playground.core.text_metrics import highlight_repeats, text_metrics
-from playground.penalties.decoding import SWEEP_POINTS, SWEEP_RANGES, first_changed_step, side_by_side, sweep_penalty
+from playground.penalties.decoding import (
+    SWEEP_POINTS,
+    SWEEP_RANGES,
+    TracedRun,
+    first_changed_step,
+    side_by_side,
+    sweep_penalty,
+    sweep_values,
+)
 from playground.penalties.figures import explainer_figure, step_figure, sweep_figure
 from playground.penalties.processors import (
     ADDITIVE_RANGE,
@@ -31,14 +41,16 @@ POEM = "Write a short poem about the ocean."
 EXAMPLES = [[POEM, 1.3, 0.0, 0.0, "vllm"], [POEM, 1.0, 0.8, 0.4, "vllm"],
             ["List ten fruits.", 1.3, 0.0, 0.0, "hf"],
             ["Describe a forest in three sentences.", 1.15, 0.3, 0.3, "llama.cpp"]]
-FIGURE_KEYS = ("before_bar", "reason_not_penalised", "reason_prompt", "reason_output", "token_axis",
-               "prob_axis", "logit_axis", "prompt_count", "output_count", "before", "after_repetition",
-               "after_frequency", "after_presence", "distinct_2", "repeated_rate", "metric_axis",
-               "none", "repetition", "frequency", "presence", "curve_title", "shift_title",
-               "logit_in", "logit_out")
-METRIC_KEYS = ("distinct_1", "distinct_2", "distinct_3", "repeated_rate", "tokens", "eos")
+METRIC_ROWS = (("distinct_1", "distinct_1"), ("distinct_2", "distinct_2"), ("distinct_3", "distinct_3"),
+               ("repeated_rate", "repeated_ngram_rate"), ("tokens", "tokens"), ("eos", "eos_reached"))  # key, field
 STEP_COLUMNS = ("token", "prompt_count", "output_count", "before", "after_repetition",
                 "after_frequency", "after_presence", "p_before", "p_after")
+METRIC_COLUMNS = ("metric", "plain", "penalised")
+# keys built at run time, with the values they take (checked by tests/test_ui_text.py)
+BUILT_KEYS = {"penalties_row_{}": lambda: [key for key, _ in METRIC_ROWS],
+              "penalties_col_{}": lambda: METRIC_COLUMNS + STEP_COLUMNS,
+              "penalties_name_{}": lambda: SWEEP_RANGES,
+              "penalties_err_{}": lambda: ("frequency_penalty", "presence_penalty")}
 
 DEFAULT = PenaltyConfig(repetition_penalty=1.3)
 DEFAULT_PARAMS = GenerationParams()
@@ -49,27 +61,30 @@ def as_html(model_text: str) -> str:
     return f'<div style="white-space: pre-wrap">{highlight_repeats(model_text)}</div>'
 
 
-def words(request: gr.Request | None, keys: tuple[str, ...] = FIGURE_KEYS) -> dict[str, str]:
-    return {key: text(TEXT, f"penalties_{key}", request) for key in keys}
+def figure_labels(request: gr.Request | None, **formatted: str) -> dict[str, str]:
+    """The figures' words in the reader's language, plus titles already filled in by the caller."""
+    return {**labels(TEXT, "penalties_fig_", request), **formatted}
 
 
-def metrics_table(plain, penalised, request) -> dict:
+def headers(keys: tuple[str, ...], request: gr.Request | None) -> list[str]:
+    return [text(TEXT, f"penalties_col_{key}", request) for key in keys]
+
+
+def metrics_table(plain: TracedRun, penalised: TracedRun, request: gr.Request | None) -> dict:
     yes, no = text(TEXT, "penalties_yes", request), text(TEXT, "penalties_no", request)
     columns = [text_metrics(run.text, len(run.new_ids), run.eos_reached) for run in (plain, penalised)]
-    fields = ("distinct_1", "distinct_2", "distinct_3", "repeated_ngram_rate", "tokens", "eos_reached")
     rows = []
-    for key, field in zip(METRIC_KEYS, fields):
+    for key, field in METRIC_ROWS:
         values = [getattr(m, field) for m in columns]
         values = [(yes if v else no) if isinstance(v, bool) else round(v, 3) for v in values]
-        rows.append([text(TEXT, f"penalties_{key}", request), *values])
-    headers = [text(TEXT, f"penalties_{key}", request) for key in ("metric", "plain", "penalised")]
-    return {"headers": headers, "data": rows}
+        rows.append([text(TEXT, f"penalties_row_{key}", request), *values])
+    return {"headers": headers(METRIC_COLUMNS, request), "data": rows}
 
 
 def step_view(state: dict | None, step: float, request: gr.Request | None = None):
     """The scrubber: one step's chart and stage-by-stage table from the stored trace."""
     if not state or not state["run"].steps:
-        return gr.skip(), gr.skip()
+        return gr.skip(), gr.skip()  # nothing generated yet: leave the empty chart
     run, params = state["run"], state["params"]
     trace = run.steps[min(int(step), len(run.steps) - 1)]
     if params.temperature:
@@ -79,57 +94,84 @@ def step_view(state: dict | None, step: float, request: gr.Request | None = None
     else:
         scale = text(TEXT, "penalties_greedy", request)
     chosen = trace.labels[trace.token_ids.index(trace.chosen_id)]
-    figure_words = {**words(request), "step_title": text(TEXT, "penalties_step_title", request,
-                                                         step=trace.step, token=chosen, scale=scale)}
+    title = text(TEXT, "penalties_step_title", request, step=trace.step, token=chosen, scale=scale)
     stages = [trace.logits[name] for name in STEP_COLUMNS[3:7]]
     rows = [[label, pc, oc, *(round(s[i], 3) for s in stages), round(pb, 4), round(pa, 4)]
             for i, (label, pc, oc, pb, pa) in enumerate(zip(trace.labels, trace.prompt_counts,
                                                             trace.output_counts, trace.prob_before,
                                                             trace.prob_after))]
-    headers = [text(TEXT, f"penalties_{key}", request) for key in STEP_COLUMNS]
-    return step_figure(trace, figure_words), {"headers": headers, "data": rows}
+    return (step_figure(trace, figure_labels(request, step_title=title)),
+            {"headers": headers(STEP_COLUMNS, request), "data": rows})
 
 
-@user_errors
-def generate(prompt: str, repetition: float, frequency: float, presence: float, convention: str,
-             last_n: float, temperature: float, top_p: float, seed: float, max_new_tokens: float,
-             request: gr.Request = None) -> Iterator[tuple]:
-    config = PenaltyConfig.from_ui(repetition, frequency, presence, convention, last_n)
-    params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
-    lm = load_causal_lm()
-    skip = (gr.skip(),) * 5
-    for plain, penalised in side_by_side(lm, prompt, config, params):
-        yield (as_html(plain.text), as_html(penalised.text)) + skip
-    state = {"run": penalised, "params": params, "config": config}
-    step = first_changed_step(penalised)
-    slider = gr.Slider(minimum=0, maximum=max(len(penalised.steps) - 1, 1), value=step)
-    yield (as_html(plain.text), as_html(penalised.text), metrics_table(plain, penalised, request), slider,
-           *step_view(state, step, request), state)
+@dataclass(frozen=True, eq=False)
+class GenerateView:
+    """The components a side-by-side run fills: its handler answers {component: value}, and Gradio
+    leaves the components it does not name as they are."""
+    plain: gr.HTML
+    penalised: gr.HTML
+    metrics: gr.Dataframe
+    step: gr.Slider
+    step_plot: gr.Plot
+    step_table: gr.Dataframe
+    state: gr.State
+
+    def outputs(self) -> list[gr.components.Component]:
+        return [getattr(self, field.name) for field in fields(self)]
+
+    @user_errors(table=TEXT)
+    def generate(self, prompt: str, repetition: float, frequency: float, presence: float, convention: str,
+                 last_n: float, temperature: float, top_p: float, seed: float, max_new_tokens: float,
+                 request: gr.Request = None) -> Iterator[dict]:
+        """Both answers as they grow, then the metrics and the step scrubber at the first changed step."""
+        config = PenaltyConfig.from_ui(repetition, frequency, presence, convention, last_n)
+        params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
+        for plain, penalised in side_by_side(load_causal_lm(), prompt, config, params):
+            yield {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text)}
+        state = {"run": penalised, "params": params, "config": config}
+        step = first_changed_step(penalised)
+        step_plot, step_table = step_view(state, step, request)
+        yield {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text),
+               self.metrics: metrics_table(plain, penalised, request),
+               self.step: gr.Slider(minimum=0, maximum=max(len(penalised.steps) - 1, 1), value=step),
+               self.step_plot: step_plot, self.step_table: step_table, self.state: state}
 
 
-@user_errors
+@user_errors(table=TEXT)
 def sweep(prompt: str, penalty: str, points: float, convention: str, last_n: float,
           temperature: float, top_p: float, seed: float, max_new_tokens: float,
           request: gr.Request = None, progress=gr.Progress()):
     base = PenaltyConfig.from_ui(1.0, 0.0, 0.0, convention, last_n)
     params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
-    name = text(TEXT, f"penalties_{penalty.removesuffix('_penalty')}", request) \
-        if penalty in SWEEP_RANGES else penalty
-    figure_words = {**words(request), "sweep_title": text(TEXT, "penalties_sweep_title", request, penalty=name),
-                    "sweep_axis": text(TEXT, "penalties_sweep_axis", request, penalty=name)}
+    total = len(sweep_values(penalty, points))  # checks the penalty's name before it is shown
+    name = text(TEXT, f"penalties_name_{penalty}", request)
+    words = figure_labels(request, sweep_title=text(TEXT, "penalties_sweep_title", request, penalty=name),
+                          sweep_axis=text(TEXT, "penalties_sweep_axis", request, penalty=name))
     done = []
     for point in sweep_penalty(load_causal_lm(), prompt, penalty, points, base, params):
         done.append(point)
-        progress((len(done), int(points)))
-        yield sweep_figure(done, figure_words)
+        progress((len(done), total))
+        yield sweep_figure(done, words)
 
 
-@user_errors
+@user_errors(table=TEXT)
 def explain(repetition: float, frequency: float, presence: float, shift: float,
             request: gr.Request = None):
     data = explainer_data(PenaltyConfig.from_ui(repetition, frequency, presence, "vllm", 64), shift)
     return explainer_figure(data["logits"], data["curves"], data["token_names"], data["shift_probs"],
-                            words(request))
+                            figure_labels(request))
+
+
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=penalties&example=2` (1-based, as listed) or single penalties: the controls' values."""
+    number = links.linked_number(params, "example", 1, len(EXAMPLES), whole=True)
+    values = list(EXAMPLES[number - 1]) if isinstance(number, int) else [gr.skip()] * 5
+    singles = [links.linked_number(params, "repetition", *REPETITION_RANGE),
+               links.linked_number(params, "frequency", *ADDITIVE_RANGE),
+               links.linked_number(params, "presence", *ADDITIVE_RANGE),
+               links.linked_choice(params, "convention", CONVENTIONS)]
+    return [values[0], *(single if not isinstance(single, dict) else value
+                         for single, value in zip(singles, values[1:]))]
 
 
 def build() -> None:
@@ -153,6 +195,9 @@ def build() -> None:
                                label=T("penalties_max_tokens"), elem_id="penalties-max-tokens")
     gr.Examples(EXAMPLES, [prompt, repetition, frequency, presence, convention],
                 example_labels=[f"{p} · r={r} f={f} p={q} · {c}" for p, r, f, q, c in EXAMPLES])
+    links.when_linked("penalties", linked_controls, [prompt, repetition, frequency, presence, convention])
+    links.copy_link_row("penalties", {"repetition": repetition, "frequency": frequency, "presence": presence,
+                                      "convention": convention})
     with gr.Row():
         run = gr.Button(T("penalties_button"), variant="primary", elem_id="penalties-button")
         stop = gr.Button(T("penalties_stop"))
@@ -172,14 +217,15 @@ def build() -> None:
     state = gr.State()
     inputs = [prompt, repetition, frequency, presence, convention, last_n, temperature, top_p, seed,
               max_tokens]
-    event = run.click(generate, inputs, [plain, penalised, metrics, step, step_plot, step_table, state],
-                      api_name="penalties_generate", concurrency_id="llm", concurrency_limit=2)
+    view = GenerateView(plain, penalised, metrics, step, step_plot, step_table, state)
+    event = run.click(view.generate, inputs, view.outputs(), api_name="penalties_generate",
+                      concurrency_id="llm", concurrency_limit=2)
     stop.click(None, cancels=[event], api_visibility="private")
     step.release(step_view, [state, step], [step_plot, step_table], api_visibility="private")
 
     gr.Markdown(T("penalties_sweep_heading"))
     with gr.Row():
-        which = gr.Radio([(T(f"penalties_{name.removesuffix('_penalty')}"), name) for name in SWEEP_RANGES],
+        which = gr.Radio([(T(f"penalties_name_{name}"), name) for name in SWEEP_RANGES],
                          value="repetition_penalty", label=T("penalties_sweep_which"))
         points = gr.Slider(*SWEEP_POINTS, value=5, step=1, label=T("penalties_sweep_points"))
         sweep_button = gr.Button(T("penalties_sweep_button"), elem_id="penalties-sweep-button")

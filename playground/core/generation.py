@@ -12,13 +12,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
-from transformers import LogitsProcessorList, TemperatureLogitsWarper, TextIteratorStreamer, TopPLogitsWarper
+from transformers import LogitsProcessorList, TextIteratorStreamer
 
 from playground.core.models import LoadedLM
+from playground.core.sampling import Sampler
 
 MAX_PROMPT_CHARS = 2000
 MAX_NEW_TOKENS = 512
 MAX_SEED = 2**32 - 1  # torch takes any int64 and wraps -1 silently; one clear, portable range
+# `generate` always decodes greedily (a sampled request draws in `Sampler`, the last logits processor);
+# None silences the model's own sampling defaults in its generation config
+GREEDY = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
 
 
 def is_whole_number(value: object) -> bool:
@@ -57,35 +61,9 @@ class GenerationParams:
                 raise ValueError(f"{name} must be a whole number, got {value!r}.")
         return cls(int(max_new_tokens), float(temperature), float(top_p), int(seed))
 
-    def generate_kwargs(self) -> dict:
-        """`generate` always decodes greedily: a sampled request draws in `SeededSampler` instead."""
-        return {"max_new_tokens": self.max_new_tokens, "do_sample": False,
-                "temperature": None, "top_p": None, "top_k": None}
-
-    def sampler(self, device: torch.device | str) -> list:
-        """The last logits processor: empty for greedy, else a draw from this request's own generator."""
-        if self.temperature == 0.0:
-            return []
-        return [SeededSampler(self.temperature, self.top_p, torch.Generator(device=device).manual_seed(self.seed))]
-
-
-class SeededSampler:
-    """Temperature, top-p, then one draw from a per-request `torch.Generator`; the drawn token gets
-    every bit of the probability mass, so `generate`'s greedy step picks it.
-
-    Why: `generate(do_sample=True)` draws from torch's process-wide generator, so two visitors
-    sampling at once would reseed each other. A generator per request keeps each seed's answer.
-    """
-
-    def __init__(self, temperature: float, top_p: float, generator: torch.Generator) -> None:
-        self.warpers = LogitsProcessorList([TemperatureLogitsWarper(temperature)]
-                                           + ([TopPLogitsWarper(top_p)] if top_p < 1.0 else []))
-        self.generator = generator
-
-    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-        probs = torch.softmax(self.warpers(input_ids, scores).float(), dim=-1)  # (batch, vocab)
-        drawn = torch.multinomial(probs, 1, generator=self.generator)  # (batch, 1)
-        return torch.full_like(scores, -math.inf).scatter(-1, drawn, 0.0)
+    def sampler(self, device: torch.device | str) -> Sampler:
+        """This request's sampler: greedy at temperature 0, else drawing from its own generator."""
+        return Sampler.seeded(self.temperature, self.top_p, self.seed, device)
 
 
 def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS, what: str = "prompt") -> str:
@@ -116,7 +94,7 @@ def stream_generate(lm: LoadedLM, prompt: str, params: GenerationParams,
                     logits_processor: list | None = None) -> Iterator[str]:
     """Yield the answer so far after each new token.
 
-    A sampled answer depends only on its own seed (see `SeededSampler`), even while other
+    A sampled answer depends only on its own seed (see `Sampler`), even while other
     requests sample at the same time; greedy answers (temperature 0) always repeat.
     """
     input_ids = chat_input_ids(lm, prompt)
@@ -127,11 +105,11 @@ def stream_generate(lm: LoadedLM, prompt: str, params: GenerationParams,
     def run() -> None:
         try:
             with torch.inference_mode():
-                processors = [*(logits_processor or []), *params.sampler(input_ids.device)]
+                processors = [*(logits_processor or []), params.sampler(input_ids.device)]
                 lm.model.generate(input_ids, attention_mask=torch.ones_like(input_ids),
                                   streamer=streamer, pad_token_id=lm.tokenizer.eos_token_id,
                                   logits_processor=LogitsProcessorList(processors),
-                                  **params.generate_kwargs())
+                                  max_new_tokens=params.max_new_tokens, **GREEDY)
         except BaseException as error:  # surfaced to the caller below, not lost in the thread
             errors.append(error)
             streamer.end()

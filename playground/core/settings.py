@@ -27,6 +27,8 @@ class Settings:
     threads: int  # torch threads per process; 1 is fastest on a busy 2-core host
     cache_dir: pathlib.Path  # converted offline models live here
     allow_any_model: bool  # accept Hub ids beyond the presets (never with remote code)
+    preferences_url: str  # "" = DPO votes in a SQLite file; postgresql://... = one database for many replicas
+    engine_url: str  # "" = every model runs here; http(s)://... = an OpenAI-compatible serving engine
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,6 +41,8 @@ class Settings:
             threads=max(1, int(os.getenv("PLAYGROUND_THREADS", "1"))),
             cache_dir=pathlib.Path(cache),
             allow_any_model=env_flag("PLAYGROUND_ALLOW_ANY_MODEL"),
+            preferences_url=os.getenv("PLAYGROUND_PREFERENCES_URL", "").strip(),
+            engine_url=os.getenv("PLAYGROUND_ENGINE_URL", "").strip(),
         )
 
 

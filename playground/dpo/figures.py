@@ -1,9 +1,12 @@
 """Plotly figures of the DPO tab, built from the data `loss` and `training` return (never recomputed).
 
 Apart from the loss so that the engine (`loss`, `training`) imports without Plotly: the GPU check
-(`bench/gpu.py`) runs one DPO step on a machine that has torch and peft but no Plotly.
+(`bench/gpu.py`) runs one DPO step on a machine that has torch and peft but no Plotly. Every word
+on a figure comes from its `labels` mapping, made by the tab in the reader's language.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -11,9 +14,12 @@ from plotly.subplots import make_subplots
 from playground.dpo.loss import LossCurves
 
 
-def loss_curves_figure(curves: LossCurves, title: str, x_title: str, loss_name: str,
-                       weight_name: str) -> go.Figure:
-    """Solid lines: loss; dotted lines: gradient weight, one colour per beta."""
+def loss_curves_figure(curves: LossCurves, labels: Mapping[str, str]) -> go.Figure:
+    """Solid lines: loss; dotted lines: gradient weight, one colour per beta.
+
+    `labels`: title, x (the margin axis), loss, weight.
+    """
+    loss_name, weight_name = labels["loss"], labels["weight"]
     figure = go.Figure()
     for index, beta in enumerate(curves.betas):
         color = f"hsl({index * 360 // max(len(curves.betas), 1)}, 65%, 45%)"
@@ -21,12 +27,12 @@ def loss_curves_figure(curves: LossCurves, title: str, x_title: str, loss_name: 
                            line={"color": color})
         figure.add_scatter(x=curves.margins, y=curves.weights[index], name=f"{weight_name} β={beta:g}",
                            line={"color": color, "dash": "dot"})
-    figure.update_layout(title=title, height=360, xaxis_title=x_title, yaxis_title=f"{loss_name} / {weight_name}",
+    figure.update_layout(title=labels["title"], height=360, xaxis_title=labels["x"], yaxis_title=f"{loss_name} / {weight_name}",
                          yaxis_range=[0, 4], showlegend=True, margin={"t": 50, "b": 40})
     return figure
 
 
-def training_figure(history: list, health: list[tuple[int, float]], labels: dict[str, str]) -> go.Figure:
+def training_figure(history: list, health: list[tuple[int, float]], labels: Mapping[str, str]) -> go.Figure:
     """Live training plots from the run's `StepMetrics` history and (step, repeat rate) health points.
 
     `labels` carries the localised titles: loss, rewards, accuracy, step, chosen, rejected, margin,

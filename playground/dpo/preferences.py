@@ -1,21 +1,21 @@
 """A preference store that keeps every vote of a workshop exactly once, and exports it for DPO.
 
-Why SQLite in WAL mode: a vote is one small row written by many people at once. With write-ahead
-logging readers never block the writer, `BEGIN IMMEDIATE` serialises writers (each waits up to
-`timeout_s`), and `synchronous=FULL` makes a commit durable before `add_vote` returns, so a vote the
-UI has confirmed survives a killed server. One connection per call keeps it safe from any thread
-or process. The export is TRL's preference format (https://huggingface.co/docs/trl/dataset_formats):
-`prompt`, `chosen`, `rejected`, conversational (lists of messages) or plain strings.
+Where the votes live (`vote_backends`): one SQLite file by default, or PostgreSQL when
+`PLAYGROUND_PREFERENCES_URL=postgresql://...` is set, so many app replicas share one set of votes.
+Either way a vote is one small row written in its own transaction, and `add_vote` returns only after
+the commit is durable, so a vote the UI has confirmed survives a killed server. The schema is
+created on first use and carries a version row (`preferences_schema_version`), so a later layout can
+be recognised instead of misread. The export is TRL's preference format
+(https://huggingface.co/docs/trl/dataset_formats): `prompt`, `chosen`, `rejected`, conversational
+(lists of messages) or plain strings.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import pathlib
 import random
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -24,25 +24,30 @@ from typing import Any
 from playground.core.generation import MAX_PROMPT_CHARS, GenerationParams, stream_generate, validate_prompt
 from playground.core.models import LoadedLM
 from playground.core.settings import Settings, get_settings
+from playground.dpo.vote_backends import Backend, open_backend
 
 CHOICES = ("a", "b", "tie", "both_bad")  # "tie" and "both_bad" are stored, never exported as pairs
 MAX_ANSWER_CHARS = 8000
 MAX_COMMENT_CHARS = 500
 MAX_SESSION_CHARS = 64
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS votes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created REAL NOT NULL,
-    session_id TEXT NOT NULL,
-    prompt TEXT NOT NULL,
-    answer_a TEXT NOT NULL,
-    answer_b TEXT NOT NULL,
-    choice TEXT NOT NULL CHECK (choice IN ('a', 'b', 'tie', 'both_bad')),
-    comment TEXT NOT NULL DEFAULT '',
-    params TEXT NOT NULL DEFAULT '{}'  -- JSON: generation settings of each side, model id
-);
-CREATE INDEX IF NOT EXISTS votes_by_session ON votes (session_id, id);
-"""
+SCHEMA_VERSION = 1  # bump with a migration when the layout of `votes` changes
+SCHEMA = (  # one statement each; {id_column} comes from the backend
+    "CREATE TABLE IF NOT EXISTS preferences_schema_version (version INTEGER NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS votes (
+        id {id_column},
+        created DOUBLE PRECISION NOT NULL,
+        session_id TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        answer_a TEXT NOT NULL,
+        answer_b TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN ('a', 'b', 'tie', 'both_bad')),
+        comment TEXT NOT NULL DEFAULT '',
+        params TEXT NOT NULL DEFAULT '{{}}'  -- JSON text (kept as written): settings of each side, model id
+    )""",
+    "CREATE INDEX IF NOT EXISTS votes_by_session ON votes (session_id, id)",
+    f"INSERT INTO preferences_schema_version (version) SELECT {SCHEMA_VERSION}"
+    " WHERE NOT EXISTS (SELECT 1 FROM preferences_schema_version)",
+)
 
 
 PROMPTS = (  # the prompt list of the collection UI, both languages; people may also type their own
@@ -114,11 +119,16 @@ def _check_text(name: str, value: str, limit: int, allow_empty: bool = False) ->
         raise ValueError(f"{name} is empty: generate a pair of answers first.")
     if len(value) > limit:
         raise ValueError(f"{name} has {len(value):,} characters; the limit is {limit:,}.")
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL; refused on SQLite too, so both stores agree
+        raise ValueError(f"{name} contains a NUL character (\\x00), which text columns cannot store: remove it.")
     return value
 
 
 class PreferenceStore:
-    """Votes in one SQLite file. Safe to share between threads and processes.
+    """Votes in a SQLite file or a PostgreSQL database. Safe to share between threads, processes and replicas.
+
+    `location`: a file path, or a `postgresql://user:password@host:port/database` URL; by default
+    $PLAYGROUND_PREFERENCES_URL when set, else `default_path()`.
 
     >>> import tempfile; store = PreferenceStore(pathlib.Path(tempfile.mkdtemp()) / "votes.db")
     >>> vote_id = store.add_vote("s1", "Hi?", "Hello!", "Go away.", "a")
@@ -127,38 +137,36 @@ class PreferenceStore:
 'rejected': [{'role': 'assistant', 'content': 'Go away.'}]}]
     """
 
-    def __init__(self, path: pathlib.Path | str | None = None, timeout_s: float = 60.0) -> None:
-        self.path = pathlib.Path(path) if path else default_path()
-        self.timeout_s = timeout_s
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
-            connection.executescript(SCHEMA)
+    def __init__(self, location: pathlib.Path | str | None = None, timeout_s: float = 60.0) -> None:
+        settings = get_settings()
+        self.backend: Backend = open_backend(location or settings.preferences_url or default_path(settings), timeout_s)
+        self.location = self.backend.location  # password-free
+        with self.backend.write() as connection:
+            self.backend.lock_schema(connection)
+            for statement in SCHEMA:
+                connection.execute(statement.format(id_column=self.backend.id_column))
+            version = connection.execute("SELECT MAX(version) FROM preferences_schema_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            self.close()
+            raise RuntimeError(f"The preference store {self.location} has schema version {version}; this code "
+                               f"reads version {SCHEMA_VERSION}: run the app version that wrote it.")
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
-        try:
-            connection.execute("PRAGMA synchronous=FULL")  # durable at COMMIT, not just at checkpoint
-            yield connection
-        finally:
-            connection.close()
+    def close(self) -> None:
+        """Release the database connections (PostgreSQL's pool); SQLite holds none between calls."""
+        self.backend.close()
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: taken at once (no lock upgrade deadlock), committed before exit."""
-        with self._connect() as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+    def __enter__(self) -> PreferenceStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _rows(self, connection: Any, query: str, params: tuple = ()) -> list[tuple]:
+        return connection.execute(self.backend.sql(query), params).fetchall()
 
     def add_vote(self, session_id: str, prompt: str, answer_a: str, answer_b: str, choice: str,
                  comment: str = "", params: dict[str, Any] | None = None) -> int:
-        """Store one vote; returns its id only after the commit is on disk."""
+        """Store one vote; returns its id only after the commit is durable."""
         if choice not in CHOICES:
             raise ValueError(f"vote must be one of {', '.join(CHOICES)}, got {choice!r}.")
         _check_text("session id", session_id, MAX_SESSION_CHARS)
@@ -168,37 +176,34 @@ class PreferenceStore:
         _check_text("comment", comment, MAX_COMMENT_CHARS, allow_empty=True)
         row = (time.time(), session_id, prompt, answer_a, answer_b, choice, comment.strip(),
                json.dumps(params or {}, ensure_ascii=False))
-        with self._write() as connection:
-            cursor = connection.execute(
-                "INSERT INTO votes (created, session_id, prompt, answer_a, answer_b, choice, comment, params)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-            return int(cursor.lastrowid)
+        with self.backend.write() as connection:
+            (vote_id,), = self._rows(
+                connection, "INSERT INTO votes (created, session_id, prompt, answer_a, answer_b, choice, comment,"
+                " params) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", row)
+        return int(vote_id)
 
     def undo_last(self, session_id: str) -> int | None:
         """Delete this session's newest vote; returns its id, or None when it has none."""
-        with self._write() as connection:
-            row = connection.execute("SELECT id FROM votes WHERE session_id = ? ORDER BY id DESC LIMIT 1",
-                                     (session_id,)).fetchone()
-            if row is None:
-                return None
-            connection.execute("DELETE FROM votes WHERE id = ?", (row[0],))
-            return int(row[0])
+        with self.backend.write() as connection:
+            deleted = self._rows(connection, "DELETE FROM votes WHERE id = (SELECT id FROM votes WHERE session_id = ?"
+                                             " ORDER BY id DESC LIMIT 1) RETURNING id", (session_id,))
+        return int(deleted[0][0]) if deleted else None
 
     def votes(self) -> list[Vote]:
-        with self._connect() as connection:
-            rows = connection.execute("SELECT id, session_id, prompt, answer_a, answer_b, choice, comment,"
-                                      " params FROM votes ORDER BY id").fetchall()
+        with self.backend.read() as connection:
+            rows = self._rows(connection, "SELECT id, session_id, prompt, answer_a, answer_b, choice, comment,"
+                                          " params FROM votes ORDER BY id")
         return [Vote(*row[:7], json.loads(row[7])) for row in rows]
 
     def counts(self, session_id: str = "") -> Counts:
-        with self._connect() as connection:
+        with self.backend.read() as connection:
             by_choice = dict.fromkeys(CHOICES, 0)
-            by_choice.update(connection.execute("SELECT choice, COUNT(*) FROM votes GROUP BY choice").fetchall())
-            session = connection.execute("SELECT COUNT(*) FROM votes WHERE session_id = ?",
-                                         (session_id,)).fetchone()[0]
-            voters = connection.execute("SELECT COUNT(DISTINCT session_id) FROM votes").fetchone()[0]
-            per_prompt = connection.execute("SELECT prompt, COUNT(*) AS n FROM votes GROUP BY prompt"
-                                            " ORDER BY n DESC, prompt LIMIT 20").fetchall()
+            by_choice.update(self._rows(connection, "SELECT choice, COUNT(*) FROM votes GROUP BY choice"))
+            (session,), = self._rows(connection, "SELECT COUNT(*) FROM votes WHERE session_id = ?", (session_id,))
+            (voters,), = self._rows(connection, "SELECT COUNT(DISTINCT session_id) FROM votes")
+            # ties broken by the first vote, not by the prompt text: text order depends on the database's collation
+            per_prompt = self._rows(connection, "SELECT prompt, COUNT(*) AS n FROM votes GROUP BY prompt"
+                                                " ORDER BY n DESC, MIN(id) LIMIT 20")
         return Counts(sum(by_choice.values()), by_choice, session, voters, [tuple(r) for r in per_prompt])
 
     def records(self, conversational: bool = True) -> list[dict[str, Any]]:

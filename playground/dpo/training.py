@@ -25,6 +25,7 @@ from typing import Any
 
 import torch
 
+from playground.core.errors import InputError
 from playground.core.models import LoadedLM
 from playground.core.text_metrics import repeated_ngram_rate
 from playground.dpo.loss import completion_logps, dpo_loss, sft_loss
@@ -49,16 +50,16 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        checks = [("steps", self.steps, 1, MAX_STEPS), ("batch size", self.batch_size, 1, 8),
-                  ("LoRA rank", self.lora_r, 1, 64), ("max answer tokens", self.max_answer_tokens, 8, 256),
-                  ("health every", self.health_every, 1, MAX_STEPS), ("answer tokens", self.answer_tokens, 4, 128)]
+        checks = [("steps", self.steps, 1, MAX_STEPS), ("batch_size", self.batch_size, 1, 8),
+                  ("lora_r", self.lora_r, 1, 64), ("max_answer_tokens", self.max_answer_tokens, 8, 256),
+                  ("health_every", self.health_every, 1, MAX_STEPS), ("answer_tokens", self.answer_tokens, 4, 128)]
         for name, value, low, high in checks:
             if not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
+                raise InputError("dpo_err_config", field=name, low=low, high=high, value=repr(value))
         if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 1e-2):
-            raise ValueError(f"learning rate must be in (0, 0.01], got {self.learning_rate!r}; try 2e-4 with LoRA.")
+            raise InputError("dpo_err_learning_rate", value=repr(self.learning_rate))
         if not (math.isfinite(self.beta) and 0 < self.beta <= 5):
-            raise ValueError(f"beta must be in (0, 5], got {self.beta!r}; 0.1 is the usual value.")
+            raise InputError("dpo_err_beta", value=repr(self.beta))
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,13 @@ class Policy:
     config: TrainConfig
     steps_done: int = 0
     pairs: int = 0  # how many preference pairs it was trained on
+    run: int = 0  # 1 for the server's first finished run, 2 for the next...: which policy answered a vote
+    finished_at: float = 0.0  # time.time() when it went live
+
+    def summary(self) -> dict[str, Any]:
+        """What the page says about it: run number, steps, pairs, and when it finished (HH:MM, UTC)."""
+        return {"run": self.run, "steps": self.steps_done, "pairs": self.pairs,
+                "finished": time.strftime("%H:%M", time.gmtime(self.finished_at))}
 
 
 def make_policy(lm: LoadedLM, config: TrainConfig) -> Policy:
@@ -193,22 +201,26 @@ def make_policy(lm: LoadedLM, config: TrainConfig) -> Policy:
     return Policy(model.train(), lm.model, config)
 
 
-class PolicyTrainer:
-    """One per server, made and held by the DPO tab: the training slot, the live policy, the caches.
+POLICIES = ("reference", "trained")  # who answers: the shared model, or the last finished run's policy
 
-    Why an object: whoever trains owns what it trained. The tab asks it which model answers the
-    next vote pairs (`answering_lm`), and resets it; tests make their own. Why the caches: the
-    reference never changes, so its log-probs of a pair and its greedy answers to the held-out
-    prompts are computed once per server, not in every step of every run.
+
+class PolicyTrainer:
+    """One per server, made by `app.py` and handed to the tabs: the training slot, the live policy, the caches.
+
+    Why an object: whoever trains owns what it trained. The DPO tab trains and resets it; the vote
+    pairs, the Generate tab and the header ask it for the trained policy (`trained_lm`); tests make
+    their own. Why the caches: the reference never changes, so its log-probs of a pair and its greedy
+    answers to the held-out prompts are computed once per server, not in every step of every run.
 
     >>> trainer = PolicyTrainer()
-    >>> trainer.policy is None, trainer.reset()
-    (True, False)
+    >>> trainer.policy is None, trainer.live, trainer.reset()
+    (True, 'reference', False)
     """
 
     def __init__(self) -> None:
         self._job = threading.Lock()  # one training job per server; the UI queue holds the others
         self._policy: Policy | None = None
+        self._runs = 0  # finished runs, so each trained policy has its own number
         self._reference_logps: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
         self._reference_answers: dict[tuple, list[list[int]]] = {}
 
@@ -217,18 +229,32 @@ class PolicyTrainer:
         """The policy of the last finished run, or None while the reference model is live."""
         return self._policy
 
-    def answering_lm(self, lm: LoadedLM) -> LoadedLM:
-        """The model that answers the next vote pairs: the trained policy if there is one, else `lm`."""
+    @property
+    def live(self) -> str:
+        """Which of POLICIES answers by default: "trained" once a run has finished, until a reset."""
+        return "reference" if self._policy is None else "trained"
+
+    def trained_lm(self, lm: LoadedLM) -> LoadedLM | None:
+        """The trained policy with `lm`'s tokenizer, or None when nothing trained on `lm` is live.
+
+        One read of the policy, so a reset during a request cannot swap the model half way.
+        """
         policy = self._policy
         if policy is None or policy.reference is not lm.model:
-            return lm
-        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + DPO ({policy.steps_done} steps)",
+            return None
+        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + DPO run {policy.run} ({policy.steps_done} steps)",
                         "trained on this server")
+
+    def answering_lm(self, lm: LoadedLM, policy: str | None = None) -> LoadedLM | None:
+        """The model for `policy` ("reference" or "trained"; None: the live one); None if "trained" has none yet."""
+        if (policy or self.live) == "reference":
+            return lm
+        return self.trained_lm(lm)
 
     def reset(self) -> bool:
         """Forget the trained policy (the app goes back to the reference); True if there was one."""
         if not self._job.acquire(blocking=False):
-            raise ValueError("A training run is in progress; reset the policy after it has finished.")
+            raise InputError("dpo_err_reset_busy")
         try:
             had, self._policy = self._policy is not None, None
         finally:
@@ -265,9 +291,9 @@ class PolicyTrainer:
         A stopped run leaves the previous policy (or the reference) live.
         """
         if not pairs:
-            raise ValueError("There are no preference pairs to train on: vote on a few pairs or use the demo set.")
+            raise InputError("dpo_err_no_pairs")
         if not self._job.acquire(blocking=False):
-            raise ValueError("A training run is already in progress on this server; wait for it to finish.")
+            raise InputError("dpo_err_busy")
         try:
             yield from self._run(lm, pairs, config)
         finally:
@@ -307,6 +333,8 @@ class PolicyTrainer:
         after = greedy_answers(policy.model, tokenizer, HELD_OUT_PROMPTS, config.answer_tokens)
         progress.after = tokenizer.batch_decode(after, skip_special_tokens=True)
         progress.health.append((config.steps, mean_repeat_rate(after)))
+        self._runs += 1
+        policy.run, policy.finished_at = self._runs, time.time()
         self._policy = policy
         progress.phase = "done"
         yield progress

@@ -17,6 +17,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from playground.core.ema import effective_decay
+from playground.core.errors import InputError
 from playground.ema import diffusion
 
 ASSET_DIR = pathlib.Path(__file__).resolve().parents[2] / "assets" / "ema"
@@ -54,8 +55,8 @@ def load_checkpoint(step: int, weights: str, folder: pathlib.Path = ASSET_DIR) -
     if weights not in WEIGHT_SETS:
         raise ValueError(f"weights must be 'raw' or 'ema', got {weights!r}.")
     if step not in shipped_steps(folder):
-        raise ValueError(f"no shipped checkpoint at step {step}; available: {shipped_steps(folder)}. "
-                         "Run scripts/make_ema_checkpoints.py to make them.")
+        raise InputError("ema_err_no_checkpoint", field="step", value=step,
+                         available=", ".join(map(str, shipped_steps(folder))))
     model = diffusion.digits_unet(run_config(folder).image_size)
     state = {name: t.float() for name, t in load_file(str(checkpoint_path(folder, step, weights))).items()}
     model.load_state_dict(state)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from playground.core.ema import EMA, SCHEDULES
+from playground.core.errors import InputError
 from playground.core.seeding import init_weights_
 from playground.ema import quality as sample_quality
 
@@ -61,20 +62,17 @@ class TrainConfig:
     image_size: int = 8  # digits only: 8 (native) or 16 (upsampled)
 
     def __post_init__(self) -> None:
-        checks = [("dataset", self.dataset in DATASETS, f"one of {', '.join(DATASETS)}"),
-                  ("schedule", self.schedule in SCHEDULES, f"one of {', '.join(SCHEDULES)}"),
-                  ("ema_decay", 0.0 <= self.ema_decay <= 0.99999, "between 0 and 0.99999"),
-                  ("learning_rate", 1e-5 <= self.learning_rate <= 0.1, "between 1e-5 and 0.1"),
-                  ("steps", 10 <= self.steps <= 20_000, "between 10 and 20000"),
-                  ("seed", 0 <= self.seed < 2**31, "between 0 and 2**31 - 1"),
-                  ("batch_size", 8 <= self.batch_size <= 1024, "between 8 and 1024"),
-                  ("eval_every", 1 <= self.eval_every <= self.steps, "between 1 and steps"),
-                  ("sampling_steps", 5 <= self.sampling_steps <= 200, "between 5 and 200"),
-                  ("num_samples", 64 <= self.num_samples <= 5000, "between 64 and 5000"),
-                  ("image_size", self.image_size in (8, 16), "8 or 16")]
-        for name, ok, allowed in checks:
-            if not ok:
-                raise ValueError(f"{name} = {getattr(self, name)!r} is out of range: use {allowed}.")
+        choices = {"dataset": DATASETS, "schedule": tuple(SCHEDULES), "image_size": (8, 16)}
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise InputError("ema_err_choice", field=name, value=getattr(self, name),
+                                 allowed=", ".join(map(str, allowed)))
+        ranges = {"ema_decay": (0.0, 0.99999), "learning_rate": (1e-5, 0.1), "steps": (10, 20_000),
+                  "seed": (0, 2**31 - 1), "batch_size": (8, 1024), "eval_every": (1, self.steps),
+                  "sampling_steps": (5, 200), "num_samples": (64, 5000)}
+        for name, (low, high) in ranges.items():
+            if not low <= getattr(self, name) <= high:  # NaN fails too
+                raise InputError("common_err_range", field=name, value=getattr(self, name), low=low, high=high)
 
 
     @classmethod

@@ -1,9 +1,12 @@
 """Figures for the EMA tab: built from a `RunHistory` or samples, never recomputing anything.
 
-Labels come in already localised (`labels` maps the keys below to text), so these stay free of Gradio.
-Keys: loss, metric, weight, decay, step, raw, ema, real.
+Labels come in already localised (`labels` maps the keys below to text, made by the tab from its
+`ema_fig_*` strings), so no UI text lives here. Keys: loss, metric, weight, decay, step, raw, ema,
+real, x1, x2.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
@@ -22,7 +25,7 @@ def _thin(values: list[float]) -> tuple[list[int], list[float]]:
     return steps, values[::stride]
 
 
-def training_figure(history: RunHistory, labels: dict[str, str]) -> go.Figure:
+def training_figure(history: RunHistory, labels: Mapping[str, str]) -> go.Figure:
     """2x2: loss, headline metric (raw vs EMA), one weight (raw vs EMA), effective decay, all vs step."""
     metric = next(iter(history.metrics_raw), "")
     figure = make_subplots(rows=2, cols=2, horizontal_spacing=0.1, vertical_spacing=0.16, subplot_titles=(
@@ -49,7 +52,7 @@ def training_figure(history: RunHistory, labels: dict[str, str]) -> go.Figure:
 
 
 def samples_figure(raw: torch.Tensor, averaged: torch.Tensor, real: torch.Tensor | None,
-                   labels: dict[str, str]) -> go.Figure:
+                   labels: Mapping[str, str]) -> go.Figure:
     """Side by side: 2-D points as scatter plots over the real data, digit images as grids."""
     figure = make_subplots(rows=1, cols=2, subplot_titles=(labels["raw"], labels["ema"]), horizontal_spacing=0.06)
     for col, (name, colour, samples) in enumerate(((labels["raw"], RAW_COLOUR, raw),
@@ -61,8 +64,8 @@ def samples_figure(raw: torch.Tensor, averaged: torch.Tensor, real: torch.Tensor
                                    marker=dict(size=3, color=REAL_COLOUR), row=1, col=col)
             figure.add_scatter(x=samples[:, 0], y=samples[:, 1], mode="markers", name=name,
                                marker=dict(size=3, color=colour), row=1, col=col)
-            figure.update_xaxes(range=[-3, 3], title_text="x1", row=1, col=col)
-            figure.update_yaxes(range=[-3, 3], title_text="x2", row=1, col=col)
+            figure.update_xaxes(range=[-3, 3], title_text=labels["x1"], row=1, col=col)
+            figure.update_yaxes(range=[-3, 3], title_text=labels["x2"], row=1, col=col)
         else:
             figure.add_heatmap(z=image_grid(samples)[::-1], colorscale="gray_r", showscale=False, name=name,
                                row=1, col=col)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from playground.core import hub, models
+from playground.core.errors import InputError
 from playground.core.settings import Settings, get_settings
 from playground.ema.diffusion import import_diffusers
 
@@ -38,14 +39,14 @@ class PretrainedRequest:
     guidance_scale: float = 7.5  # classifier-free guidance; 1 switches it off
 
     def __post_init__(self) -> None:
-        if not self.prompt.strip() or len(self.prompt) > MAX_PROMPT_CHARS:
-            raise ValueError(f"prompt must be 1-{MAX_PROMPT_CHARS} characters, got {len(self.prompt)}.")
-        if not 0 <= self.seed < 2**31:
-            raise ValueError(f"seed = {self.seed} is out of range: use 0 to 2**31 - 1.")
-        if not 5 <= self.steps <= 100:
-            raise ValueError(f"steps = {self.steps} is out of range: use 5 to 100.")
-        if not 1.0 <= self.guidance_scale <= 20.0:
-            raise ValueError(f"guidance_scale = {self.guidance_scale} is out of range: use 1 to 20.")
+        if not self.prompt.strip():
+            raise InputError("common_err_empty", field="prompt", value=self.prompt)
+        if len(self.prompt) > MAX_PROMPT_CHARS:
+            raise InputError("ema_err_prompt_long", field="prompt", value=len(self.prompt), high=MAX_PROMPT_CHARS)
+        ranges = {"seed": (0, 2**31 - 1), "steps": (5, 100), "guidance_scale": (1.0, 20.0)}
+        for name, (low, high) in ranges.items():
+            if not low <= getattr(self, name) <= high:
+                raise InputError("common_err_range", field=name, value=getattr(self, name), low=low, high=high)
 
 
 def load_unet_pair(repo: str, subfolder: str = "unet", dtype: torch.dtype = torch.float32,
@@ -58,14 +59,12 @@ def load_unet_pair(repo: str, subfolder: str = "unet", dtype: torch.dtype = torc
 
 
 def check_available(repo: str, settings: Settings) -> torch.device:
-    """The CUDA device to use, or a ValueError that says what is missing and how to get it."""
+    """The CUDA device to use, or an InputError that says what is missing and how to get it."""
     device = models.pick_device(settings)
-    if device.type != "cuda":
-        raise ValueError("The Stable Diffusion preset needs a CUDA GPU (two 860M-parameter UNets, "
-                         "~1 minute per image on CPU). Run the app on a GPU machine to use it.")
+    if device.type != "cuda":  # two 860M-parameter UNets: ~1 minute per image on CPU
+        raise InputError("ema_err_no_gpu", field="device", value=device.type)
     if not pathlib.Path(repo).is_dir() and not hub.is_reachable(settings):
-        raise ValueError(f"{repo} must be downloaded from the Hugging Face Hub, which is unreachable "
-                         "here. Start the app online once (it caches ~5 GB), or pass a local folder.")
+        raise InputError("ema_err_no_hub", field="repo", value=repo)
     return device
 
 

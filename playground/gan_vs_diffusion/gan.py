@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
+from playground.core.errors import InputError
+
 LOSSES = ("non_saturating", "wgan_gp")
 
 
@@ -31,15 +33,20 @@ class GANConfig:
     batch_size: int = 256
 
     def __post_init__(self) -> None:
-        checks = [("loss", self.loss in LOSSES, f"one of {', '.join(LOSSES)}"),
-                  ("pack", 1 <= self.pack <= 8, "1 to 8"), ("d_steps", 1 <= self.d_steps <= 10, "1 to 10"),
-                  ("z_dim", 1 <= self.z_dim <= 64, "1 to 64"), ("hidden", 8 <= self.hidden <= 512, "8 to 512"),
-                  ("learning_rate", 1e-5 <= self.learning_rate <= 0.1, "1e-5 to 0.1"),
-                  ("batch_size", 16 <= self.batch_size <= 4096 and self.pack >= 1 and self.batch_size % self.pack == 0,
-                   "16 to 4096 and a multiple of pack")]
-        for name, ok, allowed in checks:
-            if not ok:
-                raise ValueError(f"GAN {name} = {getattr(self, name)!r} is out of range: use {allowed}.")
+        if self.loss not in LOSSES:
+            raise InputError("gan_vs_diffusion_err_loss", value=self.loss, allowed=", ".join(LOSSES))
+        check_ranges("GAN", self, {"pack": (1, 8), "d_steps": (1, 10), "z_dim": (1, 64), "hidden": (8, 512),
+                                   "learning_rate": (1e-5, 0.1), "batch_size": (16, 4096)})
+        if self.batch_size % self.pack:
+            raise InputError("gan_vs_diffusion_err_batch_pack", batch=self.batch_size, pack=self.pack)
+
+
+def check_ranges(model: str, config: object, ranges: dict[str, tuple[float, float]]) -> None:
+    """Refuse the first field of `config` outside its [low, high] (an InputError naming model and field)."""
+    for name, (low, high) in ranges.items():
+        value = getattr(config, name)
+        if not low <= value <= high:
+            raise InputError("common_err_range", field=f"{model} {name}", low=low, high=high, value=value)
 
 
 def mlp(inputs: int, hidden: int, outputs: int, activation: type[torch.nn.Module], generator: torch.Generator,

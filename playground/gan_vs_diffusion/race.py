@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
+from playground.core.errors import InputError
 from playground.gan_vs_diffusion.coverage import PROTOCOL_SAMPLES, mode_coverage
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig, DiffusionTrainer
 from playground.gan_vs_diffusion.gan import GANConfig, GANTrainer
@@ -43,12 +44,11 @@ class RaceConfig:
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
-            raise ValueError(f"dataset {self.dataset!r} is unknown; choose one of {', '.join(DATASETS)}.")
+            raise InputError("gan_vs_diffusion_err_dataset", value=self.dataset, allowed=", ".join(DATASETS))
         if not (np.isfinite(self.budget_s) and MIN_BUDGET_S <= self.budget_s <= MAX_BUDGET_S):
-            raise ValueError(f"budget = {self.budget_s} CPU seconds per model is out of range: "
-                             f"use {MIN_BUDGET_S:g} to {MAX_BUDGET_S:g} (the tab offers 10 to 60).")
+            raise InputError("gan_vs_diffusion_err_budget", value=self.budget_s, low=MIN_BUDGET_S, high=MAX_BUDGET_S)
         if not 0 <= self.seed < 2**31:
-            raise ValueError(f"seed = {self.seed} is out of range: use 0 to 2**31 - 1.")
+            raise InputError("common_err_range", field="seed", low=0, high=2**31 - 1, value=self.seed)
         if not 0.05 <= self.slice_s <= self.snapshot_every_s:
             raise ValueError(f"slice_s = {self.slice_s} must be between 0.05 and snapshot_every_s.")
         toy_modes(self.dataset, self.points)  # a drawn set is validated here, before any training

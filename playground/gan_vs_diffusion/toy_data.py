@@ -15,13 +15,18 @@ import math
 
 import numpy as np
 
+from playground.core.errors import InputError
+
 DATASETS = ("ring8", "grid25", "two_moons", "spiral", "drawn")
 MAX_DRAWN = 200  # drawn or uploaded centres; more would be a density, not a set of modes
 DRAWN_STD = 0.05  # as a fraction of the drawn set's extent
+SKETCH_CELLS = 14  # a drawing is binned into 14 x 14 cells: at most 196 centres
 
 
 def validate_points(points: object) -> np.ndarray:
-    """A drawn or uploaded set as a (k, 2) float array: 1..MAX_DRAWN finite points, not all the same.
+    """A drawn or uploaded set as a (k, 2) float array: 2..MAX_DRAWN finite, distinct points.
+
+    Refusals are `InputError`s keyed `gan_vs_diffusion_err_points_*` (the tab says them in en / ja).
 
     >>> validate_points([[0, 0], [1, 1]]).shape
     (2, 2)
@@ -31,20 +36,44 @@ def validate_points(points: object) -> np.ndarray:
     try:
         array = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"drawn points must be numbers in two columns (x, y); got {str(points)[:60]!r}.") from error
+        raise InputError("gan_vs_diffusion_err_points_numbers", value=str(points)[:60]) from error
     if array.size == 0:
-        raise ValueError("drawn points: the set is empty. Draw or upload at least 2 points (x, y).")
+        raise InputError("gan_vs_diffusion_err_points_empty")
     if array.ndim != 2 or array.shape[1] != 2:
-        raise ValueError(f"drawn points must have shape (k, 2), one (x, y) per row; got {array.shape}.")
+        raise InputError("gan_vs_diffusion_err_points_shape", shape=str(array.shape))
     if len(array) > MAX_DRAWN:
-        raise ValueError(f"drawn points: {len(array):,} points is too many; use 2 to {MAX_DRAWN} mode centres.")
+        raise InputError("gan_vs_diffusion_err_points_too_many", count=len(array), limit=MAX_DRAWN)
     bad = ~np.isfinite(array).all(axis=1)
     if bad.any():
-        raise ValueError(f"drawn points: row {int(np.argmax(bad))} is not finite ({array[bad][0].tolist()}); "
-                         "every x and y must be a real number (no NaN or infinity).")
+        raise InputError("gan_vs_diffusion_err_points_not_finite", row=int(np.argmax(bad)) + 1,
+                         value=str(array[bad][0].tolist()))
     if len(array) < 2 or np.ptp(array, axis=0).max() == 0:
-        raise ValueError("drawn points: need at least 2 distinct points to define modes.")
+        raise InputError("gan_vs_diffusion_err_points_distinct")
     return array
+
+
+def points_from_sketch(drawn: np.ndarray, cells: int = SKETCH_CELLS, extent: float = 2.0) -> np.ndarray:
+    """Mode centres from a drawing: the mean drawn pixel of each occupied cell of a cells x cells grid.
+
+    `drawn` is an (H, W) boolean mask (True = ink); the picture maps onto [-extent, extent]^2 with y up,
+    so a stroke becomes a chain of overlapping modes, like the moons and the spiral. At most cells^2
+    centres (14^2 = 196 <= MAX_DRAWN).
+
+    >>> mask = np.zeros((100, 100), bool); mask[10, 10] = mask[90, 90] = True
+    >>> points_from_sketch(mask).round(2).tolist()
+    [[-1.6, 1.6], [1.6, -1.6]]
+    """
+    drawn = np.asarray(drawn, dtype=bool)
+    if drawn.ndim != 2 or not drawn.any():
+        raise InputError("gan_vs_diffusion_err_points_empty")
+    rows, columns = np.nonzero(drawn)
+    height, width = drawn.shape
+    cell = (rows * cells // height) * cells + columns * cells // width  # cell index of each ink pixel
+    counts = np.bincount(cell, minlength=cells * cells)
+    occupied = counts > 0
+    x = np.bincount(cell, columns, cells * cells)[occupied] / counts[occupied] / width  # 0..1, left to right
+    y = np.bincount(cell, rows, cells * cells)[occupied] / counts[occupied] / height  # 0..1, top to bottom
+    return validate_points(np.stack([(2 * x - 1) * extent, (1 - 2 * y) * extent], 1))
 
 
 def _curve_modes(name: str) -> np.ndarray:
@@ -72,7 +101,7 @@ def toy_modes(name: str, points: object = None) -> np.ndarray:
         return _curve_modes(name)
     if name == "drawn":
         return validate_points(points)
-    raise ValueError(f"dataset {name!r} is unknown; choose one of {', '.join(DATASETS)}.")
+    raise InputError("gan_vs_diffusion_err_dataset", value=name, allowed=", ".join(DATASETS))
 
 
 def mode_std(name: str, points: object = None) -> float:
@@ -94,7 +123,7 @@ def toy_samples(name: str, n: int, seed: int, points: object = None) -> np.ndarr
     (4, 2)
     """
     if not 1 <= n <= 1_000_000:
-        raise ValueError(f"n = {n} samples is out of range: use 1 to 1,000,000.")
+        raise InputError("common_err_range", field="n", low=1, high=1_000_000, value=n)
     modes = toy_modes(name, points)
     rng = np.random.default_rng(seed)
     chosen = rng.integers(0, len(modes), n)

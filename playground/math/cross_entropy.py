@@ -16,6 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from playground.core.errors import InputError
+
 EPS = 1e-12  # y is clipped to [EPS, 1] before log, because log 0 = -inf (a loss of infinity)
 MAX_CLASSES = 10
 MAX_SAMPLES = 32
@@ -30,20 +32,23 @@ def clipped_log(y: np.ndarray, eps: float = EPS) -> tuple[np.ndarray, np.ndarray
     return np.log(np.maximum(y, eps)), y < eps
 
 
-def check_probabilities(probs: np.ndarray, name: str = "probabilities") -> np.ndarray:
-    """Rows of non-negative numbers that sum to 1; refuses (never rescales) anything else."""
+def check_probabilities(probs: np.ndarray, field: str = "Y") -> np.ndarray:
+    """Rows of non-negative numbers that sum to 1; refuses (never rescales) anything else.
+
+    `field` is the matrix's symbol on the page (Y for predictions, T for targets, p for the dice);
+    an entry is named by its row and its column, the symbol's lower case and the class (y0, y1, ...).
+    """
     probs = np.asarray(probs, dtype=np.float64)
-    bad = np.argwhere(~((probs >= 0) & (probs <= 1)))  # NaN fails both comparisons
+    rows = np.atleast_2d(probs)  # a single distribution is row 1
+    bad = np.argwhere(~((rows >= 0) & (rows <= 1)))  # NaN fails both comparisons
     if bad.size:
-        index = tuple(bad[0])
-        where = f"row {index[0] + 1}, y{index[-1]}" if probs.ndim == 2 else f"entry {index[-1] + 1}"
-        raise ValueError(f"{name}: {where} is {probs[index]:.6g}; every probability must be a number "
-                         "in [0, 1].")
-    sums = probs.sum(axis=-1)
-    bad = np.flatnonzero(np.abs(np.atleast_1d(sums) - 1.0) > SUM_TOLERANCE)
+        row, column = (int(i) for i in bad[0])
+        raise InputError("curves_err_probability", field=field, row=row + 1, column=f"{field.lower()}{column}",
+                         value=float(rows[row, column]))
+    sums = rows.sum(axis=-1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)
     if bad.size:
-        raise ValueError(f"{name}: row {int(bad[0]) + 1} sums to {np.atleast_1d(sums)[bad[0]]:.6g}, "
-                         "not 1. Edit it so the probabilities add up to 1.")
+        raise InputError("curves_err_row_sum", field=field, row=int(bad[0]) + 1, value=float(sums[bad[0]]))
     return probs
 
 
@@ -51,7 +56,7 @@ def normalise(weights: list[float]) -> np.ndarray:
     """Non-negative weights -> probabilities w / sum(w) (the UI's sliders are weights)."""
     weights = np.asarray(weights, dtype=np.float64)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise ValueError(f"weights must be >= 0 with a positive sum; got {weights.tolist()}.")
+        raise InputError("curves_err_weights", field="w", value=weights.tolist())
     return weights / weights.sum()
 
 
@@ -101,13 +106,12 @@ def dice_likelihood(counts: list[int], probs: list[float], face: int = 5) -> Dic
     counts = np.asarray(counts, dtype=np.float64)
     if counts.shape != (6,) or np.any(counts < 0) or np.any(counts > MAX_COUNT) \
             or np.any(counts != np.round(counts)) or counts.sum() == 0:
-        raise ValueError(f"counts must be 6 whole numbers in [0, {MAX_COUNT}] with at least one "
-                         f"throw; got {counts.tolist()}.")
-    probs = check_probabilities(probs, "dice probabilities")
+        raise InputError("curves_err_counts", field="n", value=counts.tolist(), high=MAX_COUNT)
+    probs = check_probabilities(probs, "p")
     if probs.shape != (6,):
         raise ValueError(f"dice probabilities need 6 values, one per face; got {probs.size}.")
     if face not in range(6):
-        raise ValueError(f"face = {face} must be 0..5 (faces 1 to 6).")
+        raise InputError("common_err_range", field="face", value=face, low=0, high=5)
     log_p, clipped = clipped_log(probs)
     log_likelihood = float(np.sum(counts * log_p))
     frequencies = counts / counts.sum()
@@ -144,9 +148,9 @@ def ce_one_sample(logits: list[float], target: int) -> OneSampleCE:
     """
     z = np.asarray(logits, dtype=np.float64)
     if z.ndim != 1 or not 2 <= z.size <= MAX_CLASSES or not np.all(np.abs(z) <= 100):
-        raise ValueError(f"logits must be 2..{MAX_CLASSES} numbers in [-100, 100]; got {z.tolist()}.")
+        raise InputError("curves_err_logits", field="logits", value=z.tolist(), high=MAX_CLASSES)
     if target not in range(z.size):
-        raise ValueError(f"target = {target} must be a class index 0..{z.size - 1}.")
+        raise InputError("common_err_range", field="target", value=target, low=0, high=z.size - 1)
     y = softmax(z)
     t = np.eye(z.size)[target]
     terms = -t * log_softmax(z)  # log of the clipped y would stop at -log EPS = 27.6
@@ -186,11 +190,11 @@ def targets_matrix(targets: np.ndarray | list, classes: int) -> tuple[np.ndarray
     if targets.ndim == 1:
         bad = np.flatnonzero((targets != np.round(targets)) | (targets < 0) | (targets >= classes))
         if bad.size:
-            raise ValueError(f"target labels: row {int(bad[0]) + 1} has t = {targets[bad[0]]:.6g}; labels "
-                             f"must be whole numbers 0..{classes - 1} (one per class column).")
+            raise InputError("curves_err_label", field="t", row=int(bad[0]) + 1, value=float(targets[bad[0]]),
+                             high=classes - 1)
         labels = targets.astype(np.int64)
         return np.eye(classes)[labels], labels
-    return check_probabilities(targets, "targets"), None
+    return check_probabilities(targets, "T"), None
 
 
 def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = EPS) -> BatchCE:
@@ -207,9 +211,9 @@ def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = 
     probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
     n, k = probs.shape
     if not 1 <= n <= MAX_SAMPLES or not 2 <= k <= MAX_CLASSES:
-        raise ValueError(f"the batch must have 1..{MAX_SAMPLES} rows and 2..{MAX_CLASSES} classes; "
-                         f"got {n} x {k}.")
-    probs = check_probabilities(probs, "predictions")
+        raise InputError("curves_err_batch_size", field="batch", value=f"{n} x {k}", max_rows=MAX_SAMPLES,
+                         max_classes=MAX_CLASSES)
+    probs = check_probabilities(probs, "Y")
     t, labels = targets_matrix(targets, k)
     if t.shape != probs.shape:
         raise ValueError(f"targets have shape {t.shape} but predictions {probs.shape}: one target per row.")
@@ -224,7 +228,7 @@ def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = 
 
 # ------------------------------------------------------------------ tables as the UI edits them
 def read_table(rows: list[list], name: str, headers: list[str]) -> np.ndarray:
-    """The table's cells as floats, or a ValueError naming the row and column to fix.
+    """The table's cells as floats, or an InputError naming the table (`name`), row and column to fix.
 
     Rows arrive as the browser or an API client sends them: numbers or numeric text, None or ""
     for an empty cell, and rows of any length, so every cell is checked here.
@@ -232,33 +236,36 @@ def read_table(rows: list[list], name: str, headers: list[str]) -> np.ndarray:
     >>> read_table([[1, "2.5"]], "demo", ["a", "b"]).tolist()
     [[1.0, 2.5]]
     """
+    columns = ", ".join(headers)
     if not rows or not any(rows):
-        raise ValueError(f"the {name} table is empty: add rows with the columns {', '.join(headers)}.")
+        raise InputError("curves_err_table_empty", field=name, value=rows, columns=columns)
     table = np.empty((len(rows), len(headers)))
     for r, row in enumerate(rows, start=1):
         cells = list(row) if isinstance(row, (list, tuple)) else [row]
         if len(cells) != len(headers):
-            raise ValueError(f"the {name} table, row {r} has {len(cells)} cells; every row needs "
-                             f"{len(headers)}: {', '.join(headers)}.")
+            raise InputError("curves_err_row_cells", field=name, row=r, value=len(cells), needed=len(headers),
+                             columns=columns)
         for c, (cell, header) in enumerate(zip(cells, headers)):
-            where = f"the {name} table, row {r}, column {header}"
+            where = dict(field=name, row=r, column=header, value=cell)
             try:
                 value = math.nan if cell is None or str(cell).strip() == "" else float(cell)
             except (TypeError, ValueError):
-                raise ValueError(f"{where} is {cell!r}, not a number: type a number there.") from None
+                raise InputError("curves_err_cell_text", **where) from None
             if math.isnan(value):  # pandas and the browser send an emptied cell as NaN or nothing
-                raise ValueError(f"{where} is empty: fill in a number or delete the row.")
+                raise InputError("curves_err_cell_empty", **where)
             if math.isinf(value):
-                raise ValueError(f"{where} is {cell!r}: only finite numbers are allowed.")
+                raise InputError("curves_err_cell_infinite", **where)
             table[r - 1, c] = value
     return table
 
 
 def dice_from_table(rows: list[list[float]], face: int) -> DiceLikelihood:
     """Rows (face, count n, weight w) -> `dice_likelihood(n, w / sum w)`; `face` is 1..6 here."""
+    if face not in range(1, 7):  # the API may send any number; the page's slider cannot
+        raise InputError("common_err_range", field="face", value=face, low=1, high=6)
     table = read_table(rows, "dice", DICE_HEADERS)
     if table.shape[0] != 6:
-        raise ValueError(f"the dice table needs exactly 6 rows (faces 1-6); it has {table.shape[0]}.")
+        raise InputError("curves_err_dice_rows", field="dice", value=table.shape[0])
     return dice_likelihood(table[:, 1], normalise(table[:, 2]), int(face) - 1)
 
 
@@ -271,7 +278,6 @@ def batch_from_table(rows: list[list[float]], eps: float = EPS) -> BatchCE:
     """Rows (target label, y_0, ..., y_K-1) -> `batch_ce(labels, Y)`; the first row sets K."""
     width = len(rows[0]) if rows and isinstance(rows[0], (list, tuple)) else 0
     if rows and not 3 <= width <= MAX_CLASSES + 1:
-        raise ValueError(f"the batch table, row 1 has {width} cells; a row is the target label t, then "
-                         f"2..{MAX_CLASSES} probabilities y0, y1, ...")
+        raise InputError("curves_err_batch_width", field="batch", value=width, high=MAX_CLASSES)
     table = read_table(rows, "batch", batch_headers(max(width - 1, 2)))
     return batch_ce(table[:, 0], table[:, 1:], eps)

@@ -13,23 +13,34 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.core.errors import InputError
+
 BASE_RANGE = (0.1, 10.0)  # a = 1 is flat (ln 1 = 0) and has no logarithm; the UI keeps a != 1
 X_RANGE = (-3.0, 3.0)  # where a^x stays readable on one plot for every base in BASE_RANGE
 LOG_X_RANGE = (0.05, 6.0)  # log_a x needs x > 0; 0.05 shows the dive towards -inf
 POINTS = 241
+RULE_NAMES = ("product", "quotient", "power", "change_of_base")  # what `log_rules` returns, in order
 
 
-def _check_range(name: str, value: float, low: float, high: float, remedy: str) -> float:
+def _check_range(field: str, value: float, low: float, high: float) -> float:
+    """`value` as a float, or an InputError naming `field`, the value and the range (NaN is outside)."""
     value = float(value)
     if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{name} = {value} is outside [{low}, {high}]: {remedy}")
+        raise InputError("common_err_range", field=field, value=value, low=low, high=high)
     return value
 
 
+def _check_positive(field: str, value: float, high: float) -> float:
+    """A number a logarithm can take: > 0 (and at most `high`, so the plot stays readable)."""
+    if not float(value) > 0:  # NaN is not > 0 either
+        raise InputError("curves_err_log_positive", field=field, value=float(value))
+    return _check_range(field, value, 1e-6, high)
+
+
 def _check_base(base: float) -> float:
-    base = _check_range("base", base, *BASE_RANGE, remedy="pick a base between 0.1 and 10.")
-    if abs(base - 1.0) < 1e-9:
-        raise ValueError("base = 1 has ln a = 0: 1^x is flat and log_1 x is undefined; pick a != 1.")
+    base = _check_range("base", base, *BASE_RANGE)
+    if abs(base - 1.0) < 1e-9:  # reachable from the page: the base slider passes through 1
+        raise InputError("curves_err_base_one", field="base", value=base)
     return base
 
 
@@ -64,7 +75,7 @@ def exp_curve(base: float = 2.0, x0: float = 1.0) -> ExpCurve:
     (1.0, 1.0)
     """
     base = _check_base(base)
-    x0 = _check_range("x0", x0, *X_RANGE, remedy="move the point inside the plotted range.")
+    x0 = _check_range("x0", x0, *X_RANGE)
     x = np.linspace(*X_RANGE, POINTS)
     ln_a = math.log(base)
     y = base ** x
@@ -86,7 +97,7 @@ def e_limit(n_max: int = 10_000) -> ELimit:
     >>> int(lim.n[-1]), bool(lim.error[-1] < 2e-3)
     (1000, True)
     """
-    n_max = int(_check_range("n_max", n_max, 1, 1e7, remedy="use 1 <= n <= 10,000,000."))
+    n_max = int(_check_range("n_max", n_max, 1, 10_000_000))
     n = np.unique(np.round(np.logspace(0, math.log10(n_max), 60)).astype(np.int64))
     value = (1.0 + 1.0 / n) ** n
     return ELimit(n, value, math.e - value)
@@ -110,7 +121,7 @@ def log_curve(base: float = math.e, x0: float = 1.0) -> LogCurve:
     (2.0, 1.0)
     """
     base = _check_base(base)
-    x0 = _check_range("x0", x0, *LOG_X_RANGE, remedy="log needs x > 0; pick x in the plotted range.")
+    x0 = _check_range("x0", x0, *LOG_X_RANGE)
     x = np.linspace(*LOG_X_RANGE, POINTS)
     ln_a = math.log(base)
     return LogCurve(base, x, np.log(x) / ln_a, 1.0 / (x * ln_a),
@@ -137,7 +148,7 @@ def finite_difference(x0: float = 1.0) -> FiniteDifference:
     >>> bool(fd.forward_error.min() < 1e-7), fd.exact
     (True, 0.5)
     """
-    x0 = _check_range("x0", x0, *LOG_X_RANGE, remedy="log needs x > 0; pick x in the plotted range.")
+    x0 = _check_range("x0", x0, *LOG_X_RANGE)
     h = np.logspace(-14, -1, 53)
     h = h[h < x0]  # the central difference needs x0 - h > 0
     forward = (np.log(x0 + h) - np.log(x0)) / h
@@ -150,7 +161,7 @@ def finite_difference(x0: float = 1.0) -> FiniteDifference:
 @dataclass(frozen=True)
 class LogRule:
     """One logarithm rule evaluated on both sides, e.g. log(pq) and log p + log q."""
-    name: str  # "product", "quotient", "power", "change_of_base"
+    name: str  # one of RULE_NAMES
     left: float
     right: float
 
@@ -166,13 +177,12 @@ def log_rules(p: float = 3.0, q: float = 5.0, power: float = 2.5, base: float = 
     [True, True, True, True]
     """
     base = _check_base(base)
-    p = _check_range("p", p, 1e-6, 1e6, remedy="logarithms need positive numbers.")
-    q = _check_range("q", q, 1e-6, 1e6, remedy="logarithms need positive numbers.")
-    power = _check_range("power", power, -10.0, 10.0, remedy="use a power in [-10, 10].")
+    p = _check_positive("p", p, 1e6)
+    q = _check_positive("q", q, 1e6)
+    power = _check_range("power", power, -10.0, 10.0)
 
     def log(v: float) -> float:
         return math.log(v) / math.log(base)
-    return [LogRule("product", log(p * q), log(p) + log(q)),
-            LogRule("quotient", log(p / q), log(p) - log(q)),
-            LogRule("power", log(p ** power), power * log(p)),
-            LogRule("change_of_base", log(p), math.log10(p) / math.log10(base))]
+    sides = [(log(p * q), log(p) + log(q)), (log(p / q), log(p) - log(q)), (log(p ** power), power * log(p)),
+             (log(p), math.log10(p) / math.log10(base))]  # in the order of RULE_NAMES
+    return [LogRule(name, left, right) for name, (left, right) in zip(RULE_NAMES, sides, strict=True)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.core.errors import InputError
 from playground.math.cross_entropy import BatchCE, softmax
 
 Z_RANGE = (-8.0, 8.0)  # logits beyond +-8 give sigmoid within 3e-4 of 0 or 1: nothing new to see
@@ -64,9 +65,9 @@ def binary_ce(z0: float = 1.0, t: float = 1.0) -> BinaryCE:
     """
     z0, t = float(z0), float(t)
     if not Z_RANGE[0] <= z0 <= Z_RANGE[1]:
-        raise ValueError(f"z0 = {z0} is outside {list(Z_RANGE)}: pick a logit in that range.")
+        raise InputError("common_err_range", field="z", value=z0, low=Z_RANGE[0], high=Z_RANGE[1])
     if not 0.0 <= t <= 1.0:
-        raise ValueError(f"t = {t} must be in [0, 1] (0 or 1 for hard labels).")
+        raise InputError("curves_err_soft_label", field="t", value=t)
     y = np.linspace(0.005, 0.995, 199)
     z = np.linspace(*Z_RANGE, 241)
     sigmoid_loss, softmax_loss = bce_with_logits(z, t), softmax2_ce(z, t)

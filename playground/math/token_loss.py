@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from playground.core.errors import InputError
 from playground.core.generation import validate_prompt
 from playground.core.models import LoadedLM
 
@@ -40,7 +41,7 @@ def token_losses(lm: LoadedLM, sentence: str) -> TokenLosses:
     sentence = validate_prompt(sentence, MAX_SENTENCE_CHARS, "sentence")
     ids = lm.tokenizer(sentence, return_tensors="pt").input_ids.to(lm.device)  # (1, T)
     if ids.shape[1] < 2:
-        raise ValueError("The sentence is a single token: add a word so there is a next token to predict.")
+        raise InputError("curves_err_single_token", field="sentence", value=sentence)
     output = lm.model(ids, labels=ids)
     log_p = torch.log_softmax(output.logits[0, :-1].double(), dim=-1)  # (T-1, vocab): predicts tokens 2..T
     neg_log_p = -log_p.gather(-1, ids[0, 1:, None])[:, 0]  # (T-1,)

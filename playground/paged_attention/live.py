@@ -10,6 +10,7 @@ transformers would size the pool from the machine's RAM.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -31,10 +32,8 @@ class LiveRequest:
 
     def __post_init__(self) -> None:
         validate_prompt(self.prompt)
-        if isinstance(self.max_new_tokens, bool) or not isinstance(self.max_new_tokens, int) \
-                or not 1 <= self.max_new_tokens <= MAX_NEW_TOKENS:
-            raise ValueError(f"max new tokens must be a whole number from 1 to {MAX_NEW_TOKENS}, "
-                             f"got {self.max_new_tokens!r}.")
+        object.__setattr__(self, "max_new_tokens", memory.whole_number("max_new_tokens", self.max_new_tokens, 1,
+                                                                       MAX_NEW_TOKENS))
 
 
 DEFAULT_REQUESTS = tuple(LiveRequest(p, n) for p, n in (
@@ -77,8 +76,7 @@ class LiveRun:
 
 
 def _check_requests(requests: tuple[LiveRequest, ...] | list[LiveRequest]) -> list[LiveRequest]:
-    if not 1 <= len(requests) <= MAX_REQUESTS:
-        raise ValueError(f"requests must hold 1 to {MAX_REQUESTS} requests, got {len(requests)}.")
+    memory.whole_number("requests", len(requests), 1, MAX_REQUESTS)
     return list(requests)
 
 
@@ -178,13 +176,30 @@ class LiveComparison:
     prefix_off: LiveRun | None = None
 
 
-def compare(lm: LoadedLM, requests=DEFAULT_REQUESTS, prefix_caching: bool = False) -> LiveComparison:
-    """Static vs paged on the same requests; optionally the paged run with a shared system prompt, sharing on/off."""
-    static, paged = run_static(lm, requests), run_paged(lm, requests)
+STAGES = ("static", "paged", "prefix_on", "prefix_off")  # the runs of one comparison, in order
+
+
+def compare_stages(lm: LoadedLM, requests=DEFAULT_REQUESTS, prefix_caching: bool = False
+                   ) -> Iterator[tuple[str, LiveComparison | None]]:
+    """(stage, None) before each run, then ("done", comparison): a caller can report progress and
+    stop between runs. With `prefix_caching`, the paged run is repeated on short answers behind a
+    long shared system prompt, block sharing on and off."""
+    yield "static", None
+    static = run_static(lm, requests)
+    yield "paged", None
+    paged = run_paged(lm, requests)
     prefix_on = prefix_off = None
     if prefix_caching:
         short = [LiveRequest(r.prompt, min(r.max_new_tokens, 8)) for r in requests]
+        yield "prefix_on", None
         prefix_on = run_paged(lm, short, SYSTEM_PROMPT, block_sharing=True)
+        yield "prefix_off", None
         prefix_off = run_paged(lm, short, SYSTEM_PROMPT, block_sharing=False)
-    return LiveComparison(static, paged, decode(lm, paged), static.output_tokens == paged.output_tokens,
-                          prefix_on, prefix_off)
+    yield "done", LiveComparison(static, paged, decode(lm, paged), static.output_tokens == paged.output_tokens,
+                                 prefix_on, prefix_off)
+
+
+def compare(lm: LoadedLM, requests=DEFAULT_REQUESTS, prefix_caching: bool = False) -> LiveComparison:
+    """Static vs paged on the same requests (all stages of `compare_stages` at once)."""
+    *_, (_, comparison) = compare_stages(lm, requests, prefix_caching)
+    return comparison

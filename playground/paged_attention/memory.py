@@ -9,8 +9,13 @@ which vLLM also subtracts after a profiling run, is ignored here).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
+
+import numpy as np
+
+from playground.core.errors import InputError
 
 GPU_MEMORY_UTILIZATION = 0.9  # vLLM's default share of the card it may use
 GIB = 2**30
@@ -57,11 +62,23 @@ GPUS: dict[str, GpuPreset] = {preset.name: preset for preset in (
 DTYPE_BYTES = {"fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1}
 
 
-def _positive_int(name: str, value: object, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value != int(value) or not 1 <= value <= maximum:
-        raise ValueError(f"{name} must be a whole number from 1 to {maximum:,}, got {value!r}.")
+def whole_number(name: str, value: object, low: int, high: int) -> int:
+    """`value` as an int when it is a whole number in [low, high], else an InputError naming `name`.
+
+    >>> whole_number("block_size", 16.0, 1, 2048)
+    16
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value) or value != int(value) or not low <= value <= high:
+        raise InputError("paged_attention_err_whole", field=name, low=low, high=high, value=value)
     return int(value)
+
+
+def choice(name: str, value: object, allowed) -> object:
+    """`value` when it is one of `allowed`, else an InputError listing them."""
+    if value not in allowed:
+        raise InputError("paged_attention_err_choice", field=name, value=value, allowed=", ".join(map(str, allowed)))
+    return value
 
 
 def kv_bytes_per_token(num_layers: int, num_kv_heads: int, head_dim: int, bytes_per_value: int) -> int:
@@ -70,36 +87,35 @@ def kv_bytes_per_token(num_layers: int, num_kv_heads: int, head_dim: int, bytes_
     >>> kv_bytes_per_token(40, 40, 128, 2)  # LLaMA-13B in fp16: the paper's "800 KB"
     819200
     """
-    return (2 * _positive_int("num_layers", num_layers, 1000) * _positive_int("num_kv_heads", num_kv_heads, 1000)
-            * _positive_int("head_dim", head_dim, 100_000) * _positive_int("bytes_per_value", bytes_per_value, 8))
+    return (2 * whole_number("num_layers", num_layers, 1, 1000) * whole_number("num_kv_heads", num_kv_heads, 1, 1000)
+            * whole_number("head_dim", head_dim, 1, 100_000) * whole_number("bytes_per_value", bytes_per_value, 1, 8))
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InputError("paged_attention_err_positive", field=name, value=value)
+    return float(value)
 
 
 def model_preset(model: str | ModelPreset) -> ModelPreset:
+    """A preset by name, or the user's own numbers checked (and made whole)."""
     if isinstance(model, ModelPreset):
-        for name in ("num_layers", "num_kv_heads", "head_dim"):
-            _positive_int(name, getattr(model, name), 100_000)
-        if not math.isfinite(model.num_params) or model.num_params <= 0:
-            raise ValueError(f"num_params must be a positive number, got {model.num_params!r}.")
-        return model
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}.")
-    return MODELS[model]
+        sizes = {name: whole_number(name, getattr(model, name), 1, 1000) for name in ("num_layers", "num_kv_heads")}
+        return dataclasses.replace(model, **sizes, head_dim=whole_number("head_dim", model.head_dim, 1, 100_000),
+                                   num_params=_positive("num_params", model.num_params))
+    return MODELS[choice("model", model, MODELS)]
 
 
 def gpu_preset(gpu: str | GpuPreset) -> GpuPreset:
     if isinstance(gpu, GpuPreset):
-        if not all(math.isfinite(v) and v > 0 for v in (gpu.memory_gib, gpu.bandwidth_gbs, gpu.tflops_16bit)):
-            raise ValueError(f"GPU memory, bandwidth and TFLOPS must be positive numbers, got {gpu!r}.")
+        for name in ("memory_gib", "bandwidth_gbs", "tflops_16bit"):
+            _positive(name, getattr(gpu, name))
         return gpu
-    if gpu not in GPUS:
-        raise ValueError(f"gpu must be one of {', '.join(GPUS)}, got {gpu!r}.")
-    return GPUS[gpu]
+    return GPUS[choice("gpu", gpu, GPUS)]
 
 
 def dtype_bytes(dtype: str) -> int:
-    if dtype not in DTYPE_BYTES:
-        raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}.")
-    return DTYPE_BYTES[dtype]
+    return DTYPE_BYTES[choice("dtype", dtype, DTYPE_BYTES)]
 
 
 @dataclass(frozen=True)
@@ -115,12 +131,6 @@ class KvCapacity:
     kv_budget_bytes: float  # 0.9 x memory - weights
     num_blocks: int  # what vLLM prints as "# GPU blocks"
     tokens_fit: int  # num_blocks * block_size
-
-    @property
-    def formula(self) -> str:
-        m = self.model
-        return (f"2 × {m.num_layers} layers × {m.num_kv_heads} KV heads × {m.head_dim} × "
-                f"{DTYPE_BYTES[self.dtype]} B = {self.bytes_per_token:,} B/token")
 
     @property
     def max_length_requests(self) -> int:
@@ -152,16 +162,15 @@ def kv_capacity(model: str | ModelPreset, gpu: str | GpuPreset, dtype: str = "fp
     """
     preset, card = model_preset(model), gpu_preset(gpu)
     size = dtype_bytes(dtype)
-    context_length = _positive_int("context_length", context_length, MAX_CONTEXT)
-    average_length = _positive_int("average_length", average_length, MAX_CONTEXT)
-    block_size = _positive_int("block_size", block_size, 4096)
+    context_length = whole_number("context_length", context_length, 1, MAX_CONTEXT)
+    average_length = whole_number("average_length", average_length, 1, MAX_CONTEXT)
+    block_size = whole_number("block_size", block_size, 1, 4096)
     per_token = kv_bytes_per_token(preset.num_layers, preset.num_kv_heads, preset.head_dim, size)
     weights = preset.num_params * size
     budget = GPU_MEMORY_UTILIZATION * card.memory_gib * GIB - weights
     if budget <= 0:
-        raise ValueError(f"the weights of {preset.name} in {dtype} ({weights / GIB:.1f} GiB) do not fit in "
-                         f"{GPU_MEMORY_UTILIZATION:.0%} of {card.name} ({card.memory_gib} GiB): choose a larger "
-                         "GPU or a smaller dtype.")
+        raise InputError("paged_attention_err_weights", model=preset.name, dtype=dtype, weights=weights / GIB,
+                         share=GPU_MEMORY_UTILIZATION, gpu=card.name, memory=card.memory_gib)
     blocks = int(budget // (per_token * block_size))
     return KvCapacity(preset, card, dtype, context_length, average_length, block_size, per_token, weights, budget,
                       blocks, blocks * block_size)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.core.errors import InputError
+from playground.paged_attention.memory import choice, whole_number
+
 MAX_LENGTH = 2048  # the paper's maximum sequence length (prompt + output)
 MAX_REQUESTS = 20_000  # more would keep the shared CPU busy for minutes
 
@@ -41,13 +44,6 @@ class Trace:
         return len(self.prompt_lengths)
 
 
-def _count(name: str, value: object, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer)) or not math.isfinite(value) \
-            or value != int(value) or not 1 <= value <= maximum:
-        raise ValueError(f"{name} must be a whole number from 1 to {maximum:,}, got {value!r}.")
-    return int(value)
-
-
 def _lognormal(rng: np.random.Generator, mean: float, sigma: float, size: int, ceiling: int) -> np.ndarray:
     """Log-normal integers >= 1 whose mean after clipping at `ceiling` is `mean` (3 fixed-point steps)."""
     mu = math.log(mean) - sigma**2 / 2
@@ -65,10 +61,8 @@ def synthetic_trace(name: str, num_requests: int, seed: int = 0) -> Trace:
     >>> round(trace.prompt_lengths.mean() / 10), round(trace.output_lengths.mean() / 10)
     (16, 34)
     """
-    if name not in TRACES:
-        raise ValueError(f"trace must be one of {', '.join(TRACES)} or an uploaded CSV, got {name!r}.")
-    num_requests = _count("num_requests", num_requests, MAX_REQUESTS)
-    shape = TRACES[name]
+    shape = TRACES[choice("trace", name, TRACES)]
+    num_requests = whole_number("num_requests", num_requests, 1, MAX_REQUESTS)
     rng = np.random.default_rng(seed)
     prompts = _lognormal(rng, shape.prompt_mean, shape.prompt_sigma, num_requests, MAX_LENGTH - 1)
     outputs = _lognormal(rng, shape.output_mean, shape.output_sigma, num_requests, MAX_LENGTH - 1)
@@ -86,21 +80,21 @@ def trace_from_csv(text: str) -> Trace:
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) < 2:
-            raise ValueError(f"CSV row {number} needs two columns (prompt tokens, output tokens), got {row!r}.")
+            raise InputError("paged_attention_err_csv_columns", row=number, value=",".join(row))
         cells = [cell.strip() for cell in row[:2]]
         if number == 1 and not all(cell.lstrip("-").isdigit() for cell in cells):
             continue  # a header
         for column, cell in zip(("prompt", "output"), cells):
             if not cell.lstrip("-").isdigit():
-                raise ValueError(f"CSV row {number}: {column} must be a whole number of tokens, got {cell!r}.")
+                raise InputError("paged_attention_err_csv_number", row=number, column=column, value=cell)
         prompt, output = int(cells[0]), int(cells[1])
         if prompt < 1 or output < 1 or prompt + output > MAX_LENGTH:
-            raise ValueError(f"CSV row {number}: lengths must be >= 1 with prompt + output <= {MAX_LENGTH}, "
-                             f"got prompt {prompt}, output {output}.")
+            raise InputError("paged_attention_err_csv_length", row=number, prompt=prompt, output=output,
+                             high=MAX_LENGTH)
         prompts.append(prompt)
         outputs.append(output)
         if len(prompts) > MAX_REQUESTS:
-            raise ValueError(f"the CSV may hold at most {MAX_REQUESTS:,} requests.")
+            raise InputError("paged_attention_err_csv_many", high=MAX_REQUESTS)
     if not prompts:
-        raise ValueError("the CSV holds no requests: expected rows of `prompt,output` token counts.")
+        raise InputError("paged_attention_err_csv_empty")
     return Trace(np.array(prompts, dtype=np.int64), np.array(outputs, dtype=np.int64))

@@ -1,8 +1,8 @@
 """A visible decoding loop that records, at every step, the logits before and after the penalties.
 
 Why our own loop: transformers' `generate` hides the per-step logits and samples from torch's
-global generator. This loop is the textbook one (a KV cache, penalties, then temperature and top-p
-from transformers, then argmax or a seeded draw), so a step scrubber can show exactly what the
+global generator. This loop is the textbook one (a KV cache, penalties, then argmax or temperature,
+top-p and a seeded draw from `playground.core.sampling`), so a step scrubber can show exactly what the
 penalties did; at greedy it emits the same tokens as `model.generate` with `PenaltyLogitsProcessor`
 (checked in the tests).
 """
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
-from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
 
+from playground.core.errors import InputError
 from playground.core.generation import GenerationParams, chat_input_ids, end_token_ids, is_whole_number
 from playground.core.models import LoadedLM
 from playground.core.text_metrics import text_metrics
@@ -53,16 +53,6 @@ def token_label(tokenizer, token_id: int) -> str:
     return piece.replace(" ", "␣").replace("\n", "⏎") or repr(piece)
 
 
-def warpers(params: GenerationParams) -> LogitsProcessorList:
-    """Temperature then top-p, applied after the penalties (greedy uses neither)."""
-    if params.temperature == 0.0:
-        return LogitsProcessorList()
-    chain = LogitsProcessorList([TemperatureLogitsWarper(params.temperature)])
-    if params.top_p < 1.0:
-        chain.append(TopPLogitsWarper(params.top_p))
-    return chain
-
-
 def end_ids(lm: LoadedLM) -> set[int]:
     """The model's end ids and the tokenizer's: the chat turn ends at either."""
     return end_token_ids(lm.model) | ({lm.tokenizer.eos_token_id} - {None})
@@ -93,31 +83,25 @@ def traced_generate(lm: LoadedLM, prompt: str, config: PenaltyConfig, params: Ge
                     trace: bool = True, top_k: int = 10) -> Iterator[TracedRun]:
     """Yield the run after every new token; with `trace`, each step's breakdown is kept.
 
-    Sampling uses its own `torch.Generator` seeded with `params.seed`, so two runs with the same
-    seed (with and without penalties) share their random numbers and overlapping requests
-    cannot disturb each other.
+    Sampling uses its own `torch.Generator` seeded with `params.seed` (`params.sampler`), so two
+    runs with the same seed (with and without penalties) share their random numbers and
+    overlapping requests cannot disturb each other.
     """
     input_ids = chat_input_ids(lm, prompt)  # (1, prompt_length)
     prompt_length = input_ids.shape[1]
-    warp, eos = warpers(params), end_ids(lm)
-    generator = torch.Generator(device=input_ids.device).manual_seed(params.seed)
+    sampler, eos = params.sampler(input_ids.device), end_ids(lm)
     run, ids, next_input, cache = TracedRun(prompt_length), input_ids, input_ids, None
     for step in range(params.max_new_tokens):
         # 1. one forward pass over the newest token(s), reusing the KV cache
         out = lm.model(input_ids=next_input, past_key_values=cache, use_cache=True)
         cache, raw = out.past_key_values, out.logits[:, -1, :].float()  # (1, vocab)
-        # 2. penalties, stage by stage; then temperature and top-p on the result
+        # 2. penalties, stage by stage
         breakdown = penalty_breakdown(ids, raw, prompt_length, config)
-        scores = warp(ids, breakdown.after_presence)
-        # 3. greedy argmax, or a draw from our own seeded generator
-        if params.temperature == 0.0:
-            chosen = int(scores.argmax(-1))
-        else:
-            chosen = int(torch.multinomial(scores.softmax(-1), 1, generator=generator))
+        # 3. greedy argmax, or temperature and top-p then a draw from this request's generator
+        chosen = int(sampler.pick(breakdown.after_presence)[0])
         if trace:
-            before = warp(ids, raw).softmax(-1)
-            run.steps.append(_trace_step(lm, step, chosen, breakdown, before,
-                                         scores.softmax(-1), eos, top_k))
+            run.steps.append(_trace_step(lm, step, chosen, breakdown, sampler.distribution(raw),
+                                         sampler.distribution(breakdown.after_presence), eos, top_k))
         # 4. append the token; stop at the end of the turn
         next_input = torch.tensor([[chosen]], device=ids.device)
         ids = torch.cat([ids, next_input], dim=1)
@@ -179,10 +163,10 @@ def sweep_values(penalty: str, points: float) -> list[float]:
     [0.8, 1.4, 2.0]
     """
     if penalty not in SWEEP_RANGES:
-        raise ValueError(f"the swept penalty must be one of {', '.join(SWEEP_RANGES)}, got {penalty!r}.")
+        raise InputError("penalties_err_sweep_penalty", choices=", ".join(SWEEP_RANGES), value=penalty)
     low, high = SWEEP_POINTS
     if not is_whole_number(points) or not low <= int(float(points)) <= high:
-        raise ValueError(f"sweep points must be a whole number from {low} to {high}, got {points!r}.")
+        raise InputError("penalties_err_sweep_points", low=low, high=high, value=points)
     points = int(float(points))
     start, stop = SWEEP_RANGES[penalty]
     return [round(start + (stop - start) * i / (points - 1), 4) for i in range(points)]

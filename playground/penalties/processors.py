@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import torch
 
+from playground.core.errors import InputError
 from playground.core.generation import is_whole_number
 
 CONVENTIONS = ("vllm", "hf", "llama.cpp")
@@ -45,38 +46,30 @@ class PenaltyConfig:
 
     def __post_init__(self) -> None:
         if self.convention not in CONVENTIONS:
-            raise ValueError(f"convention must be one of {', '.join(CONVENTIONS)}, "
-                             f"got {self.convention!r}.")
+            raise InputError("penalties_err_convention", choices=", ".join(CONVENTIONS), value=self.convention)
         low, high = REPETITION_RANGE
         if not _finite(self.repetition_penalty) or not low <= self.repetition_penalty <= high:
-            raise ValueError(f"repetition penalty must be between {low} and {high} (1.0 = off), "
-                             f"got {self.repetition_penalty!r}.")
+            raise InputError("penalties_err_repetition", low=low, high=high, value=self.repetition_penalty)
         low, high = ADDITIVE_RANGE
         for name in ("frequency_penalty", "presence_penalty"):
             value = getattr(self, name)
             if not _finite(value) or not low <= value <= high:
-                raise ValueError(f"{name.replace('_', ' ')} must be between {low} and {high} "
-                                 f"(0 = off), got {value!r}.")
+                raise InputError(f"penalties_err_{name}", low=low, high=high, value=value)
         if self.convention == "hf" and (self.frequency_penalty or self.presence_penalty):
-            raise ValueError("The hf convention has no frequency or presence penalty (transformers "
-                             "only ships the repetition penalty): set them to 0, or choose the "
-                             "vllm or llama.cpp convention.")
+            raise InputError("penalties_err_hf_additive")  # transformers only ships the repetition penalty
         low, high = LAST_N_RANGE
         if not isinstance(self.last_n, int) or not low <= self.last_n <= high:
-            raise ValueError(f"last_n must be a whole number from {low} to {high}, got {self.last_n!r}.")
+            raise InputError("penalties_err_last_n", low=low, high=high, value=self.last_n)
 
     @classmethod
     def from_ui(cls, repetition: float, frequency: float, presence: float, convention: str,
                 last_n: float) -> PenaltyConfig:
         """Widgets and API clients send floats (or None, or NaN): check before casting."""
         if not is_whole_number(last_n):
-            raise ValueError(f"last_n must be a whole number, got {last_n!r}.")
-        values = []
-        for name, value in [("repetition", repetition), ("frequency", frequency), ("presence", presence)]:
-            if value is None:
-                raise ValueError(f"{name} penalty is missing: send a number.")
-            values.append(float(value))
-        return cls(*values, convention, int(float(last_n)))
+            raise InputError("penalties_err_last_n", low=LAST_N_RANGE[0], high=LAST_N_RANGE[1], value=last_n)
+        if None in (repetition, frequency, presence):
+            raise InputError("penalties_err_missing", repetition=repetition, frequency=frequency, presence=presence)
+        return cls(float(repetition), float(frequency), float(presence), convention, int(float(last_n)))
 
     def neutral(self) -> PenaltyConfig:
         """The same convention with every penalty off: the baseline of a side-by-side run."""
@@ -240,7 +233,7 @@ EXAMPLE_SEEN = (True, False, True, False, True, False)  # which toy tokens occur
 def explainer_data(config: PenaltyConfig, shift: float) -> dict:
     """Curves (logit in -> out, a token seen once) and the toy distribution shifted by `shift`."""
     if not _finite(shift) or abs(shift) > 10:
-        raise ValueError(f"the logit shift must be between -10 and 10, got {shift!r}.")
+        raise InputError("penalties_err_shift", low=-10, high=10, value=shift)
     logits = torch.linspace(-6.0, 6.0, 121)
     toy = torch.tensor(EXAMPLE_LOGITS)
     return {"logits": logits.tolist(),

@@ -24,39 +24,10 @@ from torch import nn
 from transformers import DynamicCache
 
 from playground.core.generation import MAX_NEW_TOKENS, end_token_ids
+from playground.core.sampling import Sampler
 from playground.speculative.drafts import ModelDraft, NoDraft, Proposer, truncate_cache
 
 MAX_DRAFT_TOKENS = 16
-
-
-# ----------------------------------------------------------------- one token from logits
-def target_distribution(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
-    """softmax(logits / temperature), restricted to the top-p nucleus and renormalised. (..., vocab)"""
-    probs = torch.softmax(logits.float() / temperature, dim=-1)
-    if top_p < 1.0:
-        sorted_probs, order = probs.sort(dim=-1, descending=True)
-        outside = sorted_probs.cumsum(-1) - sorted_probs >= top_p  # the most likely token always stays
-        probs = probs.scatter(-1, order, sorted_probs.masked_fill(outside, 0.0))
-        probs = probs / probs.sum(-1, keepdim=True)
-    return probs
-
-
-@dataclass
-class Sampler:
-    """How target and draft pick tokens: argmax, or sampling with one seeded generator."""
-    do_sample: bool = False
-    temperature: float = 1.0
-    top_p: float = 1.0
-    generator: torch.Generator | None = None
-
-    def pick(self, logits: torch.Tensor) -> tuple[int, torch.Tensor | None]:
-        if not self.do_sample:
-            return int(logits.argmax()), None
-        probs = target_distribution(logits, self.temperature, self.top_p)
-        return self.draw(probs), probs
-
-    def draw(self, probs: torch.Tensor) -> int:
-        return int(torch.multinomial(probs, 1, generator=self.generator))
 
 
 # ----------------------------------------------------------------- verification, the lesson
@@ -82,15 +53,16 @@ def verify_sampled(p: torch.Tensor, q: torch.Tensor | None, guesses: list[int],
 
     p: target distributions (guesses + 1, vocab); q: draft distributions (guesses, vocab), or None
     for a deterministic draft, where q is one-hot (accept with probability p(x), resample from p
-    without x).
+    without x). Every tensor and the sampler's generator live on p's device.
     """
     for i, x in enumerate(guesses):
         q_i = q[i] if q is not None else torch.nn.functional.one_hot(
-            torch.tensor(x), p.shape[-1]).to(p.dtype)
-        if torch.rand((), generator=sampler.generator) < torch.clamp(p[i, x] / q_i[x], max=1.0):
+            torch.tensor(x, device=p.device), p.shape[-1]).to(p.dtype)
+        r = torch.rand((), generator=sampler.generator, device=p.device)  # r ~ U(0, 1)
+        if r < torch.clamp(p[i, x] / q_i[x], max=1.0):
             continue  # 1. accepted: the next guess is checked
-        return i, sampler.draw(residual_distribution(p[i], q_i))  # 2. rejected: resample, stop
-    return len(guesses), sampler.draw(p[len(guesses)])  # 3. all kept: a bonus token from p
+        return i, int(sampler.draw(residual_distribution(p[i], q_i)))  # 2. rejected: resample, stop
+    return len(guesses), int(sampler.draw(p[len(guesses)]))  # 3. all kept: a bonus token from p
 
 
 # ----------------------------------------------------------------- the decoding loop
@@ -206,11 +178,8 @@ def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: tor
     """
     draft = NoDraft() if draft is None else ModelDraft(draft) if isinstance(draft, nn.Module) else draft
     validate(target, draft, input_ids, max_new_tokens, num_draft_tokens, do_sample, temperature, top_p)
-    generator = None
-    if do_sample:
-        generator = torch.Generator(device="cpu").manual_seed(0 if seed is None else seed)
-    sampler = Sampler(do_sample, temperature, top_p, generator)
     stop, device = end_token_ids(target), input_ids.device
+    sampler = Sampler.seeded(temperature if do_sample else 0.0, top_p, seed or 0, device)
     cache, result, context = DynamicCache(config=target.config), DecodeResult(), input_ids
     draft.reset()
     produced, draft_length = 0, num_draft_tokens
@@ -227,7 +196,7 @@ def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: tor
                         logits_to_keep=len(guesses) + 1).logits[0]  # (guesses + 1, vocab)
         # 3. keep the agreed prefix, add the target's own token, forget the rest in both caches
         if do_sample:
-            p = target_distribution(logits, temperature, top_p)
+            p = sampler.distribution(logits)
             kept, extra = verify_sampled(p, q, guesses, sampler)
         else:
             kept, extra = verify_greedy(logits, guesses)

@@ -21,8 +21,11 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
-# pick(logits (vocab,)) -> (token, its sampling distribution (vocab,) or None when greedy)
-Pick = Callable[[torch.Tensor], tuple[int, torch.Tensor | None]]
+from playground.core.errors import InputError
+
+# pick(logits (vocab,)) -> (token id (), its sampling distribution (vocab,) or None when greedy):
+# `playground.core.sampling.Sampler.pick`
+Pick = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor | None]]
 
 
 class Proposer(Protocol):
@@ -85,10 +88,10 @@ class ModelDraft:
             logits = self.model(input_ids=feed, past_key_values=self.cache, use_cache=True,
                                 logits_to_keep=1).logits[0, -1]  # (vocab,)
             token, q = pick(logits)
-            guesses.append(token)
+            guesses.append(int(token))
             if q is not None:
                 distributions.append(q)
-            feed = context.new_tensor([[token]])
+            feed = context.new_tensor([[guesses[-1]]])
         return guesses, (torch.stack(distributions) if distributions else None)
 
     def rollback(self, length: int) -> None:
@@ -141,8 +144,7 @@ def early_exit_model(target: nn.Module, layers: int) -> nn.Module:
     """
     total = target.config.num_hidden_layers
     if not 1 <= layers < total:
-        raise ValueError(f"early-exit layers must be from 1 to {total - 1} for this "
-                         f"{total}-layer model, got {layers!r}.")
+        raise InputError("speculative_err_layers", high=total - 1, total=total, value=layers)
     config = type(target.config).from_dict({**target.config.to_dict(), "num_hidden_layers": layers})
     if getattr(config, "layer_types", None):
         config.layer_types = config.layer_types[:layers]

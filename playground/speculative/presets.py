@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from playground.core.errors import InputError
+from playground.core.generation import GREEDY
 from playground.speculative.drafts import ModelDraft, PromptLookup, Proposer, early_exit_draft
 
 PARAGRAPH = (
@@ -68,10 +70,9 @@ def make_draft(kind: str, target: nn.Module, draft_model: nn.Module | None = Non
         return early_exit_draft(target, early_exit_layers)
     if kind == "draft_model":
         if draft_model is None:
-            raise ValueError("The draft-model kind needs a draft model: choose a target with a "
-                             f"draft pair ({', '.join(MODEL_PAIRS)}), or use prompt lookup.")
+            raise InputError("speculative_err_needs_pair", pairs=", ".join(MODEL_PAIRS))
         return ModelDraft(draft_model)
-    raise ValueError(f"Unknown draft kind {kind!r}; choose one of {', '.join(DRAFT_KINDS)}.")
+    raise InputError("speculative_err_kind", value=kind, choices=", ".join(DRAFT_KINDS))
 
 
 @torch.inference_mode()
@@ -89,8 +90,7 @@ def transformers_generate(target: nn.Module, input_ids: torch.Tensor, max_new_to
     if prompt_lookup_num_tokens and assistant_model is not None:
         raise ValueError("Pass prompt_lookup_num_tokens or assistant_model, not both: transformers "
                          "would silently ignore the assistant.")
-    kwargs: dict = {"max_new_tokens": max_new_tokens, "do_sample": False, "temperature": None,
-                    "top_p": None, "top_k": None, "attention_mask": torch.ones_like(input_ids),
+    kwargs: dict = {"max_new_tokens": max_new_tokens, **GREEDY, "attention_mask": torch.ones_like(input_ids),
                     "pad_token_id": target.generation_config.eos_token_id}
     if prompt_lookup_num_tokens:
         kwargs["prompt_lookup_num_tokens"] = prompt_lookup_num_tokens

@@ -1,0 +1,79 @@
+"""deploy/: the compose file wires what the README says, and nginx accepts its configuration.
+
+Docker cannot run on the CI (no daemon), so the files are checked as data: the compose file is
+parsed with PyYAML and its services, ports and environment asserted; `nginx -t` (Debian's nginx,
+installed by `scripts/install.sh --test`, or $NGINX_BIN) tests nginx.conf with the Docker
+service name replaced by 127.0.0.1 (nginx resolves upstream names at load time) and its temp and
+pid and log paths moved into a temp folder.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+DEPLOY = ROOT / "deploy"
+
+
+@pytest.fixture(scope="module")
+def services() -> dict:
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
+
+
+def upstream(conf: str) -> str:
+    (block,) = re.findall(r"upstream playground \{(.*?)\}", conf, flags=re.S)
+    return block
+
+
+def test_compose_has_replicas_behind_nginx_a_vllm_server_and_postgres(services):
+    assert set(services) == {"nginx", "app", "vllm", "postgres"}
+    assert services["nginx"]["ports"] == ["${PUBLIC_PORT:-80}:80"]  # the only published port
+    assert all("ports" not in services[name] for name in ("app", "vllm", "postgres"))
+    assert services["app"]["deploy"]["replicas"] == "${APP_REPLICAS:-4}"
+    assert (ROOT / services["app"]["build"]["context"].replace("..", ".") / services["app"]["build"]["dockerfile"]
+            ).is_file()
+    assert services["nginx"]["depends_on"]["app"]["condition"] == "service_healthy"
+    assert {"postgres", "vllm"} <= set(services["app"]["depends_on"])
+    assert services["vllm"]["deploy"]["resources"]["reservations"]["devices"][0]["capabilities"] == ["gpu"]
+
+
+def test_the_app_reaches_postgres_and_vllm_by_their_service_names(services):
+    app = services["app"]["environment"]
+    assert re.fullmatch(r"postgresql://playground:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432/votes",
+                        app["PLAYGROUND_PREFERENCES_URL"])
+    postgres = services["postgres"]["environment"]
+    assert (postgres["POSTGRES_USER"], postgres["POSTGRES_DB"]) == ("playground", "votes")
+    vllm_port = services["vllm"]["command"][services["vllm"]["command"].index("--port") + 1]
+    assert app["PLAYGROUND_ENGINE_URL"] == f"http://vllm:{vllm_port}/v1"
+    assert services["app"]["expose"] == [app["GRADIO_SERVER_PORT"]]
+
+
+def test_nginx_is_sticky_by_client_ip_and_passes_streams_through(services):
+    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    block = upstream(conf)
+    assert "ip_hash;" in block
+    assert re.findall(r"server (\S+);", block) == [f"app:{services['app']['environment']['GRADIO_SERVER_PORT']}"]
+    for directive in ("proxy_pass http://playground;", "proxy_buffering off;", "proxy_http_version 1.1;",
+                      "proxy_set_header Upgrade $http_upgrade;"):
+        assert directive in conf
+
+
+def test_nginx_accepts_the_configuration(tmp_path):
+    nginx = os.getenv("NGINX_BIN") or shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.isfile(nginx):
+        pytest.skip("nginx is not installed: run `bash scripts/install.sh --test` (Debian's nginx) or set NGINX_BIN")
+    temp_paths = "".join(f"    {kind}_temp_path {tmp_path / kind};\n"
+                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp_paths += f"    access_log {tmp_path / 'access.log'};\n"
+    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    conf = conf.replace("server app:", "server 127.0.0.1:").replace("http {\n", "http {\n" + temp_paths, 1)
+    (tmp_path / "nginx.conf").write_text(conf, encoding="utf-8")
+    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr",
+                             "-g", f"pid {tmp_path / 'nginx.pid'};"], capture_output=True, text=True)
+    assert result.returncode == 0 and "test is successful" in result.stderr, result.stderr

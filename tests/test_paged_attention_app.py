@@ -1,0 +1,188 @@
+"""PagedAttention tab: its handlers in both languages, the API through the real server, Chromium, and
+the live paged run against the static batch (greedy: the same tokens)."""
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+
+from demos import paged_attention as tab
+from playground.core.errors import InputError
+from playground.paged_attention import figures, live, memory, recorded, simulator, traces
+
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
+CALC = ["llama-13b", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 8.0]  # model, GPU, dtype, context, average, custom
+RACE = ["llama-13b", "a100-40gb", "fp16", 32, 8, 128, 8.0, "sharegpt", None, 100, 16, 1, 0]  # ..., requests, block, n, prefix
+REQUESTS, BLOCK, SAMPLES = 9, 10, 11  # positions in RACE
+
+
+def test_text_is_bilingual_and_prefixed():
+    assert set(tab.TEXT["en"]) == set(tab.TEXT["ja"])
+    assert all(key.startswith("paged_attention_") for key in tab.TEXT["en"])
+    assert set(figures.LABEL_KEYS) <= set(tab.fig_labels(None)) and set(figures.LABEL_KEYS) <= set(tab.fig_labels(JAPANESE))
+
+
+def test_calculator_shows_the_papers_800_kb_and_vllms_lines_in_both_languages():
+    english, vllm = tab.calculate(*CALC)
+    japanese, _ = tab.calculate(*CALC, request=JAPANESE)
+    assert "819,200 B/token" in english and "819,200 B/トークン" in japanese
+    assert "tokens that fit" in english and "入るトークン数" in japanese
+    capacity = memory.kv_capacity("llama-13b", "a100-40gb")
+    assert vllm.startswith(f"# GPU blocks: {capacity.num_blocks}\n")
+
+
+def test_the_opening_race_is_computed_once_and_drawn_in_the_readers_language():
+    english, japanese = tab.opening(), tab.opening(JAPANESE)
+    assert english[6] is japanese[6]  # the same cached results: no simulation per page load
+    assert "Opening race" in english[0] and "最初の競争" in japanese[0]
+    for row in ("Orca (Max)", "vLLM (paged)"):
+        assert row in english[0]
+    assert english[1].layout.title.text != japanese[1].layout.title.text
+    assert all(figure.layout.height for figure in english[1:6])
+    # the table shows what the simulator says (paged near 97 %, Max near 23 %)
+    paged = english[6]["paged"]
+    assert f"{100 * paged.token_state_share:.1f} %" in english[0]
+
+
+def test_the_recorded_live_run_opens_labelled_with_its_date_and_machine():
+    comparison, date, machine = recorded.load()
+    english, japanese = tab.recorded_run(), tab.recorded_run(JAPANESE)
+    assert f"Recorded run ({date}, {machine})" in english[0] and "記録済みの実行" in japanese[0]
+    assert comparison.identical and "Outputs identical: **yes**" in english[0]
+    assert english[1].layout.height and english[2].layout.height
+
+
+BAD_RACE = [  # (position, value, what the English message must name); the issue's bad inputs
+    (REQUESTS, 10**9, r"Requests must be a whole number from 1 to 5,000 \(got 1000000000\)"),
+    (REQUESTS, 0, r"Requests must be a whole number"),
+    (BLOCK, 0, r"Block size \(paged\) must be a whole number from 8 to 256 \(got 0\)"),
+    (SAMPLES, -2, r"Parallel samples per request must be a whole number from 1 to 8 \(got -2\)"),
+]
+
+
+@pytest.mark.parametrize("position, value, message", BAD_RACE)
+def test_bad_race_inputs_name_the_field_in_both_languages(position, value, message):
+    args = list(RACE)
+    args[position] = value
+    with pytest.raises(gr.Error, match=message):
+        tab.simulate(*args)
+    with pytest.raises(gr.Error, match="の整数で指定してください"):
+        tab.simulate(*args, request=JAPANESE)
+
+
+@pytest.mark.parametrize("position, value, field", [(3, 0, "Context length"), (5, -1, "Layers")])
+def test_zero_or_negative_sizes_name_the_field(position, value, field):
+    args = list(CALC)
+    args[0] = "custom"
+    args[position] = value
+    with pytest.raises(gr.Error, match=f"{field}.* must be a whole number .*got {value}"):
+        tab.calculate(*args)
+
+
+@pytest.mark.parametrize("csv, english, japanese", [
+    ("prompt,output\n10,20\n5,abc\n", "CSV row 3: output must be a whole number of tokens (got 'abc')", "3 行目"),
+    ("prompt,output\n-5,20\n", "CSV row 2: lengths must be at least 1", "長さは 1 以上"),
+])
+def test_a_csv_with_text_or_negative_lengths_names_the_row(tmp_path, csv, english, japanese):
+    path = tmp_path / "trace.csv"
+    path.write_text(csv)
+    args = list(RACE)
+    args[8] = str(path)
+    with pytest.raises(gr.Error) as error:
+        tab.simulate(*args)
+    assert english in error.value.message
+    with pytest.raises(gr.Error) as error:
+        tab.simulate(*args, request=JAPANESE)
+    assert japanese in error.value.message
+
+
+def test_engine_errors_carry_keys_the_tab_can_say():
+    for call in (lambda: simulator.simulate_kv("paged", num_requests=10, block_size=0),
+                 lambda: traces.trace_from_csv("prompt,output\n1,x\n"),
+                 lambda: memory.kv_capacity("llama-3.1-70b", "t4-16gb")):
+        with pytest.raises(InputError) as error:
+            call()
+        for lang in ("en", "ja"):
+            assert tab.TEXT[lang][error.value.key].format(**error.value.values)
+
+
+def test_a_race_from_the_page_fills_every_output():
+    outputs = tab.simulate(*RACE)
+    assert set(outputs[6]) == set(simulator.POLICIES)
+    assert outputs[6]["paged"].finished == RACE[REQUESTS]
+    assert all(figure.layout.height for figure in outputs[1:6])
+
+
+# ------------------------------------------------------------------ the running app
+@pytest.mark.slow
+def test_every_endpoint_answers_and_bad_input_comes_back_as_the_message(client):
+    table, vllm = client.predict(*CALC, api_name="/kv_calculate")
+    assert "819,200 B/token" in table and "# GPU blocks: 921" in vllm
+    outputs = client.predict(*RACE, api_name="/kv_simulate")
+    assert "vLLM (paged)" in outputs[0]
+    bad = list(RACE)
+    bad[REQUESTS] = 10**9
+    with pytest.raises(Exception, match="Requests must be a whole number from 1 to 5,000") as error:
+        client.predict(*bad, api_name="/kv_simulate")
+    assert "Traceback" not in str(error.value)
+    bad = list(CALC)
+    bad[3] = 0
+    with pytest.raises(Exception, match="Context length"):
+        client.predict(*bad, api_name="/kv_calculate")
+
+
+@pytest.mark.slow
+def test_a_bad_csv_upload_names_the_row(client, tmp_path):
+    from gradio_client import handle_file
+
+    path = tmp_path / "trace.csv"
+    path.write_text("prompt,output\n12,40\nabc,7\n")
+    args = list(RACE)
+    args[8] = handle_file(str(path))
+    with pytest.raises(Exception, match=r"CSV row 3: prompt must be a whole number of tokens \(got 'abc'\)"):
+        client.predict(*args, api_name="/kv_simulate")
+
+
+@pytest.mark.slow
+def test_the_live_run_through_the_api_reports_identical_outputs(client):
+    table, *_ = client.predict(False, api_name="/kv_live")
+    assert "Live run on this server" in table and "Outputs identical: **yes**" in table
+
+
+# ------------------------------------------------------------------ the live engine
+@pytest.mark.slow
+def test_the_live_paged_runs_greedy_outputs_are_the_static_batchs(offline_lm):
+    comparison = live.compare(offline_lm)
+    assert comparison.static.output_tokens == comparison.paged.output_tokens
+    assert comparison.identical
+    # each request stops at its own limit (or an end token), so the lengths differ as the requests do
+    lengths = [len(tokens) for tokens in comparison.paged.output_tokens]
+    assert all(n <= r.max_new_tokens for n, r in zip(lengths, live.DEFAULT_REQUESTS)) and len(set(lengths)) > 3
+    # paged blocks hold the real lengths; the padded batch reserves the longest for everyone
+    assert comparison.paged.kv_slots < comparison.static.kv_slots
+
+
+# ------------------------------------------------------------------ Chromium
+def check_tab_on_screen(page, open_tab, console_errors, artifacts, lang: str, race: str, recorded_text: str) -> None:
+    from playwright.sync_api import expect
+
+    open_tab("PagedAttention")
+    expect(page.locator("#paged-calc")).to_contain_text("819,200", timeout=60_000)
+    expect(page.locator("#paged-race-table")).to_contain_text(race, timeout=60_000)
+    expect(page.locator("#paged-live-table")).to_contain_text(recorded_text, timeout=60_000)
+    for plot in ("breakdown", "throughput", "map", "running", "sweep", "gantt", "slots"):
+        expect(page.locator(f"#paged-{plot} .js-plotly-plot")).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(artifacts / f"paged-attention-{lang}.png"), full_page=True)
+    assert not console_errors, console_errors
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_tab_opens_finished_in_english(page, open_tab, console_errors, artifacts):
+    check_tab_on_screen(page, open_tab, console_errors, artifacts, "en", "Opening race", "Recorded run")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.browser_context_args(locale="ja-JP")
+def test_tab_opens_finished_in_japanese(page, open_tab, console_errors, artifacts):
+    check_tab_on_screen(page, open_tab, console_errors, artifacts, "ja", "最初の競争", "記録済み")
