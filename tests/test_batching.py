@@ -12,10 +12,11 @@ import time
 
 import pytest
 import torch
+from transformers import LogitsProcessorList
 
 from playground.core.batching import BatchLimits, Scheduler, Schedulers, ServerBusy, TooManyRequests
 from playground.core.errors import InputError
-from playground.core.generation import GenerationParams, chat_input_ids, stream_generate
+from playground.core.generation import GREEDY, GenerationParams, chat_input_ids, stream_generate
 from tests.conftest import make_tiny_lm
 
 PROMPTS = ["Hi", "Tell me a long story about a dragon who learns to bake bread.", "2+2=?",
@@ -64,7 +65,8 @@ def alone(lm, prompt: str, params: GenerationParams) -> list[int]:
     with torch.inference_mode():
         output = lm.model.generate(input_ids, attention_mask=torch.ones_like(input_ids),
                                    pad_token_id=lm.tokenizer.eos_token_id,
-                                   logits_processor=params.sampler(input_ids.device), **params.generate_kwargs())
+                                   logits_processor=LogitsProcessorList([params.sampler(input_ids.device)]),
+                                   max_new_tokens=params.max_new_tokens, **GREEDY)
     return output[0, input_ids.shape[1]:].tolist()
 
 

@@ -12,8 +12,8 @@ One iteration of `Scheduler`'s loop:
    them into the running batch: cache and attention mask left-padded to one length;
 3. one forward of every row's last token; each row draws its next token with its own sampler.
 
-Each row keeps its own max tokens, stop tokens and sampler (`GenerationParams.sampler`: temperature,
-top-p and a per-request `torch.Generator`), so a greedy answer is the one plain `model.generate`
+Each row keeps its own max tokens, stop tokens and sampler (`GenerationParams.sampler`, playground/core/sampling.py:
+temperature, top-p and a per-request `torch.Generator`), so a greedy answer is the one plain `model.generate`
 gives alone and a seeded one does not depend on its batch companions (tests/test_batching.py).
 Why our own loop and not transformers' `generate_batch` / `init_continuous_batching`: that manager
 decodes greedily or samples for all rows at once (`do_sample` is global) and seeds torch's
@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
-from transformers import DynamicCache, LogitsProcessorList
+from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
 from playground.core.errors import InputError
@@ -86,7 +86,7 @@ class Ticket:
         self.params = params
         self.stop_ids = stop_ids
         self.session = session
-        self.processors = LogitsProcessorList(params.sampler(device))  # empty: greedy
+        self.sampler = params.sampler(device)  # its own temperature, top-p and generator
         self.generated: list[int] = []  # the loop thread's copy
         self._out: queue.SimpleQueue = queue.SimpleQueue()
         self._cancelled = threading.Event()
@@ -179,15 +179,14 @@ def _keep(batch: _Batch, keep: list[int]) -> _Batch | None:
 
 
 def _draw(tickets: list[Ticket], logits: torch.Tensor) -> list[int]:
-    """Each row's next token: argmax for greedy rows, the row's own processors (sampler) otherwise.
+    """Each row's next token: argmax for greedy rows, a draw from the row's own sampler otherwise.
 
-    Exactly what `generate(do_sample=False)` does with that request's `logits_processor` alone.
+    The same `Sampler.pick` that `stream_generate` runs as `generate`'s last logits processor.
     """
     tokens = logits.argmax(dim=-1).tolist()  # logits: (rows, vocab), float32
     for row, ticket in enumerate(tickets):
-        if ticket.processors:
-            ids = torch.tensor([ticket.prompt_ids + ticket.generated], device=logits.device)
-            tokens[row] = int(ticket.processors(ids, logits[row:row + 1]).argmax(dim=-1))
+        if not ticket.sampler.greedy:
+            tokens[row] = int(ticket.sampler.pick(logits[row:row + 1])[0])
     return tokens
 
 
