@@ -43,7 +43,9 @@ def call(client: Client, endpoint: str, user: int) -> str:
 
 def one_round(url: str, users: int, endpoint: str, expected: dict[int, str]) -> dict:
     """All users at once: latencies of the successes, error texts, and answers that were not their own."""
-    clients = [Client(url, verbose=False, download_files=False) for _ in range(users)]
+    # gradio_client's default 20 s read timeout would count a slow answer as an error; a browser waits
+    clients = [Client(url, verbose=False, download_files=False, httpx_kwargs={"timeout": 300})
+               for _ in range(users)]
     start = threading.Barrier(users)
     latencies, errors, wrong = [], [], []
     lock = threading.Lock()
