@@ -30,7 +30,7 @@ def test_bad_input_is_a_clear_error_and_the_server_keeps_serving(client, prompt,
 
 def test_nan_temperature_over_raw_http_is_refused(app_url, client):
     """JSON clients cannot send NaN; raw HTTP can. The server must answer and keep serving."""
-    body = '{"data": ["hi", 8, NaN]}'
+    body = '{"data": ["hi", 8, NaN, "reference"]}'  # raw HTTP sends every input, the policy too
     response = httpx.post(app_url + "gradio_api/call/generate", content=body,
                           headers={"content-type": "application/json"}, timeout=30)
     if response.status_code == 200:
