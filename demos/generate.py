@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 import gradio as gr
 
 from demos.common import T, Table, text, user_errors
+from playground.core.batching import Schedulers, ServerBusy, TooManyRequests
 from playground.core.engine import Engine
-from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, stream_generate, validate_prompt
+from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, validate_prompt
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
 from playground.dpo.training import PolicyTrainer
@@ -38,6 +39,9 @@ TEXT: Table = {
         "generate_button": "Generate",
         "generate_stop": "Stop",
         "generate_output": "Answer",
+        "generate_too_many": "Too many requests from you: {limit} are already running. Wait for one to "
+                             "finish (or press Stop), then try again.",
+        "generate_busy": "The server is busy: try again in a minute.",
     },
     "ja": {
         "generate_tab": "生成",
@@ -56,6 +60,9 @@ TEXT: Table = {
         "generate_button": "生成",
         "generate_stop": "停止",
         "generate_output": "回答",
+        "generate_too_many": "リクエストが多すぎます。すでに {limit} 件を実行中です。どれかが終わるまで待つか"
+                             "「停止」を押してから、もう一度お試しください。",
+        "generate_busy": "サーバーが混み合っています。1 分ほどしてからもう一度お試しください。",
     },
 }
 DEFAULTS = GenerationParams()
@@ -73,6 +80,7 @@ class Generate:
 
     def __init__(self, trainer: PolicyTrainer) -> None:
         self.trainer = trainer
+        self.schedulers = Schedulers()  # one batch per model object: the reference, a trained policy
 
     @functools.cached_property
     def engine(self) -> Engine | None:
@@ -91,7 +99,13 @@ class Generate:
         lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
         if lm is None:
             raise ValueError(text(TEXT, "generate_err_untrained", request))
-        yield from stream_generate(lm, prompt, params)
+        try:  # decoded in one batch with every other visitor's (playground/core/batching.py)
+            answer = self.schedulers.stream(lm, prompt, params, session=getattr(request, "session_hash", None))
+        except TooManyRequests as error:
+            raise ValueError(text(TEXT, "generate_too_many", request, limit=error.limit)) from error
+        except ServerBusy as error:
+            raise ValueError(text(TEXT, "generate_busy", request)) from error
+        yield from answer
 
     def policy_choice(self, request: gr.Request = None) -> dict:
         """The live policy as the radio's value, and what the trained one is (or that there is none yet)."""
@@ -119,8 +133,10 @@ def build(trainer: PolicyTrainer) -> tuple[gr.Radio, Callable[..., dict]]:
         run = gr.Button(T("generate_button"), variant="primary", elem_id="generate-button")
         stop = gr.Button(T("generate_stop"), elem_id="generate-stop")
     answer = gr.Textbox(label=T("generate_output"), lines=8, elem_id="generate-output")
+    # No concurrency limit: every request goes straight to its model's scheduler, which batches
+    # them and refuses past its limits at once.
     event = run.click(handlers.generate, [prompt, max_tokens, temperature, policy], answer, api_name="generate",
-                      concurrency_id="llm", concurrency_limit=2)
+                      concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     gr.on(None, handlers.policy_choice, None, policy, api_visibility="private")  # on page load
     return policy, handlers.policy_choice
