@@ -33,6 +33,7 @@ PRESENT_CSS = """
 .present .lesson-notes { display: none; }
 .present .js-plotly-plot, .present .plot-container { max-height: 72vh; }
 """
+NOTES = ["lesson-notes"]  # elem_classes of a tab's longer explanations: presenter mode folds them
 PRESENT_HEAD = """<script>
 if (new URLSearchParams(location.search).get('present') === '1') document.documentElement.classList.add('present');
 </script>"""

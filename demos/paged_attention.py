@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import gradio as gr
 from gradio.context import Context
 
+from demos import links
 from demos.common import T, Table, labels, text, user_errors
 from playground.core.generation import is_whole_number
 from playground.core.models import load_causal_lm
@@ -347,7 +348,7 @@ def run_live(prefix_caching: bool, request: gr.Request = None, progress=gr.Progr
 
 
 def build() -> None:
-    gr.Markdown(T("paged_attention_intro"))
+    gr.Markdown(T("paged_attention_intro"), elem_classes=links.NOTES)
     gr.Markdown(T("paged_attention_calc"))
     with gr.Row():
         model = gr.Dropdown([*memory.MODELS, CUSTOM], value=DEFAULT_MODEL, label=T("paged_attention_model"),

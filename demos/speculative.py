@@ -320,7 +320,7 @@ def linked_controls(params: dict[str, str]) -> list:
 
 
 def build() -> None:
-    gr.Markdown(T("speculative_intro"))
+    gr.Markdown(T("speculative_intro"), elem_classes=links.NOTES)
     default = PRESETS["copy"]
     with gr.Row():
         gr.Markdown(T("speculative_presets"))
@@ -359,7 +359,7 @@ def build() -> None:
     with gr.Accordion(T("speculative_raw"), open=False):
         raw = gr.JSON(elem_id="speculative-raw")
     with gr.Accordion(T("speculative_explain_title"), open=False):
-        gr.Markdown(T("speculative_explain"))
+        gr.Markdown(T("speculative_explain"), elem_classes=links.NOTES)
     preset_name = gr.State("copy")
     for key, button in preset_buttons.items():
         button.click(lambda key=key: (*preset_controls(key), key), None,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, text, user_errors
 from demos.dpo.text import TEXT
 from playground.core import recorded
@@ -124,7 +125,7 @@ class Votes:
 def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.components.Component], Callable]:
     """The voting section; returns the live-policy line and pair source, and the handler that refreshes them."""
     handlers = Votes(store, trainer)
-    gr.Markdown(T("dpo_intro"))
+    gr.Markdown(T("dpo_intro"), elem_classes=links.NOTES)
     live = gr.Markdown(elem_id="dpo-live-policy")
     gr.Markdown(T("dpo_collect_title"))
     pair = gr.State(None)

@@ -11,6 +11,7 @@ import math
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, labels, text, user_errors
 from demos.math.text import TEXT
 from playground.core.models import load_causal_lm
@@ -148,7 +149,7 @@ def _numbers(number: int) -> gr.Markdown:
 
 
 def build() -> None:
-    gr.Markdown(T("curves_intro"))
+    gr.Markdown(T("curves_intro"), elem_classes=links.NOTES)
     with _section("exp"):
         with gr.Row():
             base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")

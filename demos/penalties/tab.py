@@ -206,7 +206,7 @@ def linked_controls(params: dict[str, str]) -> list:
 
 
 def build() -> None:
-    gr.Markdown(T("penalties_intro"))
+    gr.Markdown(T("penalties_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("penalties_prompt"), value=POEM, lines=2, elem_id="penalties-prompt")
     with gr.Row():
         repetition = gr.Slider(*REPETITION_RANGE, value=DEFAULT.repetition_penalty, step=0.05,
