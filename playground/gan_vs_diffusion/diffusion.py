@@ -42,7 +42,8 @@ class DiffusionConfig:
 
     def __post_init__(self) -> None:
         check_ranges("diffusion", self, {"timesteps": (10, 1000), "ddim_steps": (1, self.timesteps),
-                                         "hidden": (8, 512), "time_dim": (4, 256), "coordinate_dim": (0, 256), "learning_rate": (1e-5, 0.1),
+                                         "hidden": (8, 512), "time_dim": (4, 256), "coordinate_dim": (0, 256),
+                                         "learning_rate": (1e-5, 0.1),
                                          "batch_size": (16, 4096), "ema_decay": (0.0, 0.9999)})
 
 
