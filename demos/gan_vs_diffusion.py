@@ -91,8 +91,8 @@ TEXT: Table = {
         "gan_vs_diffusion_fig_ddim": "DDIM steps",
         "gan_vs_diffusion_upload": "…or upload a CSV of x, y points (a header row is allowed)",
         "gan_vs_diffusion_sketch": (
-            "…or draw the set (dataset 'drawn'), then press 'Use my drawing': each inked cell of a "
-            "14 × 14 grid becomes a mode"
+            "…or draw the set (dataset 'drawn'): pick the Brush on the canvas's left, draw, then press "
+            "'Use my drawing': each inked cell of a 14 × 14 grid becomes a mode"
         ),
         "gan_vs_diffusion_use_sketch": "Use my drawing",
         "gan_vs_diffusion_err_row": "Drawn points, line {line}: '{row}' is not 'x, y' with two numbers.",
@@ -177,7 +177,7 @@ TEXT: Table = {
         "gan_vs_diffusion_fig_ddim": "DDIM ステップ",
         "gan_vs_diffusion_upload": "…または x, y の点の CSV をアップロード（見出し行があっても構いません）",
         "gan_vs_diffusion_sketch": (
-            "…または点の集合を描いて（データセット 'drawn'）「描いた図を使う」を押す: "
+            "…または点の集合を描いて（データセット 'drawn'）: キャンバス左のブラシを選んで描き、「描いた図を使う」を押す: "
             "14 × 14 のマスのうち描いたマスがそれぞれモードになります"
         ),
         "gan_vs_diffusion_use_sketch": "描いた図を使う",

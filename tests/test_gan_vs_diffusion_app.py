@@ -8,6 +8,7 @@ import gradio as gr
 import numpy as np
 import pytest
 from conftest import plots_shown_then_screenshot
+from playwright.sync_api import expect
 
 from demos import gan_vs_diffusion as tab
 from playground.gan_vs_diffusion.race import RaceSnapshot
@@ -123,8 +124,23 @@ def check_recorded_race_on_screen(page, open_tab, console_errors, artifacts, tab
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_tab_opens_on_the_recorded_race_in_english(page, open_tab, console_errors, artifacts):
+def test_tab_opens_on_the_recorded_race_in_english_and_a_drawing_becomes_points(page, open_tab, console_errors,
+                                                                               artifacts):
     check_recorded_race_on_screen(page, open_tab, console_errors, artifacts, "GANs to diffusion", "Recorded run", "en")
+    sketch = page.locator("#gan-sketch")
+    sketch.scroll_into_view_if_needed()
+    sketch.get_by_role("button", name="Brush").click()  # the label tells the visitor to pick it first
+    box = sketch.locator("canvas").first.bounding_box()
+    for x, y in ((0.3, 0.3), (0.7, 0.3), (0.5, 0.7)):  # three short strokes, far apart
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + x * box["width"] + 8, box["y"] + y * box["height"] + 8, steps=5)
+        page.mouse.up()
+    page.locator("#gan-use-sketch").click()
+    points = page.locator("#gan-points textarea")
+    expect(points).not_to_have_value("", timeout=20_000)
+    xs = [float(line.split(",")[0]) for line in points.input_value().splitlines()]
+    assert min(xs) < -1 and max(xs) > 1  # the left and the right stroke both became modes
 
 
 @pytest.mark.slow
