@@ -16,12 +16,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import gradio as gr
+import numpy as np
+from gradio.components.plot import PlotData
+from plotly.utils import PlotlyJSONEncoder
 
 from playground.core.batching import ServerBusy, TooManyRequests
 from playground.core.errors import InputError
@@ -84,6 +88,35 @@ class ComponentView:
     def outputs(self) -> list[gr.components.Component]:
         return [value for field in dataclasses.fields(self)
                 if isinstance(value := getattr(self, field.name), gr.components.Component)]
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    """`value` with every float (in lists, dicts and numpy arrays) cut to `digits` significant digits."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        value = value.tolist()
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item, digits) for item in value]
+    if isinstance(value, dict):
+        return {key: _rounded(item, digits) for key, item in value.items()}
+    return value
+
+
+def plot_data(figure, digits: int = 4) -> PlotData:
+    """A Plotly figure as `gr.Plot` sends it, trimmed of what cannot be seen; the same picture.
+
+    Trimmed: floats cut to `digits` significant digits (float64 is ~18 characters a number; a plot
+    400 px wide shows 4 digits), and the theme's styles for trace types the figure does not have
+    (Plotly's default template styles ~40 of them, half of a small figure's JSON). Cached, a
+    PlotData also skips Gradio's own `to_json` on every later request.
+    """
+    spec = figure.to_plotly_json()
+    template = spec.get("layout", {}).get("template", {})
+    if "data" in template:
+        used = {trace.get("type", "scatter") for trace in spec["data"]}
+        template["data"] = {kind: styles for kind, styles in template["data"].items() if kind in used}
+    return PlotData(type="plotly", plot=json.dumps(_rounded(spec, digits), cls=PlotlyJSONEncoder, separators=(",", ":")))
 
 
 @contextmanager
