@@ -22,10 +22,13 @@ from starlette.middleware import Middleware
 
 from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, paged_attention, penalties, speculative
 from playground.core.settings import get_settings
+from playground.core.timed import TimedWork
 from playground.dpo.training import PolicyTrainer
 
 TABS = [generate, penalties, speculative, ema, dpo, math, paged_attention, gan_vs_diffusion]  # each: TEXT (en/ja) and build()
-POLICY_TABS = (generate, dpo)  # their build() takes the server's one DPO trainer: dpo trains it, generate answers with it
+# what each tab's build() takes of the server's objects: the DPO trainer (dpo trains it, generate answers with it)
+# and the line for timed work (penalties, speculative and dpo wait in it; generate's batches report to it)
+SHARED = {generate: ("trainer", "timed"), dpo: ("trainer", "timed"), penalties: ("timed",), speculative: ("timed",)}
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
@@ -80,8 +83,9 @@ def policy_status(trainer: PolicyTrainer, machine: str) -> Callable[..., str]:
 
 
 def build_demo() -> gr.Blocks:
-    """The page; one `PolicyTrainer` per server, handed to the tabs that train or use the DPO policy."""
+    """The page; one `PolicyTrainer` and one `TimedWork` line per server, handed to the tabs that use them."""
     trainer = PolicyTrainer()
+    shared = {"trainer": trainer, "timed": TimedWork()}
     machine = status_line()
     status = policy_status(trainer, machine)
     built = {}
@@ -94,7 +98,7 @@ def build_demo() -> gr.Blocks:
             for tab in TABS:
                 name = tab_id(tab)
                 with gr.Tab(common.T(f"{name}_tab"), id=name, elem_id=f"tab-{name}"):
-                    built[tab] = tab.build(trainer) if tab in POLICY_TABS else tab.build()
+                    built[tab] = tab.build(*(shared[name] for name in SHARED.get(tab, ())))
         ids = [tab_id(tab) for tab in TABS]
 
         def apply_query(request: gr.Request):

@@ -16,13 +16,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import gradio as gr
+import numpy as np
+from gradio.components.plot import PlotData
+from plotly.utils import PlotlyJSONEncoder
 
+from playground.core.batching import ServerBusy, TooManyRequests
 from playground.core.errors import InputError
+from playground.core.timed import Place, TimedWork
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("en", "ja")
@@ -42,6 +49,12 @@ COMMON_TEXT: Table = {
         "common_err_engine_slow": "The serving engine at {url} did not answer in time. Try again, or ask for fewer tokens.",
         "common_err_engine_status": "The serving engine at {url} refused the request (HTTP {status}): {detail}",
         "common_err_engine_model": "The serving engine at {url} serves {served}, not {expected}.",
+        "common_ahead": "⏳ {ahead} ahead of you: runs that are timed go one at a time, yours starts when they finish.",
+        "common_quiet": "⏳ Your turn: waiting for {running} other visitor generation(s) to finish, so they do not "
+                        "slow the timing.",
+        "common_busy": "The server is busy: try again in a minute.",
+        "common_timed_too_many": "You already have a run waiting or running: wait for it to finish (or press Stop), "
+                                 "then try again.",
     },
     "ja": {
         "error_title": "入力を確認してください",
@@ -56,19 +69,84 @@ COMMON_TEXT: Table = {
                                    "もう一度試すか、トークン数を減らしてください。"),
         "common_err_engine_status": "{url} のサービングエンジンがリクエストを拒否しました（HTTP {status}）: {detail}",
         "common_err_engine_model": "{url} のサービングエンジンが提供しているのは {served} で、{expected} ではありません。",
+        "common_ahead": "⏳ あと {ahead} 件待ち: 時間を計る実行は 1 件ずつ順番に動きます。前の実行が終わると始まります。",
+        "common_quiet": "⏳ 順番が来ました。計測が遅くならないよう、ほかの訪問者の生成 {running} 件が終わるのを待っています。",
+        "common_busy": "サーバーが混み合っています。1 分ほどしてからもう一度お試しください。",
+        "common_timed_too_many": "すでに実行が待機中か実行中です。終わるまで待つか「停止」を押してから、もう一度お試しください。",
     },
 }
 
 
 class ComponentView:
-    """Base of a handler's view dataclass: its fields are the output components, in order.
+    """Base of a handler's view dataclass: its component fields are the output components, in order.
 
     Why: a handler that answers `{component: value}` needs the same list as its event's outputs;
-    deriving it from the fields keeps the two from drifting apart.
+    deriving it from the fields keeps the two from drifting apart. Other fields (a server object
+    the handler works with, such as the `TimedWork` line) are not outputs.
     """
 
     def outputs(self) -> list[gr.components.Component]:
-        return [getattr(self, field.name) for field in dataclasses.fields(self)]
+        return [value for field in dataclasses.fields(self)
+                if isinstance(value := getattr(self, field.name), gr.components.Component)]
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    """`value` with every float (in lists, dicts and numpy arrays) cut to `digits` significant digits."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        value = value.tolist()
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item, digits) for item in value]
+    if isinstance(value, dict):
+        return {key: _rounded(item, digits) for key, item in value.items()}
+    return value
+
+
+def plot_data(figure, digits: int = 4) -> PlotData:
+    """A Plotly figure as `gr.Plot` sends it, trimmed of what cannot be seen; the same picture.
+
+    Trimmed: floats cut to `digits` significant digits (float64 is ~18 characters a number; a plot
+    400 px wide shows 4 digits), and the theme's styles for trace types the figure does not have
+    (Plotly's default template styles ~40 of them, half of a small figure's JSON). Cached, a
+    PlotData also skips Gradio's own `to_json` on every later request.
+    """
+    spec = figure.to_plotly_json()
+    template = spec.get("layout", {}).get("template", {})
+    if "data" in template:
+        used = {trace.get("type", "scatter") for trace in spec["data"]}
+        template["data"] = {kind: styles for kind, styles in template["data"].items() if kind in used}
+    return PlotData(type="plotly", plot=json.dumps(_rounded(spec, digits), cls=PlotlyJSONEncoder, separators=(",", ":")))
+
+
+@contextmanager
+def timed_turn(work: TimedWork, request: gr.Request | None) -> Iterator[Place]:
+    """This visitor's place in the server's line for timed work (playground/core/timed.py), left on exit.
+
+    Past the line's limits the visitor is told at once, in their language, never kept waiting.
+    """
+    try:
+        place = work.join(getattr(request, "session_hash", None))
+    except TooManyRequests as error:
+        raise ValueError(text(COMMON_TEXT, "common_timed_too_many", request)) from error
+    except ServerBusy as error:
+        raise ValueError(text(COMMON_TEXT, "common_busy", request)) from error
+    with place:
+        yield place
+
+
+def wait_for_turn(place: Place, request: gr.Request | None, show: Callable[[str], Any],
+                  quiet: bool = False) -> Iterator[Any]:
+    """`show("3 ahead of you")` each time the place moves; with `quiet`, then while other model work ends.
+
+    `show` turns the message into what the handler yields (its status output); a handler does
+    `yield from wait_for_turn(...)` inside `with timed_turn(...)` and then does its work.
+    """
+    for ahead in place.waiting():
+        yield show(text(COMMON_TEXT, "common_ahead", request, ahead=ahead))
+    if quiet:
+        for running in place.quiet():
+            yield show(text(COMMON_TEXT, "common_quiet", request, running=running))
 
 
 def merge_tables(*tables: Table) -> gr.I18n:

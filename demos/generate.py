@@ -19,6 +19,7 @@ from playground.core.engine import Engine
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, validate_prompt
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
+from playground.core.timed import TimedWork
 from playground.dpo.training import PolicyTrainer
 
 TEXT: Table = {
@@ -77,11 +78,12 @@ def engine_answer(engine: Engine, prompt: str, params: GenerationParams) -> Iter
 
 
 class Generate:
-    """The tab's handlers, bound to the server's one DPO trainer."""
+    """The tab's handlers, bound to the server's one DPO trainer; its batching loops report to `timed`."""
 
-    def __init__(self, trainer: PolicyTrainer) -> None:
+    def __init__(self, trainer: PolicyTrainer, timed: TimedWork) -> None:
         self.trainer = trainer
-        self.schedulers = Schedulers()  # one batch per model object: the reference, a trained policy
+        # one batch per model object (the reference, a trained policy); timings know when they decode
+        self.schedulers = Schedulers(activity=timed.other_work)
 
     @functools.cached_property
     def engine(self) -> Engine | None:
@@ -116,9 +118,10 @@ class Generate:
         return gr.update(value="trained", info=text(TEXT, "generate_policy_ready", request, **policy.summary()))
 
 
-def build(trainer: PolicyTrainer) -> tuple[gr.Radio, Callable[..., dict]]:
-    """The tab; returns the policy radio and its refresh handler, which the app runs after DPO training and reset."""
-    handlers = Generate(trainer)
+def build(trainer: PolicyTrainer, timed: TimedWork) -> tuple[gr.Radio, Callable[..., dict]]:
+    """The tab; returns the policy radio and its refresh handler, which the app runs after DPO training and reset.
+    `timed`: the server's line for timed work, told when this tab's batches decode."""
+    handlers = Generate(trainer, timed)
     gr.Markdown(T("generate_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("generate_prompt"), value="Write a short poem about the ocean.",
                         lines=2, elem_id="generate-prompt")

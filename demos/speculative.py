@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, Table, labels, text, user_errors
+from demos.common import ComponentView, T, Table, labels, text, timed_turn, user_errors, wait_for_turn
 from playground.core import recorded
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
 from playground.core.models import LoadedLM, load_causal_lm
 from playground.core.settings import get_settings
+from playground.core.timed import TimedWork
 from playground.speculative.comparison import Comparison, plain_then_speculative
 from playground.speculative.decoding import MAX_DRAFT_TOKENS, DecodeResult
 from playground.speculative.figures import theory_figure, timeline_figure, token_pieces
@@ -96,6 +97,9 @@ TEXT: Table = {
         "speculative_err_needs_pair": "The draft-model kind needs a draft model: choose a target with a draft "
             "pair ({pairs}), or use prompt lookup.",
         "speculative_err_kind": "Unknown draft kind {value!r}; choose one of {choices}.",
+        "speculative_contended": "⚠️ **Contended:** other visitors' model work ran during this timing, so both "
+            "times are slower than on a quiet server and the speedup is less certain. Compare again when it is "
+            "quieter.",
     },
     "ja": {
         "speculative_tab": "投機的デコーディング",
@@ -164,6 +168,9 @@ TEXT: Table = {
         "speculative_err_needs_pair": "ドラフトモデル方式にはドラフトモデルが必要です。ドラフトの組がある"
             "ターゲット（{pairs}）を選ぶか、プロンプト参照を使ってください。",
         "speculative_err_kind": "不明なドラフト方式 {value!r} です。次から選んでください: {choices}。",
+        "speculative_contended": "⚠️ **競合あり:** この計測中にほかの訪問者のモデル処理が動いていたため、"
+            "どちらの時間も空いているサーバーより遅く、高速化の値も確かではありません。空いているときに"
+            "もう一度比較してください。",
     },
 }
 # keys built at run time, with the values they take (checked by tests/test_ui_text.py)
@@ -239,49 +246,58 @@ def load_models(target_id: str, draft_kind: str, request: gr.Request | None) -> 
 @dataclass(frozen=True, eq=False)
 class CompareView(ComponentView):
     """The components a comparison fills: its handler answers {component: value}, and Gradio leaves
-    the components it does not name as they are."""
+    the components it does not name as they are. `timed`: the server's line for timed work."""
     plain: gr.Textbox
     speculative: gr.HTML
     stats: gr.Markdown
     timeline: gr.Plot
     theory: gr.Plot
     raw: gr.JSON
+    timed: TimedWork
 
     @user_errors(table=TEXT)
     def compare(self, prompt: str, target_id: str, draft_kind: str, gamma: float, layers: float,
                 sampled: bool, temperature: float, max_new_tokens: float, seed: float, adaptive: bool = True,
                 request: gr.Request = None) -> Iterator[dict]:
         """Plain then speculative decoding as they run (`plain_then_speculative`), then the
-        measured comparison: texts, stats, both figures and the raw numbers (the API's answer)."""
+        measured comparison: texts, stats, both figures and the raw numbers (the API's answer).
+
+        The timing waits its turn in the server's line (the stats show "3 ahead of you") and for
+        other visitors' generations to stop; if some ran anyway, the result says "contended"."""
         params = GenerationParams.from_ui(max_new_tokens, temperature if sampled else 0.0, 1.0, seed)
         gamma, layers = whole("gamma", gamma, request), whole("k", layers, request)
         lm, draft_model = load_models(target_id, draft_kind, request)
         proposer = make_draft(draft_kind, lm.model, draft_model, layers)
         ids = chat_input_ids(lm, prompt)
-        for event in plain_then_speculative(lm.model, proposer, ids, params.max_new_tokens, gamma, sampled,
-                                            temperature, params.seed, adaptive):
-            if isinstance(event, Comparison):
-                yield self.measured(event, lm.tokenizer, proposer.name, sampled, request)
-            elif event.stage == "plain":  # a new run: the previous run's results go
-                yield {self.plain: decoded(lm.tokenizer, event.result), self.speculative: "", self.stats: "",
-                       self.timeline: None, self.theory: None, self.raw: None}
-            else:
-                yield {self.speculative: coloured_html(lm.tokenizer, event.result, request)}
+        with timed_turn(self.timed, request) as place:
+            yield from wait_for_turn(place, request, lambda message: {self.stats: message}, quiet=True)
+            for event in plain_then_speculative(lm.model, proposer, ids, params.max_new_tokens, gamma, sampled,
+                                                temperature, params.seed, adaptive):
+                if isinstance(event, Comparison):
+                    yield self.measured(event, lm.tokenizer, proposer.name, sampled, request, place.contended)
+                elif event.stage == "plain":  # a new run: the previous run's results go
+                    yield {self.plain: decoded(lm.tokenizer, event.result), self.speculative: "", self.stats: "",
+                           self.timeline: None, self.theory: None, self.raw: None}
+                else:
+                    yield {self.speculative: coloured_html(lm.tokenizer, event.result, request)}
 
     def measured(self, result: Comparison, tokenizer, draft_name: str, sampled: bool,
-                 request: gr.Request | None) -> dict:
-        """Every output of a finished comparison; `raw` is the API's answer."""
+                 request: gr.Request | None, contended: bool = False) -> dict:
+        """Every output of a finished comparison; `raw` is the API's answer (`contended`: see compare)."""
         return self.shown(result, decoded(tokenizer, result.plain), decoded(tokenizer, result.speculative),
-                          token_pieces(tokenizer, result.speculative.tokens), draft_name, sampled, request)
+                          token_pieces(tokenizer, result.speculative.tokens), draft_name, sampled, request, contended)
 
     def shown(self, result: Comparison, plain_text: str, speculative_text: str, pieces: list[str], draft_name: str,
-              sampled: bool, request: gr.Request | None) -> dict:
+              sampled: bool, request: gr.Request | None, contended: bool = False) -> dict:
         """`measured` from texts already decoded (a recorded run ships them: no tokenizer needed)."""
         figure_labels = labels(TEXT, "speculative_fig_", request)
         summary = {"plain_text": plain_text, "speculative_text": speculative_text,
-                   "draft": draft_name, "gamma": result.num_draft_tokens, **result.summary()}
+                   "draft": draft_name, "gamma": result.num_draft_tokens, **result.summary(), "contended": contended}
+        stats = stats_markdown(result, sampled, request)
+        if contended:
+            stats = text(TEXT, "speculative_contended", request) + "\n\n" + stats
         return {self.plain: plain_text, self.speculative: pieces_html(pieces, result.speculative.origins, request),
-                self.stats: stats_markdown(result, sampled, request),
+                self.stats: stats,
                 self.timeline: timeline_figure(result, figure_labels), self.theory: theory_figure(result, figure_labels),
                 self.raw: summary}
 
@@ -319,7 +335,8 @@ def linked_controls(params: dict[str, str]) -> list:
                                 5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)})
 
 
-def build() -> None:
+def build(timed: TimedWork) -> None:
+    """The tab; `timed` is the server's one line for timed work (app.build_demo makes it)."""
     gr.Markdown(T("speculative_intro"), elem_classes=links.NOTES)
     default = PRESETS["copy"]
     with gr.Row():
@@ -369,10 +386,12 @@ def build() -> None:
     links.when_linked("speculative", linked_controls, controls)
     links.copy_link_row("speculative", {"preset": preset_name, "kind": kind, "gamma": gamma, "adaptive": adaptive,
                                         "max_tokens": max_tokens})
-    view = CompareView(plain_out, spec_out, stats, timeline, theory, raw)
+    view = CompareView(plain_out, spec_out, stats, timeline, theory, raw, timed)
+    # concurrency_limit=None: every compare reaches its handler at once and waits in `timed`, which
+    # shows its place and bounds the line (playground/core/timed.py)
     event = run.click(view.compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed,
                                      adaptive],
-                      view.outputs(), api_name="speculative_compare", concurrency_id="llm", concurrency_limit=2)
+                      view.outputs(), api_name="speculative_compare", concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     run.click(live_note, None, note, api_visibility="private", queue=False)
     # the page opens on the shipped run of the copy preset and its speedup (a lesson without a click)

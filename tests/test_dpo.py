@@ -7,6 +7,7 @@ import threading
 import pytest
 import torch
 
+from playground.core.timed import TimedWork
 from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
 from playground.dpo import training as dpo_training
@@ -271,7 +272,7 @@ def test_every_event_of_the_tab_is_named_dpo_or_private():
     from demos import dpo as dpo_tab
 
     with gr.Blocks() as demo:
-        dpo_tab.build(dpo_training.PolicyTrainer())
+        dpo_tab.build(dpo_training.PolicyTrainer(), TimedWork())
     public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility != "private"]
     assert public and all(name.startswith("dpo_") for name in public), public
     assert {"dpo_counts", "dpo_policy", "dpo_explainer", "dpo_push", "dpo_train", "dpo_reset"} <= set(public)
@@ -297,11 +298,11 @@ def test_generate_answers_with_the_trained_policy_until_reset(tiny_lm):
     assert answer("reference") == reference  # the shared model is untouched
     summary = trainer.policy.summary()
     assert summary["run"] == 1 and summary["steps"] == 4 and summary["pairs"] == 4
-    choice = Generate(trainer).policy_choice()
+    choice = Generate(trainer, TimedWork()).policy_choice()
     assert choice["value"] == "trained" and "run 1, 4 steps" in choice["info"]
     assert trainer.reset() and trainer.live == "reference"
     assert trainer.answering_lm(tiny_lm, "trained") is None and answer("reference") == reference
-    assert Generate(trainer).policy_choice()["value"] == "reference"
+    assert Generate(trainer, TimedWork()).policy_choice()["value"] == "reference"
 
 
 @pytest.mark.parametrize("language, words", [("en", "no trained DPO policy"), ("ja", "学習した方策がまだありません")])
@@ -313,7 +314,7 @@ def test_generate_with_the_trained_policy_before_training_says_so(language, word
     class Request:  # what user_errors and text() read of a gr.Request
         headers = {"accept-language": language}
 
-    handler = Generate(dpo_training.PolicyTrainer())
+    handler = Generate(dpo_training.PolicyTrainer(), TimedWork())
     with pytest.raises(gr.Error) as error:
         list(handler.generate("Hi", 4, 0.0, "trained", Request()))
     assert words in str(error.value) and "Traceback" not in str(error.value)

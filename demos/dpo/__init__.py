@@ -7,16 +7,19 @@ neither section imports the other.
 """
 from demos.dpo import training, votes
 from demos.dpo.text import BUILT_KEYS, TEXT
+from playground.core.timed import TimedWork
 from playground.dpo.preferences import PreferenceStore
 from playground.dpo.training import PolicyTrainer
 
 
-def build(trainer: PolicyTrainer) -> list:
+def build(trainer: PolicyTrainer, timed: TimedWork) -> list:
     """One store (at $PLAYGROUND_PREFERENCES_DB or in the cache folder) per server; returns the events after
-    which the live policy may have changed (a finished run, a reset), for the app to refresh what shows it."""
+    which the live policy may have changed (a finished run, a reset), for the app to refresh what shows it.
+    Training runs take their turn in `timed`, the server's one line for timed work."""
     store = PreferenceStore()
     live, live_policy = votes.build(store, trainer)
-    return [event.then(live_policy, None, live, api_visibility="private") for event in training.build(store, trainer)]
+    return [event.then(live_policy, None, live, api_visibility="private")
+            for event in training.build(store, trainer, timed)]
 
 
 __all__ = ["BUILT_KEYS", "TEXT", "build"]

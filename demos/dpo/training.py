@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import gradio as gr
 
 from demos import links
-from demos.common import T, labels, text, user_errors
+from demos.common import T, labels, text, timed_turn, user_errors, wait_for_turn
 from demos.dpo.text import COMPARE_COLUMNS, TEXT
 from playground.core.models import load_causal_lm
+from playground.core.timed import TimedWork
 from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
 from playground.dpo import training as dpo_training
@@ -40,11 +41,12 @@ def comparison_html(progress: dpo_training.Progress, request: gr.Request) -> str
 
 
 class Training:
-    """The section's handlers, bound to the server's one store and trainer (made by the tab's build())."""
+    """The section's handlers, bound to the server's one store, trainer and line for timed work."""
 
-    def __init__(self, store: PreferenceStore, trainer: dpo_training.PolicyTrainer) -> None:
+    def __init__(self, store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: TimedWork) -> None:
         self.store = store
         self.trainer = trainer
+        self.timed = timed
 
     @user_errors(table=TEXT)
     def train(self, mode: str, source: str, steps: float, batch_size: float, learning_rate: float, beta: float,
@@ -53,6 +55,13 @@ class Training:
                                           learning_rate=float(learning_rate), beta=float(beta), sft=mode == "dpo_sft",
                                           lora=bool(lora))
         figure_labels = labels(TEXT, "dpo_fig_", request)
+        with timed_turn(self.timed, request) as place:  # one run at a time, the others see their place
+            yield from wait_for_turn(place, request, lambda message: (message, gr.skip(), gr.skip()))
+            yield from self.run(config, source, figure_labels, request)
+
+    def run(self, config: dpo_training.TrainConfig, source: str, figure_labels: dict[str, str],
+            request: gr.Request) -> Iterator[tuple]:
+        """The run's status, plot and answers table after each step and phase."""
         for progress in self.trainer.train(load_causal_lm(), training_pairs(source, self.store), config):
             if progress.phase == "step":
                 last = progress.history[-1]
@@ -81,9 +90,9 @@ def explainer(betas: list[float], request: gr.Request):
     return dpo_figures.loss_curves_figure(dpo.loss_curves(tuple(sorted(betas))), labels(TEXT, "dpo_loss_fig_", request))
 
 
-def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer) -> list:
+def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: TimedWork) -> list:
     """The training section; returns the events after which the live policy may have changed."""
-    handlers = Training(store, trainer)
+    handlers = Training(store, trainer, timed)
     gr.Markdown(T("dpo_train_title"))
     gr.Markdown(T("dpo_train_intro"), elem_classes=links.NOTES)
     with gr.Row():
@@ -107,7 +116,7 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer) -> list:
     gr.Markdown(T("dpo_compare"))
     table = gr.HTML(elem_id="dpo-compare")
     event = run.click(handlers.train, [mode, source, steps, batch, learning_rate, beta, lora], [status, plot, table],
-                      api_name="dpo_train", concurrency_id="dpo_train", concurrency_limit=1)
+                      api_name="dpo_train", concurrency_limit=None)  # runs wait in `timed`, seeing their place
     stop.click(None, cancels=[event], api_visibility="private")
     reset_event = reset_button.click(handlers.reset, None, status, api_name="dpo_reset", concurrency_id="dpo_train",
                                      concurrency_limit=1)

@@ -8,14 +8,18 @@ interactive plot and the computed numbers. The maths lives in `playground/math/`
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
+import plotly.graph_objects as go
 
 from demos import links
-from demos.common import T, labels, text, user_errors
+from demos.common import T, labels, lang_of, plot_data, text, user_errors
 from demos.math.text import TEXT
+from playground.core.cache import LRU
 from playground.core.models import load_causal_lm
 from playground.math import cross_entropy as ce
 from playground.math import exp_log as el
@@ -24,7 +28,8 @@ from playground.math.token_loss import MAX_SENTENCE_CHARS, token_losses
 
 __all__ = ["BUILT_KEYS", "TEXT", "build"]
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
-LIVE = dict(trigger_mode="always_last", show_progress="hidden")  # slider drags redraw, latest value wins
+# slider drags redraw, latest value wins; answers are cached, so many run at once without waiting on each other
+LIVE = dict(trigger_mode="always_last", show_progress="hidden", concurrency_id="curves", concurrency_limit=8)
 DICE_ROWS = [[1, 3, 1.0], [2, 2, 1.0], [3, 4, 1.0], [4, 1, 1.0], [5, 3, 1.0], [6, 7, 1.0]]
 BATCH_ROWS = [[0, 0.7, 0.2, 0.1], [1, 0.1, 0.6, 0.3], [2, 0.2, 0.5, 0.3], [2, 0.05, 0.05, 0.9]]
 LOGITS = (2.0, 1.0, 0.1)  # section 4's sliders z0, z1, z2 start here
@@ -134,6 +139,29 @@ def llm_section(sentence: str, request: gr.Request = None):
     return figures.token_loss_figure(losses, _labels(request)), numbers
 
 
+class Answers:
+    """The sections' answers (trimmed figures and numbers) per input and language, in a bounded LRU.
+
+    Why: a workshop's 30 visitors move the same sliders to the same few values; building a Plotly
+    figure and its JSON costs ~50 ms of one core, a cached answer almost nothing (issue 14:
+    30 concurrent users of `/curves_ce`). The maths is deterministic, so a cached answer is exact.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self.cache: LRU[tuple] = LRU(size)
+
+    def cached(self, handler: Callable[..., tuple]) -> Callable[..., tuple]:
+        """`handler` (a section, wrapped by `user_errors`) answering from the cache; errors are not kept."""
+        @functools.wraps(handler)  # Gradio reads the section's own signature through __wrapped__
+        def answer(*args, **kwargs) -> tuple:
+            request = next((value for value in (*args, *kwargs.values()) if isinstance(value, gr.Request)), None)
+            values = [value for value in args if not isinstance(value, gr.Request)]
+            key = (handler.__name__, json.dumps(values, default=str), lang_of(request))
+            return self.cache.get(key, lambda: tuple(plot_data(value) if isinstance(value, go.Figure) else value
+                                                     for value in handler(*args, **kwargs)))
+        return answer
+
+
 @contextlib.contextmanager
 def _section(key: str) -> Iterator[None]:
     """Section `key` of SECTIONS as a sub-tab (id `key`, for `?tab=math&section=<key>`): its explanation, in a
@@ -153,6 +181,7 @@ def _numbers(number: int) -> gr.Markdown:
 
 
 def build() -> None:
+    answers = Answers()  # one cache per built tab (per server), not per process
     gr.Markdown(T("curves_intro"), elem_classes=links.NOTES)
     with gr.Tabs(elem_id="curves-sections") as sections:
         with _section("exp"):
@@ -166,8 +195,8 @@ def build() -> None:
                     n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"), elem_id="curves-n-max")
                     limit_plot = _plot("limit")
                     limit_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="curves-limit-numbers")
-        gr.on(None, exp_section, [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
-        gr.on(None, e_limit_section, [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
+        gr.on(None, answers.cached(exp_section), [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
+        gr.on(None, answers.cached(e_limit_section), [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
 
         with _section("log"):
             with gr.Row():
@@ -180,7 +209,7 @@ def build() -> None:
             with gr.Row():
                 log_plot, fd_plot = _plot("log"), _plot("fd")
             log_numbers = _numbers(2)
-        gr.on(None, log_section, [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
+        gr.on(None, answers.cached(log_section), [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
               api_name="curves_log", **LIVE)
 
         with _section("likelihood"):
@@ -190,7 +219,8 @@ def build() -> None:
                                 label=T("curves_dice_table"), static_columns=[0], elem_id="curves-dice")
             face = gr.Slider(1, 6, value=6, step=1, label=T("curves_face"))
             dice_plot, dice_numbers = _plot("dice"), _numbers(3)
-        gr.on(None, likelihood_section, [dice, face], [dice_plot, dice_numbers], api_name="curves_likelihood", **LIVE)
+        gr.on(None, answers.cached(likelihood_section), [dice, face], [dice_plot, dice_numbers],
+              api_name="curves_likelihood", **LIVE)
 
         with _section("ce"):
             with gr.Row():
@@ -198,27 +228,27 @@ def build() -> None:
                           for k, value in enumerate(LOGITS)]
                 target = gr.Slider(0, 2, value=0, step=1, label=T("curves_target"))
             ce_plot, ce_numbers = _plot("ce"), _numbers(4)
-        gr.on(None, ce_section, [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
+        gr.on(None, answers.cached(ce_section), [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
         with _section("batch"):
             batch = gr.Dataframe(BATCH_ROWS, headers=ce.batch_headers(3), datatype="number", type="array",
                                  label=T("curves_batch_table"), elem_id="curves-batch")
             batch_plot, batch_numbers = _plot("batch"), _numbers(5)
-        gr.on(None, batch_section, [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
+        gr.on(None, answers.cached(batch_section), [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
 
         with _section("binary"):
             with gr.Row():
                 z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
                 t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
             binary_plot, binary_numbers = _plot("binary"), _numbers(6)
-        gr.on(None, binary_section, [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
+        gr.on(None, answers.cached(binary_section), [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
 
         with _section("matrix"):
             with gr.Row():
                 matrix_plot, gradient_plot = _plot("matrix"), _plot("grad")
             matrix_numbers = _numbers(7)
-        gr.on(None, matrix_section, [batch], [matrix_plot, gradient_plot, matrix_numbers], api_name="curves_matrix",
-              **LIVE)
+        gr.on(None, answers.cached(matrix_section), [batch], [matrix_plot, gradient_plot, matrix_numbers],
+              api_name="curves_matrix", **LIVE)
 
         with _section("llm"):
             sentence = gr.Textbox("The capital of France is Paris.", label=T("curves_sentence"),

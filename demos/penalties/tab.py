@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, labels, text, user_errors
+from demos.common import ComponentView, T, labels, text, timed_turn, user_errors, wait_for_turn
 from demos.penalties.text import TEXT
 from playground.core import recorded
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
 from playground.core.models import load_causal_lm
 from playground.core.text_metrics import highlight_repeats, text_metrics
+from playground.core.timed import TimedWork
 from playground.penalties.decoding import (
     SWEEP_POINTS,
     SWEEP_RANGES,
@@ -112,7 +113,7 @@ def step_view(state: dict | None, step: float, request: gr.Request | None = None
 @dataclass(frozen=True, eq=False)
 class GenerateView(ComponentView):
     """The components a side-by-side run fills: its handler answers {component: value}, and Gradio
-    leaves the components it does not name as they are."""
+    leaves the components it does not name as they are. `timed`: the server's line for timed work."""
     plain: gr.HTML
     penalised: gr.HTML
     metrics: gr.Dataframe
@@ -120,16 +121,21 @@ class GenerateView(ComponentView):
     step_plot: gr.Plot
     step_table: gr.Dataframe
     state: gr.State
+    timed: TimedWork
 
     @user_errors(table=TEXT)
     def generate(self, prompt: str, repetition: float, frequency: float, presence: float, convention: str,
                  last_n: float, temperature: float, top_p: float, seed: float, max_new_tokens: float,
                  request: gr.Request = None) -> Iterator[dict]:
-        """Both answers as they grow, then the metrics and the step scrubber at the first changed step."""
+        """Both answers as they grow, then the metrics and the step scrubber at the first changed step.
+
+        The traced runs take their turn in the server's line for timed work ("3 ahead of you")."""
         config = PenaltyConfig.from_ui(repetition, frequency, presence, convention, last_n)
         params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
-        for plain, penalised in side_by_side(load_causal_lm(), prompt, config, params):
-            yield {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text)}
+        with timed_turn(self.timed, request) as place:
+            yield from wait_for_turn(place, request, lambda message: {self.plain: message})
+            for plain, penalised in side_by_side(load_causal_lm(), prompt, config, params):
+                yield {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text)}
         yield self.finished(plain, penalised, params, config, request)
 
     def finished(self, plain: TracedRun, penalised: TracedRun, params: GenerationParams, config: PenaltyConfig,
@@ -205,7 +211,8 @@ def linked_controls(params: dict[str, str]) -> list:
                                 4: links.linked_choice(params, "convention", CONVENTIONS)})
 
 
-def build() -> None:
+def build(timed: TimedWork) -> None:
+    """The tab; `timed` is the server's one line for timed work (app.build_demo makes it)."""
     gr.Markdown(T("penalties_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("penalties_prompt"), value=POEM, lines=2, elem_id="penalties-prompt")
     with gr.Row():
@@ -249,9 +256,10 @@ def build() -> None:
     state = gr.State()
     inputs = [prompt, repetition, frequency, presence, convention, last_n, temperature, top_p, seed,
               max_tokens]
-    view = GenerateView(plain, penalised, metrics, step, step_plot, step_table, state)
+    view = GenerateView(plain, penalised, metrics, step, step_plot, step_table, state, timed)
+    # concurrency_limit=None: each run waits in `timed`, which shows its place (playground/core/timed.py)
     event = run.click(view.generate, inputs, view.outputs(), api_name="penalties_generate",
-                      concurrency_id="llm", concurrency_limit=2)
+                      concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     run.click(live_note, None, note, api_visibility="private", queue=False)
     # the page opens on the shipped poem pair, its step chart and its sweep (a lesson without a click)

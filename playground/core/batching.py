@@ -22,11 +22,12 @@ the measurements. Limits (`BatchLimits`) refuse at once instead of queueing with
 """
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import weakref
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -195,11 +196,14 @@ class Scheduler:
 
     A background thread owns the decode loop while there is work and exits when there is none.
     The model is held weakly between requests (a `Schedulers` registry is keyed by it), strongly
-    by the loop thread while it runs; the submitter holds it meanwhile.
+    by the loop thread while it runs; the submitter holds it meanwhile. `activity` wraps the loop
+    thread's life (`TimedWork.other_work` in the app), so timings know when it was decoding.
     """
 
-    def __init__(self, model, limits: BatchLimits = BatchLimits()) -> None:
+    def __init__(self, model, limits: BatchLimits = BatchLimits(),
+                 activity: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext) -> None:
         self.limits = limits
+        self._activity = activity
         self._model = weakref.ref(model)
         self._device = model.device
         self._stop_ids = frozenset(end_token_ids(model))
@@ -274,7 +278,7 @@ class Scheduler:
 
     def _loop(self, model) -> None:
         batch: _Batch | None = None
-        with torch.inference_mode():
+        with self._activity(), torch.inference_mode():
             while (arrivals := self._arrivals(len(batch.tickets) if batch else 0)) is not None:
                 try:
                     batch = self._iteration(model, batch, arrivals)
@@ -351,17 +355,20 @@ class Schedulers:
     Keyed weakly by the model: a trained policy that the next training run replaces is forgotten
     with its scheduler (which holds the model only while it decodes), so nothing leaks and there is
     no module-level state. The reference model and a trained policy are two keys, two batches.
+    `activity`: see `Scheduler`.
     """
 
-    def __init__(self, limits: BatchLimits = BatchLimits()) -> None:
+    def __init__(self, limits: BatchLimits = BatchLimits(),
+                 activity: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext) -> None:
         self.limits = limits
+        self.activity = activity
         self._by_model: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def get(self, lm: LoadedLM) -> Scheduler:
         with self._lock:
             if lm.model not in self._by_model:
-                self._by_model[lm.model] = Scheduler(lm.model, self.limits)
+                self._by_model[lm.model] = Scheduler(lm.model, self.limits, self.activity)
             return self._by_model[lm.model]
 
     def stream(self, lm: LoadedLM, prompt: str, params: GenerationParams,
