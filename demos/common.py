@@ -60,6 +60,12 @@ COMMON_TEXT: Table = {
 }
 
 
+def engine_message(error: InputError, request: gr.Request | None) -> str:
+    """A serving engine's failure (down, slow, refused, another model) said in the reader's language, for a
+    tab that shows it in place of the engine's part: the local parts of the page keep working."""
+    return text(COMMON_TEXT, error.key, request, **error.values)
+
+
 class ComponentView:
     """Base of a handler's view dataclass: its fields are the output components, in order.
 

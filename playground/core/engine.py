@@ -18,6 +18,7 @@ import openai
 from prometheus_client.parser import text_string_to_metric_families
 
 from playground.core.errors import InputError
+from playground.core.settings import get_settings
 
 # The penalty parameters each engine implements, by the names its API takes (sent as extra body).
 PENALTY_NAMES = {
@@ -134,6 +135,12 @@ def shared_engine(url: str) -> Engine:
     """One client (one connection pool) per engine URL and server process, made on first use.
     A bad URL raises and is not cached, so every request says what is wrong with it."""
     return Engine(url)
+
+
+def configured_engine() -> Engine | None:
+    """The engine of `PLAYGROUND_ENGINE_URL` (`--engine-url`), or None: then every model runs here."""
+    url = get_settings().engine_url
+    return shared_engine(url) if url else None
 
 
 def parse_metrics(text: str) -> dict[str, float]:
