@@ -22,6 +22,7 @@ from typing import Any
 
 import gradio as gr
 
+from playground.core.engine import configured_engine
 from playground.core.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,15 @@ def engine_message(error: InputError, request: gr.Request | None) -> str:
     """A serving engine's failure (down, slow, refused, another model) said in the reader's language, for a
     tab that shows it in place of the engine's part: the local parts of the page keep working."""
     return text(COMMON_TEXT, error.key, request, **error.values)
+
+
+def engine_metrics(request: gr.Request | None) -> tuple[dict[str, float] | None, str]:
+    """The configured engine's `/metrics` and its URL, or (None, why not) in the reader's language."""
+    try:
+        engine = configured_engine()
+        return engine.metrics(), engine.root
+    except InputError as error:
+        return None, engine_message(error, request)
 
 
 class ComponentView:
