@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, Table, labels, text, user_errors
 from playground.core.ema import SCHEDULES
 from playground.ema import checkpoints as ema_checkpoints
@@ -151,7 +152,7 @@ def warm_up() -> None:
 
 
 def build() -> None:
-    gr.Markdown(T("ema_intro"))
+    gr.Markdown(T("ema_intro"), elem_classes=links.NOTES)
     gr.Markdown(T("ema_shipped"))
     saved = ema_checkpoints.shipped_steps()
     step = gr.Dropdown(saved, value=saved[-1], label=T("ema_step"), elem_id="ema-step")

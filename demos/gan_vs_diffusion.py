@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, Table, labels, text, user_errors
 from playground.gan_vs_diffusion import figures
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig
@@ -303,7 +304,7 @@ def run_race(dataset: str, budget: float, seed: float, points: str, loss: str, s
 
 
 def build() -> None:
-    gr.Markdown(T("gan_vs_diffusion_intro"))
+    gr.Markdown(T("gan_vs_diffusion_intro"), elem_classes=links.NOTES)
     with gr.Row():
         dataset = gr.Dropdown(list(DATASETS), value=DEFAULTS.dataset, label=T("gan_vs_diffusion_dataset"),
                               elem_id="gan-dataset")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, Table, text, user_errors
 from playground.core.batching import Schedulers, ServerBusy, TooManyRequests
 from playground.core.engine import Engine
@@ -118,7 +119,7 @@ class Generate:
 def build(trainer: PolicyTrainer) -> tuple[gr.Radio, Callable[..., dict]]:
     """The tab; returns the policy radio and its refresh handler, which the app runs after DPO training and reset."""
     handlers = Generate(trainer)
-    gr.Markdown(T("generate_intro"))
+    gr.Markdown(T("generate_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("generate_prompt"), value="Write a short poem about the ocean.",
                         lines=2, elem_id="generate-prompt")
     with gr.Row():

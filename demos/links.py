@@ -33,6 +33,7 @@ PRESENT_CSS = """
 .present .lesson-notes { display: none; }
 .present .js-plotly-plot, .present .plot-container { max-height: 72vh; }
 """
+NOTES = ["lesson-notes"]  # elem_classes of a tab's longer explanations: presenter mode folds them
 PRESENT_HEAD = """<script>
 if (new URLSearchParams(location.search).get('present') === '1') document.documentElement.classList.add('present');
 </script>"""
@@ -133,11 +134,10 @@ def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list
     `apply` returns one value (or `gr.skip()`) per output; bad values in a link are ignored, never
     an error: a mistyped slide link still opens the tab.
     """
-    def load(request: gr.Request) -> list:
+    def load(request: gr.Request) -> Any:
         params = query(request)
-        if params.get("tab", "").lower() != tab:
-            return [gr.skip()] * len(outputs)
-        return apply(params)
+        values = apply(params) if params.get("tab", "").lower() == tab else [gr.skip()] * len(outputs)
+        return values[0] if len(outputs) == 1 else values  # Gradio takes a lone output's list as its value
 
     gr.on(None, load, None, outputs, api_visibility="private", queue=False)
 
@@ -175,6 +175,12 @@ def overlay(base: list, overrides: dict[int, Any]) -> list:
     [1, 2, False]
     """
     return [value if (value := overrides.get(index)) is not None else old for index, old in enumerate(base)]
+
+
+def linked_tab(params: dict[str, str], name: str, tab_ids: Iterable[str]) -> Any:
+    """`?<name>=<id>` selects that sub-tab of a `gr.Tabs` (`?tab=math&section=binary`); anything else leaves it."""
+    wanted = linked_choice(params, name, tab_ids)
+    return gr.Tabs(selected=wanted) if wanted is not None else gr.skip()
 
 
 def selected_tab(request: gr.Request | None, tab_ids: Iterable[str]) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import gradio as gr
 from gradio.context import Context
 
+from demos import links
 from demos.common import T, Table, engine_metrics, labels, text, user_errors
 from playground.core.engine import kv_usage
 from playground.core.generation import is_whole_number
@@ -382,7 +383,7 @@ def engine_section() -> None:
 
 
 def build() -> None:
-    gr.Markdown(T("paged_attention_intro"))
+    gr.Markdown(T("paged_attention_intro"), elem_classes=links.NOTES)
     gr.Markdown(T("paged_attention_calc"))
     with gr.Row():
         model = gr.Dropdown([*memory.MODELS, CUSTOM], value=DEFAULT_MODEL, label=T("paged_attention_model"),

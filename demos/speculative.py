@@ -7,6 +7,7 @@ output is identical, where each token came from, and where the run sits on Levia
 from __future__ import annotations
 
 import html
+import pathlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ import gradio as gr
 
 from demos import links
 from demos.common import ComponentView, T, Table, engine_metrics, labels, text, user_errors
+from playground.core import recorded
 from playground.core.engine import spec_decode_counts
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
 from playground.core.models import LoadedLM, load_causal_lm
@@ -46,6 +48,9 @@ TEXT: Table = {
         "speculative_sample": "Sampling (off = greedy)", "speculative_temperature": "Temperature",
         "speculative_max_tokens": "Max new tokens", "speculative_seed": "Seed",
         "speculative_button": "Compare", "speculative_stop": "Stop",
+        "speculative_recorded": "Recorded run ({date}, {machine}): the **Copy / fix a paragraph** preset, plain then speculative "
+            "decoding with prompt lookup: **{speedup:.2f}×** the tokens per second. Press **Compare** for a live run.",
+        "speculative_live": "Live run on this server, just now.",
         "speculative_plain_output": "Plain decoding", "speculative_spec_output": "Speculative decoding",
         "speculative_raw": "Raw numbers (the API's answer)",
         "speculative_explain_title": "Why it is faster, and when it is not",
@@ -121,6 +126,10 @@ TEXT: Table = {
         "speculative_sample": "サンプリング（オフ = 貪欲法）", "speculative_temperature": "温度",
         "speculative_max_tokens": "最大新規トークン数", "speculative_seed": "シード",
         "speculative_button": "比較", "speculative_stop": "停止",
+        "speculative_recorded": "記録済みの実行（{date}、{machine}）: **段落のコピー・修正** プリセットを通常のデコーディング、"
+            "次にプロンプト参照による投機的デコーディングで実行し、トークン/秒は **{speedup:.2f} 倍** でした。"
+            "**比較** を押すとその場で実行します。",
+        "speculative_live": "このサーバーでたった今実行した結果です。",
         "speculative_plain_output": "通常のデコーディング", "speculative_spec_output": "投機的デコーディング",
         "speculative_raw": "生の数値（API の応答）",
         "speculative_explain_title": "なぜ速いのか、速くならないのはいつか",
@@ -180,6 +189,7 @@ TEXT: Table = {
 }
 # keys built at run time, with the values they take (checked by tests/test_ui_text.py)
 BUILT_KEYS = {"speculative_preset_{}": lambda: PRESETS, "speculative_kind_{}": lambda: DRAFT_KINDS}
+LESSON = pathlib.Path("assets/speculative/lesson.json")  # the copy preset's run, by scripts/record_lessons.py
 CSS = """<style>
 .spec-out {white-space: pre-wrap; line-height: 1.7; font-size: 0.95rem}
 .spec-draft {background: #c8f7c5} .spec-correction {background: #ffc9c9}
@@ -202,10 +212,13 @@ def decoded(tokenizer, result: DecodeResult) -> str:
 
 
 def coloured_html(tokenizer, result: DecodeResult, request: gr.Request | None) -> str:
-    """Each token coloured by where it came from. Model text is escaped; only our own legend (from
-    TEXT) is markup."""
-    spans = [f"<span class='spec-{origin}'>{html.escape(piece)}</span>"
-             for piece, origin in zip(token_pieces(tokenizer, result.tokens), result.origins)]
+    return pieces_html(token_pieces(tokenizer, result.tokens), result.origins, request)
+
+
+def pieces_html(pieces: list[str], origins: list[str], request: gr.Request | None) -> str:
+    """Each token's text coloured by where it came from. Model text is escaped; only our own legend
+    (from TEXT) is markup."""
+    spans = [f"<span class='spec-{origin}'>{html.escape(piece)}</span>" for piece, origin in zip(pieces, origins)]
     legend = text(TEXT, "speculative_legend", request)
     return CSS + f"<small>{legend}</small><div class='spec-out'>{''.join(spans)}</div>"
 
@@ -279,14 +292,36 @@ class CompareView(ComponentView):
     def measured(self, result: Comparison, tokenizer, draft_name: str, sampled: bool,
                  request: gr.Request | None) -> dict:
         """Every output of a finished comparison; `raw` is the API's answer."""
+        return self.shown(result, decoded(tokenizer, result.plain), decoded(tokenizer, result.speculative),
+                          token_pieces(tokenizer, result.speculative.tokens), draft_name, sampled, request)
+
+    def shown(self, result: Comparison, plain_text: str, speculative_text: str, pieces: list[str], draft_name: str,
+              sampled: bool, request: gr.Request | None) -> dict:
+        """`measured` from texts already decoded (a recorded run ships them: no tokenizer needed)."""
         figure_labels = labels(TEXT, "speculative_fig_", request)
-        summary = {"plain_text": decoded(tokenizer, result.plain),
-                   "speculative_text": decoded(tokenizer, result.speculative),
+        summary = {"plain_text": plain_text, "speculative_text": speculative_text,
                    "draft": draft_name, "gamma": result.num_draft_tokens, **result.summary()}
-        return {self.plain: summary["plain_text"], self.speculative: coloured_html(tokenizer, result.speculative, request),
+        return {self.plain: plain_text, self.speculative: pieces_html(pieces, result.speculative.origins, request),
                 self.stats: stats_markdown(result, sampled, request),
                 self.timeline: timeline_figure(result, figure_labels), self.theory: theory_figure(result, figure_labels),
                 self.raw: summary}
+
+    def lesson(self, request: gr.Request = None) -> dict:
+        """The shipped run of the copy preset (`LESSON`), shown on page load as a finished comparison."""
+        data = recorded.load(LESSON)[0]
+        return self.shown(recorded.rebuild(Comparison, data["comparison"]), data["plain_text"],
+                          data["speculative_text"], data["pieces"], data["draft"], False, request)
+
+
+def lesson_note(request: gr.Request = None) -> str:
+    """Says that what the page opened with was recorded, when and where."""
+    data, date, machine = recorded.load(LESSON)
+    return text(TEXT, "speculative_recorded", request, date=date, machine=machine,
+                speedup=recorded.rebuild(Comparison, data["comparison"]).speedup)
+
+
+def live_note(request: gr.Request = None) -> str:
+    return text(TEXT, "speculative_live", request)
 
 
 def engine_counters(request: gr.Request = None) -> str:
@@ -329,7 +364,7 @@ def linked_controls(params: dict[str, str]) -> list:
 
 
 def build() -> None:
-    gr.Markdown(T("speculative_intro"))
+    gr.Markdown(T("speculative_intro"), elem_classes=links.NOTES)
     default = PRESETS["copy"]
     with gr.Row():
         gr.Markdown(T("speculative_presets"))
@@ -361,13 +396,14 @@ def build() -> None:
         with gr.Column():
             gr.Markdown(T("speculative_spec_output"))
             spec_out = gr.HTML(elem_id="speculative-spec")
+    note = gr.Markdown(elem_id="speculative-lesson-note")
     stats = gr.Markdown(elem_id="speculative-stats")
     with gr.Row():
         timeline, theory = gr.Plot(elem_id="speculative-timeline"), gr.Plot(elem_id="speculative-theory")
     with gr.Accordion(T("speculative_raw"), open=False):
         raw = gr.JSON(elem_id="speculative-raw")
     with gr.Accordion(T("speculative_explain_title"), open=False):
-        gr.Markdown(T("speculative_explain"))
+        gr.Markdown(T("speculative_explain"), elem_classes=links.NOTES)
     preset_name = gr.State("copy")
     for key, button in preset_buttons.items():
         button.click(lambda key=key: (*preset_controls(key), key), None,
@@ -382,4 +418,8 @@ def build() -> None:
                                      adaptive],
                       view.outputs(), api_name="speculative_compare", concurrency_id="llm", concurrency_limit=2)
     stop.click(None, cancels=[event], api_visibility="private")
+    run.click(live_note, None, note, api_visibility="private", queue=False)
+    # the page opens on the shipped run of the copy preset and its speedup (a lesson without a click)
+    gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")
+    gr.on(None, lesson_note, None, note, api_visibility="private", queue=False)
     engine_section()

@@ -82,8 +82,9 @@ def test_vote_is_counted_and_training_updates_the_plots(page: Page, open_tab, co
 
     # 1. two answers appear (the seed moves on when both are complete)
     page.get_by_text("Generation settings").click()
+    expect(page.locator("#dpo-seed input")).to_have_value("2", timeout=30_000)  # after the recorded pair (seed 0)
     page.locator("#dpo-pair-button").click()
-    expect(page.locator("#dpo-seed input")).to_have_value("2", timeout=120_000)
+    expect(page.locator("#dpo-seed input")).to_have_value("4", timeout=120_000)  # the live pair of seeds 2 and 3
     for side in ("a", "b"):
         expect(page.locator(f"#dpo-answer-{side} textarea")).not_to_have_value("")
     # 2. a vote increments the visible count

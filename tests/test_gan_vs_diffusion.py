@@ -156,11 +156,23 @@ def test_stop_ends_the_race_with_a_final_snapshot_and_seeds_reproduce_the_data()
     assert again.real == snapshots[-1].real and again.done
 
 
+def _default_race_modes(seed: int) -> tuple[int, int]:
+    """(diffusion, GAN) modes at the end of a default grid25 race; one torch thread (a worker process)."""
+    torch.set_num_threads(1)
+    *_, final = race(RaceConfig(dataset="grid25", seed=seed, snapshot_every_s=RaceConfig.budget_s))
+    return final.diffusion.coverage["modes"], final.gan.coverage["modes"]
+
+
 @pytest.mark.slow
 def test_at_the_default_budget_diffusion_covers_20_of_25_grid_modes_and_beats_the_gan_on_3_seeds():
-    # ~50 s per seed on one core: one snapshot at the end only. Measured on the 2-core box (bench, two
-    # 3-seed runs): DDPM 20-25 of 25, GAN 1-13; 20 is the issue's bar, and a contended run does fewer steps.
-    for seed in range(3):
-        *_, final = race(RaceConfig(dataset="grid25", seed=seed, snapshot_every_s=RaceConfig.budget_s))
-        assert final.diffusion.coverage["modes"] >= 20
-        assert final.diffusion.coverage["modes"] > final.gan.coverage["modes"]
+    # ~45 s per seed on one core (one snapshot, at the end), so two worker processes, one per core: the
+    # budget is each thread's own CPU time. Measured on the 2-core box: DDPM 25 of 25 after 5 CPU-s on
+    # every seed (~800 of its ~3,000 updates; 500 suffice), GAN 1-12 at 20 s, so a CPU several times
+    # slower still clears the issue's bar of 20.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_default_race_modes, range(3)))
+    for diffusion_modes, gan_modes in results:
+        assert diffusion_modes >= 20 and diffusion_modes > gan_modes, results

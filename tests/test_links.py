@@ -120,3 +120,15 @@ def test_deep_links_fill_the_controls_and_copy_link_makes_one(page, app_url):
     page.wait_for_selector("#main-tabs", timeout=60_000)
     expect(page.get_by_role("tab", name="Penalties", exact=False).first).to_have_attribute("aria-selected", "true")
     expect(page.locator("#penalties-frequency input[type=number]")).to_have_value("0.8", timeout=20_000)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_math_link_opens_its_section(page, app_url):
+    from playwright.sync_api import expect
+
+    page.goto(app_url + "?tab=math&section=binary", wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    expect(page.locator("#curves-section-6")).to_be_visible(timeout=20_000)  # section 6 of 8: binary
+    expect(page.locator("#curves-binary-plot .js-plotly-plot")).to_be_visible(timeout=20_000)
+    expect(page.locator("#curves-section-1")).to_be_hidden()

@@ -1,5 +1,5 @@
 """The Math tab's wiring: handlers in both languages, the api_names over gradio_client, and Chromium
-(every section renders, slider -> redraw time, a screenshot of every section in English and Japanese)."""
+(every section renders in its sub-tab, slider -> redraw time, a screenshot of every section in English and Japanese)."""
 from __future__ import annotations
 
 import math
@@ -200,17 +200,27 @@ def test_bad_input_over_the_api_is_said_in_the_callers_language(app_url):
 
 
 # ------------------------------------------------------------------ Chromium
+def show_section(page, number: int) -> None:
+    """Click the Math tab's sub-tab `number` (1-based, as numbered on the page)."""
+    page.locator("#curves-sections button[role=tab]").nth(number - 1).click()
+    page.wait_for_selector(f"#curves-section-{number}", state="visible", timeout=10_000)
+
+
 def open_math_tab(page, open_tab, tab_name: str) -> None:
     open_tab(tab_name)
-    for number in range(1, SECTIONS + 1):  # every section's numbers and plots arrive from its load event
+    plots = 0
+    for number in range(SECTIONS, 0, -1):  # every section's numbers and plots arrive from its load event
+        show_section(page, number)
         page.wait_for_function(f"document.querySelector('#curves-numbers-{number}')?.innerText.trim().length > 10",
                                timeout=30_000)
-    page.wait_for_selector("#curves-limit-numbers .katex", timeout=30_000)
-    page.wait_for_function(f"document.querySelectorAll('[id^=curves-] .js-plotly-plot').length == {PLOTS}",
-                           timeout=30_000)
+        page.wait_for_selector(f"#curves-section-{number} .js-plotly-plot", timeout=30_000)
+        plots += page.locator(f"#curves-section-{number} .js-plotly-plot").count()
+    page.wait_for_selector("#curves-limit-numbers .katex", timeout=30_000)  # ends on section 1
+    assert plots == PLOTS
 
 
 def score_sentence_with_the_model(page) -> None:
+    show_section(page, 8)
     page.locator("#curves-llm-button").click()
     page.wait_for_selector("#curves-llm-plot .js-plotly-plot", timeout=120_000)
     page.wait_for_function("document.querySelector('#curves-numbers-8')?.innerText.trim().length > 10",
@@ -219,8 +229,8 @@ def score_sentence_with_the_model(page) -> None:
 
 def screenshot_sections(page, artifacts, lang: str) -> None:
     for number in range(1, SECTIONS + 2):  # sections 1-7 and the live model's section 8
+        show_section(page, number)
         section = page.locator(f"#curves-section-{number}")
-        section.scroll_into_view_if_needed()
         section.screenshot(path=str(artifacts / f"curves-{lang}-section-{number}.png"))
 
 
@@ -245,8 +255,9 @@ def slider_redraw_seconds(page, value: float) -> float:
 @pytest.mark.browser
 def test_math_tab_renders_redraws_fast_and_screenshots_in_english(page, open_tab, console_errors, artifacts):
     open_math_tab(page, open_tab, "Math")
-    expect_text = page.locator("#curves-numbers-5").inner_text()
-    assert "F.cross_entropy" in expect_text
+    show_section(page, 5)
+    assert "F.cross_entropy" in page.locator("#curves-numbers-5").inner_text()
+    show_section(page, 1)
     slider_redraw_seconds(page, 2.5)  # warm-up
     times = [slider_redraw_seconds(page, value) for value in (3.0, 1.5, 4.2, 0.5, 2.0)]
     median = statistics.median(times)
@@ -264,6 +275,7 @@ def test_math_tab_renders_redraws_fast_and_screenshots_in_english(page, open_tab
 @pytest.mark.browser_context_args(locale="ja-JP")
 def test_math_tab_in_japanese(page, open_tab, console_errors, artifacts):
     open_math_tab(page, open_tab, "数学")
+    show_section(page, 3)
     assert "投げた回数" in page.locator("#curves-numbers-3").inner_text()  # numbers made in Python
     page.wait_for_function("[...document.querySelectorAll('#curves-dice-plot text')]"
                            ".some(e => e.textContent.includes('負の対数尤度'))", timeout=10_000)  # plot labels

@@ -60,6 +60,8 @@ def test_tab_generates_both_outputs_and_the_step_chart(page: Page, open_tab, con
     page.locator("#penalties-max-tokens input[type=number]").fill("32")
     page.locator("#penalties-max-tokens input[type=number]").press("Enter")
     page.locator("#penalties-button").click()
+    # the tab opens on the recorded 64-token pair: wait for the live 32-token one (steps 0..31)
+    expect(page.locator("#penalties-step input[type=range]")).to_have_attribute("max", "31", timeout=120_000)
     expect(page.locator("#penalties-step-plot .js-plotly-plot")).to_be_visible(timeout=120_000)
     expect(page.locator("#penalties-plain")).to_contain_text("ocean", timeout=5_000)
     expect(page.locator("#penalties-penalised")).not_to_be_empty()

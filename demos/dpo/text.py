@@ -23,6 +23,9 @@ TEXT: Table = {
         "dpo_pairs_trained": "trained policy",
         "dpo_pairs_info": "The trained policy is the default once a run has finished: vote → train → vote on its "
                           "answers → train again.",
+        "dpo_recorded": "Recorded pair ({date}, {machine}) from the reference model: vote on it, or press "
+            "**New pair** for a live one.",
+        "dpo_live": "Live pair from this server.",
         "dpo_pair_button": "New pair", "dpo_answer_a": "Answer A", "dpo_answer_b": "Answer B",
         "dpo_choice": "Your vote", "dpo_choice_a": "A is better", "dpo_choice_b": "B is better",
         "dpo_choice_tie": "Tie", "dpo_choice_bad": "Both bad", "dpo_comment": "Comment (optional)",
@@ -98,6 +101,9 @@ TEXT: Table = {
         "dpo_pairs_from": "ペアを出すモデル", "dpo_pairs_reference": "参照モデル",
         "dpo_pairs_trained": "学習した方策",
         "dpo_pairs_info": "学習が終わると、学習した方策が既定になります: 投票 → 学習 → その回答に投票 → もう一度学習。",
+        "dpo_recorded": "記録済みのペア（{date}、{machine}、参照モデル）: このまま投票するか、**新しいペア** を押すと"
+            "その場で生成します。",
+        "dpo_live": "このサーバーで生成したペアです。",
         "dpo_pair_button": "新しいペア", "dpo_answer_a": "回答 A", "dpo_answer_b": "回答 B",
         "dpo_choice": "あなたの投票", "dpo_choice_a": "A が良い", "dpo_choice_b": "B が良い",
         "dpo_choice_tie": "引き分け", "dpo_choice_bad": "どちらも悪い", "dpo_comment": "コメント（任意）",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, labels, text, user_errors
 from demos.dpo.text import COMPARE_COLUMNS, TEXT
 from playground.core.models import load_causal_lm
@@ -84,7 +85,7 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer) -> list:
     """The training section; returns the events after which the live policy may have changed."""
     handlers = Training(store, trainer)
     gr.Markdown(T("dpo_train_title"))
-    gr.Markdown(T("dpo_train_intro"))
+    gr.Markdown(T("dpo_train_intro"), elem_classes=links.NOTES)
     with gr.Row():
         mode = gr.Radio([(T("dpo_mode_sft"), "dpo_sft"), (T("dpo_mode_plain"), "dpo")], value="dpo_sft",
                         label=T("dpo_mode"), elem_id="dpo-mode")

@@ -11,18 +11,37 @@ from __future__ import annotations
 
 import html
 import os
+import pathlib
 import tempfile
 from collections.abc import Callable, Iterator
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, text, user_errors
 from demos.dpo.text import TEXT
+from playground.core import recorded
 from playground.core.engine import configured_engine
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
 from playground.dpo.preferences import PROMPTS, HubPushRefused, PreferenceStore, stream_pair, stream_pair_from
 from playground.dpo.training import PolicyTrainer
+
+LESSON = pathlib.Path("assets/dpo/lesson_pair.json")  # a pair of the reference model, by scripts/record_lessons.py
+
+
+def lesson_pair(request: gr.Request = None) -> tuple:
+    """The shipped pair, ready to vote on, and the note that says it was recorded (when, where).
+
+    The seed moves on by two, as after a live pair, so the next pair is a fresh one."""
+    pair, date, machine = recorded.load(LESSON)
+    stored = {key: pair[key] for key in ("prompt", "answer_a", "answer_b", "params")}
+    note = text(TEXT, "dpo_recorded", request, date=date, machine=machine)
+    return pair["prompt"], pair["answer_a"], pair["answer_b"], stored, pair["seed"] + 2, note
+
+
+def live_note(request: gr.Request = None) -> str:
+    return text(TEXT, "dpo_live", request)
 
 
 def session_of(request: gr.Request | None) -> str:
@@ -119,7 +138,7 @@ class Votes:
 def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.components.Component], Callable]:
     """The voting section; returns the live-policy line and pair source, and the handler that refreshes them."""
     handlers = Votes(store, trainer)
-    gr.Markdown(T("dpo_intro"))
+    gr.Markdown(T("dpo_intro"), elem_classes=links.NOTES)
     live = gr.Markdown(elem_id="dpo-live-policy")
     gr.Markdown(T("dpo_collect_title"))
     pair = gr.State(None)
@@ -132,6 +151,7 @@ def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.compo
             max_tokens = gr.Slider(8, 128, value=64, step=1, label=T("dpo_max_tokens"), elem_id="dpo-max-tokens")
             seed = gr.Number(value=0, precision=0, label=T("dpo_seed"), elem_id="dpo-seed")
     make_pair = gr.Button(T("dpo_pair_button"), variant="primary", elem_id="dpo-pair-button")
+    note = gr.Markdown(elem_id="dpo-lesson-note")
     with gr.Row():
         answer_a = gr.Textbox(label=T("dpo_answer_a"), lines=6, interactive=False, elem_id="dpo-answer-a")
         answer_b = gr.Textbox(label=T("dpo_answer_b"), lines=6, interactive=False, elem_id="dpo-answer-b")
@@ -154,6 +174,9 @@ def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.compo
 
     gr.on(None, handlers.counts, None, counts, api_name="dpo_counts")  # on page load
     gr.on(None, handlers.live_policy, None, [live, source], api_name="dpo_policy")
+    # the page opens on a shipped pair, ready for a vote (a lesson without a click)
+    gr.on(None, lesson_pair, None, [prompt, answer_a, answer_b, pair, seed, note], api_visibility="private")
+    make_pair.click(live_note, None, note, api_visibility="private", queue=False)
     make_pair.click(handlers.new_pair, [prompt, max_tokens, seed, source], [answer_a, answer_b, pair, seed],
                     api_name="dpo_pair", concurrency_id="llm", concurrency_limit=2)
     vote_button.click(handlers.vote, [pair, choice, comment], [pair, choice, comment, counts], api_name="dpo_vote")

@@ -7,10 +7,13 @@ interactive plot and the computed numbers. The maths lives in `playground/math/`
 """
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 
 import gradio as gr
 
+from demos import links
 from demos.common import T, labels, text, user_errors
 from demos.math.text import TEXT
 from playground.core.models import load_causal_lm
@@ -26,7 +29,7 @@ DICE_ROWS = [[1, 3, 1.0], [2, 2, 1.0], [3, 4, 1.0], [4, 1, 1.0], [5, 3, 1.0], [6
 BATCH_ROWS = [[0, 0.7, 0.2, 0.1], [1, 0.1, 0.6, 0.3], [2, 0.2, 0.5, 0.3], [2, 0.05, 0.05, 0.9]]
 LOGITS = (2.0, 1.0, 0.1)  # section 4's sliders z0, z1, z2 start here
 SECTIONS = ("exp", "log", "likelihood", "ce", "batch", "binary", "matrix", "llm")  # in page order, numbered from 1
-BUILT_KEYS = {"curves_{}_md": lambda: SECTIONS, "curves_z{}": lambda: range(len(LOGITS)),
+BUILT_KEYS = {"curves_{}_md": lambda: SECTIONS, "curves_section_{}": lambda: SECTIONS, "curves_z{}": lambda: range(len(LOGITS)),
               "curves_rule_{}": lambda: el.RULE_NAMES}  # keys made with f-strings below, and their values
 
 
@@ -131,12 +134,14 @@ def llm_section(sentence: str, request: gr.Request = None):
     return figures.token_loss_figure(losses, _labels(request)), numbers
 
 
-def _section(key: str) -> gr.Column:
-    """Section `key` of SECTIONS: its explanation, in a column the browser tests find by number."""
-    column = gr.Column(elem_id=f"curves-section-{SECTIONS.index(key) + 1}", elem_classes=["curves-section"])
-    with column:
-        gr.Markdown(T(f"curves_{key}_md"), latex_delimiters=LATEX)
-    return column
+@contextlib.contextmanager
+def _section(key: str) -> Iterator[None]:
+    """Section `key` of SECTIONS as a sub-tab (id `key`, for `?tab=math&section=<key>`): its explanation, in a
+    column the browser tests find by number."""
+    with gr.Tab(T(f"curves_section_{key}"), id=key, elem_id=f"curves-tab-{key}"):
+        with gr.Column(elem_id=f"curves-section-{SECTIONS.index(key) + 1}", elem_classes=["curves-section"]):
+            gr.Markdown(T(f"curves_{key}_md"), latex_delimiters=LATEX)
+            yield
 
 
 def _plot(name: str) -> gr.Plot:
@@ -148,76 +153,78 @@ def _numbers(number: int) -> gr.Markdown:
 
 
 def build() -> None:
-    gr.Markdown(T("curves_intro"))
-    with _section("exp"):
-        with gr.Row():
-            base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")
-            x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
-        with gr.Row():
-            with gr.Column():
-                exp_plot, exp_numbers = _plot("exp"), _numbers(1)
-            with gr.Column():
-                n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"), elem_id="curves-n-max")
-                limit_plot = _plot("limit")
-                limit_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="curves-limit-numbers")
-    gr.on(None, exp_section, [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
-    gr.on(None, e_limit_section, [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
+    gr.Markdown(T("curves_intro"), elem_classes=links.NOTES)
+    with gr.Tabs(elem_id="curves-sections") as sections:
+        with _section("exp"):
+            with gr.Row():
+                base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")
+                x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
+            with gr.Row():
+                with gr.Column():
+                    exp_plot, exp_numbers = _plot("exp"), _numbers(1)
+                with gr.Column():
+                    n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"), elem_id="curves-n-max")
+                    limit_plot = _plot("limit")
+                    limit_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="curves-limit-numbers")
+        gr.on(None, exp_section, [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
+        gr.on(None, e_limit_section, [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
 
-    with _section("log"):
-        with gr.Row():
-            log_base = gr.Slider(1.5, 10.0, value=math.e, step=0.001, label=T("curves_log_base"))
-            log_x0 = gr.Slider(0.1, 5.0, value=1.0, step=0.05, label=T("curves_log_x0"), elem_id="curves-log-x0")
-        with gr.Row():
-            p = gr.Slider(0.1, 100.0, value=3.0, step=0.1, label=T("curves_p"))
-            q = gr.Slider(0.1, 100.0, value=5.0, step=0.1, label=T("curves_q"))
-            power = gr.Slider(-5.0, 5.0, value=2.5, step=0.1, label=T("curves_power"))
-        with gr.Row():
-            log_plot, fd_plot = _plot("log"), _plot("fd")
-        log_numbers = _numbers(2)
-    gr.on(None, log_section, [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
-          api_name="curves_log", **LIVE)
+        with _section("log"):
+            with gr.Row():
+                log_base = gr.Slider(1.5, 10.0, value=math.e, step=0.001, label=T("curves_log_base"))
+                log_x0 = gr.Slider(0.1, 5.0, value=1.0, step=0.05, label=T("curves_log_x0"), elem_id="curves-log-x0")
+            with gr.Row():
+                p = gr.Slider(0.1, 100.0, value=3.0, step=0.1, label=T("curves_p"))
+                q = gr.Slider(0.1, 100.0, value=5.0, step=0.1, label=T("curves_q"))
+                power = gr.Slider(-5.0, 5.0, value=2.5, step=0.1, label=T("curves_power"))
+            with gr.Row():
+                log_plot, fd_plot = _plot("log"), _plot("fd")
+            log_numbers = _numbers(2)
+        gr.on(None, log_section, [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
+              api_name="curves_log", **LIVE)
 
-    with _section("likelihood"):
-        # type="array": the cells reach the engine as sent, so a ragged or non-numeric table gets a
-        # message naming the cell instead of failing in Gradio's pandas conversion
-        dice = gr.Dataframe(DICE_ROWS, headers=ce.DICE_HEADERS, datatype="number", type="array",
-                            label=T("curves_dice_table"), static_columns=[0], elem_id="curves-dice")
-        face = gr.Slider(1, 6, value=6, step=1, label=T("curves_face"))
-        dice_plot, dice_numbers = _plot("dice"), _numbers(3)
-    gr.on(None, likelihood_section, [dice, face], [dice_plot, dice_numbers], api_name="curves_likelihood", **LIVE)
+        with _section("likelihood"):
+            # type="array": the cells reach the engine as sent, so a ragged or non-numeric table gets a
+            # message naming the cell instead of failing in Gradio's pandas conversion
+            dice = gr.Dataframe(DICE_ROWS, headers=ce.DICE_HEADERS, datatype="number", type="array",
+                                label=T("curves_dice_table"), static_columns=[0], elem_id="curves-dice")
+            face = gr.Slider(1, 6, value=6, step=1, label=T("curves_face"))
+            dice_plot, dice_numbers = _plot("dice"), _numbers(3)
+        gr.on(None, likelihood_section, [dice, face], [dice_plot, dice_numbers], api_name="curves_likelihood", **LIVE)
 
-    with _section("ce"):
-        with gr.Row():
-            logits = [gr.Slider(-5.0, 5.0, value=value, step=0.05, label=T(f"curves_z{k}"), elem_id=f"curves-z{k}")
-                      for k, value in enumerate(LOGITS)]
-            target = gr.Slider(0, 2, value=0, step=1, label=T("curves_target"))
-        ce_plot, ce_numbers = _plot("ce"), _numbers(4)
-    gr.on(None, ce_section, [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
+        with _section("ce"):
+            with gr.Row():
+                logits = [gr.Slider(-5.0, 5.0, value=value, step=0.05, label=T(f"curves_z{k}"), elem_id=f"curves-z{k}")
+                          for k, value in enumerate(LOGITS)]
+                target = gr.Slider(0, 2, value=0, step=1, label=T("curves_target"))
+            ce_plot, ce_numbers = _plot("ce"), _numbers(4)
+        gr.on(None, ce_section, [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
-    with _section("batch"):
-        batch = gr.Dataframe(BATCH_ROWS, headers=ce.batch_headers(3), datatype="number", type="array",
-                             label=T("curves_batch_table"), elem_id="curves-batch")
-        batch_plot, batch_numbers = _plot("batch"), _numbers(5)
-    gr.on(None, batch_section, [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
+        with _section("batch"):
+            batch = gr.Dataframe(BATCH_ROWS, headers=ce.batch_headers(3), datatype="number", type="array",
+                                 label=T("curves_batch_table"), elem_id="curves-batch")
+            batch_plot, batch_numbers = _plot("batch"), _numbers(5)
+        gr.on(None, batch_section, [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
 
-    with _section("binary"):
-        with gr.Row():
-            z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
-            t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
-        binary_plot, binary_numbers = _plot("binary"), _numbers(6)
-    gr.on(None, binary_section, [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
+        with _section("binary"):
+            with gr.Row():
+                z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
+                t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
+            binary_plot, binary_numbers = _plot("binary"), _numbers(6)
+        gr.on(None, binary_section, [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
 
-    with _section("matrix"):
-        with gr.Row():
-            matrix_plot, gradient_plot = _plot("matrix"), _plot("grad")
-        matrix_numbers = _numbers(7)
-    gr.on(None, matrix_section, [batch], [matrix_plot, gradient_plot, matrix_numbers], api_name="curves_matrix",
-          **LIVE)
+        with _section("matrix"):
+            with gr.Row():
+                matrix_plot, gradient_plot = _plot("matrix"), _plot("grad")
+            matrix_numbers = _numbers(7)
+        gr.on(None, matrix_section, [batch], [matrix_plot, gradient_plot, matrix_numbers], api_name="curves_matrix",
+              **LIVE)
 
-    with _section("llm"):
-        sentence = gr.Textbox("The capital of France is Paris.", label=T("curves_sentence"),
-                              max_length=MAX_SENTENCE_CHARS, elem_id="curves-sentence")
-        score = gr.Button(T("curves_llm_button"), variant="primary", elem_id="curves-llm-button")
-        llm_plot, llm_numbers = _plot("llm"), _numbers(8)
-    gr.on([score.click, sentence.submit], llm_section, [sentence], [llm_plot, llm_numbers], api_name="curves_llm",
-          concurrency_id="llm", concurrency_limit=2)
+        with _section("llm"):
+            sentence = gr.Textbox("The capital of France is Paris.", label=T("curves_sentence"),
+                                  max_length=MAX_SENTENCE_CHARS, elem_id="curves-sentence")
+            score = gr.Button(T("curves_llm_button"), variant="primary", elem_id="curves-llm-button")
+            llm_plot, llm_numbers = _plot("llm"), _numbers(8)
+        gr.on([score.click, sentence.submit], llm_section, [sentence], [llm_plot, llm_numbers], api_name="curves_llm",
+              concurrency_id="llm", concurrency_limit=2)
+    links.when_linked("math", lambda params: [links.linked_tab(params, "section", SECTIONS)], [sections])

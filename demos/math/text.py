@@ -14,6 +14,14 @@ TEXT: Table = {
         "math_tab": "Math",
         "curves_intro": "From the exponential function to cross-entropy, one step at a time. Every curve and "
                         "number below is computed live from the sliders and tables.",
+        "curves_section_exp": "1. Exponential",
+        "curves_section_log": "2. Logarithm",
+        "curves_section_likelihood": "3. Likelihood",
+        "curves_section_ce": "4. Cross-entropy",
+        "curves_section_batch": "5. Batch",
+        "curves_section_binary": "6. Binary",
+        "curves_section_matrix": "7. Matrix form",
+        "curves_section_llm": "8. Language model",
         "curves_exp_md": "### 1. The exponential function\n"
                          "$y = a^x$ grows in proportion to itself: $\\frac{d}{dx}a^x = a^x \\ln a$. "
                          "The ratio slope / height is the same number $\\ln a$ at every $x$. "
@@ -173,6 +181,14 @@ TEXT: Table = {
         "math_tab": "数学",
         "curves_intro": "指数関数から交差エントロピーまで、一歩ずつ。下の曲線と数値はすべて、"
                         "スライダーと表からその場で計算しています。",
+        "curves_section_exp": "1. 指数関数",
+        "curves_section_log": "2. 対数",
+        "curves_section_likelihood": "3. 尤度",
+        "curves_section_ce": "4. 交差エントロピー",
+        "curves_section_batch": "5. バッチ",
+        "curves_section_binary": "6. 2 値",
+        "curves_section_matrix": "7. 行列",
+        "curves_section_llm": "8. 言語モデル",
         "curves_exp_md": "### 1. 指数関数\n"
                          "$y = a^x$ は自分自身に比例して増えます: $\\frac{d}{dx}a^x = a^x \\ln a$。"
                          "傾き / 高さ はどの $x$ でも同じ値 $\\ln a$ です。この比がちょうど 1 になる底が "

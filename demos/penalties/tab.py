@@ -8,6 +8,7 @@ shows why the multiplicative penalty depends on where the logits sit. The math i
 from __future__ import annotations
 
 import html
+import pathlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ import gradio as gr
 from demos import links
 from demos.common import ComponentView, T, engine_message, labels, text, user_errors
 from demos.penalties.text import TEXT
+from playground.core import recorded
 from playground.core.engine import configured_engine
 from playground.core.errors import InputError
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
@@ -25,6 +27,7 @@ from playground.core.text_metrics import highlight_repeats, text_metrics
 from playground.penalties.decoding import (
     SWEEP_POINTS,
     SWEEP_RANGES,
+    SweepPoint,
     TracedRun,
     first_changed_step,
     side_by_side,
@@ -59,6 +62,8 @@ BUILT_KEYS = {"penalties_row_{}": lambda: [key for key, _ in METRIC_ROWS],
 
 DEFAULT = PenaltyConfig(repetition_penalty=1.3)
 DEFAULT_PARAMS = GenerationParams()
+DEFAULT_SWEEP = ("repetition_penalty", 5)  # the sweep's penalty and points as the page opens
+LESSON = pathlib.Path("assets/penalties/lesson.json")  # the poem pair and sweep, by scripts/record_lessons.py
 
 
 def as_html(model_text: str) -> str:
@@ -130,13 +135,30 @@ class GenerateView(ComponentView):
         params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
         for plain, penalised in side_by_side(load_causal_lm(), prompt, config, params):
             yield {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text)}
+        yield self.finished(plain, penalised, params, config, request)
+
+    def finished(self, plain: TracedRun, penalised: TracedRun, params: GenerationParams, config: PenaltyConfig,
+                 request: gr.Request | None) -> dict:
+        """Every output of a finished pair: texts, metrics, and the scrubber at the first changed step."""
         state = {"run": penalised, "params": params, "config": config}
         step = first_changed_step(penalised)
         step_plot, step_table = step_view(state, step, request)
-        yield {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text),
-               self.metrics: metrics_table(plain, penalised, request),
-               self.step: gr.Slider(minimum=0, maximum=max(len(penalised.steps) - 1, 1), value=step),
-               self.step_plot: step_plot, self.step_table: step_table, self.state: state}
+        return {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text),
+                self.metrics: metrics_table(plain, penalised, request),
+                self.step: gr.Slider(minimum=0, maximum=max(len(penalised.steps) - 1, 1), value=step),
+                self.step_plot: step_plot, self.step_table: step_table, self.state: state}
+
+    def lesson(self, request: gr.Request = None) -> dict:
+        """The shipped poem pair (`LESSON`), shown on page load exactly as a finished live run."""
+        data = recorded.load(LESSON)[0]
+        return self.finished(recorded.rebuild(TracedRun, data["plain"]), recorded.rebuild(TracedRun, data["penalised"]),
+                             GenerationParams(**data["params"]), PenaltyConfig(**data["config"]), request)
+
+
+def sweep_labels(penalty: str, request: gr.Request | None) -> dict[str, str]:
+    name = text(TEXT, f"penalties_name_{penalty}", request)
+    return figure_labels(request, sweep_title=text(TEXT, "penalties_sweep_title", request, penalty=name),
+                         sweep_axis=text(TEXT, "penalties_sweep_axis", request, penalty=name))
 
 
 def engine_step_view(run: EngineRun | None, step: float, request: gr.Request | None = None):
@@ -200,9 +222,7 @@ def sweep(prompt: str, penalty: str, points: float, convention: str, last_n: flo
     base = PenaltyConfig.from_ui(1.0, 0.0, 0.0, convention, last_n)
     params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
     total = len(sweep_values(penalty, points))  # checks the penalty's name before it is shown
-    name = text(TEXT, f"penalties_name_{penalty}", request)
-    words = figure_labels(request, sweep_title=text(TEXT, "penalties_sweep_title", request, penalty=name),
-                          sweep_axis=text(TEXT, "penalties_sweep_axis", request, penalty=name))
+    words = sweep_labels(penalty, request)
     done = []
     for point in sweep_penalty(load_causal_lm(), prompt, penalty, points, base, params):
         done.append(point)
@@ -218,6 +238,22 @@ def explain(repetition: float, frequency: float, presence: float, shift: float,
                             figure_labels(request))
 
 
+def lesson_sweep(request: gr.Request = None):
+    """The shipped sweep of `DEFAULT_SWEEP` on the poem, shown on page load."""
+    data = recorded.load(LESSON)[0]
+    return sweep_figure([SweepPoint(**point) for point in data["sweep"]], sweep_labels(DEFAULT_SWEEP[0], request))
+
+
+def lesson_note(request: gr.Request = None) -> str:
+    """Says that what the page opened with was recorded, when and where."""
+    _, date, machine = recorded.load(LESSON)
+    return text(TEXT, "penalties_recorded", request, date=date, machine=machine)
+
+
+def live_note(request: gr.Request = None) -> str:
+    return text(TEXT, "penalties_live", request)
+
+
 def linked_controls(params: dict[str, str]) -> list:
     """`?tab=penalties&example=2` (1-based, as listed) or single penalties: the controls' values."""
     number = links.linked_number(params, "example", 1, len(EXAMPLES), whole=True)
@@ -229,7 +265,7 @@ def linked_controls(params: dict[str, str]) -> list:
 
 
 def build() -> None:
-    gr.Markdown(T("penalties_intro"))
+    gr.Markdown(T("penalties_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("penalties_prompt"), value=POEM, lines=2, elem_id="penalties-prompt")
     with gr.Row():
         repetition = gr.Slider(*REPETITION_RANGE, value=DEFAULT.repetition_penalty, step=0.05,
@@ -255,6 +291,7 @@ def build() -> None:
     with gr.Row():
         run = gr.Button(T("penalties_button"), variant="primary", elem_id="penalties-button")
         stop = gr.Button(T("penalties_stop"))
+    note = gr.Markdown(elem_id="penalties-lesson-note")
     gr.Markdown(T("penalties_repeats_note"))
     with gr.Row():
         with gr.Column():
@@ -276,6 +313,10 @@ def build() -> None:
     event = run.click(view.generate, inputs, view.outputs(), api_name="penalties_generate",
                       concurrency_id="llm", concurrency_limit=2)
     stop.click(None, cancels=[event], api_visibility="private")
+    run.click(live_note, None, note, api_visibility="private", queue=False)
+    # the page opens on the shipped poem pair, its step chart and its sweep (a lesson without a click)
+    gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")
+    gr.on(None, lesson_note, None, note, api_visibility="private", queue=False)
     step.release(step_view, [state, step], [step_plot, step_table], api_visibility="private")
     if engine:  # on the same click, beside the local runs; the engine batches requests itself
         run.click(engine.generate, inputs, engine.outputs(), api_name="penalties_engine", concurrency_limit=None)
@@ -284,13 +325,14 @@ def build() -> None:
     gr.Markdown(T("penalties_sweep_heading"))
     with gr.Row():
         which = gr.Radio([(T(f"penalties_name_{name}"), name) for name in SWEEP_RANGES],
-                         value="repetition_penalty", label=T("penalties_sweep_which"))
-        points = gr.Slider(*SWEEP_POINTS, value=5, step=1, label=T("penalties_sweep_points"))
+                         value=DEFAULT_SWEEP[0], label=T("penalties_sweep_which"))
+        points = gr.Slider(*SWEEP_POINTS, value=DEFAULT_SWEEP[1], step=1, label=T("penalties_sweep_points"))
         sweep_button = gr.Button(T("penalties_sweep_button"), elem_id="penalties-sweep-button")
     sweep_plot = gr.Plot(show_label=False, elem_id="penalties-sweep-plot")
     sweep_button.click(sweep, [prompt, which, points, convention, last_n, temperature, top_p, seed,
                                max_tokens], sweep_plot, api_name="penalties_sweep",
                        concurrency_id="llm", concurrency_limit=2)
+    gr.on(None, lesson_sweep, None, sweep_plot, api_visibility="private")
 
     gr.Markdown(T("penalties_explainer_heading"))
     shift = gr.Slider(-6.0, 6.0, value=0.0, step=0.5, label=T("penalties_shift"))

@@ -28,6 +28,9 @@ TEXT: Table = {
         "penalties_max_tokens": "Max new tokens",
         "penalties_button": "Generate both",
         "penalties_stop": "Stop",
+        "penalties_recorded": "Recorded run ({date}, {machine}): the poem without and with repetition penalty 1.3, "
+            "and a sweep of the repetition penalty. Press **Generate both** or **Run sweep** for a live run.",
+        "penalties_live": "Live run on this server, just now.",
         "penalties_col_plain": "without penalties",
         "penalties_plain_heading": "**Without penalties** (same prompt and seed)",
         "penalties_col_penalised": "with penalties",
@@ -141,6 +144,9 @@ TEXT: Table = {
         "penalties_max_tokens": "最大新規トークン数",
         "penalties_button": "両方を生成",
         "penalties_stop": "停止",
+        "penalties_recorded": "記録済みの実行（{date}、{machine}）: 詩をペナルティなしと繰り返しペナルティ 1.3 で生成し、"
+            "繰り返しペナルティを掃引した結果です。**両方を生成** か **掃引を実行** を押すとその場で実行します。",
+        "penalties_live": "このサーバーでたった今実行した結果です。",
         "penalties_col_plain": "ペナルティなし",
         "penalties_plain_heading": "**ペナルティなし**（同じプロンプトとシード）",
         "penalties_col_penalised": "ペナルティあり",

@@ -1,0 +1,37 @@
+"""The lessons the Penalties, Speculative and DPO tabs open with: shipped runs that fill every output, labelled."""
+from __future__ import annotations
+
+import gradio as gr
+
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
+
+
+def test_the_penalties_lesson_fills_the_pair_the_step_chart_and_the_sweep():
+    from demos.penalties import tab
+
+    with gr.Blocks():
+        view = tab.GenerateView(gr.HTML(), gr.HTML(), gr.Dataframe(), gr.Slider(), gr.Plot(), gr.Dataframe(), gr.State())
+        shown = view.lesson()
+    assert set(shown) == set(view.outputs()), "every output of a finished run, none left empty"
+    assert shown[view.plain] != shown[view.penalised] and shown[view.step_plot].layout.height
+    assert len(tab.lesson_sweep().data[0].x) == tab.DEFAULT_SWEEP[1]
+    assert "Recorded run (20" in tab.lesson_note() and "記録済み" in tab.lesson_note(JAPANESE)
+
+
+def test_the_speculative_lesson_shows_the_copy_presets_speedup():
+    from demos import speculative
+
+    with gr.Blocks():
+        view = speculative.CompareView(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.Plot(), gr.Plot(), gr.JSON())
+        shown = view.lesson()
+    assert set(shown) == set(view.outputs())
+    assert shown[view.raw]["identical"] and shown[view.raw]["speedup"] > 1
+    assert f"{shown[view.raw]['speedup']:.2f}×" in speculative.lesson_note()
+
+
+def test_the_dpo_lesson_is_a_pair_ready_to_vote_on():
+    from demos.dpo import votes
+
+    prompt, answer_a, answer_b, pair, seed, note = votes.lesson_pair(JAPANESE)
+    assert answer_a and answer_b and answer_a != answer_b and pair["prompt"] == prompt
+    assert pair["params"]["policy"] == "reference" and seed == 2 and "記録済み" in note
