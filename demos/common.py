@@ -28,6 +28,7 @@ from gradio.components.plot import PlotData
 from plotly.utils import PlotlyJSONEncoder
 
 from playground.core.batching import ServerBusy, TooManyRequests
+from playground.core.engine import configured_engine
 from playground.core.errors import InputError
 from playground.core.timed import Place, TimedWork
 
@@ -75,6 +76,21 @@ COMMON_TEXT: Table = {
         "common_timed_too_many": "すでに実行が待機中か実行中です。終わるまで待つか「停止」を押してから、もう一度お試しください。",
     },
 }
+
+
+def engine_message(error: InputError, request: gr.Request | None) -> str:
+    """A serving engine's failure (down, slow, refused, another model) said in the reader's language, for a
+    tab that shows it in place of the engine's part: the local parts of the page keep working."""
+    return text(COMMON_TEXT, error.key, request, **error.values)
+
+
+def engine_metrics(request: gr.Request | None) -> tuple[dict[str, float] | None, str]:
+    """The configured engine's `/metrics` and its URL, or (None, why not) in the reader's language."""
+    try:
+        engine = configured_engine()
+        return engine.metrics(), engine.root
+    except InputError as error:
+        return None, engine_message(error, request)
 
 
 class ComponentView:

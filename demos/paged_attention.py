@@ -17,9 +17,11 @@ import gradio as gr
 from gradio.context import Context
 
 from demos import links
-from demos.common import T, Table, labels, text, user_errors
+from demos.common import T, Table, engine_metrics, labels, text, user_errors
+from playground.core.engine import kv_usage
 from playground.core.generation import is_whole_number
 from playground.core.models import load_causal_lm
+from playground.core.settings import get_settings
 from playground.paged_attention import figures, live, memory, recorded, simulator, traces
 from playground.paged_attention.simulator import KvSimResult
 
@@ -79,6 +81,13 @@ TEXT: Table = {
             "data type, or fewer samples.",
         "paged_attention_err_csv_columns": "CSV row {row} needs two columns, prompt tokens and output tokens "
             "(got '{value}').",
+        "paged_attention_engine": "### 4. The serving engine's KV cache, live",
+        "paged_attention_engine_refresh": "Read the engine's KV usage",
+        "paged_attention_engine_usage": "Engine `{url}`: KV cache **{usage:.1%}** in use · **{running:,.0f}** "
+            "requests running · **{waiting:,.0f}** waiting · **{preemptions:,.0f}** preemptions since it started "
+            "(`vllm:kv_cache_usage_perc`, `vllm:num_requests_running` / `_waiting`, `vllm:num_preemptions`).",
+        "paged_attention_engine_none": "KV usage is not exposed by the engine at `{url}` (no Prometheus "
+            "`vllm:kv_cache_usage_perc` at `/metrics`): it is not vLLM.",
         "paged_attention_err_csv_number": "CSV row {row}: {column} must be a whole number of tokens (got '{value}').",
         "paged_attention_err_csv_length": "CSV row {row}: lengths must be at least 1 with prompt + output at most "
             "{high:,} (got prompt {prompt}, output {output}).",
@@ -158,6 +167,13 @@ TEXT: Table = {
             "データ型、または少ないサンプル数を選んでください。",
         "paged_attention_err_csv_columns": "CSV の {row} 行目にはプロンプトと出力のトークン数の 2 列が必要です"
             "（入力: '{value}'）。",
+        "paged_attention_engine": "### 4. サービングエンジンの KV キャッシュ（ライブ）",
+        "paged_attention_engine_refresh": "エンジンの KV 使用量を読む",
+        "paged_attention_engine_usage": "エンジン `{url}`: KV キャッシュ使用率 **{usage:.1%}** · 実行中 **{running:,.0f}** 件 · "
+            "待機 **{waiting:,.0f}** 件 · 起動以来のプリエンプション **{preemptions:,.0f}** 回"
+            "（`vllm:kv_cache_usage_perc`、`vllm:num_requests_running` / `_waiting`、`vllm:num_preemptions`）。",
+        "paged_attention_engine_none": "`{url}` のエンジンは KV 使用量を公開していません（`/metrics` に Prometheus の "
+            "`vllm:kv_cache_usage_perc` がありません）。vLLM ではありません。",
         "paged_attention_err_csv_number": "CSV の {row} 行目: {column} はトークン数（整数）で指定してください"
             "（入力: '{value}'）。",
         "paged_attention_err_csv_length": "CSV の {row} 行目: 長さは 1 以上、プロンプト + 出力は {high:,} 以下に"
@@ -347,6 +363,25 @@ def run_live(prefix_caching: bool, request: gr.Request = None, progress=gr.Progr
             yield live_views(comparison, text(TEXT, "paged_attention_fresh", request), request)
 
 
+def engine_kv(request: gr.Request = None) -> str:
+    """The serving engine's live KV usage, running / waiting requests and preemptions, or why there are none."""
+    metrics, where = engine_metrics(request)
+    if metrics is None:
+        return where
+    usage = kv_usage(metrics)
+    if usage is None:
+        return text(TEXT, "paged_attention_engine_none", request, url=html.escape(where))
+    return text(TEXT, "paged_attention_engine_usage", request, url=html.escape(where), **usage.__dict__)
+
+
+def engine_section() -> None:
+    """Section 4, only when an engine is set: what the real paged allocator holds right now."""
+    gr.Markdown(T("paged_attention_engine"))
+    usage = gr.Markdown(elem_id="paged-engine-kv")
+    refresh = gr.Button(T("paged_attention_engine_refresh"), size="sm", elem_id="paged-engine-refresh")
+    refresh.click(engine_kv, None, usage, api_name="kv_engine")
+
+
 def build() -> None:
     gr.Markdown(T("paged_attention_intro"), elem_classes=links.NOTES)
     gr.Markdown(T("paged_attention_calc"))
@@ -416,6 +451,8 @@ def build() -> None:
     event = run.click(run_live, prefix_caching, live_outputs, api_name="kv_live", concurrency_id="paged_live",
                       concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")
+    if get_settings().engine_url:
+        engine_section()
 
     # the tab opens finished: the calculator on load, the opening race (computed once), the recorded live run
     page = Context.root_block  # the app's gr.Blocks, which owns the load event

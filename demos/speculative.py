@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, Table, labels, text, timed_turn, user_errors, wait_for_turn
+from demos.common import ComponentView, T, Table, engine_metrics, labels, text, timed_turn, user_errors, wait_for_turn
 from playground.core import recorded
+from playground.core.engine import spec_decode_counts
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
 from playground.core.models import LoadedLM, load_causal_lm
 from playground.core.settings import get_settings
@@ -100,6 +101,16 @@ TEXT: Table = {
         "speculative_contended": "⚠️ **Contended:** other visitors' model work ran during this timing, so both "
             "times are slower than on a quiet server and the speedup is less certain. Compare again when it is "
             "quieter.",
+        "speculative_engine_heading": "### The serving engine's speculative decoding",
+        "speculative_engine_note": "vLLM **skips speculation** for any request with a frequency or presence penalty "
+            "or with logprobs: those requests decode one token at a time, and its counters do not move "
+            "(vLLM `v1/spec_decode/utils.py`; vLLM issues #18902, #34497).",
+        "speculative_engine_refresh": "Read the engine's counters",
+        "speculative_engine_counts": "Engine `{url}` since it started: **{drafted:,.0f}** draft tokens, "
+            "**{accepted:,.0f}** accepted, acceptance **{acceptance}** (`vllm:spec_decode_num_accepted_tokens` / "
+            "`vllm:spec_decode_num_draft_tokens`).",
+        "speculative_engine_none": "The engine at `{url}` exposes no speculative-decoding counters (no Prometheus "
+            "`vllm:spec_decode_*` at `/metrics`): it is not vLLM, or it runs without a draft.",
     },
     "ja": {
         "speculative_tab": "投機的デコーディング",
@@ -171,6 +182,16 @@ TEXT: Table = {
         "speculative_contended": "⚠️ **競合あり:** この計測中にほかの訪問者のモデル処理が動いていたため、"
             "どちらの時間も空いているサーバーより遅く、高速化の値も確かではありません。空いているときに"
             "もう一度比較してください。",
+        "speculative_engine_heading": "### サービングエンジンの投機的デコーディング",
+        "speculative_engine_note": "vLLM は頻度・存在ペナルティや logprobs を指定したリクエストでは**投機を行いません**。"
+            "そのリクエストは 1 トークンずつデコードされ、カウンターも増えません"
+            "（vLLM `v1/spec_decode/utils.py`、vLLM issue #18902、#34497）。",
+        "speculative_engine_refresh": "エンジンのカウンターを読む",
+        "speculative_engine_counts": "エンジン `{url}` の起動以来: ドラフト **{drafted:,.0f}** トークン、"
+            "採用 **{accepted:,.0f}**、採用率 **{acceptance}**（`vllm:spec_decode_num_accepted_tokens` / "
+            "`vllm:spec_decode_num_draft_tokens`）。",
+        "speculative_engine_none": "`{url}` のエンジンは投機的デコーディングのカウンターを公開していません"
+            "（`/metrics` に Prometheus の `vllm:spec_decode_*` がありません）。vLLM でないか、ドラフトなしで動いています。",
     },
 }
 # keys built at run time, with the values they take (checked by tests/test_ui_text.py)
@@ -319,6 +340,29 @@ def live_note(request: gr.Request = None) -> str:
     return text(TEXT, "speculative_live", request)
 
 
+def engine_counters(request: gr.Request = None) -> str:
+    """The serving engine's drafted / accepted tokens and acceptance, or why there are none."""
+    metrics, where = engine_metrics(request)
+    if metrics is None:
+        return where
+    counts = spec_decode_counts(metrics)
+    if counts is None:
+        return text(TEXT, "speculative_engine_none", request, url=html.escape(where))
+    acceptance = "–" if counts.acceptance is None else f"{counts.acceptance:.1%}"
+    return text(TEXT, "speculative_engine_counts", request, url=html.escape(where), drafted=counts.drafted,
+                accepted=counts.accepted, acceptance=acceptance)
+
+
+def engine_section() -> None:
+    """The engine's own counters (when an engine is set) and what vLLM does not speculate on."""
+    gr.Markdown(T("speculative_engine_heading"))
+    gr.Markdown(T("speculative_engine_note"))
+    if get_settings().engine_url:
+        counters = gr.Markdown(elem_id="speculative-engine-counters")
+        refresh = gr.Button(T("speculative_engine_refresh"), size="sm", elem_id="speculative-engine-refresh")
+        gr.on([refresh.click], engine_counters, None, counters, api_name="speculative_engine")
+
+
 def preset_controls(key: str) -> list:
     """A preset's values for (prompt, kind, gamma, adaptive, layers, max tokens, sampled)."""
     preset = PRESETS[key]
@@ -397,3 +441,4 @@ def build(timed: TimedWork) -> None:
     # the page opens on the shipped run of the copy preset and its speedup (a lesson without a click)
     gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")
     gr.on(None, lesson_note, None, note, api_visibility="private", queue=False)
+    engine_section()

@@ -137,3 +137,40 @@ def test_generate_through_the_engine_is_the_servers_greedy_answer(engine_app, ll
     config = httpx.get(engine_app + "config", timeout=10).text
     assert f"engine: {llama_server}/v1 \u2192 {ALIAS}" in config.encode().decode("unicode_escape") or \
         f"engine: {llama_server}/v1 → {ALIAS}" in config, "the header does not name the engine and its model"
+
+
+def test_a_strong_repeat_penalty_lowers_the_engines_repeats(llama_server):
+    """llama.cpp's own repeat_penalty, sent through the Penalties tab's mapping, breaks the poem's loop."""
+    from playground.core.generation import GenerationParams
+    from playground.core.text_metrics import text_metrics
+    from playground.penalties.processors import PenaltyConfig
+    from playground.penalties.served import engine_penalties
+
+    engine, poem = Engine(llama_server), [{"role": "user", "content": "Write a short poem about the ocean."}]
+    rates = []
+    for config in (PenaltyConfig(convention="llama.cpp"), PenaltyConfig(1.8, convention="llama.cpp")):
+        answer = engine.chat(poem, model=ALIAS, max_tokens=GenerationParams(64).max_new_tokens,
+                             penalties=engine_penalties(config, "llama.cpp"))
+        rates.append(text_metrics(answer.text, 64, False).repeated_ngram_rate)
+    assert rates[1] < rates[0], rates
+
+
+def test_the_penalties_engine_column_says_a_stopped_engine_in_place(monkeypatch):
+    from demos.penalties.tab import EngineView
+
+    monkeypatch.setenv("PLAYGROUND_ENGINE_URL", f"http://127.0.0.1:{free_port()}")
+    view = EngineView("status", "answer", "plot", "state")
+    last = list(view.generate(MESSAGES[0]["content"], 1.3, 0.0, 0.0, "llama.cpp", 64, 0.0, 1.0, 0, 8))[-1]
+    assert "does not answer" in last["status"] and "local tabs still work" in last["status"]
+
+
+def test_the_penalties_engine_column_is_the_servers_own_penalised_answer(llama_server, monkeypatch):
+    from demos.penalties.tab import EngineView
+
+    monkeypatch.setenv("PLAYGROUND_ENGINE_URL", llama_server + "/v1")
+    view = EngineView("status", "answer", "plot", "state")
+    last = list(view.generate(MESSAGES[0]["content"], 1.3, 0.0, 0.0, "llama.cpp", 64, 0.0, 1.0, 0, 12))[-1]
+    expected = server_greedy(llama_server, max_tokens=12, repeat_penalty=1.3, frequency_penalty=0.0,
+                             presence_penalty=0.0)
+    assert last["state"].text == expected and "repeat_penalty=1.3" in last["status"]
+    assert last["plot"].layout.height and last["plot"].layout.title.text

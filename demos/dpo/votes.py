@@ -21,9 +21,10 @@ from demos import links
 from demos.common import T, text, user_errors
 from demos.dpo.text import TEXT
 from playground.core import recorded
+from playground.core.engine import configured_engine
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
-from playground.dpo.preferences import PROMPTS, HubPushRefused, PreferenceStore, stream_pair
+from playground.dpo.preferences import PROMPTS, HubPushRefused, PreferenceStore, stream_pair, stream_pair_from
 from playground.dpo.training import PolicyTrainer
 
 LESSON = pathlib.Path("assets/dpo/lesson_pair.json")  # a pair of the reference model, by scripts/record_lessons.py
@@ -75,14 +76,26 @@ class Votes:
     @user_errors(table=TEXT)
     def new_pair(self, prompt: str, max_new_tokens: float, seed: float, source: str = "reference",
                  request: gr.Request = None) -> Iterator[tuple]:
-        lm = self.trainer.answering_lm(load_causal_lm(), source)  # one read: a reset cannot swap it half way
-        if lm is None:
-            raise ValueError(text(TEXT, "dpo_err_untrained", request))
         pair = None
-        for pair in stream_pair(lm, prompt, int(max_new_tokens), seed=int(seed)):
+        for pair in self.pairs(prompt, int(max_new_tokens), int(seed), source, request):
             yield pair.answer_a, pair.answer_b, None, gr.update()
         stored = {**pair.__dict__, "params": {**pair.params, "policy": source}}  # model_id names the run
         yield pair.answer_a, pair.answer_b, stored, int(seed) + 2  # the next pair gets fresh seeds
+
+    def pairs(self, prompt: str, max_new_tokens: int, seed: int, source: str, request: gr.Request | None):
+        """The reference answers from the serving engine when one is set (like Generate), else from here;
+        the trained policy lives only here."""
+        engine = configured_engine() if source == "reference" else None
+        if engine:
+            def answer(text: str, side) -> Iterator[str]:
+                return engine.stream_prompt(text, max_tokens=side.max_new_tokens, temperature=side.temperature,
+                                            top_p=side.top_p, seed=side.seed)
+            return stream_pair_from(answer, f"engine {engine.root} → {engine.model_id()}", prompt, max_new_tokens,
+                                    seed=seed)
+        lm = self.trainer.answering_lm(load_causal_lm(), source)  # one read: a reset cannot swap it half way
+        if lm is None:
+            raise ValueError(text(TEXT, "dpo_err_untrained", request))
+        return stream_pair(lm, prompt, max_new_tokens, seed=seed)
 
     @user_errors(table=TEXT)
     def vote(self, pair: dict | None, choice: str | None, comment: str, request: gr.Request) -> tuple:

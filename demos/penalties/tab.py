@@ -7,6 +7,7 @@ shows why the multiplicative penalty depends on where the logits sit. The math i
 """
 from __future__ import annotations
 
+import html
 import pathlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,11 +15,14 @@ from dataclasses import dataclass
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, labels, text, timed_turn, user_errors, wait_for_turn
+from demos.common import ComponentView, T, engine_message, labels, text, timed_turn, user_errors, wait_for_turn
 from demos.penalties.text import TEXT
 from playground.core import recorded
+from playground.core.engine import configured_engine
+from playground.core.errors import InputError
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
 from playground.core.models import load_causal_lm
+from playground.core.settings import get_settings
 from playground.core.text_metrics import highlight_repeats, text_metrics
 from playground.core.timed import TimedWork
 from playground.penalties.decoding import (
@@ -31,7 +35,7 @@ from playground.penalties.decoding import (
     sweep_penalty,
     sweep_values,
 )
-from playground.penalties.figures import explainer_figure, step_figure, sweep_figure
+from playground.penalties.figures import engine_step_figure, explainer_figure, step_figure, sweep_figure
 from playground.penalties.processors import (
     ADDITIVE_RANGE,
     CONVENTIONS,
@@ -40,6 +44,7 @@ from playground.penalties.processors import (
     PenaltyConfig,
     explainer_data,
 )
+from playground.penalties.served import EngineRun, engine_run
 
 POEM = "Write a short poem about the ocean."
 EXAMPLES = [[POEM, 1.3, 0.0, 0.0, "vllm"], [POEM, 1.0, 0.8, 0.4, "vllm"],
@@ -162,6 +167,60 @@ def sweep_labels(penalty: str, request: gr.Request | None) -> dict[str, str]:
                          sweep_axis=text(TEXT, "penalties_sweep_axis", request, penalty=name))
 
 
+def engine_step_view(run: EngineRun | None, step: float, request: gr.Request | None = None):
+    """The engine's own next-token bars at the scrubber's step (its last step if its answer is shorter)."""
+    if run is None or not run.top_logprobs:
+        return gr.skip()
+    index = min(int(step or 0), len(run.top_logprobs) - 1)
+    probs, chosen = run.step(index)
+    title = text(TEXT, "penalties_engine_step_title", request, step=index, model=run.model)
+    return engine_step_figure(probs, chosen, figure_labels(request, engine_title=title))
+
+
+def engine_sent_line(run: EngineRun, request: gr.Request | None) -> str:
+    """Where the request went and exactly what it sent (escaped: URLs and model ids come from outside)."""
+    sent = ", ".join(f"`{name}={value:g}`" for name, value in run.penalties.items())
+    return text(TEXT, "penalties_engine_sent", request, url=html.escape(run.url), model=html.escape(run.model),
+                kind=run.kind, sent=sent)
+
+
+@dataclass(frozen=True, eq=False)
+class EngineView(ComponentView):
+    """The engine column: the same prompt and penalties through the serving engine's own implementation."""
+    status: gr.Markdown
+    answer: gr.HTML
+    plot: gr.Plot
+    state: gr.State
+
+    @user_errors(table=TEXT)
+    def generate(self, prompt: str, repetition: float, frequency: float, presence: float, convention: str,
+                 last_n: float, temperature: float, top_p: float, seed: float, max_new_tokens: float,
+                 request: gr.Request = None) -> Iterator[dict]:
+        """The engine's answer and its top log-probabilities; an engine that fails is said here, in place."""
+        config = PenaltyConfig.from_ui(repetition, frequency, presence, convention, last_n)
+        params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
+        yield {self.status: text(TEXT, "penalties_engine_asking", request), self.answer: "", self.plot: None,
+               self.state: None}
+        try:
+            run = engine_run(configured_engine(), prompt, config, params)
+        except InputError as error:  # config and params are checked above: this is the engine failing
+            yield {self.status: engine_message(error, request)}
+            return
+        yield {self.status: engine_sent_line(run, request), self.answer: as_html(run.text),
+               self.plot: engine_step_view(run, 0, request), self.state: run}
+
+
+def engine_column() -> EngineView:
+    """The engine's column beside the local two (built only when an engine is set)."""
+    with gr.Column():
+        gr.Markdown(T("penalties_engine_heading"))
+        status = gr.Markdown(elem_id="penalties-engine-status")
+        answer = gr.HTML(elem_id="penalties-engine")
+        plot = gr.Plot(show_label=False, elem_id="penalties-engine-plot")
+        gr.Markdown(T("penalties_engine_note"))
+    return EngineView(status, answer, plot, gr.State())
+
+
 @user_errors(table=TEXT)
 def sweep(prompt: str, penalty: str, points: float, convention: str, last_n: float,
           temperature: float, top_p: float, seed: float, max_new_tokens: float,
@@ -248,6 +307,7 @@ def build(timed: TimedWork) -> None:
         with gr.Column():
             gr.Markdown(T("penalties_penalised_heading"))
             penalised = gr.HTML(elem_id="penalties-penalised")
+        engine = engine_column() if get_settings().engine_url else None
     metrics = gr.Dataframe(label=T("penalties_metrics"), interactive=False, elem_id="penalties-metrics")
     gr.Markdown(T("penalties_scrubber"))
     step = gr.Slider(0, 1, value=0, step=1, label=T("penalties_step"), elem_id="penalties-step")
@@ -266,6 +326,9 @@ def build(timed: TimedWork) -> None:
     gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")
     gr.on(None, lesson_note, None, note, api_visibility="private", queue=False)
     step.release(step_view, [state, step], [step_plot, step_table], api_visibility="private")
+    if engine:  # on the same click, beside the local runs; the engine batches requests itself
+        run.click(engine.generate, inputs, engine.outputs(), api_name="penalties_engine", concurrency_limit=None)
+        step.change(engine_step_view, [engine.state, step], engine.plot, api_visibility="private")
 
     gr.Markdown(T("penalties_sweep_heading"))
     with gr.Row():

@@ -108,6 +108,17 @@ TEXT: Table = {
         "penalties_err_sweep_penalty": "the swept penalty must be one of {choices}, got {value!r}.",
         "penalties_err_sweep_points": "sweep points must be a whole number from {low} to {high}, got {value!r}.",
         "penalties_err_shift": "the logit shift must be between {low} and {high}, got {value!r}.",
+        "penalties_engine_heading": "**Serving engine** (its own penalties, same prompt and settings)",
+        "penalties_engine_asking": "Asking the serving engine…",
+        "penalties_engine_sent": "`{url}` → `{model}` ({kind}); sent {sent}",
+        "penalties_engine_note": "The engine counts tokens its own way. llama-cpp-python's server counts only "
+            "the **generated** tokens, over a window fixed when it starts (`--last_n_tokens_size`, 64), and ignores "
+            "a per-request `repeat_last_n`; our **llama.cpp** convention also counts the prompt. Its weights are the "
+            "Q4_1 GGUF, ours the same file dequantised to float32, so even without penalties the answers can part "
+            "after a few dozen tokens (see the README).",
+        "penalties_engine_step_title": "Engine ({model}), step {step}: its top next tokens after its penalties",
+        "penalties_fig_engine_bar": "engine probability",
+        "penalties_fig_engine_token_axis": "token (✓ chosen by the engine)",
     },
     "ja": {
         "penalties_tab": "サンプリングのペナルティ",
@@ -216,5 +227,16 @@ TEXT: Table = {
         "penalties_err_sweep_penalty": "掃引するペナルティは {choices} のいずれかにしてください（入力値: {value!r}）。",
         "penalties_err_sweep_points": "点の数は {low} から {high} の整数で指定してください（入力値: {value!r}）。",
         "penalties_err_shift": "ロジットのずらし量は {low} から {high} の範囲で指定してください（入力値: {value!r}）。",
+        "penalties_engine_heading": "**サービングエンジン**（エンジン自身のペナルティ、同じプロンプトと設定）",
+        "penalties_engine_asking": "サービングエンジンに問い合わせ中…",
+        "penalties_engine_sent": "`{url}` → `{model}`（{kind}）。送信: {sent}",
+        "penalties_engine_note": "トークンの数え方はエンジンごとに違います。llama-cpp-python のサーバーは"
+            "**生成した**トークンだけを、起動時に決まる窓（`--last_n_tokens_size`、64）で数え、リクエストごとの "
+            "`repeat_last_n` は無視します。こちらの **llama.cpp** 流儀はプロンプトも数えます。エンジンの重みは "
+            "Q4_1 の GGUF、こちらは同じファイルを float32 に戻したものなので、ペナルティなしでも数十トークンで"
+            "答えが分かれることがあります（README を参照）。",
+        "penalties_engine_step_title": "エンジン（{model}）、ステップ {step}: ペナルティ後の上位の次トークン",
+        "penalties_fig_engine_bar": "エンジンの確率",
+        "penalties_fig_engine_token_axis": "トークン（✓ エンジンが選択）",
     },
 }

@@ -9,6 +9,7 @@ model) that the page says in the reader's language, and the local tabs keep work
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ import openai
 from prometheus_client.parser import text_string_to_metric_families
 
 from playground.core.errors import InputError
+from playground.core.settings import get_settings
 
 # The penalty parameters each engine implements, by the names its API takes (sent as extra body).
 PENALTY_NAMES = {
@@ -31,6 +33,7 @@ class EngineAnswer:
     text: str
     finish_reason: str | None
     top_logprobs: list[dict[str, float]] = field(default_factory=list)  # per generated token
+    tokens: list[str] = field(default_factory=list)  # the generated tokens' text, when logprobs were asked for
 
 
 class Engine:
@@ -110,7 +113,13 @@ class Engine:
         choice = response.choices[0]
         content = (choice.logprobs.content or []) if choice.logprobs else []
         tops = [{item.token: item.logprob for item in token.top_logprobs} for token in content]
-        return EngineAnswer(choice.message.content or "", choice.finish_reason, tops)
+        return EngineAnswer(choice.message.content or "", choice.finish_reason, tops, [token.token for token in content])
+
+    def stream_prompt(self, prompt: str, *, max_tokens: int, temperature: float = 0.0, top_p: float = 1.0,
+                      seed: int | None = None) -> Iterator[str]:
+        """One user turn to the served model (its own chat template applies): the text so far."""
+        yield from self.stream_chat([{"role": "user", "content": prompt}], model=self.model_id(),
+                                    max_tokens=max_tokens, temperature=temperature, top_p=top_p, seed=seed)
 
     def metrics(self) -> dict[str, float]:
         """The server's Prometheus counters and gauges (`/metrics`), summed over labels; {} if it serves none."""
@@ -118,13 +127,34 @@ class Engine:
             response = httpx.get(self.root + "/metrics", timeout=5.0)
         except httpx.HTTPError as error:
             raise InputError("common_err_engine_down", url=self.root) from error
-        if response.status_code != 200:
-            return {}
-        totals: dict[str, float] = {}
-        for family in text_string_to_metric_families(response.text):
-            for sample in family.samples:
-                totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
-        return totals
+        return parse_metrics(response.text) if response.status_code == 200 else {}
+
+
+@functools.lru_cache(maxsize=4)
+def shared_engine(url: str) -> Engine:
+    """One client (one connection pool) per engine URL and server process, made on first use.
+    A bad URL raises and is not cached, so every request says what is wrong with it."""
+    return Engine(url)
+
+
+def configured_engine() -> Engine | None:
+    """The engine of `PLAYGROUND_ENGINE_URL` (`--engine-url`), or None: then every model runs here."""
+    url = get_settings().engine_url
+    return shared_engine(url) if url else None
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text -> {sample name: value summed over labels} (counters keep their `_total`).
+
+    >>> parse_metrics('# TYPE vllm:num_requests_running gauge\\n'
+    ...               'vllm:num_requests_running{engine="0"} 2.0\\nvllm:num_requests_running{engine="1"} 1.0\\n')
+    {'vllm:num_requests_running': 3.0}
+    """
+    totals: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
+    return totals
 
 
 def text_deltas(stream) -> Iterator[str]:
@@ -146,3 +176,48 @@ def spec_decode_acceptance(metrics: dict[str, float]) -> float | None:
     drafted = metrics.get("vllm:spec_decode_num_draft_tokens_total", 0.0)
     accepted = metrics.get("vllm:spec_decode_num_accepted_tokens_total", 0.0)
     return accepted / drafted if drafted else None
+
+
+@dataclass(frozen=True)
+class SpecDecodeCounts:
+    drafted: float  # tokens the draft proposed since the server started
+    accepted: float  # of those, tokens the target kept
+    acceptance: float | None  # accepted / drafted; None before the first draft
+
+
+def spec_decode_counts(metrics: dict[str, float]) -> SpecDecodeCounts | None:
+    """vLLM's speculative counters, or None when the engine exposes none (llama.cpp, vLLM without a draft).
+
+    >>> spec_decode_counts({"vllm:spec_decode_num_draft_tokens_total": 40.0,
+    ...                     "vllm:spec_decode_num_accepted_tokens_total": 30.0}).acceptance
+    0.75
+    """
+    if "vllm:spec_decode_num_draft_tokens_total" not in metrics:
+        return None
+    return SpecDecodeCounts(metrics["vllm:spec_decode_num_draft_tokens_total"],
+                            metrics.get("vllm:spec_decode_num_accepted_tokens_total", 0.0),
+                            spec_decode_acceptance(metrics))
+
+
+@dataclass(frozen=True)
+class KvUsage:
+    usage: float  # fraction of the KV-cache blocks in use, 0 to 1 (vLLM names it "perc" but sends a fraction)
+    running: float  # requests being decoded now
+    waiting: float  # requests queued for memory or a slot
+    preemptions: float  # requests evicted to make room, since the server started
+
+
+def kv_usage(metrics: dict[str, float]) -> KvUsage | None:
+    """vLLM's live KV-cache gauges (v1 `kv_cache_usage_perc`, v0 `gpu_cache_usage_perc`), or None when absent.
+
+    >>> kv_usage({"vllm:kv_cache_usage_perc": 0.25, "vllm:num_requests_running": 3.0,
+    ...           "vllm:num_requests_waiting": 1.0, "vllm:num_preemptions_total": 2.0})
+    KvUsage(usage=0.25, running=3.0, waiting=1.0, preemptions=2.0)
+    >>> kv_usage({"llamacpp:tokens_predicted_total": 10.0}) is None
+    True
+    """
+    usage = metrics.get("vllm:kv_cache_usage_perc", metrics.get("vllm:gpu_cache_usage_perc"))
+    if usage is None:
+        return None
+    return KvUsage(usage, metrics.get("vllm:num_requests_running", 0.0), metrics.get("vllm:num_requests_waiting", 0.0),
+                   metrics.get("vllm:num_preemptions_total", 0.0))

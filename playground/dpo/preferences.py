@@ -17,7 +17,7 @@ import pathlib
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -74,14 +74,22 @@ def stream_pair(lm: LoadedLM, prompt: str, max_new_tokens: int = 64, temperature
     Why two sampled answers of one model: an Arena-style vote needs two plausible answers that differ,
     and pairs of the model's own answers (on-policy) are what DPO learns from best.
     """
+    yield from stream_pair_from(lambda text, side: stream_generate(lm, text, side), lm.model_id, prompt,
+                                max_new_tokens, temperatures, seed)
+
+
+def stream_pair_from(answer: Callable[[str, GenerationParams], Iterator[str]], model_id: str, prompt: str,
+                     max_new_tokens: int = 64, temperatures: tuple[float, float] = (0.7, 1.0),
+                     seed: int = 0) -> Iterator[Pair]:
+    """`stream_pair` with any answerer (a local model, a serving engine): `answer(prompt, params)` streams text."""
     prompt = validate_prompt(prompt)
     sides = [GenerationParams(max_new_tokens, t, seed=seed + i) for i, t in enumerate(temperatures)]
     random.Random(seed).shuffle(sides)  # which setting lands on A is hidden from the voter
-    params = {"a": asdict(sides[0]), "b": asdict(sides[1]), "model_id": lm.model_id}
+    params = {"a": asdict(sides[0]), "b": asdict(sides[1]), "model_id": model_id}
     answer_a = ""
-    for answer_a in stream_generate(lm, prompt, sides[0]):
+    for answer_a in answer(prompt, sides[0]):
         yield Pair(prompt, answer_a, "", params)
-    for answer_b in stream_generate(lm, prompt, sides[1]):
+    for answer_b in answer(prompt, sides[1]):
         yield Pair(prompt, answer_a, answer_b, params)
 
 

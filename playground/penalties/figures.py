@@ -93,3 +93,14 @@ def explainer_figure(logits: list[float], curves: dict[str, list[float]], token_
     figure.update_yaxes(title_text=labels["prob_axis"], row=1, col=2)
     figure.update_layout(height=HEIGHT, barmode="group", legend={"orientation": "h", "y": -0.25})
     return figure
+
+
+def engine_step_figure(probs: Mapping[str, float], chosen: str | None, labels: Mapping[str, str]) -> go.Figure:
+    """The engine's own top next-token probabilities at one step (after its penalties), the chosen one marked."""
+    ticks = [(token.replace(" ", "␣").replace("\n", "⏎") or repr(token)) + (" ✓" if token == chosen else "")
+             for token in probs]
+    figure = go.Figure(go.Bar(x=ticks, y=list(probs.values()), marker_color=REASON_COLOURS["output"],
+                              name=labels["engine_bar"]))
+    figure.update_layout(title=labels["engine_title"], height=HEIGHT, margin={"t": 60},
+                         xaxis_title=labels["engine_token_axis"], yaxis_title=labels["prob_axis"])
+    return figure
