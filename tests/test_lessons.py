@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from playground.core.timed import TimedWork
+
 JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
 
 
@@ -10,7 +12,8 @@ def test_the_penalties_lesson_fills_the_pair_the_step_chart_and_the_sweep():
     from demos.penalties import tab
 
     with gr.Blocks():
-        view = tab.GenerateView(gr.HTML(), gr.HTML(), gr.Dataframe(), gr.Slider(), gr.Plot(), gr.Dataframe(), gr.State())
+        view = tab.GenerateView(gr.HTML(), gr.HTML(), gr.Dataframe(), gr.Slider(), gr.Plot(), gr.Dataframe(), gr.State(),
+                                TimedWork())
         shown = view.lesson()
     assert set(shown) == set(view.outputs()), "every output of a finished run, none left empty"
     assert shown[view.plain] != shown[view.penalised] and shown[view.step_plot].layout.height
@@ -22,7 +25,7 @@ def test_the_speculative_lesson_shows_the_copy_presets_speedup():
     from demos import speculative
 
     with gr.Blocks():
-        view = speculative.CompareView(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.Plot(), gr.Plot(), gr.JSON())
+        view = speculative.CompareView(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.Plot(), gr.Plot(), gr.JSON(), TimedWork())
         shown = view.lesson()
     assert set(shown) == set(view.outputs())
     assert shown[view.raw]["identical"] and shown[view.raw]["speedup"] > 1
