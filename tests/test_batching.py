@@ -14,7 +14,7 @@ import pytest
 import torch
 from transformers import LogitsProcessorList
 
-from playground.core.batching import BatchLimits, Scheduler, Schedulers, ServerBusy, TooManyRequests
+from playground.core.batching import MIN_SHARED_PREFIX, BatchLimits, Scheduler, Schedulers, ServerBusy, TooManyRequests
 from playground.core.errors import InputError
 from playground.core.generation import GREEDY, GenerationParams, chat_input_ids, stream_generate
 from tests.conftest import make_tiny_lm
@@ -83,10 +83,12 @@ def wait_idle(scheduler: Scheduler) -> None:
 
 
 def joined_run(lm, gate: Gate, params: list[GenerationParams]) -> list[list[int]]:
-    """PROMPTS[0] decodes alone for 5 forwards; [1] and [2] arrive together; [3] after 4 more.
+    """PROMPTS[0] decodes alone for 5 forwards; [1] and [2] arrive together; [3] after 5 more.
 
     One loop iteration is a prefill of the arrivals then one step of all rows, and the gate holds
     the loop inside a forward, so a request that arrives now joins after the forward it waits in.
+    [1] and [2] share the chat template's start: one forward computes it (kept for [3]), then their
+    joint prefill feeds only the rest of each prompt.
     """
     scheduler = Scheduler(lm.model)
     submit = [lambda i=i: scheduler.submit(chat_input_ids(lm, PROMPTS[i]), params[i]) for i in range(4)]
@@ -95,9 +97,9 @@ def joined_run(lm, gate: Gate, params: list[GenerationParams]) -> list[list[int]
     got = [take(first, 4)]
     gate.held_in(5)
     second, third = submit[1]().tokens(), submit[2]().tokens()
-    gate.open(4)  # the 5th, their joint prefill, 2 steps of three rows
+    gate.open(5)  # the 5th, their shared start, their joint prefill, 2 steps of three rows
     early = [take(second, 3), take(third, 3)]
-    gate.held_in(9)
+    gate.held_in(10)
     fourth = submit[3]().tokens()
     gate.open()
     got[0] += list(first)
@@ -107,11 +109,16 @@ def joined_run(lm, gate: Gate, params: list[GenerationParams]) -> list[list[int]
 def test_greedy_answers_in_a_joined_batch_equal_each_request_alone(tiny_lm, gate):
     params = [GenerationParams(max_new_tokens=n) for n in (40, 12, 30, 20)]
     answers = joined_run(tiny_lm, gate, params)
-    rows = [size[0] for size in gate.sizes]  # before the references below add their own forwards
+    sizes = list(gate.sizes)  # before the references below add their own forwards
+    rows = [size[0] for size in sizes]
     for prompt, param, answer in zip(PROMPTS, params, answers):
         assert answer == alone(tiny_lm, prompt, param)
-    # the rows really shared forwards: a joint prefill of two prompts, then decode steps of 3 and 4 rows
-    assert rows[:5] == [1] * 5 and rows[5:8] == [2, 3, 3] and max(rows) == 4
+    # the rows really shared forwards: the shared start once, a joint prefill of the rest of two prompts,
+    # then decode steps of 3 and 4 rows; the 4th prompt's prefill reuses the start (no forward for it)
+    shared, longest = sizes[5][1], len(chat_input_ids(tiny_lm, PROMPTS[1])[0])
+    assert rows[:6] == [1] * 6 and rows[6:9] == [2, 3, 3] and max(rows) == 4
+    assert shared >= MIN_SHARED_PREFIX and sizes[6][1] == longest - shared
+    assert [size for size in sizes[9:] if size[1] > 1] == [(1, len(chat_input_ids(tiny_lm, PROMPTS[3])[0]) - shared)]
 
 
 def test_seeded_sampling_is_the_same_alone_and_among_companions(tiny_lm, gate):
