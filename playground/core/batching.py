@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -393,15 +394,25 @@ class Scheduler:
         return _keep(batch, keep)
 
 
-def stream_text(ticket: Ticket, tokenizer) -> Iterator[str]:
-    """The answer so far after each new token, like `stream_generate` (a half-made character waits)."""
+STREAM_EVERY_S = 0.2  # at most five page updates a second per visitor, however fast the tokens come
+
+
+def stream_text(ticket: Ticket, tokenizer, every_s: float = STREAM_EVERY_S) -> Iterator[str]:
+    """The answer so far, like `stream_generate` (a half-made character waits), at most every `every_s`.
+
+    Why the pace: each update is a Gradio message that the server's threads build and send under
+    the GIL the decode loop needs too; 30 visitors x every token measured slower than the model (README).
+    The first token and the final answer are always sent.
+    """
     ids: list[int] = []
-    shown = ""
+    shown, sent_at = "", -every_s
     for token in ticket.tokens():
         ids.append(token)
+        if time.monotonic() - sent_at < every_s:
+            continue
         answer = tokenizer.decode(ids, skip_special_tokens=True)
         if answer != shown and not answer.endswith("\ufffd"):
-            shown = answer
+            shown, sent_at = answer, time.monotonic()
             yield shown
     final = tokenizer.decode(ids, skip_special_tokens=True)
     if final != shown:
