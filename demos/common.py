@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import html
 import inspect
 import json
 import logging
@@ -84,13 +85,19 @@ def engine_message(error: InputError, request: gr.Request | None) -> str:
     return text(COMMON_TEXT, error.key, request, **error.values)
 
 
-def engine_metrics(request: gr.Request | None) -> tuple[dict[str, float] | None, str]:
-    """The configured engine's `/metrics` and its URL, or (None, why not) in the reader's language."""
+def engine_metrics_line(table: Table, request: gr.Request | None, read: Callable[[dict[str, float]], dict | None],
+                        none_key: str, found_key: str) -> str:
+    """One line about the configured engine's `/metrics`: `found_key` filled with what `read` found, or
+    `none_key` when the engine exposes none of it, or why the engine could not be asked (reader's language)."""
     try:
         engine = configured_engine()
-        return engine.metrics(), engine.root
+        metrics = engine.metrics()
     except InputError as error:
-        return None, engine_message(error, request)
+        return engine_message(error, request)
+    found, url = read(metrics), html.escape(engine.root)
+    if found is None:
+        return text(table, none_key, request, url=url)
+    return text(table, found_key, request, url=url, **found)
 
 
 class ComponentView:

@@ -17,7 +17,7 @@ import gradio as gr
 from gradio.context import Context
 
 from demos import links
-from demos.common import T, Table, engine_metrics, labels, text, user_errors
+from demos.common import T, Table, engine_metrics_line, labels, text, user_errors
 from playground.core.engine import kv_usage
 from playground.core.generation import is_whole_number
 from playground.core.models import load_causal_lm
@@ -365,13 +365,8 @@ def run_live(prefix_caching: bool, request: gr.Request = None, progress=gr.Progr
 
 def engine_kv(request: gr.Request = None) -> str:
     """The serving engine's live KV usage, running / waiting requests and preemptions, or why there are none."""
-    metrics, where = engine_metrics(request)
-    if metrics is None:
-        return where
-    usage = kv_usage(metrics)
-    if usage is None:
-        return text(TEXT, "paged_attention_engine_none", request, url=html.escape(where))
-    return text(TEXT, "paged_attention_engine_usage", request, url=html.escape(where), **usage.__dict__)
+    return engine_metrics_line(TEXT, request, lambda metrics: (usage := kv_usage(metrics)) and usage.__dict__,
+                               "paged_attention_engine_none", "paged_attention_engine_usage")
 
 
 def engine_section() -> None:

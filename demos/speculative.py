@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, Table, engine_metrics, labels, text, timed_turn, user_errors, wait_for_turn
+from demos.common import ComponentView, T, Table, engine_metrics_line, labels, text, timed_turn, user_errors, wait_for_turn
 from playground.core import recorded
 from playground.core.engine import spec_decode_counts
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
@@ -342,15 +342,11 @@ def live_note(request: gr.Request = None) -> str:
 
 def engine_counters(request: gr.Request = None) -> str:
     """The serving engine's drafted / accepted tokens and acceptance, or why there are none."""
-    metrics, where = engine_metrics(request)
-    if metrics is None:
-        return where
-    counts = spec_decode_counts(metrics)
-    if counts is None:
-        return text(TEXT, "speculative_engine_none", request, url=html.escape(where))
-    acceptance = "–" if counts.acceptance is None else f"{counts.acceptance:.1%}"
-    return text(TEXT, "speculative_engine_counts", request, url=html.escape(where), drafted=counts.drafted,
-                accepted=counts.accepted, acceptance=acceptance)
+    def found(metrics: dict[str, float]) -> dict | None:
+        counts = spec_decode_counts(metrics)
+        return counts and {"drafted": counts.drafted, "accepted": counts.accepted,
+                           "acceptance": "–" if counts.acceptance is None else f"{counts.acceptance:.1%}"}
+    return engine_metrics_line(TEXT, request, found, "speculative_engine_none", "speculative_engine_counts")
 
 
 def engine_section() -> None:

@@ -70,3 +70,20 @@ def test_an_engine_without_vllm_names_exposes_none():
 def test_labels_of_one_metric_add_up():
     metrics = parse_metrics(VLLM_METRICS.replace('engine="0"', 'engine="1"') + VLLM_METRICS)
     assert metrics["vllm:spec_decode_num_draft_tokens_total"] == 2400.0
+
+
+def test_the_speculative_and_kv_lines_read_the_engines_metrics_or_say_why_not(monkeypatch):
+    """The tabs' engine lines (one `engine_metrics_line`): the counts, 'exposes none', and a down engine."""
+    from demos import paged_attention, speculative
+    from playground.core.engine import Engine
+
+    monkeypatch.setenv("PLAYGROUND_ENGINE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setattr(Engine, "metrics", lambda self: parse_metrics(VLLM_METRICS))
+    assert "**1,200** draft tokens, **780** accepted, acceptance **65.0%**" in speculative.engine_counters()
+    assert "**43.8%** in use" in paged_attention.engine_kv() and "**5** preemptions" in paged_attention.engine_kv()
+    monkeypatch.setattr(Engine, "metrics", lambda self: {})
+    assert "exposes no speculative-decoding counters" in speculative.engine_counters()
+    assert "KV usage is not exposed" in paged_attention.engine_kv()
+    monkeypatch.undo()
+    monkeypatch.setenv("PLAYGROUND_ENGINE_URL", "http://127.0.0.1:9/v1")  # nothing listens on port 9
+    assert "does not answer" in speculative.engine_counters() and "does not answer" in paged_attention.engine_kv()
