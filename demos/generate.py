@@ -70,13 +70,6 @@ TEXT: Table = {
 DEFAULTS = GenerationParams()
 
 
-def engine_answer(engine: Engine, prompt: str, params: GenerationParams) -> Iterator[str]:
-    """The serving engine's streamed answer, with this tab's settings (its own chat template applies)."""
-    yield from engine.stream_chat([{"role": "user", "content": prompt}], model=engine.model_id(),
-                                  max_tokens=params.max_new_tokens, temperature=params.temperature,
-                                  top_p=params.top_p, seed=params.seed)
-
-
 class Generate:
     """The tab's handlers, bound to the server's one DPO trainer; its batching loops report to `timed`."""
 
@@ -97,7 +90,8 @@ class Generate:
                  request: gr.Request = None) -> Iterator[str]:
         params = GenerationParams.from_ui(max_new_tokens, temperature)
         if policy == "reference" and self.engine:  # the trained policy lives only here, so it always runs here
-            yield from engine_answer(self.engine, validate_prompt(prompt), params)
+            yield from self.engine.stream_prompt(validate_prompt(prompt), max_tokens=params.max_new_tokens,
+                                                 temperature=params.temperature, top_p=params.top_p, seed=params.seed)
             return
         lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
         if lm is None:
