@@ -45,6 +45,10 @@ TEXT: Table = {
         "dpo_live_trained": "**Live policy:** trained here (run {run}: {objective}, {steps} steps on {pairs} pairs, "
                             "finished {finished} UTC). New pairs come from it unless you pick the reference model; "
                             "*Reset to the reference model* switches back.",
+        "dpo_live_continued": "**Live policy:** trained here (run {run}, continued from run {continued_from}: "
+                              "{objective}, {steps} steps on {pairs} pairs, {total_steps} steps in all, finished "
+                              "{finished} UTC). New pairs come from it unless you pick the reference model; "
+                              "*Reset to the reference model* switches back.",
         "dpo_push_repo": "Hub dataset id (user/name; pushed as a private dataset)",
         "dpo_push_button": "Push to the Hub",
         "dpo_pushed": "Pushed {rows} preference rows to [{repo_id}]({url}) (private).",
@@ -72,6 +76,11 @@ TEXT: Table = {
         "dpo_status_after": "Answering the held-out prompts with the trained policy...",
         "dpo_status_done": "Done: {steps} steps. Repeated-3-gram rate {before:.2f} → {after:.2f}. The trained policy "
                            "now answers the vote pairs and, if picked, the Generate tab.",
+        "dpo_status_continued": "Run {run}, continued from run {continued_from} ({total_steps} steps in all).",
+        "dpo_continue": "Continue from the trained policy",
+        "dpo_continue_info": "Ticked: the run starts from the live trained policy's weights (the next round of "
+                             "vote → train → vote → train); the reference stays the untrained model. Unticked, or "
+                             "with no trained policy live: the run starts from the reference.",
         "dpo_status_reset": "The trained policy was discarded; the reference model is back.",
         "dpo_status_nothing": "There was no trained policy to reset.",
         "dpo_err_config": "Training setting {field} must be a whole number from {low} to {high}, got {value}.",
@@ -122,6 +131,10 @@ TEXT: Table = {
         "dpo_live_trained": "**現在の方策:** このサーバーで学習したもの（学習 {run}: {objective}、{pairs} ペアで "
                             "{steps} ステップ、{finished} UTC に完了）。参照モデルを選ばない限り、新しいペアはこの方策が"
                             "答えます。「参照モデルに戻す」で元に戻ります。",
+        "dpo_live_continued": "**現在の方策:** このサーバーで学習したもの（学習 {run}、学習 {continued_from} の続き: "
+                              "{objective}、{pairs} ペアで {steps} ステップ、通算 {total_steps} ステップ、{finished} UTC "
+                              "に完了）。参照モデルを選ばない限り、新しいペアはこの方策が答えます。「参照モデルに戻す」で"
+                              "元に戻ります。",
         "dpo_push_repo": "Hub のデータセット ID（user/name、非公開で送信）",
         "dpo_push_button": "Hub に送信",
         "dpo_pushed": "{rows} 行の選好データを [{repo_id}]({url}) に送信しました（非公開）。",
@@ -149,6 +162,11 @@ TEXT: Table = {
         "dpo_status_after": "学習した方策で評価用プロンプトに回答中...",
         "dpo_status_done": "完了: {steps} ステップ。3-gram 反復率 {before:.2f} → {after:.2f}。これからは学習した方策が"
                            "投票のペアに答え、選べば「生成」タブでも答えます。",
+        "dpo_status_continued": "学習 {run}（学習 {continued_from} の続き、通算 {total_steps} ステップ）。",
+        "dpo_continue": "学習した方策から続ける",
+        "dpo_continue_info": "オン: 現在の学習済み方策の重みから学習を始めます（投票 → 学習 → 投票 → 学習 の次の回）。"
+                             "参照モデルは学習前のモデルのままです。オフ、または学習済みの方策がないとき: 参照モデルから"
+                             "始めます。",
         "dpo_status_reset": "学習した方策を破棄し、参照モデルに戻しました。",
         "dpo_status_nothing": "戻すべき学習済みの方策はありません。",
         "dpo_err_config": "学習の設定 {field} は {low} から {high} の整数にしてください（入力値: {value}）。",
