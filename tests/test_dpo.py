@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import threading
 
+import gradio as gr
 import pytest
 import torch
 
@@ -324,15 +325,18 @@ def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tin
     """The iterative loop (vote -> train -> vote on the new answers -> train again): run 2 starts from run 1's
     weights, not the reference's; the reference, its cached log-probs and the shared model stay untouched."""
     import app
-    from demos.dpo.training import chain_line
+    from demos.dpo.training import TrainingView, chain_line
     from demos.dpo.votes import Votes
 
     trainer = dpo_training.PolicyTrainer()  # one per server; each test is a server
     shared = copy.deepcopy(tiny_lm.model.state_dict())
     pairs = dpo_training.load_pairs()[:4]
     config = dpo_training.TrainConfig(steps=2, batch_size=2, answer_tokens=4, learning_rate=1e-2)
+    view = TrainingView(gr.Markdown(), gr.Plot(), gr.HTML(), None, trainer, TimedWork())
+    assert view.continue_choice().value is False  # nothing to continue from: the box starts unticked
     list(trainer.train(tiny_lm, pairs, config, continued=True))  # nothing live yet: from the reference
     first = trainer.policy
+    assert view.continue_choice().value is True  # a trained policy is live: the next run continues it by default
     assert first.continued_from == 0 and "DPO run 1 (2 steps)" in trainer.trained_lm(tiny_lm).model_id
 
     def weights(model) -> dict[str, torch.Tensor]:  # merged LoRA: what the policy computes with
@@ -364,6 +368,7 @@ def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tin
     assert trainer.policy.run == 3 and trainer.policy.continued_from == 0
     assert "continued" not in app.policy_status(trainer, "m")()
     trainer.reset()
+    assert view.continue_choice().value is False
 
 
-JAPANESE = type("Request", (), {"headers": {"accept-language": "ja"}})()  # what text() reads of a gr.Request
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})  # what a Japanese browser sends
