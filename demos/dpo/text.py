@@ -64,7 +64,8 @@ TEXT: Table = {
                            "making *both* answers unlikely and collapse into loops; **DPO + SFT** also keeps "
                            "the chosen answers likely (RPO), which here changed the style without collapse. "
                            "Watch the repeated-3-gram rate: it rises when the model starts to loop. "
-                           "Reward accuracy is 0 at step 1 because policy = reference and ties count as wrong.",
+                           "In a run from the reference, reward accuracy is 0 at step 1 because policy = reference and "
+                           "ties count as wrong.",
         "dpo_mode": "Objective", "dpo_mode_sft": "DPO + SFT", "dpo_mode_plain": "DPO",
         "dpo_data": "Training pairs", "dpo_data_demo": "Demo set", "dpo_data_votes": "Votes", "dpo_data_both": "Both",
         "dpo_steps": "Steps", "dpo_batch": "Pairs per step", "dpo_lr": "Learning rate", "dpo_beta": "β",
@@ -149,7 +150,8 @@ TEXT: Table = {
                            "下げます。自分の回答で学習すると、小さなモデルは*両方*の回答の確率を下げて勝とうとし、"
                            "同じ言葉を繰り返すように崩壊することがあります。**DPO + SFT** は選ばれた回答の確率も保つ"
                            "（RPO）ので、ここでは崩壊せずに文体が変わりました。3-gram 反復率に注目してください。"
-                           "繰り返しが始まると上がります。ステップ 1 の報酬正解率が 0 なのは、方策 = 参照で同点は"
+                           "繰り返しが始まると上がります。参照モデルから始めた学習でステップ 1 の報酬正解率が 0 なのは、"
+                           "方策 = 参照で同点は"
                            "不正解と数えるためです。",
         "dpo_mode": "目的関数", "dpo_mode_sft": "DPO + SFT", "dpo_mode_plain": "DPO",
         "dpo_data": "学習ペア", "dpo_data_demo": "デモセット", "dpo_data_votes": "投票", "dpo_data_both": "両方",
