@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from demos.math.tab import SECTIONS
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -38,3 +40,55 @@ def test_japanese_locale_translates_the_shell(page: Page, open_tab, artifacts):
     expect(page.get_by_role("tab", name="生成")).to_be_visible()
     expect(page.locator("body")).to_contain_text("DL プレイグラウンド")
     page.screenshot(path=str(artifacts / "shell-ja.png"), full_page=True)
+
+
+# the outputs each tab must show on first open (issue 16: a lesson on screen at first sight), by elem_id
+FIRST_OUTPUTS = {
+    "penalties": ["penalties-plain", "penalties-penalised", "penalties-metrics", "penalties-lesson-note"],
+    "speculative": ["speculative-plain", "speculative-spec", "speculative-stats"],
+    "ema": ["ema-shipped-metrics", "ema-metrics"],
+    "dpo": ["dpo-answer-a", "dpo-answer-b", "dpo-train-status", "dpo-compare"],
+    "paged_attention": ["paged-calc", "paged-vllm", "paged-race-table", "paged-live-table"],
+    "gan_vs_diffusion": ["gan-metrics", "gan-status"],
+    "math": [f"curves-numbers-{number}" for number in range(1, 9)],
+}
+PLOT_HAS_DATA = """(id) => { const plot = document.querySelector(`#${id} .js-plotly-plot`);
+  return !!plot && Array.isArray(plot.data) && plot.layout.height > 0
+    && plot.data.some(trace => ['x', 'y', 'z', 'values'].some(key => trace[key] && trace[key].length > 0)); }"""
+SHOWS_TEXT = """(id) => { const block = document.getElementById(id); if (!block) return false;
+  const field = block.querySelector('textarea, input'); return ((field ? field.value : block.innerText) || '').trim() !== ''; }"""
+
+
+def test_no_tab_opens_on_an_empty_plot_or_output(page: Page, app_url, open_tab, console_errors):
+    """Every plot of every tab and Math sub-tab has a trace with data and an explicit height; the main outputs
+    are filled; nothing was clicked but the tabs."""
+    import httpx
+
+    config = httpx.get(app_url + "config", timeout=10).json()
+    plots = {block["props"]["elem_id"] for block in config["components"] if block["type"] == "plot"}
+    assert len(plots) >= 30, plots
+    open_tab()
+    checked: set[str] = set()
+
+    def check_view(outputs: list[str]) -> None:
+        for plot in sorted(plots - checked):
+            if page.locator(f"#{plot}").is_visible():
+                page.wait_for_function(PLOT_HAS_DATA, arg=plot, timeout=60_000)  # Math's model plot may wait for the model
+                checked.add(plot)
+        for output in outputs:
+            if page.locator(f"#{output}").is_visible():
+                page.wait_for_function(SHOWS_TEXT, arg=output, timeout=30_000)
+                checked.add(output)
+
+    for tab, outputs in FIRST_OUTPUTS.items():
+        page.locator(f"#tab-{tab}-button").click()  # Gradio names a tab's button after the tab's elem_id
+        expect(page.locator(f"#tab-{tab}")).to_be_visible()
+        for section in SECTIONS if tab == "math" else [None]:
+            if section:
+                page.locator(f"#curves-tab-{section}-button").click()
+                expect(page.locator(f"#curves-tab-{section}")).to_be_visible()
+            check_view(outputs)
+    expect(page.locator("#ema-live-images img").first).to_be_visible()
+    missing = (plots - {"penalties-engine-plot"}) | {output for outputs in FIRST_OUTPUTS.values() for output in outputs}
+    assert not missing - checked, f"never seen on screen: {sorted(missing - checked)}"
+    assert not console_errors, console_errors
