@@ -34,11 +34,15 @@ HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
            "See modern deep-learning techniques work on live models. One tab, one idea.",
            "app_policy_reference": "`policy: reference model`",
-           "app_policy_trained": "`policy: DPO-trained, run {run}, {steps} steps on {pairs} pairs, {finished} UTC`"},
+           "app_policy_trained": "`policy: DPO-trained, run {run}, {steps} steps on {pairs} pairs, {finished} UTC`",
+           "app_policy_continued": "`policy: DPO-trained, run {run}, continued from run {continued_from}, {steps} steps "
+                                   "on {pairs} pairs ({total_steps} in all), {finished} UTC`"},
     "ja": {"app_title": "# DL プレイグラウンド", "app_subtitle":
            "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。",
            "app_policy_reference": "`方策: 参照モデル`",
-           "app_policy_trained": "`方策: DPO で学習済み（学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC）`"},
+           "app_policy_trained": "`方策: DPO で学習済み（学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC）`",
+           "app_policy_continued": "`方策: DPO で学習済み（学習 {run}、学習 {continued_from} の続き、{pairs} ペアで {steps} "
+                                   "ステップ、通算 {total_steps} ステップ、{finished} UTC）`"},
 }
 TEXT_TABLES = [common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS)]
 I18N = common.merge_tables(*TEXT_TABLES)
@@ -78,6 +82,8 @@ def policy_status(trainer: PolicyTrainer, machine: str) -> Callable[..., str]:
         policy = trainer.policy
         if policy is None:
             return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_reference', request)}"
+        if policy.continued_from:  # a later round of vote -> train -> vote -> train
+            return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_continued', request, **policy.summary())}"
         return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_trained', request, **policy.summary())}"
     return status
 

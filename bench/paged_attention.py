@@ -2,12 +2,15 @@
 
     python bench/paged_attention.py                        # simulator x5, live x5
     python bench/paged_attention.py --live-repeats 3       # fewer live repeats (about 35 s each here)
+    python bench/paged_attention.py --live-repeats 0 --prefix-repeats 5   # only prefix caching on/off
 
 Simulator: CPU seconds for the issue's target (1,000 ShareGPT-like requests x 5 policies, LLaMA-13B on
 an A100-40GB), and the token-state shares next to the paper's Fig. 2. Live: the 8 default requests on
 the offline SmolLM2-135M, one torch thread, static padded batch through `generate` then transformers'
 paged continuous batching; it prints each repeat, the medians and the paged/static ratios (tokens/s,
-peak KV bytes, mean completion time), and whether the greedy outputs are identical.
+peak KV bytes, mean completion time), and whether the greedy outputs are identical. Prefix caching:
+the same requests with short answers behind the tab's long shared system prompt, paged with block
+sharing on and off one after the other (the tab's "prefix caching" stage), CPU seconds and their ratio.
 """
 from __future__ import annotations
 
@@ -66,10 +69,25 @@ def bench_live(repeats: int) -> None:
     print(f"greedy outputs identical in every repeat: {identical}")
 
 
+def bench_prefix(repeats: int) -> None:
+    lm = load_causal_lm()
+    short = [live.LiveRequest(r.prompt, min(r.max_new_tokens, 8)) for r in live.DEFAULT_REQUESTS]
+    cpu = {True: [], False: []}
+    for repeat in range(repeats):
+        for sharing in (True, False):
+            run = live.run_paged(lm, short, live.SYSTEM_PROMPT, block_sharing=sharing)
+            cpu[sharing].append(run.cpu_seconds)
+        print(f"repeat {repeat + 1}: block sharing on {cpu[True][-1]:5.2f} CPU-s, off {cpu[False][-1]:5.2f} CPU-s "
+              f"(shared prompt {min(run.prompt_lengths)}+ tokens)")
+    on, off = statistics.median(cpu[True]), statistics.median(cpu[False])
+    print(f"median of {repeats}: prefix caching on {on:.2f} CPU-s, off {off:.2f} CPU-s: {off / on:.2f}x less CPU with it")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sim-repeats", type=int, default=5)
     parser.add_argument("--live-repeats", type=int, default=5)
+    parser.add_argument("--prefix-repeats", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPU core(s), torch {torch.__version__}, 1 thread\n")
@@ -77,6 +95,9 @@ def main() -> None:
     if args.live_repeats:
         print()
         bench_live(args.live_repeats)
+    if args.prefix_repeats:
+        print()
+        bench_prefix(args.prefix_repeats)
 
 
 if __name__ == "__main__":

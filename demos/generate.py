@@ -36,6 +36,8 @@ TEXT: Table = {
         "generate_policy_none": "No trained policy yet: train one in the DPO tab (section 2) to answer with it.",
         "generate_policy_ready": "Trained DPO policy: run {run}, {steps} steps on {pairs} pairs, "
                                  "finished {finished} UTC.",
+        "generate_policy_continued": "Trained DPO policy: run {run}, continued from run {continued_from}, {steps} "
+                                     "steps on {pairs} pairs ({total_steps} in all), finished {finished} UTC.",
         "generate_err_untrained": "There is no trained DPO policy on this server yet: train one in the DPO tab, "
                                   "or answer with the reference model.",
         "generate_button": "Generate",
@@ -57,6 +59,8 @@ TEXT: Table = {
         "generate_policy_trained": "DPO で学習した方策",
         "generate_policy_none": "学習した方策はまだありません。DPO タブ（セクション 2）で学習すると選べます。",
         "generate_policy_ready": "DPO で学習した方策: 学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC に完了。",
+        "generate_policy_continued": "DPO で学習した方策: 学習 {run}（学習 {continued_from} の続き）、{pairs} ペアで "
+                                     "{steps} ステップ、通算 {total_steps} ステップ、{finished} UTC に完了。",
         "generate_err_untrained": "このサーバーには DPO で学習した方策がまだありません。DPO タブで学習するか、"
                                   "参照モデルで回答してください。",
         "generate_button": "生成",
@@ -109,6 +113,8 @@ class Generate:
         policy = self.trainer.policy
         if policy is None:
             return gr.update(value="reference", info=text(TEXT, "generate_policy_none", request))
+        if policy.continued_from:
+            return gr.update(value="trained", info=text(TEXT, "generate_policy_continued", request, **policy.summary()))
         return gr.update(value="trained", info=text(TEXT, "generate_policy_ready", request, **policy.summary()))
 
 

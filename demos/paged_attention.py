@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import gradio as gr
 from gradio.context import Context
 
 from demos import links
-from demos.common import T, Table, engine_metrics_line, labels, text, user_errors
+from demos.common import ComponentView, T, Table, engine_metrics_line, labels, text, user_errors
 from playground.core.engine import kv_usage
 from playground.core.generation import is_whole_number
 from playground.core.models import load_causal_lm
@@ -339,31 +340,6 @@ def memory_map(results: dict | None, policy: str, index: float, request: gr.Requ
     return figures.memory_map_figure(results[policy], int(index), fig_labels(request))
 
 
-def live_views(comparison: live.LiveComparison, source: str, request: gr.Request | None) -> tuple:
-    names = fig_labels(request)
-    static, paged = comparison.static, comparison.paged
-    prefix = ""
-    if comparison.prefix_on and comparison.prefix_off:
-        on, off = comparison.prefix_on.cpu_seconds, comparison.prefix_off.cpu_seconds
-        prefix = text(TEXT, "paged_attention_prefix_line", request, tokens=min(comparison.prefix_on.prompt_lengths),
-                      on=on, off=off, ratio=off / on)
-    identical = text(TEXT, "paged_attention_yes", request) if comparison.identical else \
-        text(TEXT, "paged_attention_no", request)
-    table = text(TEXT, "paged_attention_live_table", request, source=source, s_sec=static.seconds,
-                 p_sec=paged.seconds, s_tps=static.tokens_per_second, p_tps=paged.tokens_per_second,
-                 s_done=static.mean_completion, p_done=paged.mean_completion, s_kv=static.peak_kv_bytes / 2**20,
-                 p_kv=paged.peak_kv_bytes / 2**20, identical=identical, prefix=prefix)
-    answers = "\n".join(f"{i + 1}. {html.escape(answer).replace(chr(10), ' ')}"
-                        for i, answer in enumerate(comparison.texts))
-    return table, figures.gantt_figure(comparison, names), figures.kv_slots_figure(comparison, names), answers
-
-
-def recorded_run(request: gr.Request = None) -> tuple:
-    comparison, date, machine = recorded.load()
-    return live_views(comparison, text(TEXT, "paged_attention_recorded", request, date=date, machine=machine),
-                      request)
-
-
 SECTIONS = {"calculator": "paged-section-calculator", "race": "paged-section-race", "live": "paged-section-live"}
 
 
@@ -376,17 +352,55 @@ def linked_controls(params: dict[str, str]) -> list:
         4: links.linked_number(params, "average", 1, memory.MAX_CONTEXT, whole=True)})
 
 
-@user_errors(table=TEXT)
-def run_live(prefix_caching: bool, request: gr.Request = None, progress=gr.Progress()) -> Iterator[tuple]:
-    """Static padded batch vs paged continuous batching, live on the offline model; Stop acts between runs."""
-    stages = len(live.STAGES) if prefix_caching else 2
-    for done, (stage, comparison) in enumerate(live.compare_stages(load_causal_lm(), prefix_caching=bool(prefix_caching))):
-        if comparison is None:
-            status = text(TEXT, f"paged_attention_stage_{stage}", request)
-            progress(done / stages, desc=status)
-            yield status, gr.skip(), gr.skip(), gr.skip()
-        else:
-            yield live_views(comparison, text(TEXT, "paged_attention_fresh", request), request)
+@dataclass(frozen=True, eq=False)
+class LiveView(ComponentView):
+    """The live section's components: its handlers answer {component: value}, and Gradio leaves the
+    components a stage does not name as they are (the previous run's plots stay until the new ones come)."""
+    table: gr.Markdown
+    gantt: gr.Plot
+    slots: gr.Plot
+    answers: gr.Markdown
+
+    def shown(self, comparison: live.LiveComparison, source: str, request: gr.Request | None) -> dict:
+        """Every output of a finished comparison (live or recorded), headed by where it comes from."""
+        names = fig_labels(request)
+        static, paged = comparison.static, comparison.paged
+        prefix = ""
+        if comparison.prefix_on and comparison.prefix_off:
+            on, off = comparison.prefix_on.cpu_seconds, comparison.prefix_off.cpu_seconds
+            prefix = text(TEXT, "paged_attention_prefix_line", request,
+                          tokens=min(comparison.prefix_on.prompt_lengths), on=on, off=off, ratio=off / on)
+        identical = text(TEXT, "paged_attention_yes", request) if comparison.identical else \
+            text(TEXT, "paged_attention_no", request)
+        table = text(TEXT, "paged_attention_live_table", request, source=source, s_sec=static.seconds,
+                     p_sec=paged.seconds, s_tps=static.tokens_per_second, p_tps=paged.tokens_per_second,
+                     s_done=static.mean_completion, p_done=paged.mean_completion, s_kv=static.peak_kv_bytes / 2**20,
+                     p_kv=paged.peak_kv_bytes / 2**20, identical=identical, prefix=prefix)
+        answers = "\n".join(f"{i + 1}. {html.escape(answer).replace(chr(10), ' ')}"
+                            for i, answer in enumerate(comparison.texts))
+        return {self.table: table, self.gantt: figures.gantt_figure(comparison, names),
+                self.slots: figures.kv_slots_figure(comparison, names), self.answers: answers}
+
+    def recorded(self, request: gr.Request = None) -> dict:
+        """The shipped live run, shown on page load and labelled with its date and machine."""
+        comparison, date, machine = recorded.load()
+        return self.shown(comparison, text(TEXT, "paged_attention_recorded", request, date=date, machine=machine),
+                          request)
+
+    @user_errors(table=TEXT)
+    def run(self, prefix_caching: bool, request: gr.Request = None, progress=gr.Progress()) -> Iterator[dict]:
+        """Static padded batch vs paged continuous batching, live on the offline model; Stop acts between runs.
+
+        While a stage runs only the table changes (it names the stage); the finished comparison fills all."""
+        stages = len(live.STAGES) if prefix_caching else 2
+        for done, (stage, comparison) in enumerate(live.compare_stages(load_causal_lm(),
+                                                                       prefix_caching=bool(prefix_caching))):
+            if comparison is None:
+                status = text(TEXT, f"paged_attention_stage_{stage}", request)
+                progress(done / stages, desc=status)
+                yield {self.table: status}
+            else:
+                yield self.shown(comparison, text(TEXT, "paged_attention_fresh", request), request)
 
 
 def engine_kv(request: gr.Request = None) -> str:
@@ -471,8 +485,8 @@ def build() -> None:
         gantt = gr.Plot(label=T("paged_attention_plot_gantt"), elem_id="paged-gantt")
         slots = gr.Plot(label=T("paged_attention_plot_slots"), elem_id="paged-slots")
     answers = gr.Markdown(label=T("paged_attention_answers"), elem_id="paged-answers")
-    live_outputs = [live_table, gantt, slots, answers]
-    event = run.click(run_live, prefix_caching, live_outputs, api_name="kv_live", concurrency_id="paged_live",
+    view = LiveView(live_table, gantt, slots, answers)
+    event = run.click(view.run, prefix_caching, view.outputs(), api_name="kv_live", concurrency_id="paged_live",
                       concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")
     if get_settings().engine_url:
@@ -483,4 +497,4 @@ def build() -> None:
     # after the link's controls (if any), so the numbers on screen are the link's model on the link's GPU
     linked.then(calculate, calc_inputs, [calc_table, vllm], api_visibility="private")
     page.load(opening, None, race_outputs, api_visibility="private")
-    page.load(recorded_run, None, live_outputs, api_visibility="private")
+    page.load(view.recorded, None, view.outputs(), api_visibility="private")

@@ -28,6 +28,23 @@ def test_bad_input_is_a_clear_error_and_the_server_keeps_serving(client, prompt,
     assert client.predict("Say hi", 4, 0.0, api_name="/generate")
 
 
+def test_a_japanese_client_is_told_in_japanese_which_field_is_wrong(app_url, client):
+    """The core's checks are keys said in the reader's language: a Japanese browser's header gets Japanese."""
+    japanese = Client(app_url, verbose=False, download_files=False, headers={"accept-language": "ja-JP,ja;q=0.9"})
+    try:
+        with pytest.raises(Exception) as error:
+            japanese.predict("   ", 16, 0.0, api_name="/generate")
+        assert "プロンプトが空です" in str(error.value) and "Traceback" not in str(error.value)
+        with pytest.raises(Exception) as error:
+            japanese.predict("x" * 3000, 16, 0.0, api_name="/generate")
+        assert "3,000 文字" in str(error.value) and "上限は 2,000 文字" in str(error.value)
+    finally:
+        japanese.close()
+    with pytest.raises(Exception) as error:  # the same request without the header: English
+        client.predict("   ", 16, 0.0, api_name="/generate")
+    assert "The prompt is empty" in str(error.value)
+
+
 def test_nan_temperature_over_raw_http_is_refused(app_url, client):
     """JSON clients cannot send NaN; raw HTTP can. The server must answer and keep serving."""
     body = '{"data": ["hi", 8, NaN, "reference"]}'  # raw HTTP sends every input, the policy too

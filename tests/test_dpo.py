@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import threading
 
+import gradio as gr
 import pytest
 import torch
 
@@ -318,3 +319,56 @@ def test_generate_with_the_trained_policy_before_training_says_so(language, word
     with pytest.raises(gr.Error) as error:
         list(handler.generate("Hi", 4, 0.0, "trained", Request()))
     assert words in str(error.value) and "Traceback" not in str(error.value)
+
+
+def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tiny_lm):
+    """The iterative loop (vote -> train -> vote on the new answers -> train again): run 2 starts from run 1's
+    weights, not the reference's; the reference, its cached log-probs and the shared model stay untouched."""
+    import app
+    from demos.dpo.training import TrainingView, chain_line
+    from demos.dpo.votes import Votes
+
+    trainer = dpo_training.PolicyTrainer()  # one per server; each test is a server
+    shared = copy.deepcopy(tiny_lm.model.state_dict())
+    pairs = dpo_training.load_pairs()[:4]
+    config = dpo_training.TrainConfig(steps=2, batch_size=2, answer_tokens=4, learning_rate=1e-2)
+    view = TrainingView(gr.Markdown(), gr.Plot(), gr.HTML(), None, trainer, TimedWork())
+    assert view.continue_choice().value is False  # nothing to continue from: the box starts unticked
+    list(trainer.train(tiny_lm, pairs, config, continued=True))  # nothing live yet: from the reference
+    first = trainer.policy
+    assert view.continue_choice().value is True  # a trained policy is live: the next run continues it by default
+    assert first.continued_from == 0 and "DPO run 1 (2 steps)" in trainer.trained_lm(tiny_lm).model_id
+
+    def weights(model) -> dict[str, torch.Tensor]:  # merged LoRA: what the policy computes with
+        return {k: v.detach().clone() for k, v in copy.deepcopy(model).merge_and_unload().state_dict().items()}
+
+    start = dpo_training.make_policy(tiny_lm, config, first)  # what run 2 starts from
+    trained, started = weights(first.model), weights(start.model)
+    assert all(torch.equal(trained[k], started[k]) for k in trained)
+    assert any(not torch.equal(trained[k], shared[k]) for k in shared)  # run 1 did move away from the reference
+    assert start.model is not first.model and start.reference is tiny_lm.model
+    assert all(p.requires_grad == ("lora_" in n) for n, p in start.model.named_parameters())
+
+    list(trainer.train(tiny_lm, pairs, config, continued=True))
+    second = trainer.policy
+    assert second.run == 2 and second.continued_from == 1 and second.total_steps == 4
+    assert second.reference is tiny_lm.model and second.model is not first.model
+    assert all(torch.equal(trained[k], v) for k, v in weights(first.model).items())  # run 1's policy untouched
+    assert all(torch.equal(shared[k], v) for k, v in tiny_lm.model.state_dict().items())  # the shared model too
+    assert "DPO run 2 (2 steps, continued from run 1, 4 in all)" in trainer.trained_lm(tiny_lm).model_id
+    assert "run 2, continued from run 1" in app.policy_status(trainer, "m")()  # the header says it
+    assert "学習 1 の続き" in app.policy_status(trainer, "m")(JAPANESE)
+    assert "continued from run 1" in Votes(None, trainer).live_policy()[0]
+    assert chain_line(second, None).startswith("Run 2, continued from run 1 (4 steps in all).")
+
+    full = dpo_training.TrainConfig(steps=1, batch_size=2, answer_tokens=4, learning_rate=1e-3, lora=False)
+    merged = dpo_training.make_policy(tiny_lm, full, second)  # a full fine-tune from a LoRA policy: merged first
+    assert all(torch.equal(weights(second.model)[k], v) for k, v in merged.model.state_dict().items())
+    list(trainer.train(tiny_lm, pairs, full))  # unticked: from the reference again
+    assert trainer.policy.run == 3 and trainer.policy.continued_from == 0
+    assert "continued" not in app.policy_status(trainer, "m")()
+    trainer.reset()
+    assert view.continue_choice().value is False
+
+
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})  # what a Japanese browser sends

@@ -2,18 +2,29 @@
 from __future__ import annotations
 
 import math
+import re
 
+import gradio as gr
 import pytest
 import torch
 
+from demos.common import COMMON_TEXT, user_errors
+from playground.core.errors import InputError
 from playground.core.generation import (
     MAX_NEW_TOKENS,
     MAX_PROMPT_CHARS,
     GenerationParams,
     chat_input_ids,
     stream_generate,
+    validate_prompt,
 )
 from playground.core.sampling import Sampler, sampling_distribution
+
+
+def said(error: ValueError, lang: str = "en") -> str:
+    """What the page says for a core error: its key filled from the common table (both languages have it)."""
+    assert isinstance(error, InputError) and error.key in COMMON_TEXT["ja"], error
+    return COMMON_TEXT[lang][error.key].format(**error.values)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -26,8 +37,9 @@ from playground.core.sampling import Sampler, sampling_distribution
     ({"seed": 2**32}, "seed must be a whole number from 0"),
 ])
 def test_out_of_range_parameters_are_refused(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as error:
         GenerationParams(**kwargs)
+    assert re.search(message, said(error.value)), said(error.value)
 
 
 @pytest.mark.parametrize("values", [(math.nan, 0.0), (10.5, 0.0), (None, 0.0), (1e9, 0.0)])
@@ -37,10 +49,39 @@ def test_ui_numbers_are_checked_before_casting(values):
 
 
 def test_prompt_bounds(tiny_lm):
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError) as error:
         chat_input_ids(tiny_lm, "   ")
-    with pytest.raises(ValueError, match="limit"):
+    assert re.search("empty", said(error.value))
+    with pytest.raises(ValueError) as error:
         chat_input_ids(tiny_lm, "x" * (MAX_PROMPT_CHARS + 1))
+    assert re.search("limit", said(error.value))
+
+
+JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
+
+
+@pytest.mark.parametrize("call, english, japanese", [
+    (lambda: GenerationParams.from_ui(0, 0.0), "max new tokens setting must be a whole number from 1 to 512",
+     "最大新規トークン数は 1 から 512 の整数"),
+    (lambda: GenerationParams.from_ui(8, 0.0, seed=2.5), "seed must be a whole number", "シードは 0 から"),
+    (lambda: GenerationParams(temperature=3.0), "temperature must be between 0", "温度は 0"),
+    (lambda: GenerationParams(top_p=0.0), "top-p must be in", "top-p は 0 より大きく"),
+    (lambda: validate_prompt(" "), "prompt is empty", "プロンプトが空です"),
+    (lambda: validate_prompt("x" * (MAX_PROMPT_CHARS + 1)), "2,001 characters", "2,001 文字"),
+])
+def test_a_japanese_reader_is_told_in_japanese_which_field_is_wrong(call, english, japanese):
+    """What a tab handler shows (`user_errors`): the core's InputError said from the common table in the
+    reader's language, the field named in it."""
+    @user_errors
+    def handler(request: gr.Request = None):
+        return call()
+
+    with pytest.raises(gr.Error) as error:
+        handler()
+    assert english in error.value.message
+    with pytest.raises(gr.Error) as error:
+        handler(request=JAPANESE)
+    assert japanese in error.value.message and english not in error.value.message
 
 
 def test_stream_grows_and_matches_plain_greedy(tiny_lm):

@@ -42,9 +42,15 @@ def test_the_dpo_lesson_is_a_pair_ready_to_vote_on():
 
 def test_the_dpo_training_lesson_is_the_default_run_finished():
     from demos.dpo import training
+    from playground.dpo.preferences import PreferenceStore
 
-    status, figure, table = training.lesson()
-    assert status.startswith("Recorded run (20") and "記録済み" in training.lesson(JAPANESE)[0]
+    with gr.Blocks():
+        view = training.TrainingView(gr.Markdown(), gr.Plot(), gr.HTML(), PreferenceStore(),
+                                     training.dpo_training.PolicyTrainer(), TimedWork())
+        shown = view.lesson()
+    assert set(shown) == set(view.outputs()), "every output of a finished run, none left empty"
+    status, figure, table = shown[view.status], shown[view.plot], shown[view.table]
+    assert status.startswith("Recorded run (20") and "記録済み" in view.lesson(JAPANESE)[view.status]
     losses = figure.data[0].y
     assert len(losses) == training.DEFAULTS.steps and losses[-1] < losses[0], "the recorded run learned"
     assert figure.layout.height and "recorded" in figure.layout.title.text

@@ -65,6 +65,30 @@ def test_paged_beats_oracle_beats_pow2_beats_max(trace):
     assert shares == sorted(shares), shares
 
 
+def test_on_alpaca_like_traces_large_blocks_waste_more():
+    sweep = simulator.block_size_sweep((16, 256), trace="alpaca", num_requests=300, seed=0)
+    # Alpaca's answers are short (58 tokens on average), so a 256-token block is mostly its own last, empty part
+    assert sweep[256].token_state_share < 0.6 * sweep[16].token_state_share, sweep
+    assert sweep[256].breakdown["internal"] > sweep[16].breakdown["internal"]
+
+
+def test_parallel_samples_share_their_prompt_blocks():
+    one = simulator.simulate_kv("paged", num_requests=200, seed=0)
+    two = simulator.simulate_kv("paged", num_requests=200, seed=0, parallel_samples=2)
+    # two samples per request each own only their answer: more sequences fit than with one sample each
+    assert two.mean_running > 1.1 * one.mean_running, (one.mean_running, two.mean_running)
+
+
+def test_a_shared_system_prefix_is_stored_once():
+    trace = traces.synthetic_trace("sharegpt", 200, seed=0)
+    copied = traces.Trace(trace.prompt_lengths + 512, trace.output_lengths)  # the same 512 tokens in every prompt
+    shared = simulator.simulate_kv("paged", trace=trace, num_requests=200, system_prefix=512)
+    unshared = simulator.simulate_kv("paged", trace=copied, num_requests=200)
+    plain = simulator.simulate_kv("paged", trace=trace, num_requests=200)
+    assert shared.mean_running > 1.5 * unshared.mean_running, (shared.mean_running, unshared.mean_running)
+    assert shared.mean_running > 0.9 * plain.mean_running  # one copy of the prefix costs little
+
+
 @pytest.mark.slow
 def test_the_papers_figure_2_and_13_shares_on_llama_13b_a100():
     results = simulator.compare_policies(("max", "pow2", "oracle", "paged"), trace="sharegpt", num_requests=1000)

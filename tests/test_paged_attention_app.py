@@ -46,10 +46,12 @@ def test_the_opening_race_is_computed_once_and_drawn_in_the_readers_language():
 
 def test_the_recorded_live_run_opens_labelled_with_its_date_and_machine():
     comparison, date, machine = recorded.load()
-    english, japanese = tab.recorded_run(), tab.recorded_run(JAPANESE)
-    assert f"Recorded run ({date}, {machine})" in english[0] and "記録済みの実行" in japanese[0]
-    assert comparison.identical and "Outputs identical: **yes**" in english[0]
-    assert english[1].layout.height and english[2].layout.height
+    view = tab.LiveView(gr.Markdown(), gr.Plot(), gr.Plot(), gr.Markdown())
+    english, japanese = view.recorded(), view.recorded(JAPANESE)
+    assert set(english) == set(view.outputs())  # a finished run fills every output
+    assert f"Recorded run ({date}, {machine})" in english[view.table] and "記録済みの実行" in japanese[view.table]
+    assert comparison.identical and "Outputs identical: **yes**" in english[view.table]
+    assert english[view.gantt].layout.height and english[view.slots].layout.height
 
 
 BAD_RACE = [  # (position, value, what the English message must name); the bad inputs

@@ -45,6 +45,10 @@ TEXT: Table = {
         "dpo_live_trained": "**Live policy:** trained here (run {run}: {objective}, {steps} steps on {pairs} pairs, "
                             "finished {finished} UTC). New pairs come from it unless you pick the reference model; "
                             "*Reset to the reference model* switches back.",
+        "dpo_live_continued": "**Live policy:** trained here (run {run}, continued from run {continued_from}: "
+                              "{objective}, {steps} steps on {pairs} pairs, {total_steps} steps in all, finished "
+                              "{finished} UTC). New pairs come from it unless you pick the reference model; "
+                              "*Reset to the reference model* switches back.",
         "dpo_push_repo": "Hub dataset id (user/name; pushed as a private dataset)",
         "dpo_push_button": "Push to the Hub",
         "dpo_pushed": "Pushed {rows} preference rows to [{repo_id}]({url}) (private).",
@@ -60,7 +64,8 @@ TEXT: Table = {
                            "making *both* answers unlikely and collapse into loops; **DPO + SFT** also keeps "
                            "the chosen answers likely (RPO), which here changed the style without collapse. "
                            "Watch the repeated-3-gram rate: it rises when the model starts to loop. "
-                           "Reward accuracy is 0 at step 1 because policy = reference and ties count as wrong.",
+                           "In a run from the reference, reward accuracy is 0 at step 1 because policy = reference and "
+                           "ties count as wrong.",
         "dpo_mode": "Objective", "dpo_mode_sft": "DPO + SFT", "dpo_mode_plain": "DPO",
         "dpo_data": "Training pairs", "dpo_data_demo": "Demo set", "dpo_data_votes": "Votes", "dpo_data_both": "Both",
         "dpo_steps": "Steps", "dpo_batch": "Pairs per step", "dpo_lr": "Learning rate", "dpo_beta": "β",
@@ -79,6 +84,11 @@ TEXT: Table = {
         "dpo_recorded_fig_title": "DPO training, recorded run ({date})",
         "dpo_plot_train": "DPO training: loss, rewards and reward accuracy by step",
         "dpo_plot_explainer": "DPO loss and gradient weight against the margin, per β",
+        "dpo_status_continued": "Run {run}, continued from run {continued_from} ({total_steps} steps in all).",
+        "dpo_continue": "Continue from the trained policy",
+        "dpo_continue_info": "Ticked: the run starts from the live trained policy's weights (the next round of "
+                             "vote → train → vote → train); the reference stays the untrained model. Unticked, or "
+                             "with no trained policy live: the run starts from the reference.",
         "dpo_status_reset": "The trained policy was discarded; the reference model is back.",
         "dpo_status_nothing": "There was no trained policy to reset.",
         "dpo_err_config": "Training setting {field} must be a whole number from {low} to {high}, got {value}.",
@@ -129,6 +139,10 @@ TEXT: Table = {
         "dpo_live_trained": "**現在の方策:** このサーバーで学習したもの（学習 {run}: {objective}、{pairs} ペアで "
                             "{steps} ステップ、{finished} UTC に完了）。参照モデルを選ばない限り、新しいペアはこの方策が"
                             "答えます。「参照モデルに戻す」で元に戻ります。",
+        "dpo_live_continued": "**現在の方策:** このサーバーで学習したもの（学習 {run}、学習 {continued_from} の続き: "
+                              "{objective}、{pairs} ペアで {steps} ステップ、通算 {total_steps} ステップ、{finished} UTC "
+                              "に完了）。参照モデルを選ばない限り、新しいペアはこの方策が答えます。「参照モデルに戻す」で"
+                              "元に戻ります。",
         "dpo_push_repo": "Hub のデータセット ID（user/name、非公開で送信）",
         "dpo_push_button": "Hub に送信",
         "dpo_pushed": "{rows} 行の選好データを [{repo_id}]({url}) に送信しました（非公開）。",
@@ -143,7 +157,8 @@ TEXT: Table = {
                            "下げます。自分の回答で学習すると、小さなモデルは*両方*の回答の確率を下げて勝とうとし、"
                            "同じ言葉を繰り返すように崩壊することがあります。**DPO + SFT** は選ばれた回答の確率も保つ"
                            "（RPO）ので、ここでは崩壊せずに文体が変わりました。3-gram 反復率に注目してください。"
-                           "繰り返しが始まると上がります。ステップ 1 の報酬正解率が 0 なのは、方策 = 参照で同点は"
+                           "繰り返しが始まると上がります。参照モデルから始めた学習でステップ 1 の報酬正解率が 0 なのは、"
+                           "方策 = 参照で同点は"
                            "不正解と数えるためです。",
         "dpo_mode": "目的関数", "dpo_mode_sft": "DPO + SFT", "dpo_mode_plain": "DPO",
         "dpo_data": "学習ペア", "dpo_data_demo": "デモセット", "dpo_data_votes": "投票", "dpo_data_both": "両方",
@@ -162,6 +177,11 @@ TEXT: Table = {
         "dpo_recorded_fig_title": "DPO 学習（記録済みの実行、{date}）",
         "dpo_plot_train": "DPO 学習: ステップごとの損失・報酬・報酬正解率",
         "dpo_plot_explainer": "β ごとの、マージンに対する DPO 損失と勾配の重み",
+        "dpo_status_continued": "学習 {run}（学習 {continued_from} の続き、通算 {total_steps} ステップ）。",
+        "dpo_continue": "学習した方策から続ける",
+        "dpo_continue_info": "オン: 現在の学習済み方策の重みから学習を始めます（投票 → 学習 → 投票 → 学習 の次の回）。"
+                             "参照モデルは学習前のモデルのままです。オフ、または学習済みの方策がないとき: 参照モデルから"
+                             "始めます。",
         "dpo_status_reset": "学習した方策を破棄し、参照モデルに戻しました。",
         "dpo_status_nothing": "戻すべき学習済みの方策はありません。",
         "dpo_err_config": "学習の設定 {field} は {low} から {high} の整数にしてください（入力値: {value}）。",

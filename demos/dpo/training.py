@@ -10,11 +10,12 @@ import dataclasses
 import html
 import pathlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import gradio as gr
 
 from demos import links
-from demos.common import T, labels, text, timed_turn, user_errors, wait_for_turn
+from demos.common import ComponentView, T, labels, text, timed_turn, user_errors, wait_for_turn
 from demos.dpo.text import COMPARE_COLUMNS, TEXT
 from playground.core import recorded
 from playground.core.models import load_causal_lm
@@ -47,64 +48,81 @@ def comparison_html(progress: dpo_training.Progress, request: gr.Request) -> str
     return f"<table class='dpo-compare'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-class Training:
-    """The section's handlers, bound to the server's one store, trainer and line for timed work."""
-
-    def __init__(self, store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: TimedWork) -> None:
-        self.store = store
-        self.trainer = trainer
-        self.timed = timed
+@dataclass(frozen=True, eq=False)
+class TrainingView(ComponentView):
+    """The section's components and the server's objects its handlers work with (the one store, trainer
+    and line for timed work): handlers answer {component: value}, Gradio leaves the others as they are."""
+    status: gr.Markdown
+    plot: gr.Plot
+    table: gr.HTML
+    store: PreferenceStore
+    trainer: dpo_training.PolicyTrainer
+    timed: TimedWork
 
     @user_errors(table=TEXT)
     def train(self, mode: str, source: str, steps: float, batch_size: float, learning_rate: float, beta: float,
-              lora: bool, request: gr.Request) -> Iterator[tuple]:
+              lora: bool, continued: bool = False, request: gr.Request = None) -> Iterator[dict]:
+        """A run's place in the line ("3 ahead of you"), then its progress; `continued`: from the live policy."""
         config = dpo_training.TrainConfig(steps=int(steps), batch_size=int(batch_size),
                                           learning_rate=float(learning_rate), beta=float(beta), sft=mode == "dpo_sft",
                                           lora=bool(lora))
         figure_labels = labels(TEXT, "dpo_fig_", request)
         with timed_turn(self.timed, request) as place:  # one run at a time, the others see their place
-            yield from wait_for_turn(place, request, lambda message: (message, gr.skip(), gr.skip()))
-            yield from self.run(config, source, figure_labels, request)
+            yield from wait_for_turn(place, request, lambda message: {self.status: message})
+            yield from self.run(config, source, bool(continued), figure_labels, request)
 
-    def run(self, config: dpo_training.TrainConfig, source: str, figure_labels: dict[str, str],
-            request: gr.Request) -> Iterator[tuple]:
+    def run(self, config: dpo_training.TrainConfig, source: str, continued: bool, figure_labels: dict[str, str],
+            request: gr.Request | None) -> Iterator[dict]:
         """The run's status, plot and answers table after each step and phase."""
-        for progress in self.trainer.train(load_causal_lm(), training_pairs(source, self.store), config):
+        for progress in self.trainer.train(load_causal_lm(), training_pairs(source, self.store), config, continued):
             if progress.phase == "step":
                 last = progress.history[-1]
                 status = text(TEXT, "dpo_status_step", request, steps=config.steps, **last.__dict__)
             elif progress.phase == "done":
                 status = text(TEXT, "dpo_status_done", request, steps=config.steps,
                               before=progress.health[0][1], after=progress.health[-1][1])
+                status = chain_line(self.trainer.policy, request) + status
             elif progress.phase == "reference":
                 status = text(TEXT, "dpo_status_ref", request)
             else:
                 status = text(TEXT, "dpo_status_after", request)
             figure = dpo_figures.training_figure(progress.history, progress.health, figure_labels)
-            yield status, figure, comparison_html(progress, request)
+            yield {self.status: status, self.plot: figure, self.table: comparison_html(progress, request)}
 
     @user_errors(table=TEXT)
-    def reset(self, request: gr.Request) -> str:
+    def reset(self, request: gr.Request = None) -> str:
         if self.trainer.reset():
             return text(TEXT, "dpo_status_reset", request)
         return text(TEXT, "dpo_status_nothing", request)
 
+    def lesson(self, request: gr.Request = None) -> dict:
+        """The shipped default run (`LESSON`): its status line, plot and answers before and after, on page load.
 
-def lesson(request: gr.Request = None) -> tuple:
-    """The shipped default run (`LESSON`): its status line, plot and answers before and after, on page load.
+        Only shown: the recorded run's policy is not loaded, so the reference model stays live until a run here."""
+        data, date, machine = recorded.load(LESSON)
+        progress = recorded.rebuild(dpo_training.Progress, data["progress"])
+        config = dpo_training.TrainConfig(**data["config"])
+        objective = text(TEXT, "dpo_mode_sft", request) if config.sft else text(TEXT, "dpo_mode_plain", request)
+        status = text(TEXT, "dpo_train_recorded", request, date=date, machine=machine, objective=objective,
+                      steps=config.steps, batch=config.batch_size, beta=config.beta, seconds=data["seconds"],
+                      before=progress.health[0][1], after=progress.health[-1][1])
+        figure_labels = {**labels(TEXT, "dpo_fig_", request),
+                         "title": text(TEXT, "dpo_recorded_fig_title", request, date=date)}
+        return {self.status: status,
+                self.plot: dpo_figures.training_figure(progress.history, progress.health, figure_labels),
+                self.table: comparison_html(progress, request)}
 
-    Only shown: the recorded run's policy is not loaded, so the reference model stays live until a run here."""
-    data, date, machine = recorded.load(LESSON)
-    progress = recorded.rebuild(dpo_training.Progress, data["progress"])
-    config = dpo_training.TrainConfig(**data["config"])
-    objective = text(TEXT, "dpo_mode_sft", request) if config.sft else text(TEXT, "dpo_mode_plain", request)
-    status = text(TEXT, "dpo_train_recorded", request, date=date, machine=machine, objective=objective,
-                  steps=config.steps, batch=config.batch_size, beta=config.beta, seconds=data["seconds"],
-                  before=progress.health[0][1], after=progress.health[-1][1])
-    figure_labels = {**labels(TEXT, "dpo_fig_", request),
-                     "title": text(TEXT, "dpo_recorded_fig_title", request, date=date)}
-    figure = dpo_figures.training_figure(progress.history, progress.health, figure_labels)
-    return status, figure, comparison_html(progress, request)
+    def continue_choice(self) -> gr.Checkbox:
+        """"Continue from the trained policy": ticked while one is live (on load, after a run or a reset)."""
+        return gr.Checkbox(value=self.trainer.policy is not None)
+
+
+def chain_line(policy: dpo_training.Policy | None, request: gr.Request | None) -> str:
+    """"Run 2, continued from run 1 (32 steps in all). " before a continued run's "Done"; "" for a run from the
+    reference (its status says nothing new)."""
+    if policy is None or not policy.continued_from:
+        return ""
+    return text(TEXT, "dpo_status_continued", request, **policy.summary()) + " "
 
 
 def lesson_record(progress: dpo_training.Progress, config: dpo_training.TrainConfig, seconds: float) -> dict:
@@ -130,7 +148,6 @@ def explainer(betas: list[float], request: gr.Request):
 
 def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: TimedWork) -> list:
     """The training section; returns the events after which the live policy may have changed."""
-    handlers = Training(store, trainer, timed)
     gr.Markdown(T("dpo_train_title"), elem_id="dpo-section-train")
     gr.Markdown(T("dpo_train_intro"), elem_classes=links.NOTES)
     with gr.Row():
@@ -139,6 +156,10 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
         source = gr.Radio([(T("dpo_data_demo"), "demo"), (T("dpo_data_votes"), "votes"), (T("dpo_data_both"), "both")],
                           value="demo", label=T("dpo_data"), elem_id="dpo-source")
         lora = gr.Checkbox(value=DEFAULTS.lora, label=T("dpo_lora"), elem_id="dpo-lora")
+        # unticked when the page is built (nothing trained yet), so an API call that leaves it out trains from the
+        # reference as before; ticked on load and after each run while a trained policy is live
+        continued = gr.Checkbox(value=False, label=T("dpo_continue"), info=T("dpo_continue_info"),
+                                elem_id="dpo-continue")
     with gr.Row():
         steps = gr.Slider(1, dpo_training.MAX_STEPS, value=DEFAULTS.steps, step=1, label=T("dpo_steps"),
                           elem_id="dpo-steps")
@@ -156,12 +177,16 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
     plot = gr.Plot(label=T("dpo_plot_train"), elem_id="dpo-train-plot")
     gr.Markdown(T("dpo_compare"))
     table = gr.HTML(elem_id="dpo-compare")
-    gr.on(None, lesson, None, [status, plot, table], api_visibility="private")  # the page opens on a finished run
-    event = run.click(handlers.train, [mode, source, steps, batch, learning_rate, beta, lora], [status, plot, table],
+    view = TrainingView(status, plot, table, store, trainer, timed)
+    gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")  # the page opens on a finished run
+    event = run.click(view.train, [mode, source, steps, batch, learning_rate, beta, lora, continued], view.outputs(),
                       api_name="dpo_train", concurrency_limit=None)  # runs wait in `timed`, seeing their place
     stop.click(None, cancels=[event], api_visibility="private")
-    reset_event = reset_button.click(handlers.reset, None, status, api_name="dpo_reset", concurrency_id="dpo_train",
+    reset_event = reset_button.click(view.reset, None, status, api_name="dpo_reset", concurrency_id="dpo_train",
                                      concurrency_limit=1)
+    gr.on(None, view.continue_choice, None, continued, api_visibility="private")  # on page load
+    for change in (event, reset_event):
+        change.then(view.continue_choice, None, continued, api_visibility="private")
 
     gr.Markdown(T("dpo_explain_title"))
     betas = gr.CheckboxGroup([0.05, 0.1, 0.5, 1.0], value=[0.05, 0.1, 0.5, 1.0], label=T("dpo_betas"),

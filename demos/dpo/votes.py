@@ -14,11 +14,12 @@ import os
 import pathlib
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import gradio as gr
 
 from demos import links
-from demos.common import T, text, user_errors
+from demos.common import ComponentView, T, text, user_errors
 from demos.dpo.text import TEXT
 from playground.core import recorded
 from playground.core.engine import configured_engine
@@ -71,16 +72,9 @@ class Votes:
             objective = text(TEXT, "dpo_mode_sft", request)
         else:
             objective = text(TEXT, "dpo_mode_plain", request)
+        if policy.continued_from:  # the iterative loop's later rounds say which run they started from
+            return text(TEXT, "dpo_live_continued", request, objective=objective, **policy.summary()), "trained"
         return text(TEXT, "dpo_live_trained", request, objective=objective, **policy.summary()), "trained"
-
-    @user_errors(table=TEXT)
-    def new_pair(self, prompt: str, max_new_tokens: float, seed: float, source: str = "reference",
-                 request: gr.Request = None) -> Iterator[tuple]:
-        pair = None
-        for pair in self.pairs(prompt, int(max_new_tokens), int(seed), source, request):
-            yield pair.answer_a, pair.answer_b, None, gr.update()
-        stored = {**pair.__dict__, "params": {**pair.params, "policy": source}}  # model_id names the run
-        yield pair.answer_a, pair.answer_b, stored, int(seed) + 2  # the next pair gets fresh seeds
 
     def pairs(self, prompt: str, max_new_tokens: int, seed: int, source: str, request: gr.Request | None):
         """The reference answers from the serving engine when one is set (like Generate), else from here;
@@ -96,20 +90,6 @@ class Votes:
         if lm is None:
             raise ValueError(text(TEXT, "dpo_err_untrained", request))
         return stream_pair(lm, prompt, max_new_tokens, seed=seed)
-
-    @user_errors(table=TEXT)
-    def vote(self, pair: dict | None, choice: str | None, comment: str, request: gr.Request) -> tuple:
-        if not pair:
-            raise ValueError(text(TEXT, "dpo_no_pair", request))
-        if not choice:
-            raise ValueError(text(TEXT, "dpo_no_choice", request))
-        vote_id = self.store.add_vote(session_of(request), pair["prompt"], pair["answer_a"], pair["answer_b"],
-                                      choice, comment or "", pair["params"])  # committed before we answer
-        a, b = pair["params"]["a"], pair["params"]["b"]
-        message = text(TEXT, "dpo_voted", request, vote_id=vote_id, ta=a["temperature"], sa=a["seed"],
-                       tb=b["temperature"], sb=b["seed"],
-                       policy=text(TEXT, f"dpo_pairs_{pair['params'].get('policy', 'reference')}", request))
-        return None, None, "", f"{self.counts(request)}\n\n{html.escape(message)}"
 
     @user_errors(table=TEXT)
     def undo(self, request: gr.Request) -> str:
@@ -133,6 +113,52 @@ class Votes:
             raise ValueError(text(TEXT, f"dpo_push_{refused.reason}", request,
                                   value=html.escape(repr(repo_id)))) from refused
         return text(TEXT, "dpo_pushed", request, rows=rows, repo_id=html.escape(repo_id.strip()), url=url)
+
+
+@dataclass(frozen=True, eq=False)
+class PairView(ComponentView):
+    """What a new pair fills: its handler answers {component: value} (the seed only once both answers are done)."""
+    answer_a: gr.Textbox
+    answer_b: gr.Textbox
+    pair: gr.State
+    seed: gr.Number
+    votes: Votes
+
+    @user_errors(table=TEXT)
+    def new_pair(self, prompt: str, max_new_tokens: float, seed: float, source: str = "reference",
+                 request: gr.Request = None) -> Iterator[dict]:
+        """Both answers as they grow (no pair to vote on until they are complete), then the pair and the next seed."""
+        pair = None
+        for pair in self.votes.pairs(prompt, int(max_new_tokens), int(seed), source, request):
+            yield {self.answer_a: pair.answer_a, self.answer_b: pair.answer_b, self.pair: None}
+        stored = {**pair.__dict__, "params": {**pair.params, "policy": source}}  # model_id names the run
+        yield {self.answer_a: pair.answer_a, self.answer_b: pair.answer_b, self.pair: stored,
+               self.seed: int(seed) + 2}  # the next pair gets fresh seeds
+
+
+@dataclass(frozen=True, eq=False)
+class VoteView(ComponentView):
+    """What a vote fills: the pair, choice and comment are cleared (one vote a pair), the counts say it was saved."""
+    pair: gr.State
+    choice: gr.Radio
+    comment: gr.Textbox
+    counts: gr.Markdown
+    votes: Votes
+
+    @user_errors(table=TEXT)
+    def vote(self, pair: dict | None, choice: str | None, comment: str, request: gr.Request = None) -> dict:
+        if not pair:
+            raise ValueError(text(TEXT, "dpo_no_pair", request))
+        if not choice:
+            raise ValueError(text(TEXT, "dpo_no_choice", request))
+        vote_id = self.votes.store.add_vote(session_of(request), pair["prompt"], pair["answer_a"], pair["answer_b"],
+                                            choice, comment or "", pair["params"])  # committed before we answer
+        a, b = pair["params"]["a"], pair["params"]["b"]
+        message = text(TEXT, "dpo_voted", request, vote_id=vote_id, ta=a["temperature"], sa=a["seed"],
+                       tb=b["temperature"], sb=b["seed"],
+                       policy=text(TEXT, f"dpo_pairs_{pair['params'].get('policy', 'reference')}", request))
+        return {self.pair: None, self.choice: None, self.comment: "",
+                self.counts: f"{self.votes.counts(request)}\n\n{html.escape(message)}"}
 
 
 def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.components.Component], Callable]:
@@ -177,9 +203,11 @@ def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.compo
     # the page opens on a shipped pair, ready for a vote (a lesson without a click)
     gr.on(None, lesson_pair, None, [prompt, answer_a, answer_b, pair, seed, note], api_visibility="private")
     make_pair.click(live_note, None, note, api_visibility="private", queue=False)
-    make_pair.click(handlers.new_pair, [prompt, max_tokens, seed, source], [answer_a, answer_b, pair, seed],
+    pair_view = PairView(answer_a, answer_b, pair, seed, handlers)
+    make_pair.click(pair_view.new_pair, [prompt, max_tokens, seed, source], pair_view.outputs(),
                     api_name="dpo_pair", concurrency_id="llm", concurrency_limit=2)
-    vote_button.click(handlers.vote, [pair, choice, comment], [pair, choice, comment, counts], api_name="dpo_vote")
+    vote_view = VoteView(pair, choice, comment, counts, handlers)
+    vote_button.click(vote_view.vote, [pair, choice, comment], vote_view.outputs(), api_name="dpo_vote")
     undo_button.click(handlers.undo, None, counts, api_name="dpo_undo")
     export_button.click(handlers.export, conversational, export_file, api_name="dpo_export")
     push_button.click(handlers.push, repo_id, push_status, api_name="dpo_push")

@@ -149,6 +149,8 @@ TEXT: Table = {
         "curves_err_batch_width": "the {field} table, row 1 has {value} cells; a row is the target label t, then "
                                   "2..{high} probabilities y0, y1, ...",
         "curves_err_soft_label": "{field} = {value:g} must be in [0, 1] (0 or 1 for hard labels).",
+        "curves_err_sentence_empty": "The {field} is empty: type a sentence to score.",
+        "curves_err_sentence_long": "The {field} has {length:,} characters; the limit is {limit:,}. Shorten it.",
         "curves_err_single_token": "The {field} is a single token: add a word so there is a next token to predict.",
         # what each plot shows (its label on the page)
         "curves_plot_exp": "a^x, its derivative, e^x and the tangent at x0",
@@ -329,6 +331,9 @@ TEXT: Table = {
         "curves_err_batch_width": "{field} の表の 1 行目にはセルが {value} 個あります。各行は正解ラベル t と、"
                                   "2〜{high} 個の確率 y0, y1, ... です。",
         "curves_err_soft_label": "{field} = {value:g} は [0, 1] の範囲にしてください（ハードラベルなら 0 か 1）。",
+        "curves_err_sentence_empty": "評価する文（{field}）が空です。文を入力してください。",
+        "curves_err_sentence_long": "評価する文（{field}）が {length:,} 文字あります。上限は {limit:,} 文字です。"
+                                    "短くしてください。",
         "curves_err_single_token": "{field} が 1 トークンしかありません。予測する次のトークンがあるよう、単語を"
                                    "足してください。",
         # figures

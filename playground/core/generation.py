@@ -2,7 +2,8 @@
 
 Why bounds: the app is public (Spaces, workshops). A 100,000-character prompt or max tokens 10^9
 would tie up the shared CPU for minutes, so every request is checked here, at the engine boundary,
-with a message that says what is allowed. The UI turns the `ValueError` into a `gr.Error`.
+with a message that says what is allowed: an `InputError` (a `ValueError`) whose key the tabs say in the
+reader's language (`demos/common.py` COMMON_TEXT, `common_err_*`), naming the field.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from transformers import LogitsProcessorList, TextIteratorStreamer
 
+from playground.core.errors import InputError
 from playground.core.models import LoadedLM
 from playground.core.sampling import Sampler
 
@@ -43,22 +45,29 @@ class GenerationParams:
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_new_tokens, int) or not 1 <= self.max_new_tokens <= MAX_NEW_TOKENS:
-            raise ValueError(f"max new tokens must be a whole number from 1 to {MAX_NEW_TOKENS}, "
-                             f"got {self.max_new_tokens!r}.")
+            raise InputError("common_err_max_new_tokens", low=1, high=MAX_NEW_TOKENS, value=repr(self.max_new_tokens))
         if not math.isfinite(self.temperature) or not 0.0 <= self.temperature <= 2.0:
-            raise ValueError(f"temperature must be between 0 (greedy) and 2, got {self.temperature!r}.")
+            raise InputError("common_err_temperature", low=0, high=2, value=repr(self.temperature))
         if not math.isfinite(self.top_p) or not 0.0 < self.top_p <= 1.0:
-            raise ValueError(f"top-p must be in (0, 1], got {self.top_p!r}.")
+            raise InputError("common_err_top_p", value=repr(self.top_p))
         if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
-            raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {self.seed!r}.")
+            raise InputError("common_err_seed", low=0, high=MAX_SEED, value=repr(self.seed))
 
     @classmethod
     def from_ui(cls, max_new_tokens: float, temperature: float, top_p: float = 1.0,
                 seed: float = 0) -> GenerationParams:
-        """Numbers from widgets or API clients arrive as floats (or NaN); check before casting."""
-        for name, value in [("max new tokens", max_new_tokens), ("seed", seed)]:
-            if not is_whole_number(value):
-                raise ValueError(f"{name} must be a whole number, got {value!r}.")
+        """Numbers from widgets or API clients arrive as floats (or NaN); check before casting.
+
+        >>> GenerationParams.from_ui(8.0, 0.5).max_new_tokens
+        8
+        >>> GenerationParams.from_ui(8.5, 0.5)
+        Traceback (most recent call last):
+        playground.core.errors.InputError: common_err_max_new_tokens(low=1, high=512, value='8.5')
+        """
+        if not is_whole_number(max_new_tokens):
+            raise InputError("common_err_max_new_tokens", low=1, high=MAX_NEW_TOKENS, value=repr(max_new_tokens))
+        if not is_whole_number(seed):
+            raise InputError("common_err_seed", low=0, high=MAX_SEED, value=repr(seed))
         return cls(int(max_new_tokens), float(temperature), float(top_p), int(seed))
 
     def sampler(self, device: torch.device | str) -> Sampler:
@@ -66,14 +75,13 @@ class GenerationParams:
         return Sampler.seeded(self.temperature, self.top_p, self.seed, device)
 
 
-def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS, what: str = "prompt") -> str:
-    """The stripped text, or a ValueError that says what is wrong and how to fix it."""
+def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS) -> str:
+    """The stripped prompt, or an `InputError` that says what is wrong and how to fix it."""
     prompt = (prompt or "").strip()
     if not prompt:
-        raise ValueError(f"The {what} is empty: type something for the model to work on.")
+        raise InputError("common_err_prompt_empty")
     if len(prompt) > limit:
-        raise ValueError(f"The {what} has {len(prompt):,} characters; the limit is {limit:,}. "
-                         "Shorten it.")
+        raise InputError("common_err_prompt_long", length=len(prompt), limit=limit)
     return prompt
 
 

@@ -171,23 +171,57 @@ class Policy:
     pairs: int = 0  # how many preference pairs it was trained on
     run: int = 0  # 1 for the server's first finished run, 2 for the next...: which policy answered a vote
     finished_at: float = 0.0  # time.time() when it went live
+    continued_from: int = 0  # the run whose weights this run started from; 0: it started from the reference
+    earlier_steps: int = 0  # steps of the runs before it in that chain (0 for a run from the reference)
+
+    @property
+    def total_steps(self) -> int:
+        """Steps away from the reference, over every run of the chain (vote -> train -> vote -> train)."""
+        return self.earlier_steps + self.steps_done
 
     def summary(self) -> dict[str, Any]:
-        """What the page says about it: run number, steps, pairs, and when it finished (HH:MM, UTC)."""
+        """What the page says about it: run number, steps, pairs, when it finished (HH:MM, UTC), and the
+        run it continued (`continued_from`, 0 for none) with the steps of the whole chain."""
         return {"run": self.run, "steps": self.steps_done, "pairs": self.pairs,
-                "finished": time.strftime("%H:%M", time.gmtime(self.finished_at))}
+                "finished": time.strftime("%H:%M", time.gmtime(self.finished_at)),
+                "continued_from": self.continued_from, "total_steps": self.total_steps}
+
+    def name(self) -> str:
+        """How votes and answers name it: "DPO run 2 (16 steps, continued from run 1, 32 in all)"."""
+        if not self.continued_from:
+            return f"DPO run {self.run} ({self.steps_done} steps)"
+        return (f"DPO run {self.run} ({self.steps_done} steps, continued from run {self.continued_from}, "
+                f"{self.total_steps} in all)")
 
 
-def make_policy(lm: LoadedLM, config: TrainConfig) -> Policy:
+def make_policy(lm: LoadedLM, config: TrainConfig, start: Policy | None = None) -> Policy:
     """A trainable copy: the shared model must stay untouched for every other tab.
+
+    From the shared model, or with `start` (the live policy) from a copy of its weights: the next
+    round of the iterative loop, vote -> train -> vote on the new policy's answers -> train again.
+    The reference stays the shared model either way (`start` is not modified), so the cached
+    reference log-probs stay valid: DPO keeps measuring how far the whole chain has moved.
+    A LoRA start keeps its adapter and trains it on (`config.lora_r` does not apply); a full
+    fine-tune from a LoRA start merges the adapter into the copy first; LoRA on a full
+    fine-tune's weights adds a fresh adapter.
 
     LoRA's A matrices are drawn from a generator seeded by `config.seed` (peft's own init uses
     torch's global generator, which concurrent requests would share); B starts at zero, so the
-    policy starts equal to the reference.
+    policy starts equal to its starting weights.
     """
-    model = copy.deepcopy(lm.model)
+    from peft import PeftModel
+
+    model = copy.deepcopy(lm.model if start is None else start.model)
+    chain = {} if start is None else {"continued_from": start.run, "earlier_steps": start.total_steps}
+    if isinstance(model, PeftModel):
+        if config.lora:  # train the copied adapter on
+            for name, parameter in model.named_parameters():
+                parameter.requires_grad_("lora_" in name)
+            return Policy(model.train(), lm.model, config, **chain)
+        model = model.merge_and_unload()
     if not config.lora:
-        return Policy(model.train(), lm.model, config)
+        model.requires_grad_(True)
+        return Policy(model.train(), lm.model, config, **chain)
     from peft import LoraConfig, get_peft_model
 
     lora = LoraConfig(r=config.lora_r, lora_alpha=2 * config.lora_r, lora_dropout=0.0,
@@ -198,7 +232,7 @@ def make_policy(lm: LoadedLM, config: TrainConfig) -> Policy:
         for name, parameter in model.named_parameters():
             if "lora_A" in name:  # peft's default: kaiming_uniform_(a=sqrt(5))
                 torch.nn.init.kaiming_uniform_(parameter, a=math.sqrt(5), generator=generator)
-    return Policy(model.train(), lm.model, config)
+    return Policy(model.train(), lm.model, config, **chain)
 
 
 POLICIES = ("reference", "trained")  # who answers: the shared model, or the last finished run's policy
@@ -242,8 +276,7 @@ class PolicyTrainer:
         policy = self._policy
         if policy is None or policy.reference is not lm.model:
             return None
-        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + DPO run {policy.run} ({policy.steps_done} steps)",
-                        "trained on this server")
+        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + {policy.name()}", "trained on this server")
 
     def answering_lm(self, lm: LoadedLM, policy: str | None = None) -> LoadedLM | None:
         """The model for `policy` ("reference" or "trained"; None: the live one); None if "trained" has none yet."""
@@ -285,21 +318,27 @@ class PolicyTrainer:
             self._reference_answers[key] = greedy_answers(lm.model, lm.tokenizer, HELD_OUT_PROMPTS, max_new_tokens)
         return self._reference_answers[key]
 
-    def train(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Iterator[Progress]:
+    def train(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig,
+              continued: bool = False) -> Iterator[Progress]:
         """Train a new policy on `pairs`, yielding progress after every step; it goes live when the run ends.
 
-        A stopped run leaves the previous policy (or the reference) live.
+        `continued`: start from the live policy's weights, when one trained on `lm` is live (else from
+        the reference, as a reset in another tab may have left it). A stopped run leaves the previous
+        policy (or the reference) live.
         """
         if not pairs:
             raise InputError("dpo_err_no_pairs")
         if not self._job.acquire(blocking=False):
             raise InputError("dpo_err_busy")
         try:
-            yield from self._run(lm, pairs, config)
+            start = self._policy if continued else None  # read under the job lock: a reset cannot race it
+            yield from self._run(lm, pairs, config, start if start is not None and start.reference is lm.model
+                                 else None)
         finally:
             self._job.release()
 
-    def _run(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig) -> Iterator[Progress]:
+    def _run(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig,
+             start: Policy | None) -> Iterator[Progress]:
         tokenizer = lm.tokenizer
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         data = [tokenize_pair(tokenizer, row, config.max_answer_tokens) for row in pairs]
@@ -308,7 +347,7 @@ class PolicyTrainer:
         progress.before = tokenizer.batch_decode(before, skip_special_tokens=True)
         progress.health.append((0, mean_repeat_rate(before)))
         yield progress
-        policy = make_policy(lm, config)
+        policy = make_policy(lm, config, start)
         policy.pairs = len(data)
         trainable = [p for p in policy.model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate)

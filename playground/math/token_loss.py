@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import torch
 
 from playground.core.errors import InputError
-from playground.core.generation import validate_prompt
 from playground.core.models import LoadedLM
 
 MAX_SENTENCE_CHARS = 1000  # a few sentences: one forward pass of the 135M model in well under a second
@@ -38,7 +37,11 @@ def token_losses(lm: LoadedLM, sentence: str) -> TokenLosses:
 
     The (T, vocab) logits at position t score token t+1: loss_t = -log_softmax(logits_t)[id_{t+1}].
     """
-    sentence = validate_prompt(sentence, MAX_SENTENCE_CHARS, "sentence")
+    sentence = (sentence or "").strip()
+    if not sentence:  # said in the Math tab's words ("sentence", not "prompt")
+        raise InputError("curves_err_sentence_empty", field="sentence")
+    if len(sentence) > MAX_SENTENCE_CHARS:
+        raise InputError("curves_err_sentence_long", field="sentence", length=len(sentence), limit=MAX_SENTENCE_CHARS)
     ids = lm.tokenizer(sentence, return_tensors="pt").input_ids.to(lm.device)  # (1, T)
     if ids.shape[1] < 2:
         raise InputError("curves_err_single_token", field="sentence", value=sentence)
