@@ -38,6 +38,9 @@ LANGUAGES = ("en", "ja")
 Table = dict[str, dict[str, str]]
 
 T = gr.I18n()  # T("key") marks a label for the browser to translate; tables are merged at launch
+# A plot's label (what it shows, in the reader's language) on its own line above the figure: Gradio floats
+# it over the figure's top-left corner, where it would hide Plotly's title and subplot titles.
+PLOT_CSS = """.block:has(.js-plotly-plot) > label[data-testid="block-label"].float { position: static; margin-bottom: 4px; }"""
 
 COMMON_TEXT: Table = {
     "en": {

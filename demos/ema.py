@@ -1,7 +1,8 @@
 """Tab "EMA": samples from the raw weights and from their exponential moving average, same run, same noise.
 
-On load it shows a finished digits run (shipped checkpoints, sampled live with paired DDIM); "Train"
-runs a fresh one live (two moons by default, ~30 s) with the metric, one weight and the effective decay.
+On load it shows a finished digits run (shipped checkpoints, sampled live with paired DDIM) and, in the
+live section, the default two-moons run recorded by scripts/record_lessons.py; "Train" runs a fresh one
+live (~15-30 s) with the metric, one weight and the effective decay.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import gradio as gr
 
 from demos import links
 from demos.common import T, Table, labels, text, user_errors
+from playground.core import recorded
 from playground.core.ema import SCHEDULES
 from playground.ema import checkpoints as ema_checkpoints
 from playground.ema import diffusion
@@ -51,6 +53,10 @@ TEXT: Table = {
         "ema_err_no_checkpoint": "No shipped checkpoint at {field} {value}; available: {available}. Run "
                                  "scripts/make_ema_checkpoints.py to make them.",
         "ema_table": "| metric | raw | EMA |\n|---|---|---|\n{rows}\n\nstep {step}, effective decay {decay:.5f}",
+        "ema_recorded": "Recorded run ({date}, {machine}): {dataset}, {steps:,} steps, decay {decay:g}, {seconds:.0f} s. "
+                        "Press **Train** for a live one.",
+        "ema_plot_curves": "Training: loss, sample quality, one weight and the effective decay by step (raw vs EMA)",
+        "ema_plot_samples": "Samples of the raw and the EMA weights, same noise",
     },
     "ja": {
         "ema_tab": "EMA（指数移動平均）",
@@ -86,9 +92,14 @@ TEXT: Table = {
         "ema_err_no_checkpoint": "{field} {value} の同梱チェックポイントはありません。あるのは {available} です。"
                                  "scripts/make_ema_checkpoints.py で作成してください。",
         "ema_table": "| 指標 | 生 | EMA |\n|---|---|---|\n{rows}\n\nステップ {step}、実効減衰率 {decay:.5f}",
+        "ema_recorded": "記録済みの実行（{date}、{machine}）: {dataset}、{steps:,} ステップ、減衰率 {decay:g}、{seconds:.0f} 秒。"
+                        "**学習** を押すとその場で学習します。",
+        "ema_plot_curves": "学習: ステップごとの損失・サンプル品質・1 つの重み・実効減衰率（生の重みと EMA）",
+        "ema_plot_samples": "生の重みと EMA の重みのサンプル（同じノイズ）",
     },
 }
 DEFAULTS = diffusion.TrainConfig()
+DECAY_RANGE = (0.9, 0.9999)  # the decay slider's range
 SHOWN = {"digits": 64}  # samples drawn per picture; 2-D scatter plots show up to 1,000 points
 
 
@@ -110,24 +121,48 @@ def shipped_metrics(step: float, request: gr.Request = None) -> str:
     return metrics_table(result.metrics_raw, result.metrics_ema, result.step, result.decay, request)
 
 
+def live_views(history: diffusion.RunHistory, request: gr.Request | None, note: str = "") -> tuple:
+    """The live section's outputs from a run's history: curves, samples (scatter and pictures), the numbers."""
+    names = labels(TEXT, "ema_fig_", request)
+    dataset = history.config.dataset
+    real = None if dataset == "digits" else diffusion.toy_samples(dataset, 1000, seed=history.config.seed + 1)
+    shown = SHOWN.get(dataset, 1000)
+    raw = {key: values[-1] for key, values in history.metrics_raw.items()}
+    averaged = {key: values[-1] for key, values in history.metrics_ema.items()}
+    samples_raw, samples_ema = history.samples_raw[:shown], history.samples_ema[:shown]
+    table = metrics_table(raw, averaged, history.step, history.decays[-1], request)
+    return (ema_figures.training_figure(history, names), ema_figures.samples_figure(samples_raw, samples_ema, real, names),
+            ema_figures.sample_images(samples_raw, samples_ema), f"{note}\n\n{table}" if note else table)
+
+
+def lesson(request: gr.Request = None) -> tuple:
+    """The shipped default run (`checkpoints.LIVE_RUN`), shown on page load labelled as recorded."""
+    data, date, machine = recorded.load(ema_checkpoints.LIVE_RUN)
+    history = ema_checkpoints.run_from_record(data)
+    note = text(TEXT, "ema_recorded", request, date=date, machine=machine, dataset=history.config.dataset,
+                steps=history.config.steps, decay=history.config.ema_decay, seconds=data["seconds"])
+    return live_views(history, request, note)
+
+
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=ema&step=250&dataset=digits&decay=0.9999&schedule=constant&cosine=true`: the controls a link names."""
+    step = links.linked_choice(params, "step", map(str, ema_checkpoints.shipped_steps()))
+    return links.overlay([gr.skip()] * 5, {0: None if step is None else int(step),
+                                           1: links.linked_choice(params, "dataset", diffusion.DATASETS),
+                                           2: links.linked_number(params, "decay", *DECAY_RANGE),
+                                           3: links.linked_choice(params, "schedule", SCHEDULES),
+                                           4: links.linked_flag(params, "cosine")})
+
+
 @user_errors(table=TEXT)
 def train(dataset: str, decay: float, schedule: str, learning_rate: float, steps: float, seed: float,
           cosine_lr: bool, every: float, request: gr.Request = None, progress=gr.Progress()) -> Iterator:
     config = diffusion.TrainConfig.for_dataset(
         dataset, ema_decay=float(decay), schedule=schedule, learning_rate=float(learning_rate),
         steps=int(steps), seed=int(seed), cosine_lr=bool(cosine_lr), eval_every=min(int(every), int(steps)))
-    names = labels(TEXT, "ema_fig_", request)
-    real = None if dataset == "digits" else diffusion.toy_samples(dataset, 1000, seed=config.seed + 1)
-    shown = SHOWN.get(dataset, 1000)
     for history in diffusion.train(config):
         progress(history.step / config.steps, desc=f"{history.step}/{config.steps}")
-        raw = {key: values[-1] for key, values in history.metrics_raw.items()}
-        averaged = {key: values[-1] for key, values in history.metrics_ema.items()}
-        samples_raw, samples_ema = history.samples_raw[:shown], history.samples_ema[:shown]
-        yield (ema_figures.training_figure(history, names),
-               ema_figures.samples_figure(samples_raw, samples_ema, real, names),
-               ema_figures.sample_images(samples_raw, samples_ema),
-               metrics_table(raw, averaged, history.step, history.decays[-1], request))
+        yield live_views(history, request)
 
 
 @user_errors(table=TEXT)
@@ -153,7 +188,7 @@ def warm_up() -> None:
 
 def build() -> None:
     gr.Markdown(T("ema_intro"), elem_classes=links.NOTES)
-    gr.Markdown(T("ema_shipped"))
+    gr.Markdown(T("ema_shipped"), elem_id="ema-section-shipped")
     saved = ema_checkpoints.shipped_steps()
     step = gr.Dropdown(saved, value=saved[-1], label=T("ema_step"), elem_id="ema-step")
     with gr.Row():
@@ -164,11 +199,11 @@ def build() -> None:
           concurrency_id="ema_train", concurrency_limit=1)
     gr.on(None, shipped_metrics, [step], shipped_table, api_visibility="private")
 
-    gr.Markdown(T("ema_live"))
+    gr.Markdown(T("ema_live"), elem_id="ema-section-live")
     with gr.Row():
         dataset = gr.Dropdown(list(diffusion.DATASETS), value=DEFAULTS.dataset, label=T("ema_dataset"),
                               elem_id="ema-dataset")
-        decay = gr.Slider(0.9, 0.9999, value=DEFAULTS.ema_decay, step=0.0001, label=T("ema_decay"),
+        decay = gr.Slider(*DECAY_RANGE, value=DEFAULTS.ema_decay, step=0.0001, label=T("ema_decay"),
                           elem_id="ema-decay")
         schedule = gr.Radio(list(SCHEDULES), value=DEFAULTS.schedule, label=T("ema_schedule"),
                             elem_id="ema-schedule")
@@ -179,12 +214,16 @@ def build() -> None:
         steps = gr.Slider(50, 10_000, value=DEFAULTS.steps, step=50, label=T("ema_steps"), elem_id="ema-steps")
         every = gr.Slider(10, 1000, value=DEFAULTS.eval_every, step=10, label=T("ema_every"), elem_id="ema-every")
         seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("ema_seed"), elem_id="ema-seed")
+    controls = {"step": step, "dataset": dataset, "decay": decay, "schedule": schedule, "cosine": cosine}
+    links.when_linked("ema", linked_controls, list(controls.values()))
+    links.copy_link_row("ema", controls)
+    links.scroll_to_section("ema", {"shipped": "ema-section-shipped", "live": "ema-section-live"})
     with gr.Row():
         run = gr.Button(T("ema_train"), variant="primary", elem_id="ema-train")
         stop = gr.Button(T("ema_stop"), elem_id="ema-stop")
-    curves = gr.Plot(elem_id="ema-curves", show_label=False)
+    curves = gr.Plot(label=T("ema_plot_curves"), elem_id="ema-curves")
     with gr.Row():
-        scatter = gr.Plot(elem_id="ema-samples", show_label=False)
+        scatter = gr.Plot(label=T("ema_plot_samples"), elem_id="ema-samples")
         live_images = gr.ImageSlider(label=T("ema_images"), type="numpy", elem_id="ema-live-images")
     final = gr.Markdown(elem_id="ema-metrics")
     dataset.change(dataset_defaults, dataset, [learning_rate, steps, every], api_visibility="private")
@@ -192,6 +231,8 @@ def build() -> None:
                       [curves, scatter, live_images, final], api_name="ema_train",
                       concurrency_id="ema_train", concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")
+    # the live section opens on a finished default run, recorded (a lesson without a click)
+    gr.on(None, lesson, None, [curves, scatter, live_images, final], api_visibility="private")
 
     with gr.Accordion(T("ema_gpu"), open=False):
         gr.Markdown(T("ema_gpu_note"))

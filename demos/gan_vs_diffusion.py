@@ -1,6 +1,7 @@
 """Tab "GANs to diffusion": a GAN and a diffusion model race on the same 2-D data and CPU budget.
 
-Opens on a recorded race (shipped JSON); "Race" runs a fresh one live, streaming snapshots.
+Opens on a recorded race (shipped JSON; the linked dataset's, `?dataset=ring8`, when one was recorded);
+"Race" runs a fresh one live, streaming snapshots.
 Each visitor's race lives only in its own generator: nothing is shared between sessions.
 A drawn set is typed as 'x, y' lines, uploaded as a CSV, or drawn on a canvas; all three end up
 as lines in the points box, which the race reads.
@@ -113,6 +114,11 @@ TEXT: Table = {
         ),
         "gan_vs_diffusion_err_loss": "GAN loss {value!r} is unknown; choose one of {allowed}.",
         "gan_vs_diffusion_err_batch_pack": "GAN batch size {batch} must be a multiple of the packing {pack}.",
+        "gan_vs_diffusion_plot_scatter": "Samples of the GAN and of diffusion over the real data",
+        "gan_vs_diffusion_plot_trajectory": "Diffusion: reverse trajectories from noise to data",
+        "gan_vs_diffusion_plot_coverage": "Modes covered against CPU seconds of training",
+        "gan_vs_diffusion_plot_histogram": "High-quality samples per mode",
+        "gan_vs_diffusion_plot_cost": "Sampling cost: one GAN pass vs diffusion steps",
     },
     "ja": {
         "gan_vs_diffusion_tab": "GAN から拡散モデルへ",
@@ -202,6 +208,11 @@ TEXT: Table = {
         ),
         "gan_vs_diffusion_err_loss": "GAN の損失 {value!r} はありません。{allowed} から選んでください。",
         "gan_vs_diffusion_err_batch_pack": "GAN のバッチサイズ {batch} はパッキング数 {pack} の倍数でなければなりません。",
+        "gan_vs_diffusion_plot_scatter": "実データに重ねた GAN と拡散モデルのサンプル",
+        "gan_vs_diffusion_plot_trajectory": "拡散モデル: ノイズからデータへの逆過程の軌跡",
+        "gan_vs_diffusion_plot_coverage": "学習の CPU 秒に対する覆ったモード数",
+        "gan_vs_diffusion_plot_histogram": "モードごとの高品質サンプル数",
+        "gan_vs_diffusion_plot_cost": "サンプリングコスト: GAN 1 回と拡散のステップ",
     },
 }
 DEFAULTS, GAN_DEFAULTS, DIFFUSION_DEFAULTS = RaceConfig(), GANConfig(), DiffusionConfig()
@@ -277,12 +288,29 @@ def views(snapshot: RaceSnapshot, status: str, request: gr.Request | None) -> tu
             figures.cost_figure(snapshot, names), metrics, status)
 
 
-def recorded(request: gr.Request = None) -> tuple:
-    """The shipped race for the default dataset, shown on page load."""
-    data = json.loads((ASSETS / f"{DEFAULTS.dataset}.json").read_text())
+def shipped_datasets() -> list[str]:
+    """The datasets with a recorded race in ASSETS (scripts/record_gan_race.py)."""
+    return [name for name in DATASETS if (ASSETS / f"{name}.json").is_file()]
+
+
+def recorded(dataset: str = DEFAULTS.dataset, request: gr.Request = None) -> tuple:
+    """The shipped race for `dataset` (the default dataset's when none was recorded), shown on page load."""
+    name = dataset if dataset in shipped_datasets() else DEFAULTS.dataset
+    data = json.loads((ASSETS / f"{name}.json").read_text())
     snapshot = RaceSnapshot.from_dict(data["snapshot"])
     status = text(TEXT, "gan_vs_diffusion_recorded", request, date=data["date"], machine=snapshot.machine)
     return views(snapshot, status, request)
+
+
+BUDGET_RANGE = (10, 60)  # CPU seconds per model, the budget slider's range
+
+
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=gan_vs_diffusion&dataset=ring8&budget=30&seed=1&loss=hinge`: the controls a link names."""
+    return links.overlay([gr.skip()] * 4, {0: links.linked_choice(params, "dataset", DATASETS),
+                                           1: links.linked_number(params, "budget", *BUDGET_RANGE),
+                                           2: links.linked_number(params, "seed", 0, 2**31 - 1, whole=True),
+                                           3: links.linked_choice(params, "loss", LOSSES)})
 
 
 @user_errors(table=TEXT)
@@ -308,7 +336,7 @@ def build() -> None:
     with gr.Row():
         dataset = gr.Dropdown(list(DATASETS), value=DEFAULTS.dataset, label=T("gan_vs_diffusion_dataset"),
                               elem_id="gan-dataset")
-        budget = gr.Slider(10, 60, value=DEFAULTS.budget_s, step=1, label=T("gan_vs_diffusion_budget"),
+        budget = gr.Slider(*BUDGET_RANGE, value=DEFAULTS.budget_s, step=1, label=T("gan_vs_diffusion_budget"),
                            elem_id="gan-budget")
         seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("gan_vs_diffusion_seed"), elem_id="gan-seed")
     with gr.Row():
@@ -334,22 +362,25 @@ def build() -> None:
                                   label=T("gan_vs_diffusion_timesteps"))
             ema_decay = gr.Slider(0.0, 0.999, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001,
                                   label=T("gan_vs_diffusion_ema"))
+    controls = {"dataset": dataset, "budget": budget, "seed": seed, "loss": loss}
+    linked = links.when_linked("gan_vs_diffusion", linked_controls, list(controls.values()))
+    links.copy_link_row("gan_vs_diffusion", controls)
     with gr.Row():
         start = gr.Button(T("gan_vs_diffusion_race"), variant="primary", elem_id="gan-race")
         stop = gr.Button(T("gan_vs_diffusion_stop"), elem_id="gan-stop")
     status = gr.Markdown(elem_id="gan-status")
     with gr.Row():
-        scatter = gr.Plot(elem_id="gan-scatter", show_label=False, scale=3)
-        trajectory = gr.Plot(elem_id="gan-trajectory", show_label=False, scale=2)
+        scatter = gr.Plot(elem_id="gan-scatter", label=T("gan_vs_diffusion_plot_scatter"), scale=3)
+        trajectory = gr.Plot(elem_id="gan-trajectory", label=T("gan_vs_diffusion_plot_trajectory"), scale=2)
     with gr.Row():
-        coverage = gr.Plot(elem_id="gan-coverage", show_label=False)
-        histogram = gr.Plot(elem_id="gan-histogram", show_label=False)
+        coverage = gr.Plot(elem_id="gan-coverage", label=T("gan_vs_diffusion_plot_coverage"))
+        histogram = gr.Plot(elem_id="gan-histogram", label=T("gan_vs_diffusion_plot_histogram"))
     with gr.Row():
         metrics = gr.Markdown(elem_id="gan-metrics")
-        cost = gr.Plot(elem_id="gan-cost", show_label=False)
+        cost = gr.Plot(elem_id="gan-cost", label=T("gan_vs_diffusion_plot_cost"))
     gr.Markdown(T("gan_vs_diffusion_history"), elem_id="gan-history")
     outputs = [scatter, trajectory, coverage, histogram, cost, metrics, status]
-    gr.on(None, recorded, None, outputs, api_visibility="private")  # page load: the shipped race
+    linked.then(recorded, dataset, outputs, api_visibility="private")  # page load: the shipped race (of the link's dataset)
     upload.upload(load_csv, upload, points, api_name="gan_points_csv")
     use.click(use_sketch, sketch, points, api_name="gan_points_sketch")
     event = start.click(run_race, [dataset, budget, seed, points, loss, spectral, pack, d_steps, z_dim, timesteps,

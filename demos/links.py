@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import gradio as gr
+from gradio.events import Dependency
 
 from demos.common import LANGUAGES, T, Table, lang_of
 
@@ -105,8 +106,8 @@ def query(request: gr.Request | None) -> dict[str, str]:
     return {str(key): str(value) for key, value in (getattr(request, "query_params", None) or {}).items()}
 
 
-def link_script(tab: str, names: list[str]) -> str:
-    """JS for a "copy link" button: this page's URL with `tab` and the controls' values as parameters.
+def link_script(tab: str, names: list[str], fixed: dict[str, str] | None = None) -> str:
+    """JS for a "copy link" button: this page's URL with `tab`, `fixed` and the controls' values as parameters.
 
     Runs in the browser only (no server round trip); the link is also shown, since the clipboard
     needs a secure context that a workshop's LAN address may not be.
@@ -115,31 +116,57 @@ def link_script(tab: str, names: list[str]) -> str:
             f" url.search = ''; const params = new URLSearchParams(location.search);"
             f" for (const key of ['lang', 'present']) if (params.get(key)) url.searchParams.set(key, params.get(key));"
             f" url.searchParams.set('tab', {json.dumps(tab)});"
+            f" for (const [key, value] of Object.entries({json.dumps(fixed or {})})) url.searchParams.set(key, value);"
             f" names.forEach((name, i) => url.searchParams.set(name, String(values[i])));"
             f" navigator.clipboard?.writeText(url.href).catch(() => {{}}); return url.href; }}")
 
 
-def copy_link_row(tab: str, controls: dict[str, gr.components.Component]) -> None:
-    """A "copy link to this view" button and the link it made, for `?tab=<tab>&<name>=<value>...`."""
+def copy_link_row(tab: str, controls: dict[str, gr.components.Component], fixed: dict[str, str] | None = None) -> None:
+    """A "copy link to this view" button and the link it made, for `?tab=<tab>&<name>=<value>...`.
+
+    `fixed`: parameters the link always carries (`section=train` for a row inside that section).
+    """
     with gr.Row():
         button = gr.Button(T("links_copy"), size="sm", scale=0, elem_id=f"{tab}-copy-link")
         shown = gr.Textbox(label=T("links_link"), interactive=False, max_lines=1, elem_id=f"{tab}-link")
-    button.click(None, list(controls.values()), shown, js=link_script(tab, list(controls)),
+    button.click(None, list(controls.values()), shown, js=link_script(tab, list(controls), fixed),
                  api_visibility="private")
 
 
-def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list) -> None:
+def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list) -> Dependency:
     """On page load, when the link names this tab (`?tab=<tab>`), `apply(query)` fills `outputs`.
 
     `apply` returns one value (or `gr.skip()`) per output; bad values in a link are ignored, never
-    an error: a mistyped slide link still opens the tab.
+    an error: a mistyped slide link still opens the tab. Returns the event, so a view that depends
+    on the linked controls (a recorded race of the linked dataset) can follow it with `.then`.
     """
     def load(request: gr.Request) -> Any:
         params = query(request)
         values = apply(params) if params.get("tab", "").lower() == tab else [gr.skip()] * len(outputs)
         return values[0] if len(outputs) == 1 else values  # Gradio takes a lone output's list as its value
 
-    gr.on(None, load, None, outputs, api_visibility="private", queue=False)
+    return gr.on(None, load, None, outputs, api_visibility="private", queue=False)
+
+
+def scroll_to_section(tab: str, sections: dict[str, str]) -> None:
+    """`?tab=<tab>&section=<name>` scrolls to the element `sections[name]` (an elem_id) once its tab shows.
+
+    For tabs whose sections share controls (PagedAttention's race uses the calculator's model and GPU),
+    so they stay one page rather than sub-tabs. Runs in the browser; it scrolls again as the plots
+    above the section are drawn and move it down, and stops as soon as the reader scrolls.
+    """
+    script = (f"() => {{ const params = new URLSearchParams(location.search);"
+              f" if ((params.get('tab') || '').toLowerCase() !== {json.dumps(tab)}) return;"
+              f" const id = ({json.dumps(sections)})[params.get('section')]; if (!id) return;"
+              f" let tries = 0, scrolls = 0, moved = false;"
+              f" addEventListener('wheel', () => {{ moved = true; }}, {{once: true}});"
+              f" addEventListener('touchmove', () => {{ moved = true; }}, {{once: true}});"
+              f" const go = () => {{ const target = document.getElementById(id);"
+              f" if (moved) return;"
+              f" if (target && target.offsetParent !== null) {{ target.scrollIntoView({{block: 'start'}});"
+              f" if (++scrolls < 6) setTimeout(go, 500); }}"
+              f" else if (++tries < 200) setTimeout(go, 100); }}; go(); }}")
+    gr.on(None, None, None, None, js=script, api_visibility="private", queue=False)
 
 
 def linked_number(params: dict[str, str], name: str, low: float, high: float, whole: bool = False) -> float | None:

@@ -97,6 +97,13 @@ TEXT: Table = {
         "paged_attention_opening": "Opening race: {requests:,} ShareGPT-like requests, LLaMA-13B on A100-40GB, "
             "block size 16, computed once when the server started.",
         "paged_attention_yes": "yes", "paged_attention_no": "no",
+        "paged_attention_plot_breakdown": "Where the KV capacity goes, per allocator policy",
+        "paged_attention_plot_throughput": "Estimated throughput per allocator policy",
+        "paged_attention_plot_map": "Memory map: which request holds each KV block at one step",
+        "paged_attention_plot_running": "Running sequences at each step, per policy",
+        "paged_attention_plot_sweep": "Paged: share of KV capacity holding tokens, and throughput, by block size",
+        "paged_attention_plot_gantt": "Request lifetimes: static batch vs paged continuous batching",
+        "paged_attention_plot_slots": "KV token slots reserved vs used",
         "paged_attention_stage_static": "Static padded batch through generate()…",
         "paged_attention_stage_paged": "Paged continuous batching…",
         "paged_attention_stage_prefix_on": "Shared system prompt, prefix caching on…",
@@ -184,6 +191,13 @@ TEXT: Table = {
         "paged_attention_opening": "最初の競争: ShareGPT 風の {requests:,} リクエスト、A100-40GB 上の LLaMA-13B、"
             "ブロックサイズ 16。サーバー起動時に一度だけ計算しました。",
         "paged_attention_yes": "はい", "paged_attention_no": "いいえ",
+        "paged_attention_plot_breakdown": "方式ごとの KV 容量の使われ方",
+        "paged_attention_plot_throughput": "方式ごとの推定スループット",
+        "paged_attention_plot_map": "メモリマップ: あるステップで各 KV ブロックを持つリクエスト",
+        "paged_attention_plot_running": "方式ごとの各ステップで実行中の系列数",
+        "paged_attention_plot_sweep": "paged: ブロックサイズごとのトークンが占める KV 容量の割合とスループット",
+        "paged_attention_plot_gantt": "リクエストの生存期間: 静的バッチと paged 連続バッチング",
+        "paged_attention_plot_slots": "KV トークンスロット: 予約と使用",
         "paged_attention_stage_static": "generate() による静的パディングバッチ…",
         "paged_attention_stage_paged": "paged 連続バッチング…",
         "paged_attention_stage_prefix_on": "共有システムプロンプト、プレフィックスキャッシュあり…",
@@ -326,6 +340,18 @@ def memory_map(results: dict | None, policy: str, index: float, request: gr.Requ
     return figures.memory_map_figure(results[policy], int(index), fig_labels(request))
 
 
+SECTIONS = {"calculator": "paged-section-calculator", "race": "paged-section-race", "live": "paged-section-live"}
+
+
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=paged_attention&section=race&model=llama-70b&gpu=h100-80gb&dtype=fp8&context=8192&average=1000`."""
+    return links.overlay([gr.skip()] * 5, {
+        0: links.linked_choice(params, "model", memory.MODELS), 1: links.linked_choice(params, "gpu", memory.GPUS),
+        2: links.linked_choice(params, "dtype", memory.DTYPE_BYTES),
+        3: links.linked_number(params, "context", 1, memory.MAX_CONTEXT, whole=True),
+        4: links.linked_number(params, "average", 1, memory.MAX_CONTEXT, whole=True)})
+
+
 @dataclass(frozen=True, eq=False)
 class LiveView(ComponentView):
     """The live section's components: its handlers answer {component: value}, and Gradio leaves the
@@ -393,7 +419,7 @@ def engine_section() -> None:
 
 def build() -> None:
     gr.Markdown(T("paged_attention_intro"), elem_classes=links.NOTES)
-    gr.Markdown(T("paged_attention_calc"))
+    gr.Markdown(T("paged_attention_calc"), elem_id=SECTIONS["calculator"])
     with gr.Row():
         model = gr.Dropdown([*memory.MODELS, CUSTOM], value=DEFAULT_MODEL, label=T("paged_attention_model"),
                             elem_id="paged-model")
@@ -409,12 +435,15 @@ def build() -> None:
             head_dim = gr.Number(128, precision=0, label=T("paged_attention_head_dim"))
             params_b = gr.Number(8.0, label=T("paged_attention_params"))
     calc_inputs = [model, gpu, dtype, context, average, layers, kv_heads, head_dim, params_b]
+    linked = links.when_linked("paged_attention", linked_controls, calc_inputs[:5])
+    links.copy_link_row("paged_attention", dict(zip(("model", "gpu", "dtype", "context", "average"), calc_inputs)))
+    links.scroll_to_section("paged_attention", SECTIONS)
     with gr.Row():
         calc_table = gr.Markdown(elem_id="paged-calc")
         vllm = gr.Code(label=T("paged_attention_vllm"), language=None, elem_id="paged-vllm")
     gr.on([c.change for c in calc_inputs], calculate, calc_inputs, [calc_table, vllm], api_name="kv_calculate")
 
-    gr.Markdown(T("paged_attention_race"))
+    gr.Markdown(T("paged_attention_race"), elem_id=SECTIONS["race"])
     with gr.Row():
         trace = gr.Dropdown(list(traces.TRACES), value=RACE_DEFAULTS["trace"], label=T("paged_attention_trace"))
         csv_file = gr.File(file_types=[".csv"], type="filepath", label=T("paged_attention_csv"))
@@ -428,15 +457,15 @@ def build() -> None:
         race = gr.Button(T("paged_attention_run_race"), variant="primary", elem_id="paged-race")
     race_table = gr.Markdown(elem_id="paged-race-table")
     with gr.Row():
-        breakdown = gr.Plot(show_label=False, elem_id="paged-breakdown")
-        throughput = gr.Plot(show_label=False, elem_id="paged-throughput")
+        breakdown = gr.Plot(label=T("paged_attention_plot_breakdown"), elem_id="paged-breakdown")
+        throughput = gr.Plot(label=T("paged_attention_plot_throughput"), elem_id="paged-throughput")
     with gr.Row():
         policy = gr.Radio(list(simulator.POLICIES), value="paged", label=T("paged_attention_map_policy"))
         snapshot = gr.Slider(0, simulator.MAX_SNAPSHOTS, value=0, step=1, label=T("paged_attention_map_step"))
-    memory_plot = gr.Plot(show_label=False, elem_id="paged-map")
+    memory_plot = gr.Plot(label=T("paged_attention_plot_map"), elem_id="paged-map")
     with gr.Row():
-        running = gr.Plot(show_label=False, elem_id="paged-running")
-        sweep = gr.Plot(show_label=False, elem_id="paged-sweep")
+        running = gr.Plot(label=T("paged_attention_plot_running"), elem_id="paged-running")
+        sweep = gr.Plot(label=T("paged_attention_plot_sweep"), elem_id="paged-sweep")
     results = gr.State()
     race_inputs = [model, gpu, dtype, layers, kv_heads, head_dim, params_b, trace, csv_file, num_requests, block,
                    samples, prefix]
@@ -446,15 +475,15 @@ def build() -> None:
     gr.on([policy.change, snapshot.release], memory_map, [results, policy, snapshot], memory_plot,
           api_visibility="private")
 
-    gr.Markdown(T("paged_attention_live"))
+    gr.Markdown(T("paged_attention_live"), elem_id=SECTIONS["live"])
     with gr.Row():
         prefix_caching = gr.Checkbox(False, label=T("paged_attention_prefix_caching"))
         run = gr.Button(T("paged_attention_run_live"), variant="primary", elem_id="paged-live")
         stop = gr.Button(T("paged_attention_stop"), elem_id="paged-stop")
     live_table = gr.Markdown(elem_id="paged-live-table")
     with gr.Row():
-        gantt = gr.Plot(show_label=False, elem_id="paged-gantt")
-        slots = gr.Plot(show_label=False, elem_id="paged-slots")
+        gantt = gr.Plot(label=T("paged_attention_plot_gantt"), elem_id="paged-gantt")
+        slots = gr.Plot(label=T("paged_attention_plot_slots"), elem_id="paged-slots")
     answers = gr.Markdown(label=T("paged_attention_answers"), elem_id="paged-answers")
     view = LiveView(live_table, gantt, slots, answers)
     event = run.click(view.run, prefix_caching, view.outputs(), api_name="kv_live", concurrency_id="paged_live",
@@ -465,6 +494,7 @@ def build() -> None:
 
     # the tab opens finished: the calculator on load, the opening race (computed once), the recorded live run
     page = Context.root_block  # the app's gr.Blocks, which owns the load event
-    page.load(calculate, calc_inputs, [calc_table, vllm], api_visibility="private")
+    # after the link's controls (if any), so the numbers on screen are the link's model on the link's GPU
+    linked.then(calculate, calc_inputs, [calc_table, vllm], api_visibility="private")
     page.load(opening, None, race_outputs, api_visibility="private")
     page.load(view.recorded, None, view.outputs(), api_visibility="private")

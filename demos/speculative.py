@@ -82,6 +82,8 @@ TEXT: Table = {
         "speculative_col_metric": "Metric", "speculative_col_plain": "Plain",
         "speculative_col_spec": "Speculative", "speculative_yes": "yes", "speculative_no": "no",
         "speculative_sampled_note": "(sampling: outputs differ by design, both follow the target)",
+        "speculative_plot_timeline": "Time of each target pass: drafting vs verifying, against plain steps",
+        "speculative_plot_theory": "Expected speedup against the acceptance rate α, with this run on the curve",
         "speculative_fig_timeline_title": "Per target pass: draft vs verify time",
         "speculative_fig_draft": "draft", "speculative_fig_verify": "verify (target pass)",
         "speculative_fig_plain_step": "one plain step", "speculative_fig_round": "round (target pass)",
@@ -163,6 +165,8 @@ TEXT: Table = {
         "speculative_col_metric": "指標", "speculative_col_plain": "通常",
         "speculative_col_spec": "投機的", "speculative_yes": "はい", "speculative_no": "いいえ",
         "speculative_sampled_note": "（サンプリング: 出力は異なって当然で、どちらもターゲットの分布に従います）",
+        "speculative_plot_timeline": "ターゲットの順伝播ごとの時間: ドラフトと検証、通常のステップとの比較",
+        "speculative_plot_theory": "採用率 α に対する期待高速化と、曲線上の今回の実行",
         "speculative_fig_timeline_title": "ターゲットの順伝播ごと: ドラフト時間と検証時間",
         "speculative_fig_draft": "ドラフト", "speculative_fig_verify": "検証（ターゲットの順伝播）",
         "speculative_fig_plain_step": "通常の 1 ステップ", "speculative_fig_round": "ラウンド（ターゲットの順伝播）",
@@ -412,7 +416,8 @@ def build(timed: TimedWork) -> None:
     note = gr.Markdown(elem_id="speculative-lesson-note")
     stats = gr.Markdown(elem_id="speculative-stats")
     with gr.Row():
-        timeline, theory = gr.Plot(elem_id="speculative-timeline"), gr.Plot(elem_id="speculative-theory")
+        timeline = gr.Plot(label=T("speculative_plot_timeline"), elem_id="speculative-timeline")
+        theory = gr.Plot(label=T("speculative_plot_theory"), elem_id="speculative-theory")
     with gr.Accordion(T("speculative_raw"), open=False):
         raw = gr.JSON(elem_id="speculative-raw")
     with gr.Accordion(T("speculative_explain_title"), open=False):

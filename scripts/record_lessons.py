@@ -1,10 +1,11 @@
-"""Record the runs the Penalties, Speculative and DPO tabs open with into assets/<tab>/lesson*.json.
+"""Record the runs the Penalties, Speculative, DPO and EMA tabs open with into assets/<tab>/lesson*.json.
 
 Each tab shows its run on page load, labelled with the date and machine, until a visitor runs it
 live: the poem without and with penalties (and a sweep of the repetition penalty), the copy
-preset's plain and speculative decoding, and a pair of answers to vote on. About two minutes of
-CPU on the offline SmolLM2-135M; rerun after changing a tab's defaults.
-Usage: PLAYGROUND_OFFLINE=1 python scripts/record_lessons.py
+preset's plain and speculative decoding, a pair of answers to vote on, the DPO tab's default
+training run (16 LoRA steps, ~2 minutes), and the EMA tab's default live run (two moons, ~30 s).
+About four minutes of CPU on the offline SmolLM2-135M; rerun after changing a tab's defaults.
+Usage: PLAYGROUND_OFFLINE=1 python scripts/record_lessons.py [penalties speculative dpo dpo_training ema]
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import dataclasses
 import os
 import pathlib
 import sys
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -66,16 +68,51 @@ def record_dpo(lm) -> str:
     return f"dpo: a pair of {len(pair.answer_a)} and {len(pair.answer_b)} characters"
 
 
+def record_dpo_training(lm) -> str:
+    """The training section's default run (the tab's controls as they open), on the demo set."""
+    from demos.dpo import training
+    from playground.core import recorded
+    from playground.dpo.training import PolicyTrainer, load_pairs
+
+    start = time.perf_counter()
+    for progress in PolicyTrainer().train(lm, load_pairs(), training.DEFAULTS):
+        pass
+    seconds = time.perf_counter() - start
+    recorded.save(training.lesson_record(progress, training.DEFAULTS, seconds), ROOT / training.LESSON)
+    return f"dpo training: {len(progress.history)} steps in {seconds:.0f} s, repeats {progress.health}"
+
+
+def record_ema(lm) -> str:
+    """The EMA tab's default live run (its controls as they open); the language model is not used."""
+    from playground.core import recorded
+    from playground.ema import checkpoints, diffusion
+
+    start = time.perf_counter()
+    for history in diffusion.train(diffusion.TrainConfig()):
+        pass
+    seconds = time.perf_counter() - start
+    recorded.save(checkpoints.run_record(history, seconds), checkpoints.LIVE_RUN)
+    return f"ema: {history.step} steps in {seconds:.0f} s, metrics raw {history.metrics_raw} ema {history.metrics_ema}"
+
+
+RECORDS = {"penalties": record_penalties, "speculative": record_speculative, "dpo": record_dpo,
+           "dpo_training": record_dpo_training, "ema": record_ema}
+
+
 def main() -> None:
     os.environ.setdefault("PLAYGROUND_OFFLINE", "1")
     import torch
 
     from playground.core.models import load_causal_lm
 
+    names = sys.argv[1:] or list(RECORDS)
+    unknown = set(names) - set(RECORDS)
+    if unknown:
+        raise SystemExit(f"unknown lesson(s) {sorted(unknown)}; choose from {list(RECORDS)}")
     torch.set_num_threads(1)
-    lm = load_causal_lm()
-    for record in (record_penalties, record_speculative, record_dpo):
-        print(record(lm), flush=True)
+    lm = load_causal_lm() if set(names) - {"ema"} else None  # EMA's run needs no language model
+    for name in names:
+        print(RECORDS[name](lm), flush=True)
 
 
 if __name__ == "__main__":

@@ -199,3 +199,12 @@ def plots_shown_then_screenshot(page, plot_ids: list[str], path: pathlib.Path, c
 def artifacts() -> pathlib.Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# ------------------------------------------------------------------ the page, built in this process
+@pytest.fixture(scope="session")
+def built_demo():
+    """`app.build_demo()` once per session (no server, no model): for tests that read the page's components."""
+    import app
+
+    return app.build_demo()

@@ -15,10 +15,8 @@ PREFIXES = {"generate": "generate", "penalties": "penalties_", "speculative": "s
 
 
 @pytest.fixture(scope="module")
-def api_info() -> dict:
-    import app
-
-    return app.build_demo().get_api_info()
+def api_info(built_demo) -> dict:
+    return built_demo.get_api_info()
 
 
 def test_every_tab_has_a_prefix():

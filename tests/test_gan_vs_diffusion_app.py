@@ -22,10 +22,12 @@ RACE = ["ring8", 10, 1, "", "non_saturating", False, 1, 1, 2, 20, 0.99]
 def test_text_is_bilingual_prefixed_and_the_recorded_run_opens_in_both_languages():
     assert set(tab.TEXT["en"]) == set(tab.TEXT["ja"])
     assert all(key.startswith("gan_vs_diffusion_") for key in tab.TEXT["en"])
-    english, japanese = tab.recorded(None), tab.recorded(JAPANESE)
+    english, japanese = tab.recorded(), tab.recorded(request=JAPANESE)
     assert "Recorded run" in english[-1] and "記録済み" in japanese[-1]
     assert english[2].layout.xaxis.title.text != japanese[2].layout.xaxis.title.text
     assert all(figure.layout.height for figure in english[:5])
+    assert "(of 8)" in tab.recorded("ring8")[5] and "(of 25)" in tab.recorded("spiral")[5], \
+        "a link's dataset opens on its recorded race; one without a recording on the default's"
 
 
 def test_shipped_races_are_small_finished_and_record_where_they_were_run():

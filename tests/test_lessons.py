@@ -38,3 +38,29 @@ def test_the_dpo_lesson_is_a_pair_ready_to_vote_on():
     prompt, answer_a, answer_b, pair, seed, note = votes.lesson_pair(JAPANESE)
     assert answer_a and answer_b and answer_a != answer_b and pair["prompt"] == prompt
     assert pair["params"]["policy"] == "reference" and seed == 2 and "記録済み" in note
+
+
+def test_the_dpo_training_lesson_is_the_default_run_finished():
+    from demos.dpo import training
+    from playground.dpo.preferences import PreferenceStore
+
+    with gr.Blocks():
+        view = training.TrainingView(gr.Markdown(), gr.Plot(), gr.HTML(), PreferenceStore(),
+                                     training.dpo_training.PolicyTrainer(), TimedWork())
+        shown = view.lesson()
+    assert set(shown) == set(view.outputs()), "every output of a finished run, none left empty"
+    status, figure, table = shown[view.status], shown[view.plot], shown[view.table]
+    assert status.startswith("Recorded run (20") and "記録済み" in view.lesson(JAPANESE)[view.status]
+    losses = figure.data[0].y
+    assert len(losses) == training.DEFAULTS.steps and losses[-1] < losses[0], "the recorded run learned"
+    assert figure.layout.height and "recorded" in figure.layout.title.text
+    assert table.count("<tr>") == 1 + len(training.dpo_training.HELD_OUT_PROMPTS) and "<td></td>" not in table
+
+
+def test_the_ema_live_lesson_is_the_default_run_finished():
+    from demos import ema
+
+    curves, samples, (raw_picture, ema_picture), numbers = ema.lesson()
+    assert len(curves.data[0].y) > 100 and curves.layout.height and samples.layout.height
+    assert raw_picture.shape == ema_picture.shape and (raw_picture != ema_picture).any()
+    assert numbers.startswith("Recorded run (20") and f"step {ema.DEFAULTS.steps}" in numbers

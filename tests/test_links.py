@@ -132,3 +132,90 @@ def test_a_math_link_opens_its_section(page, app_url):
     expect(page.locator("#curves-section-6")).to_be_visible(timeout=20_000)  # section 6 of 8: binary
     expect(page.locator("#curves-binary-plot .js-plotly-plot")).to_be_visible(timeout=20_000)
     expect(page.locator("#curves-section-1")).to_be_hidden()
+
+
+def test_links_to_the_other_tabs_fill_their_controls_and_ignore_bad_values():
+    from demos import ema, gan_vs_diffusion, paged_attention
+    from demos.dpo import training
+    from demos.math import tab as math_tab
+
+    assert training.linked_controls({"mode": "dpo", "beta": "0.5", "steps": "8", "lora": "false"}) == [
+        "dpo", gr_skip(), 8, 0.5, False]
+    assert ema.linked_controls({"step": "250", "decay": "0.9999", "schedule": "constant"})[:4] == [
+        250, gr_skip(), 0.9999, "constant"]
+    assert paged_attention.linked_controls({"model": "llama-3.1-70b", "context": "8192"}) == [
+        "llama-3.1-70b", gr_skip(), gr_skip(), 8192, gr_skip()]
+    assert gan_vs_diffusion.linked_controls({"dataset": "ring8", "budget": "30"}) == ["ring8", 30.0, gr_skip(), gr_skip()]
+    assert math_tab.linked_section({"section": "llm"})[1] == "llm"
+    bad = [training.linked_controls({"mode": "ppo", "beta": "0", "steps": "1.5", "lora": "yes"}),
+           ema.linked_controls({"step": "7", "decay": "1.5", "dataset": "mnist", "schedule": "x", "cosine": "1"}),
+           paged_attention.linked_controls({"model": "gpt-5", "gpu": "tpu", "dtype": "int3", "context": "0",
+                                            "average": "x"}),
+           gan_vs_diffusion.linked_controls({"dataset": "nope", "budget": "999", "seed": "-1", "loss": "l2"}),
+           math_tab.linked_section({"section": "nine"})]
+    assert all(value == gr_skip() for values in bad for value in values), bad
+
+
+def gr_skip():
+    import gradio as gr
+
+    return gr.skip()
+
+
+LINKED_VIEWS = [  # (link, {selector: value the control shows}, {selector: text the view shows}, section in view)
+    pytest.param("?tab=dpo&section=train&mode=dpo&steps=8&beta=0.5&lora=false",
+                 {"#dpo-steps input[type=number]": "8", "#dpo-beta input[type=number]": "0.5"},
+                 {"#dpo-train-status": "Recorded run"}, "#dpo-section-train", id="dpo"),
+    # (no `step=` here: sampling another shipped checkpoint costs seconds of CPU; the unit test above reads it)
+    pytest.param("?tab=ema&section=live&decay=0.9999&schedule=constant&cosine=true",
+                 {"#ema-decay input[type=number]": "0.9999", "#ema-schedule input[value=constant]": "constant"},
+                 {"#ema-metrics": "Recorded run"}, "#ema-section-live", id="ema"),
+    pytest.param("?tab=paged_attention&section=live&model=llama-3.1-70b&gpu=h100-80gb&dtype=fp8&context=8192",
+                 {"#paged-model input": "llama-3.1-70b", "#paged-gpu input": "h100-80gb",
+                  "#paged-context input": "8192"}, {"#paged-calc": "requests of 8,192 tokens"},
+                 "#paged-section-live", id="paged_attention"),
+    pytest.param("?tab=gan_vs_diffusion&dataset=ring8&budget=30&seed=3",
+                 {"#gan-dataset input": "ring8", "#gan-budget input[type=number]": "30", "#gan-seed input": "3"},
+                 {"#gan-metrics": "(of 8)"}, None, id="gan_vs_diffusion"),
+    pytest.param("?tab=gan_vs_diffusion&dataset=nope&budget=999",  # bad values: the tab still opens, defaults stay
+                 {"#gan-dataset input": "grid25", "#gan-budget input[type=number]": "20"},
+                 {"#gan-metrics": "(of 25)"}, None, id="bad-values"),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("link, controls, shown, section", LINKED_VIEWS)
+def test_a_deep_link_opens_its_tab_with_its_controls_and_view(page, app_url, link, controls, shown, section):
+    from playwright.sync_api import expect
+
+    tab = link.split("tab=")[1].split("&")[0]
+    page.goto(app_url + link, wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    expect(page.locator(f"#tab-{tab}")).to_be_visible(timeout=20_000)
+    for selector, value in controls.items():
+        expect(page.locator(selector).first).to_have_value(value, timeout=20_000)
+    for selector, value in shown.items():
+        expect(page.locator(selector)).to_contain_text(value, timeout=20_000)
+    if section:
+        expect(page.locator(section)).to_be_in_viewport(timeout=10_000)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_copy_link_carries_the_section_of_dpo_and_math(page, app_url):
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto(app_url + "?tab=dpo&beta=0.3", wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    expect(page.locator("#dpo-beta input[type=number]")).to_have_value("0.3", timeout=20_000)
+    page.locator("#dpo-copy-link").click()
+    expect(page.locator("#dpo-link textarea, #dpo-link input").first).to_have_value(
+        re.compile(r"tab=dpo&section=train&mode=dpo_sft&source=demo&steps=16&beta=0.3&lora=true$"), timeout=10_000)
+    page.get_by_role("tab", name="Math", exact=True).click()
+    page.locator("#curves-sections").get_by_role("tab", name="6. Binary").click()
+    page.locator("#math-copy-link").click()
+    expect(page.locator("#math-link textarea, #math-link input").first).to_have_value(
+        re.compile(r"tab=math&section=binary$"), timeout=10_000)

@@ -15,7 +15,7 @@ from demos.math import tab as curves
 from demos.math.text import TEXT
 
 JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})  # what a Japanese browser sends
-SECTIONS = 7  # with a plot filled on load; section 8 (the live model) fills on a click
+SECTIONS = 7  # the maths, filled on load; section 8 (the live model) is scored on load too (tests/test_browser.py)
 PLOTS = 10  # exp + limit, log + finite differences, dice, one sample, batch, binary, matrix + gradient
 REDRAW_BUDGET_S = 0.5  # the target on this machine
 REDRAW_ASSERT_S = 1.0  # asserted with margin: six agents share two cores while tests run

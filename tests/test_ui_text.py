@@ -114,3 +114,16 @@ def test_both_languages_have_the_same_keys():
     tables = _tables()
     assert set(tables["en"]) == set(tables["ja"]), sorted(set(tables["en"]) ^ set(tables["ja"]))
 
+
+
+def test_every_plot_says_what_it_shows_in_both_languages(built_demo):
+    """No plot is the bare "Plot" Gradio shows for a plot without a label (issue 16)."""
+    import gradio as gr
+    from gradio.i18n import I18nData
+
+    tables = _tables()
+    plots = [block for block in built_demo.blocks.values() if isinstance(block, gr.Plot)]
+    assert len(plots) >= 30, f"only {len(plots)} plots found: is the page built?"
+    unlabelled = [plot.elem_id for plot in plots if not isinstance(plot.label, I18nData)
+                  or any(plot.label.key not in tables[lang] for lang in tables) or plot.show_label is False]
+    assert not unlabelled, f"plots without a shown label in both languages: {unlabelled}"

@@ -5,6 +5,7 @@ Modules: `votes` (pairs, votes, export, push; the live-policy line), `training` 
 store and hands it, with the server's one policy trainer (made by `app.py`), to both sections, so
 neither section imports the other.
 """
+from demos import links
 from demos.dpo import training, votes
 from demos.dpo.text import BUILT_KEYS, TEXT
 from playground.core.timed import TimedWork
@@ -18,8 +19,10 @@ def build(trainer: PolicyTrainer, timed: TimedWork) -> list:
     Training runs take their turn in `timed`, the server's one line for timed work."""
     store = PreferenceStore()
     live, live_policy = votes.build(store, trainer)
-    return [event.then(live_policy, None, live, api_visibility="private")
-            for event in training.build(store, trainer, timed)]
+    changes = [event.then(live_policy, None, live, api_visibility="private")
+               for event in training.build(store, trainer, timed)]
+    links.scroll_to_section("dpo", {"vote": "dpo-section-vote", "train": "dpo-section-train"})  # ?section=train
+    return changes
 
 
 __all__ = ["BUILT_KEYS", "TEXT", "build"]

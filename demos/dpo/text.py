@@ -77,6 +77,13 @@ TEXT: Table = {
         "dpo_status_after": "Answering the held-out prompts with the trained policy...",
         "dpo_status_done": "Done: {steps} steps. Repeated-3-gram rate {before:.2f} → {after:.2f}. The trained policy "
                            "now answers the vote pairs and, if picked, the Generate tab.",
+        "dpo_train_recorded": "Recorded run ({date}, {machine}): {objective} on the demo set, {steps} LoRA steps of "
+                              "{batch} pairs, β = {beta:g}, {seconds:.0f} s. Repeated-3-gram rate {before:.2f} → "
+                              "{after:.2f}. Press **Train** for a live run on this server (its policy then answers "
+                              "the vote pairs).",
+        "dpo_recorded_fig_title": "DPO training, recorded run ({date})",
+        "dpo_plot_train": "DPO training: loss, rewards and reward accuracy by step",
+        "dpo_plot_explainer": "DPO loss and gradient weight against the margin, per β",
         "dpo_status_continued": "Run {run}, continued from run {continued_from} ({total_steps} steps in all).",
         "dpo_continue": "Continue from the trained policy",
         "dpo_continue_info": "Ticked: the run starts from the live trained policy's weights (the next round of "
@@ -164,6 +171,12 @@ TEXT: Table = {
         "dpo_status_after": "学習した方策で評価用プロンプトに回答中...",
         "dpo_status_done": "完了: {steps} ステップ。3-gram 反復率 {before:.2f} → {after:.2f}。これからは学習した方策が"
                            "投票のペアに答え、選べば「生成」タブでも答えます。",
+        "dpo_train_recorded": "記録済みの実行（{date}、{machine}）: デモセットで {objective}、{batch} ペアずつ LoRA で "
+                              "{steps} ステップ、β = {beta:g}、{seconds:.0f} 秒。3-gram 反復率 {before:.2f} → {after:.2f}。"
+                              "**学習** を押すとこのサーバーでその場で学習します（その方策が投票のペアに答えます）。",
+        "dpo_recorded_fig_title": "DPO 学習（記録済みの実行、{date}）",
+        "dpo_plot_train": "DPO 学習: ステップごとの損失・報酬・報酬正解率",
+        "dpo_plot_explainer": "β ごとの、マージンに対する DPO 損失と勾配の重み",
         "dpo_status_continued": "学習 {run}（学習 {continued_from} の続き、通算 {total_steps} ステップ）。",
         "dpo_continue": "学習した方策から続ける",
         "dpo_continue_info": "オン: 現在の学習済み方策の重みから学習を始めます（投票 → 学習 → 投票 → 学習 の次の回）。"

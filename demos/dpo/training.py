@@ -6,7 +6,9 @@ made by `app.py`, which also lets the Generate tab and the header use what it tr
 """
 from __future__ import annotations
 
+import dataclasses
 import html
+import pathlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +17,7 @@ import gradio as gr
 from demos import links
 from demos.common import ComponentView, T, labels, text, timed_turn, user_errors, wait_for_turn
 from demos.dpo.text import COMPARE_COLUMNS, TEXT
+from playground.core import recorded
 from playground.core.models import load_causal_lm
 from playground.core.timed import TimedWork
 from playground.dpo import figures as dpo_figures
@@ -23,6 +26,10 @@ from playground.dpo import training as dpo_training
 from playground.dpo.preferences import PreferenceStore
 
 DEFAULTS = dpo_training.TrainConfig()
+LESSON = pathlib.Path("assets/dpo/lesson_training.json")  # the default run, by scripts/record_lessons.py
+MODES = ("dpo_sft", "dpo")  # the objective Radio's values: DPO + SFT, plain DPO
+SOURCES = ("demo", "votes", "both")  # the training pairs Radio's values
+BETA_RANGE = (0.01, 1.0)  # the β slider's range
 
 
 def training_pairs(source: str, store: PreferenceStore) -> list[dict]:
@@ -88,6 +95,23 @@ class TrainingView(ComponentView):
             return text(TEXT, "dpo_status_reset", request)
         return text(TEXT, "dpo_status_nothing", request)
 
+    def lesson(self, request: gr.Request = None) -> dict:
+        """The shipped default run (`LESSON`): its status line, plot and answers before and after, on page load.
+
+        Only shown: the recorded run's policy is not loaded, so the reference model stays live until a run here."""
+        data, date, machine = recorded.load(LESSON)
+        progress = recorded.rebuild(dpo_training.Progress, data["progress"])
+        config = dpo_training.TrainConfig(**data["config"])
+        objective = text(TEXT, "dpo_mode_sft", request) if config.sft else text(TEXT, "dpo_mode_plain", request)
+        status = text(TEXT, "dpo_train_recorded", request, date=date, machine=machine, objective=objective,
+                      steps=config.steps, batch=config.batch_size, beta=config.beta, seconds=data["seconds"],
+                      before=progress.health[0][1], after=progress.health[-1][1])
+        figure_labels = {**labels(TEXT, "dpo_fig_", request),
+                         "title": text(TEXT, "dpo_recorded_fig_title", request, date=date)}
+        return {self.status: status,
+                self.plot: dpo_figures.training_figure(progress.history, progress.health, figure_labels),
+                self.table: comparison_html(progress, request)}
+
     def continue_choice(self) -> gr.Checkbox:
         """"Continue from the trained policy": ticked while one is live (on load, after a run or a reset)."""
         return gr.Checkbox(value=self.trainer.policy is not None)
@@ -101,6 +125,20 @@ def chain_line(policy: dpo_training.Policy | None, request: gr.Request | None) -
     return text(TEXT, "dpo_status_continued", request, **policy.summary()) + " "
 
 
+def lesson_record(progress: dpo_training.Progress, config: dpo_training.TrainConfig, seconds: float) -> dict:
+    """What `LESSON` holds (scripts/record_lessons.py writes it): the finished run, its settings, its wall time."""
+    return {"progress": dataclasses.asdict(progress), "config": dataclasses.asdict(config), "seconds": seconds}
+
+
+def linked_controls(params: dict[str, str]) -> list:
+    """`?tab=dpo&section=train&mode=dpo&beta=0.5&steps=8...`: the training controls a link names (others stay)."""
+    return links.overlay([gr.skip()] * 5, {0: links.linked_choice(params, "mode", MODES),
+                                           1: links.linked_choice(params, "source", SOURCES),
+                                           2: links.linked_number(params, "steps", 1, dpo_training.MAX_STEPS, whole=True),
+                                           3: links.linked_number(params, "beta", *BETA_RANGE),
+                                           4: links.linked_flag(params, "lora")})
+
+
 @user_errors(table=TEXT)
 def explainer(betas: list[float], request: gr.Request):
     if not betas:
@@ -110,10 +148,10 @@ def explainer(betas: list[float], request: gr.Request):
 
 def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: TimedWork) -> list:
     """The training section; returns the events after which the live policy may have changed."""
-    gr.Markdown(T("dpo_train_title"))
+    gr.Markdown(T("dpo_train_title"), elem_id="dpo-section-train")
     gr.Markdown(T("dpo_train_intro"), elem_classes=links.NOTES)
     with gr.Row():
-        mode = gr.Radio([(T("dpo_mode_sft"), "dpo_sft"), (T("dpo_mode_plain"), "dpo")], value="dpo_sft",
+        mode = gr.Radio([(T("dpo_mode_sft"), MODES[0]), (T("dpo_mode_plain"), MODES[1])], value=MODES[0],
                         label=T("dpo_mode"), elem_id="dpo-mode")
         source = gr.Radio([(T("dpo_data_demo"), "demo"), (T("dpo_data_votes"), "votes"), (T("dpo_data_both"), "both")],
                           value="demo", label=T("dpo_data"), elem_id="dpo-source")
@@ -127,16 +165,20 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
                           elem_id="dpo-steps")
         batch = gr.Slider(1, 8, value=DEFAULTS.batch_size, step=1, label=T("dpo_batch"), elem_id="dpo-batch")
         learning_rate = gr.Number(value=DEFAULTS.learning_rate, label=T("dpo_lr"), elem_id="dpo-lr")
-        beta = gr.Slider(0.01, 1.0, value=DEFAULTS.beta, step=0.01, label=T("dpo_beta"), elem_id="dpo-beta")
+        beta = gr.Slider(*BETA_RANGE, value=DEFAULTS.beta, step=0.01, label=T("dpo_beta"), elem_id="dpo-beta")
+    controls = {"mode": mode, "source": source, "steps": steps, "beta": beta, "lora": lora}
+    links.when_linked("dpo", linked_controls, list(controls.values()))
+    links.copy_link_row("dpo", controls, fixed={"section": "train"})
     with gr.Row():
         run = gr.Button(T("dpo_train_button"), variant="primary", elem_id="dpo-train-button")
         stop = gr.Button(T("dpo_stop"), elem_id="dpo-stop")
         reset_button = gr.Button(T("dpo_reset"), elem_id="dpo-reset")
     status = gr.Markdown(elem_id="dpo-train-status")
-    plot = gr.Plot(elem_id="dpo-train-plot", show_label=False)
+    plot = gr.Plot(label=T("dpo_plot_train"), elem_id="dpo-train-plot")
     gr.Markdown(T("dpo_compare"))
     table = gr.HTML(elem_id="dpo-compare")
     view = TrainingView(status, plot, table, store, trainer, timed)
+    gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")  # the page opens on a finished run
     event = run.click(view.train, [mode, source, steps, batch, learning_rate, beta, lora, continued], view.outputs(),
                       api_name="dpo_train", concurrency_limit=None)  # runs wait in `timed`, seeing their place
     stop.click(None, cancels=[event], api_visibility="private")
@@ -149,6 +191,6 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
     gr.Markdown(T("dpo_explain_title"))
     betas = gr.CheckboxGroup([0.05, 0.1, 0.5, 1.0], value=[0.05, 0.1, 0.5, 1.0], label=T("dpo_betas"),
                              elem_id="dpo-betas")
-    explain = gr.Plot(elem_id="dpo-explainer", show_label=False)
+    explain = gr.Plot(label=T("dpo_plot_explainer"), elem_id="dpo-explainer")
     gr.on(None, explainer, betas, explain, api_name="dpo_explainer")  # on page load and when the β values change
     return [event, reset_event]

@@ -166,7 +166,7 @@ def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.compo
     handlers = Votes(store, trainer)
     gr.Markdown(T("dpo_intro"), elem_classes=links.NOTES)
     live = gr.Markdown(elem_id="dpo-live-policy")
-    gr.Markdown(T("dpo_collect_title"))
+    gr.Markdown(T("dpo_collect_title"), elem_id="dpo-section-vote")
     pair = gr.State(None)
     prompt = gr.Dropdown(list(PROMPTS), value=PROMPTS[0], allow_custom_value=True, label=T("dpo_prompt"),
                          elem_id="dpo-prompt")

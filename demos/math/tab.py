@@ -34,8 +34,9 @@ DICE_ROWS = [[1, 3, 1.0], [2, 2, 1.0], [3, 4, 1.0], [4, 1, 1.0], [5, 3, 1.0], [6
 BATCH_ROWS = [[0, 0.7, 0.2, 0.1], [1, 0.1, 0.6, 0.3], [2, 0.2, 0.5, 0.3], [2, 0.05, 0.05, 0.9]]
 LOGITS = (2.0, 1.0, 0.1)  # section 4's sliders z0, z1, z2 start here
 SECTIONS = ("exp", "log", "likelihood", "ce", "batch", "binary", "matrix", "llm")  # in page order, numbered from 1
+PLOTS = ("exp", "limit", "log", "fd", "dice", "ce", "batch", "binary", "matrix", "grad", "llm")  # label: curves_plot_<name>
 BUILT_KEYS = {"curves_{}_md": lambda: SECTIONS, "curves_section_{}": lambda: SECTIONS, "curves_z{}": lambda: range(len(LOGITS)),
-              "curves_rule_{}": lambda: el.RULE_NAMES}  # keys made with f-strings below, and their values
+              "curves_rule_{}": lambda: el.RULE_NAMES, "curves_plot_{}": lambda: PLOTS}  # f-string keys and their values
 
 
 def _labels(request: gr.Request | None) -> dict[str, str]:
@@ -163,17 +164,19 @@ class Answers:
 
 
 @contextlib.contextmanager
-def _section(key: str) -> Iterator[None]:
+def _section(key: str, shown: gr.Textbox) -> Iterator[None]:
     """Section `key` of SECTIONS as a sub-tab (id `key`, for `?tab=math&section=<key>`): its explanation, in a
-    column the browser tests find by number."""
-    with gr.Tab(T(f"curves_section_{key}"), id=key, elem_id=f"curves-tab-{key}"):
+    column the browser tests find by number. Choosing it writes `key` into `shown` (in the browser), which
+    the copy-link row reads."""
+    with gr.Tab(T(f"curves_section_{key}"), id=key, elem_id=f"curves-tab-{key}") as tab:
         with gr.Column(elem_id=f"curves-section-{SECTIONS.index(key) + 1}", elem_classes=["curves-section"]):
             gr.Markdown(T(f"curves_{key}_md"), latex_delimiters=LATEX)
             yield
+    tab.select(None, None, shown, js=f"() => {json.dumps(key)}", api_visibility="private", queue=False)
 
 
 def _plot(name: str) -> gr.Plot:
-    return gr.Plot(show_label=False, elem_id=f"curves-{name}-plot")
+    return gr.Plot(label=T(f"curves_plot_{name}"), elem_id=f"curves-{name}-plot")
 
 
 def _numbers(number: int) -> gr.Markdown:
@@ -183,8 +186,10 @@ def _numbers(number: int) -> gr.Markdown:
 def build() -> None:
     answers = Answers()  # one cache per built tab (per server), not per process
     gr.Markdown(T("curves_intro"), elem_classes=links.NOTES)
+    shown = gr.Textbox(SECTIONS[0], visible="hidden", elem_id="curves-shown-section")  # the sub-tab on screen
+    links.copy_link_row("math", {"section": shown})
     with gr.Tabs(elem_id="curves-sections") as sections:
-        with _section("exp"):
+        with _section("exp", shown):
             with gr.Row():
                 base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")
                 x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
@@ -198,7 +203,7 @@ def build() -> None:
         gr.on(None, answers.cached(exp_section), [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
         gr.on(None, answers.cached(e_limit_section), [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
 
-        with _section("log"):
+        with _section("log", shown):
             with gr.Row():
                 log_base = gr.Slider(1.5, 10.0, value=math.e, step=0.001, label=T("curves_log_base"))
                 log_x0 = gr.Slider(0.1, 5.0, value=1.0, step=0.05, label=T("curves_log_x0"), elem_id="curves-log-x0")
@@ -212,7 +217,7 @@ def build() -> None:
         gr.on(None, answers.cached(log_section), [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
               api_name="curves_log", **LIVE)
 
-        with _section("likelihood"):
+        with _section("likelihood", shown):
             # type="array": the cells reach the engine as sent, so a ragged or non-numeric table gets a
             # message naming the cell instead of failing in Gradio's pandas conversion
             dice = gr.Dataframe(DICE_ROWS, headers=ce.DICE_HEADERS, datatype="number", type="array",
@@ -222,7 +227,7 @@ def build() -> None:
         gr.on(None, answers.cached(likelihood_section), [dice, face], [dice_plot, dice_numbers],
               api_name="curves_likelihood", **LIVE)
 
-        with _section("ce"):
+        with _section("ce", shown):
             with gr.Row():
                 logits = [gr.Slider(-5.0, 5.0, value=value, step=0.05, label=T(f"curves_z{k}"), elem_id=f"curves-z{k}")
                           for k, value in enumerate(LOGITS)]
@@ -230,31 +235,40 @@ def build() -> None:
             ce_plot, ce_numbers = _plot("ce"), _numbers(4)
         gr.on(None, answers.cached(ce_section), [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
-        with _section("batch"):
+        with _section("batch", shown):
             batch = gr.Dataframe(BATCH_ROWS, headers=ce.batch_headers(3), datatype="number", type="array",
                                  label=T("curves_batch_table"), elem_id="curves-batch")
             batch_plot, batch_numbers = _plot("batch"), _numbers(5)
         gr.on(None, answers.cached(batch_section), [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
 
-        with _section("binary"):
+        with _section("binary", shown):
             with gr.Row():
                 z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
                 t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
             binary_plot, binary_numbers = _plot("binary"), _numbers(6)
         gr.on(None, answers.cached(binary_section), [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
 
-        with _section("matrix"):
+        with _section("matrix", shown):
             with gr.Row():
                 matrix_plot, gradient_plot = _plot("matrix"), _plot("grad")
             matrix_numbers = _numbers(7)
         gr.on(None, answers.cached(matrix_section), [batch], [matrix_plot, gradient_plot, matrix_numbers],
               api_name="curves_matrix", **LIVE)
 
-        with _section("llm"):
+        with _section("llm", shown):
             sentence = gr.Textbox("The capital of France is Paris.", label=T("curves_sentence"),
                                   max_length=MAX_SENTENCE_CHARS, elem_id="curves-sentence")
             score = gr.Button(T("curves_llm_button"), variant="primary", elem_id="curves-llm-button")
             llm_plot, llm_numbers = _plot("llm"), _numbers(8)
         gr.on([score.click, sentence.submit], llm_section, [sentence], [llm_plot, llm_numbers], api_name="curves_llm",
               concurrency_id="llm", concurrency_limit=2)
-    links.when_linked("math", lambda params: [links.linked_tab(params, "section", SECTIONS)], [sections])
+    # on page load, after a link's section: the default sentence, scored once per server by the real model
+    # (cached), so section 8 opens on its plot; in its own queue, so page loads never take the "llm" slots
+    links.when_linked("math", linked_section, [sections, shown]).then(
+        answers.cached(llm_section), [sentence], [llm_plot, llm_numbers], api_visibility="private",
+        concurrency_id="curves_llm_open", concurrency_limit=1)
+
+
+def linked_section(params: dict[str, str]) -> list:
+    """`?tab=math&section=binary`: that sub-tab, and its name for the copy-link row."""
+    return [links.linked_tab(params, "section", SECTIONS), links.linked_choice(params, "section", SECTIONS) or gr.skip()]

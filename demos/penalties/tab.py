@@ -216,7 +216,7 @@ def engine_column() -> EngineView:
         gr.Markdown(T("penalties_engine_heading"))
         status = gr.Markdown(elem_id="penalties-engine-status")
         answer = gr.HTML(elem_id="penalties-engine")
-        plot = gr.Plot(show_label=False, elem_id="penalties-engine-plot")
+        plot = gr.Plot(label=T("penalties_plot_engine"), elem_id="penalties-engine-plot")
         gr.Markdown(T("penalties_engine_note"))
     return EngineView(status, answer, plot, gr.State())
 
@@ -311,7 +311,7 @@ def build(timed: TimedWork) -> None:
     metrics = gr.Dataframe(label=T("penalties_metrics"), interactive=False, elem_id="penalties-metrics")
     gr.Markdown(T("penalties_scrubber"))
     step = gr.Slider(0, 1, value=0, step=1, label=T("penalties_step"), elem_id="penalties-step")
-    step_plot = gr.Plot(show_label=False, elem_id="penalties-step-plot")
+    step_plot = gr.Plot(label=T("penalties_plot_step"), elem_id="penalties-step-plot")
     step_table = gr.Dataframe(label=T("penalties_step_table"), interactive=False)
     state = gr.State()
     inputs = [prompt, repetition, frequency, presence, convention, last_n, temperature, top_p, seed,
@@ -336,7 +336,7 @@ def build(timed: TimedWork) -> None:
                          value=DEFAULT_SWEEP[0], label=T("penalties_sweep_which"))
         points = gr.Slider(*SWEEP_POINTS, value=DEFAULT_SWEEP[1], step=1, label=T("penalties_sweep_points"))
         sweep_button = gr.Button(T("penalties_sweep_button"), elem_id="penalties-sweep-button")
-    sweep_plot = gr.Plot(show_label=False, elem_id="penalties-sweep-plot")
+    sweep_plot = gr.Plot(label=T("penalties_plot_sweep"), elem_id="penalties-sweep-plot")
     sweep_button.click(sweep, [prompt, which, points, convention, last_n, temperature, top_p, seed,
                                max_tokens], sweep_plot, api_name="penalties_sweep",
                        concurrency_id="llm", concurrency_limit=2)
@@ -345,6 +345,6 @@ def build(timed: TimedWork) -> None:
     gr.Markdown(T("penalties_explainer_heading"))
     shift = gr.Slider(-6.0, 6.0, value=0.0, step=0.5, label=T("penalties_shift"))
     explainer_inputs = [repetition, frequency, presence, shift]
-    explainer_plot = gr.Plot(show_label=False, elem_id="penalties-explainer-plot")
+    explainer_plot = gr.Plot(label=T("penalties_plot_explainer"), elem_id="penalties-explainer-plot")
     # triggers=None: on page load and on every change of the inputs; a figure, not public API
     gr.on(None, explain, explainer_inputs, explainer_plot, api_visibility="private")

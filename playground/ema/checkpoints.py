@@ -86,3 +86,31 @@ def compare_checkpoint(step: int, num_samples: int = 256, sampling_steps: int = 
     metrics = {w: diffusion.score("digits", samples[w], reference, seed) for w in WEIGHT_SETS}
     return Comparison(step, samples["raw"], samples["ema"], metrics["raw"], metrics["ema"],
                       effective_decay(step, config.ema_decay, config.schedule))
+
+
+# ------------------------------------------------------------------ the recorded live run
+LIVE_RUN = ASSET_DIR / "lesson_live.json"  # the "Train live" section's default run, by scripts/record_lessons.py
+HISTORY_LISTS = ("losses", "decays", "weight_raw", "weight_ema", "eval_steps", "metrics_raw", "metrics_ema")
+
+
+def run_record(history: diffusion.RunHistory, seconds: float) -> dict:
+    """A finished run as JSON-ready data: its settings, every plotted series and the last paired samples.
+
+    Floats are kept to 5 significant digits (the plots show 3); the model and EMA objects are not kept.
+    """
+    def short(values):
+        return {key: short(value) for key, value in values.items()} if isinstance(values, dict) else \
+            [float(f"{value:.5g}") for value in values]
+    return {"config": {key: getattr(history.config, key) for key in history.config.__dataclass_fields__},
+            "step": history.step, "seconds": seconds,
+            **{name: short(getattr(history, name)) for name in HISTORY_LISTS},
+            "samples_raw": history.samples_raw.numpy().round(4).tolist(),
+            "samples_ema": history.samples_ema.numpy().round(4).tolist()}
+
+
+def run_from_record(data: dict) -> diffusion.RunHistory:
+    """`run_record`'s data as a `RunHistory` for the figures (model and EMA absent: it only shows)."""
+    return diffusion.RunHistory(diffusion.TrainConfig(**data["config"]), model=None, ema=None, step=data["step"],
+                                **{name: data[name] for name in HISTORY_LISTS},
+                                samples_raw=torch.tensor(data["samples_raw"]),
+                                samples_ema=torch.tensor(data["samples_ema"]))
