@@ -97,8 +97,9 @@ def build_demo() -> gr.Blocks:
     built = {}
     with gr.Blocks(title="DL Playground") as demo:
         gr.Markdown(common.T("app_title"))
-        gr.Markdown(common.T("app_subtitle"))
-        line = gr.Markdown(machine, elem_id="status-line")
+        # presenter mode folds these two: the projector's 720 pixels go to the lesson
+        gr.Markdown(common.T("app_subtitle"), elem_classes=links.NOTES)
+        line = gr.Markdown(machine, elem_id="status-line", elem_classes=links.NOTES)
         switch = gr.HTML(links.language_links(None), elem_id="language-links")
         with gr.Tabs(elem_id="main-tabs") as tabs:
             for tab in TABS:

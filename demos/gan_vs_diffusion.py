@@ -13,6 +13,7 @@ import io
 import json
 import pathlib
 from collections.abc import Iterator
+from typing import Any
 
 import gradio as gr
 
@@ -41,6 +42,7 @@ TEXT: Table = {
         "gan_vs_diffusion_points": "Drawn set (dataset 'drawn'): one 'x, y' per line, 2 to 200 points",
         "gan_vs_diffusion_gan_knobs": "GAN knobs",
         "gan_vs_diffusion_diffusion_knobs": "Diffusion knobs",
+        "gan_vs_diffusion_own_data": "Your own data (dataset 'drawn'): type, upload or draw the points",
         "gan_vs_diffusion_loss": "GAN loss",
         "gan_vs_diffusion_spectral": "Spectral norm on D",
         "gan_vs_diffusion_pack": "PacGAN packing (samples per D input)",
@@ -134,6 +136,7 @@ TEXT: Table = {
         "gan_vs_diffusion_points": "描いた点（データセット 'drawn'）: 1 行に 'x, y' を 1 つ、2〜200 点",
         "gan_vs_diffusion_gan_knobs": "GAN の設定",
         "gan_vs_diffusion_diffusion_knobs": "拡散モデルの設定",
+        "gan_vs_diffusion_own_data": "自分のデータ（データセット 'drawn'）: 点を入力、アップロード、または描く",
         "gan_vs_diffusion_loss": "GAN の損失",
         "gan_vs_diffusion_spectral": "D にスペクトル正規化",
         "gan_vs_diffusion_pack": "PacGAN のパッキング（D の 1 入力あたりのサンプル数）",
@@ -274,6 +277,11 @@ def use_sketch(editor: dict | None, request: gr.Request = None) -> str:
     return as_lines(points_from_sketch(ink))
 
 
+def unfold_own_data(dataset: str) -> Any:
+    """Choosing the 'drawn' dataset opens the folded section where its points are made."""
+    return gr.Accordion(open=True) if dataset == "drawn" else gr.skip()
+
+
 def views(snapshot: RaceSnapshot, status: str, request: gr.Request | None) -> tuple:
     """Every output of the tab from one snapshot: figures, table, status."""
     names = labels(TEXT, "gan_vs_diffusion_fig_", request)
@@ -339,17 +347,19 @@ def build() -> None:
         budget = gr.Slider(*BUDGET_RANGE, value=DEFAULTS.budget_s, step=1, label=T("gan_vs_diffusion_budget"),
                            elem_id="gan-budget")
         seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("gan_vs_diffusion_seed"), elem_id="gan-seed")
-    with gr.Row():
-        with gr.Column():
-            points = gr.Textbox("", lines=3, label=T("gan_vs_diffusion_points"), placeholder="-1, 0\n1, 0\n0, 1",
-                                elem_id="gan-points")
-            upload = gr.File(file_types=[".csv", ".txt"], type="filepath", label=T("gan_vs_diffusion_upload"),
-                             elem_id="gan-upload")
-        with gr.Column():
-            sketch = gr.ImageEditor(sources=(), canvas_size=(280, 280), fixed_canvas=True, transforms=(), layers=False,
-                                    brush=gr.Brush(default_size=6, colors=["#222222"]), height=320,
-                                    label=T("gan_vs_diffusion_sketch"), elem_id="gan-sketch")
-            use = gr.Button(T("gan_vs_diffusion_use_sketch"), elem_id="gan-use-sketch")
+    # folded: the race's results, not its inputs, fill a projector's first screen; choosing 'drawn' unfolds it
+    with gr.Accordion(T("gan_vs_diffusion_own_data"), open=False, elem_id="gan-own-data") as own_data:
+        with gr.Row():
+            with gr.Column():
+                points = gr.Textbox("", lines=3, label=T("gan_vs_diffusion_points"), placeholder="-1, 0\n1, 0\n0, 1",
+                                    elem_id="gan-points")
+                upload = gr.File(file_types=[".csv", ".txt"], type="filepath", label=T("gan_vs_diffusion_upload"),
+                                 elem_id="gan-upload")
+            with gr.Column():
+                sketch = gr.ImageEditor(sources=(), canvas_size=(280, 280), fixed_canvas=True, transforms=(), layers=False,
+                                        brush=gr.Brush(default_size=6, colors=["#222222"]), height=320,
+                                        label=T("gan_vs_diffusion_sketch"), elem_id="gan-sketch")
+                use = gr.Button(T("gan_vs_diffusion_use_sketch"), elem_id="gan-use-sketch")
     with gr.Row():
         with gr.Accordion(T("gan_vs_diffusion_gan_knobs"), open=False):
             loss = gr.Radio(list(LOSSES), value=GAN_DEFAULTS.loss, label=T("gan_vs_diffusion_loss"))
@@ -381,6 +391,7 @@ def build() -> None:
     gr.Markdown(T("gan_vs_diffusion_history"), elem_id="gan-history")
     outputs = [scatter, trajectory, coverage, histogram, cost, metrics, status]
     linked.then(recorded, dataset, outputs, api_visibility="private")  # page load: the shipped race (of the link's dataset)
+    dataset.input(unfold_own_data, dataset, own_data, api_visibility="private", queue=False)
     upload.upload(load_csv, upload, points, api_name="gan_points_csv")
     use.click(use_sketch, sketch, points, api_name="gan_points_sketch")
     event = start.click(run_race, [dataset, budget, seed, points, loss, spectral, pack, d_steps, z_dim, timesteps,

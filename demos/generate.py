@@ -8,12 +8,14 @@ picks the reference model or the trained DPO policy; the server's one `PolicyTra
 from __future__ import annotations
 
 import functools
+import pathlib
 from collections.abc import Callable, Iterator
 
 import gradio as gr
 
 from demos import links
 from demos.common import T, Table, text, user_errors
+from playground.core import recorded
 from playground.core.batching import Schedulers, ServerBusy, TooManyRequests
 from playground.core.engine import Engine
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, validate_prompt
@@ -46,6 +48,9 @@ TEXT: Table = {
         "generate_too_many": "Too many requests from you: {limit} are already running. Wait for one to "
                              "finish (or press Stop), then try again.",
         "generate_busy": "The server is busy: try again in a minute.",
+        "generate_recorded": "Recorded run ({date}, {machine}): the reference model's greedy answer to the prompt "
+                             "above, {tokens} tokens in {seconds:.1f} s. Press **Generate** to run it live.",
+        "generate_live": "Live answer from this server.",
     },
     "ja": {
         "generate_tab": "生成",
@@ -69,9 +74,26 @@ TEXT: Table = {
         "generate_too_many": "リクエストが多すぎます。すでに {limit} 件を実行中です。どれかが終わるまで待つか"
                              "「停止」を押してから、もう一度お試しください。",
         "generate_busy": "サーバーが混み合っています。1 分ほどしてからもう一度お試しください。",
+        "generate_recorded": "記録済みの実行（{date}、{machine}）: 上のプロンプトへの参照モデルの貪欲法による回答です"
+                             "（{tokens} トークン、{seconds:.1f} 秒）。**生成** を押すとその場で実行します。",
+        "generate_live": "このサーバーで生成した回答です。",
     },
 }
 DEFAULTS = GenerationParams()
+PROMPT = "Write a short poem about the ocean."
+LESSON = pathlib.Path("assets/generate/lesson.json")  # PROMPT answered with DEFAULTS, by scripts/record_lessons.py
+
+
+def lesson(request: gr.Request = None) -> tuple[str, str]:
+    """The shipped answer to the default prompt and the note that says it was recorded (when, where, how fast)."""
+    data, date, machine = recorded.load(LESSON)
+    return data["answer"], text(TEXT, "generate_recorded", request, date=date, machine=machine,
+                                tokens=data["tokens"], seconds=data["seconds"])
+
+
+def live_start(request: gr.Request = None) -> tuple[str, str]:
+    """Clears the recorded answer before a live one streams in, so the two are never shown as one."""
+    return "", text(TEXT, "generate_live", request)
 
 
 class Generate:
@@ -123,7 +145,7 @@ def build(trainer: PolicyTrainer, timed: TimedWork) -> tuple[gr.Radio, Callable[
     `timed`: the server's line for timed work, told when this tab's batches decode."""
     handlers = Generate(trainer, timed)
     gr.Markdown(T("generate_intro"), elem_classes=links.NOTES)
-    prompt = gr.Textbox(label=T("generate_prompt"), value="Write a short poem about the ocean.",
+    prompt = gr.Textbox(label=T("generate_prompt"), value=PROMPT,
                         lines=2, elem_id="generate-prompt")
     with gr.Row():
         max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=DEFAULTS.max_new_tokens, step=1,
@@ -137,10 +159,13 @@ def build(trainer: PolicyTrainer, timed: TimedWork) -> tuple[gr.Radio, Callable[
         run = gr.Button(T("generate_button"), variant="primary", elem_id="generate-button")
         stop = gr.Button(T("generate_stop"), elem_id="generate-stop")
     answer = gr.Textbox(label=T("generate_output"), lines=8, elem_id="generate-output")
+    note = gr.Markdown(elem_id="generate-note")
+    started = run.click(live_start, None, [answer, note], api_visibility="private", queue=False)
     # No concurrency limit: every request goes straight to its model's scheduler, which batches
     # them and refuses past its limits at once.
-    event = run.click(handlers.generate, [prompt, max_tokens, temperature, policy], answer, api_name="generate",
-                      concurrency_limit=None)
+    event = started.then(handlers.generate, [prompt, max_tokens, temperature, policy], answer, api_name="generate",
+                         concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     gr.on(None, handlers.policy_choice, None, policy, api_visibility="private")  # on page load
+    gr.on(None, lesson, None, [answer, note], api_visibility="private")  # a finished answer at first sight
     return policy, handlers.policy_choice

@@ -20,8 +20,10 @@ from gradio.events import Dependency
 from demos.common import LANGUAGES, T, Table, lang_of
 
 TEXT: Table = {
-    "en": {"links_copy": "Copy link to this view", "links_link": "Link to this view (copied)"},
-    "ja": {"links_copy": "この画面へのリンクをコピー", "links_link": "この画面へのリンク（コピー済み）"},
+    "en": {"links_copy": "Copy link to this view", "links_link": "Link to this view",
+           "links_placeholder": "Press the button: the link to this view appears here, copied to the clipboard."},
+    "ja": {"links_copy": "この画面へのリンクをコピー", "links_link": "この画面へのリンク",
+           "links_placeholder": "ボタンを押すと、この画面へのリンクがここに表示され、クリップボードにコピーされます。"},
 }
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 
@@ -128,7 +130,8 @@ def copy_link_row(tab: str, controls: dict[str, gr.components.Component], fixed:
     """
     with gr.Row():
         button = gr.Button(T("links_copy"), size="sm", scale=0, elem_id=f"{tab}-copy-link")
-        shown = gr.Textbox(label=T("links_link"), interactive=False, max_lines=1, elem_id=f"{tab}-link")
+        shown = gr.Textbox(label=T("links_link"), show_label=False, placeholder=T("links_placeholder"),
+                           interactive=False, max_lines=1, elem_id=f"{tab}-link")
     button.click(None, list(controls.values()), shown, js=link_script(tab, list(controls), fixed),
                  api_visibility="private")
 

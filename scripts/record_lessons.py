@@ -1,11 +1,11 @@
-"""Record the runs the Penalties, Speculative, DPO and EMA tabs open with into assets/<tab>/lesson*.json.
+"""Record the runs the Generate, Penalties, Speculative, DPO and EMA tabs open with into assets/<tab>/lesson*.json.
 
 Each tab shows its run on page load, labelled with the date and machine, until a visitor runs it
-live: the poem without and with penalties (and a sweep of the repetition penalty), the copy
+live: the default prompt's greedy answer, the poem without and with penalties (and a sweep of the repetition penalty), the copy
 preset's plain and speculative decoding, a pair of answers to vote on, the DPO tab's default
 training run (16 LoRA steps, ~2 minutes), and the EMA tab's default live run (two moons, ~30 s).
 About four minutes of CPU on the offline SmolLM2-135M; rerun after changing a tab's defaults.
-Usage: PLAYGROUND_OFFLINE=1 python scripts/record_lessons.py [penalties speculative dpo dpo_training ema]
+Usage: PLAYGROUND_OFFLINE=1 python scripts/record_lessons.py [generate penalties speculative dpo dpo_training ema]
 """
 from __future__ import annotations
 
@@ -17,6 +17,29 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def record_generate(lm) -> str:
+    """The Generate tab's default prompt and controls: its greedy answer, decoded alone (the tab's batch decodes
+    the same tokens: tests/test_batching.py), and the number of tokens it took."""
+    import torch
+
+    from demos import generate
+    from playground.core import recorded
+    from playground.core.generation import GREEDY, chat_input_ids
+
+    input_ids = chat_input_ids(lm, generate.PROMPT)
+    start = time.perf_counter()
+    with torch.inference_mode():
+        output = lm.model.generate(input_ids, attention_mask=torch.ones_like(input_ids), **GREEDY,
+                                   max_new_tokens=generate.DEFAULTS.max_new_tokens,
+                                   pad_token_id=lm.tokenizer.eos_token_id)
+    seconds = time.perf_counter() - start
+    new_ids = output[0, input_ids.shape[1]:]
+    answer = lm.tokenizer.decode(new_ids, skip_special_tokens=True)
+    recorded.save({"prompt": generate.PROMPT, "params": dataclasses.asdict(generate.DEFAULTS), "answer": answer,
+                   "tokens": len(new_ids), "seconds": round(seconds, 2)}, ROOT / generate.LESSON)
+    return f"generate: {len(new_ids)} tokens in {seconds:.1f} s"
 
 
 def record_penalties(lm) -> str:
@@ -95,7 +118,7 @@ def record_ema(lm) -> str:
     return f"ema: {history.step} steps in {seconds:.0f} s, metrics raw {history.metrics_raw} ema {history.metrics_ema}"
 
 
-RECORDS = {"penalties": record_penalties, "speculative": record_speculative, "dpo": record_dpo,
+RECORDS = {"generate": record_generate, "penalties": record_penalties, "speculative": record_speculative, "dpo": record_dpo,
            "dpo_training": record_dpo_training, "ema": record_ema}
 
 

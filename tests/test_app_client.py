@@ -17,6 +17,17 @@ def test_generate_streams_real_text(client):
     assert len(partials) >= 2
 
 
+def test_the_generate_tabs_recorded_answer_is_what_the_live_server_answers(client):
+    """The Generate tab opens on a shipped answer: the same prompt and controls, run live, give the same text."""
+    from demos import generate
+    from playground.core import recorded
+
+    data, _, _ = recorded.load(generate.LESSON)
+    live = client.predict(data["prompt"], data["params"]["max_new_tokens"], data["params"]["temperature"],
+                          api_name="/generate")
+    assert live == data["answer"]
+
+
 @pytest.mark.parametrize("prompt, max_tokens, temperature", [
     ("", 16, 0.0), ("x" * 100_000, 16, 0.0), ("hi", 0, 0.0), ("hi", 10**9, 0.0),
 ], ids=["empty-prompt", "prompt-100k-chars", "max-tokens-0", "max-tokens-1e9"])

@@ -45,6 +45,7 @@ def test_japanese_locale_translates_the_shell(page: Page, open_tab, artifacts):
 
 # the outputs each tab must show on first open (issue 16: a lesson on screen at first sight), by elem_id
 FIRST_OUTPUTS = {
+    "generate": ["generate-output", "generate-note"],
     "penalties": ["penalties-plain", "penalties-penalised", "penalties-metrics", "penalties-lesson-note"],
     "speculative": ["speculative-plain", "speculative-spec", "speculative-stats"],
     "ema": ["ema-shipped-metrics", "ema-metrics"],

@@ -130,6 +130,9 @@ def test_tab_opens_on_the_recorded_race_in_english_and_a_drawing_becomes_points(
                                                                                artifacts):
     check_recorded_race_on_screen(page, open_tab, console_errors, artifacts, "GANs to diffusion", "Recorded run", "en")
     sketch = page.locator("#gan-sketch")
+    expect(sketch).not_to_be_visible()  # folded, so the race fills the first screen
+    page.locator("#gan-dataset input").click()
+    page.get_by_role("option", name="drawn").click()  # choosing the drawn set unfolds where it is made
     sketch.scroll_into_view_if_needed()
     sketch.get_by_role("button", name="Brush").click()  # the label tells the visitor to pick it first
     box = sketch.locator("canvas").first.bounding_box()

@@ -1,4 +1,4 @@
-"""The lessons the Penalties, Speculative and DPO tabs open with: shipped runs that fill every output, labelled."""
+"""The lessons the Generate, Penalties, Speculative and DPO tabs open with: shipped runs that fill every output, labelled."""
 from __future__ import annotations
 
 import gradio as gr
@@ -6,6 +6,19 @@ import gradio as gr
 from playground.core.timed import TimedWork
 
 JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
+
+
+def test_the_generate_lesson_is_the_default_prompts_answer_labelled_recorded():
+    from demos import generate
+    from playground.core import recorded
+
+    data, _, _ = recorded.load(generate.LESSON)
+    answer, note = generate.lesson()
+    assert answer == data["answer"] and answer.strip() and data["prompt"] == generate.PROMPT
+    assert data["params"] == {"max_new_tokens": generate.DEFAULTS.max_new_tokens, "temperature": 0.0,
+                              "top_p": generate.DEFAULTS.top_p, "seed": generate.DEFAULTS.seed}, "the tab's own defaults"
+    assert note.startswith("Recorded run (20") and f"{data['tokens']} tokens" in note
+    assert "記録済み" in generate.lesson(JAPANESE)[1]
 
 
 def test_the_penalties_lesson_fills_the_pair_the_step_chart_and_the_sweep():

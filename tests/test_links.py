@@ -85,6 +85,30 @@ def test_a_link_opens_its_tab_in_its_language_in_presenter_mode(page, app_url, a
     expect(page.get_by_role("tab", name="Math")).to_have_attribute("aria-selected", "true")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_presenter_mode_fits_every_tab_to_a_1280x720_projector(page, app_url, artifacts, lang):
+    """Explanations and the status line folded, nothing wider than the screen, every plot shorter than it."""
+    from playwright.sync_api import expect
+
+    import app
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    for tab in (app.tab_id(module) for module in app.TABS):
+        page.goto(app_url + f"?lang={lang}&tab={tab}&present=1", wait_until="domcontentloaded")
+        expect(page.locator(f"#tab-{tab}")).to_be_visible(timeout=60_000)
+        expect(page.locator("#status-line")).to_be_hidden()
+        assert page.locator(".lesson-notes").count() and not page.locator(".lesson-notes:visible").count()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, f"{tab} scrolls sideways"
+        if tab != "generate":  # the one tab without a plot: wait for the others' lessons to draw
+            expect(page.locator(".js-plotly-plot:visible").first).to_be_visible(timeout=60_000)
+        tallest = page.evaluate("Math.max(0, ...[...document.querySelectorAll('.js-plotly-plot')]"
+                                ".filter(plot => plot.offsetParent).map(plot => plot.getBoundingClientRect().height))")
+        assert tallest <= 720, f"a plot of {tab} is {tallest} px tall"
+        page.screenshot(path=str(artifacts / f"present-{lang}-{tab}.png"))
+
+
 def test_a_speculative_link_fills_its_preset_then_single_controls():
     from demos import speculative
     from playground.speculative.presets import PRESETS
