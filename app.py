@@ -21,14 +21,17 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, paged_attention, penalties, speculative
+from playground.core.batching import Schedulers
 from playground.core.settings import get_settings
 from playground.core.timed import TimedWork
 from playground.dpo.training import PolicyTrainer
 
 TABS = [generate, penalties, speculative, ema, dpo, math, paged_attention, gan_vs_diffusion]  # each: TEXT (en/ja) and build()
-# what each tab's build() takes of the server's objects: the DPO trainer (dpo trains it, generate answers with it)
-# and the line for timed work (penalties, speculative and dpo wait in it; generate's batches report to it)
-SHARED = {generate: ("trainer", "timed"), dpo: ("trainer", "timed"), penalties: ("timed",), speculative: ("timed",)}
+# what each tab's build() takes of the server's objects: the DPO trainer (dpo trains it, generate answers with it),
+# the line for timed work (penalties, speculative and dpo training wait in it) and the batches, one per model, that
+# generate's answers and dpo's pairs decode in together (they tell the line when they decode)
+SHARED = {generate: ("trainer", "batches"), dpo: ("trainer", "timed", "batches"), penalties: ("timed",),
+          speculative: ("timed",)}
 
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
@@ -89,9 +92,10 @@ def policy_status(trainer: PolicyTrainer, machine: str) -> Callable[..., str]:
 
 
 def build_demo() -> gr.Blocks:
-    """The page; one `PolicyTrainer` and one `TimedWork` line per server, handed to the tabs that use them."""
+    """The page; one `PolicyTrainer`, `TimedWork` line and `Schedulers` per server, handed to the tabs that use them."""
     trainer = PolicyTrainer()
-    shared = {"trainer": trainer, "timed": TimedWork()}
+    timed = TimedWork()
+    shared = {"trainer": trainer, "timed": timed, "batches": Schedulers(activity=timed.other_work)}
     machine = status_line()
     status = policy_status(trainer, machine)
     built = {}

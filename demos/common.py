@@ -28,9 +28,11 @@ import numpy as np
 from gradio.components.plot import PlotData
 from plotly.utils import PlotlyJSONEncoder
 
-from playground.core.batching import ServerBusy, TooManyRequests
+from playground.core.batching import Schedulers, ServerBusy, TooManyRequests
 from playground.core.engine import configured_engine
 from playground.core.errors import InputError
+from playground.core.generation import GenerationParams
+from playground.core.models import LoadedLM
 from playground.core.timed import Place, TimedWork
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ COMMON_TEXT: Table = {
         "common_quiet": "⏳ Your turn: waiting for {running} other visitor generation(s) to finish, so they do not "
                         "slow the timing.",
         "common_busy": "The server is busy: try again in a minute.",
+        "common_batch_too_many": "Too many requests from you: {limit} are already running. Wait for one to "
+                                 "finish (or press Stop), then try again.",
         "common_timed_too_many": "You already have a run waiting or running: wait for it to finish (or press Stop), "
                                  "then try again.",
     },
@@ -90,6 +94,8 @@ COMMON_TEXT: Table = {
         "common_ahead": "⏳ あと {ahead} 件待ち: 時間を計る実行は 1 件ずつ順番に動きます。前の実行が終わると始まります。",
         "common_quiet": "⏳ 順番が来ました。計測が遅くならないよう、ほかの訪問者の生成 {running} 件が終わるのを待っています。",
         "common_busy": "サーバーが混み合っています。1 分ほどしてからもう一度お試しください。",
+        "common_batch_too_many": "リクエストが多すぎます。すでに {limit} 件を実行中です。どれかが終わるまで待つか"
+                                 "「停止」を押してから、もう一度お試しください。",
         "common_timed_too_many": "すでに実行が待機中か実行中です。終わるまで待つか「停止」を押してから、もう一度お試しください。",
     },
 }
@@ -172,6 +178,21 @@ def timed_turn(work: TimedWork, request: gr.Request | None) -> Iterator[Place]:
         raise ValueError(text(COMMON_TEXT, "common_busy", request)) from error
     with place:
         yield place
+
+
+def batched_stream(batches: Schedulers, lm: LoadedLM, prompt: str, params: GenerationParams,
+                   request: gr.Request | None) -> Iterator[str]:
+    """The answer so far, decoded in the model's one batch with every other visitor's (playground/core/batching.py).
+
+    Queued (or refused, in the reader's language, at once) when called, before the first read, so a
+    caller can ask for several answers and read them together. Closing it frees its row.
+    """
+    try:
+        return batches.stream(lm, prompt, params, session=getattr(request, "session_hash", None))
+    except TooManyRequests as error:
+        raise ValueError(text(COMMON_TEXT, "common_batch_too_many", request, limit=error.limit)) from error
+    except ServerBusy as error:
+        raise ValueError(text(COMMON_TEXT, "common_busy", request)) from error
 
 
 def wait_for_turn(place: Place, request: gr.Request | None, show: Callable[[str], Any],

@@ -14,14 +14,13 @@ from collections.abc import Callable, Iterator
 import gradio as gr
 
 from demos import links
-from demos.common import T, Table, text, user_errors
+from demos.common import T, Table, batched_stream, text, user_errors
 from playground.core import recorded
-from playground.core.batching import Schedulers, ServerBusy, TooManyRequests
+from playground.core.batching import Schedulers
 from playground.core.engine import Engine
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, validate_prompt
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
-from playground.core.timed import TimedWork
 from playground.dpo.training import PolicyTrainer
 
 TEXT: Table = {
@@ -45,9 +44,6 @@ TEXT: Table = {
         "generate_button": "Generate",
         "generate_stop": "Stop",
         "generate_output": "Answer",
-        "generate_too_many": "Too many requests from you: {limit} are already running. Wait for one to "
-                             "finish (or press Stop), then try again.",
-        "generate_busy": "The server is busy: try again in a minute.",
         "generate_recorded": "Recorded run ({date}, {machine}): the reference model's greedy answer to the prompt "
                              "above, {tokens} tokens in {seconds:.1f} s. Press **Generate** to run it live.",
         "generate_live": "Live answer from this server.",
@@ -71,9 +67,6 @@ TEXT: Table = {
         "generate_button": "生成",
         "generate_stop": "停止",
         "generate_output": "回答",
-        "generate_too_many": "リクエストが多すぎます。すでに {limit} 件を実行中です。どれかが終わるまで待つか"
-                             "「停止」を押してから、もう一度お試しください。",
-        "generate_busy": "サーバーが混み合っています。1 分ほどしてからもう一度お試しください。",
         "generate_recorded": "記録済みの実行（{date}、{machine}）: 上のプロンプトへの参照モデルの貪欲法による回答です"
                              "（{tokens} トークン、{seconds:.1f} 秒）。**生成** を押すとその場で実行します。",
         "generate_live": "このサーバーで生成した回答です。",
@@ -97,12 +90,11 @@ def live_start(request: gr.Request = None) -> tuple[str, str]:
 
 
 class Generate:
-    """The tab's handlers, bound to the server's one DPO trainer; its batching loops report to `timed`."""
+    """The tab's handlers, bound to the server's one DPO trainer and its batches (one per model, shared with DPO)."""
 
-    def __init__(self, trainer: PolicyTrainer, timed: TimedWork) -> None:
+    def __init__(self, trainer: PolicyTrainer, batches: Schedulers) -> None:
         self.trainer = trainer
-        # one batch per model object (the reference, a trained policy); timings know when they decode
-        self.schedulers = Schedulers(activity=timed.other_work)
+        self.batches = batches
 
     @functools.cached_property
     def engine(self) -> Engine | None:
@@ -122,13 +114,7 @@ class Generate:
         lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
         if lm is None:
             raise ValueError(text(TEXT, "generate_err_untrained", request))
-        try:  # decoded in one batch with every other visitor's (playground/core/batching.py)
-            answer = self.schedulers.stream(lm, prompt, params, session=getattr(request, "session_hash", None))
-        except TooManyRequests as error:
-            raise ValueError(text(TEXT, "generate_too_many", request, limit=error.limit)) from error
-        except ServerBusy as error:
-            raise ValueError(text(TEXT, "generate_busy", request)) from error
-        yield from answer
+        yield from batched_stream(self.batches, lm, prompt, params, request)
 
     def policy_choice(self, request: gr.Request = None) -> dict:
         """The live policy as the radio's value, and what the trained one is (or that there is none yet)."""
@@ -140,10 +126,10 @@ class Generate:
         return gr.update(value="trained", info=text(TEXT, "generate_policy_ready", request, **policy.summary()))
 
 
-def build(trainer: PolicyTrainer, timed: TimedWork) -> tuple[gr.Radio, Callable[..., dict]]:
+def build(trainer: PolicyTrainer, batches: Schedulers) -> tuple[gr.Radio, Callable[..., dict]]:
     """The tab; returns the policy radio and its refresh handler, which the app runs after DPO training and reset.
-    `timed`: the server's line for timed work, told when this tab's batches decode."""
-    handlers = Generate(trainer, timed)
+    `batches`: the server's one batch per model (app.py), which the DPO tab's pairs join too."""
+    handlers = Generate(trainer, batches)
     gr.Markdown(T("generate_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("generate_prompt"), value=PROMPT,
                         lines=2, elem_id="generate-prompt")

@@ -11,6 +11,7 @@ import pathlib
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -208,3 +209,39 @@ def built_demo():
     import app
 
     return app.build_demo()
+
+
+class Gate:
+    """Every forward of `model` waits for one permit; `sizes` records (rows, tokens) of each."""
+
+    def __init__(self, model) -> None:
+        self.permits = threading.Semaphore(0)
+        self.asked = threading.Condition()
+        self.sizes: list[tuple[int, int]] = []
+        self.handle = model.register_forward_pre_hook(self._wait, with_kwargs=True)
+
+    def _wait(self, module, args, kwargs) -> None:
+        with self.asked:
+            self.sizes.append(tuple(kwargs["input_ids"].shape))
+            self.asked.notify_all()
+        if not self.permits.acquire(timeout=20):
+            raise TimeoutError("the test never opened the gate")
+
+    def held_in(self, forward: int) -> None:
+        """Until the loop waits at the gate in its `forward`-th forward (so arrivals join after it)."""
+        with self.asked:
+            assert self.asked.wait_for(lambda: len(self.sizes) >= forward, timeout=20)
+
+    def open(self, steps: int = 10_000) -> None:
+        self.permits.release(steps)
+
+    def close(self) -> None:
+        self.handle.remove()
+
+
+@pytest.fixture
+def gate(tiny_lm):
+    gate = Gate(tiny_lm.model)
+    yield gate
+    gate.open()
+    gate.close()

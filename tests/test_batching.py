@@ -1,6 +1,6 @@
 """Continuous batching (playground/core/batching.py) against plain `model.generate`, one request alone.
 
-A `Gate` (a forward pre-hook on the real model that waits for a permit) lets a test decide how
+A `Gate` (tests/conftest.py: a forward pre-hook on the real model that waits for a permit) lets a test decide how
 many forward passes run before the next request arrives, so "joins while others decode" is
 certain, not a race; it also records every forward's batch size to prove the rows were merged.
 """
@@ -17,46 +17,10 @@ from transformers import LogitsProcessorList
 from playground.core.batching import MIN_SHARED_PREFIX, BatchLimits, Scheduler, Schedulers, ServerBusy, TooManyRequests
 from playground.core.errors import InputError
 from playground.core.generation import GREEDY, GenerationParams, chat_input_ids, stream_generate
-from tests.conftest import make_tiny_lm
+from tests.conftest import Gate, make_tiny_lm
 
 PROMPTS = ["Hi", "Tell me a long story about a dragon who learns to bake bread.", "2+2=?",
            "List three colours, then explain why the sky looks blue in the afternoon."]
-
-
-class Gate:
-    """Every forward of `model` waits for one permit; `sizes` records (rows, tokens) of each."""
-
-    def __init__(self, model) -> None:
-        self.permits = threading.Semaphore(0)
-        self.asked = threading.Condition()
-        self.sizes: list[tuple[int, int]] = []
-        self.handle = model.register_forward_pre_hook(self._wait, with_kwargs=True)
-
-    def _wait(self, module, args, kwargs) -> None:
-        with self.asked:
-            self.sizes.append(tuple(kwargs["input_ids"].shape))
-            self.asked.notify_all()
-        if not self.permits.acquire(timeout=20):
-            raise TimeoutError("the test never opened the gate")
-
-    def held_in(self, forward: int) -> None:
-        """Until the loop waits at the gate in its `forward`-th forward (so arrivals join after it)."""
-        with self.asked:
-            assert self.asked.wait_for(lambda: len(self.sizes) >= forward, timeout=20)
-
-    def open(self, steps: int = 10_000) -> None:
-        self.permits.release(steps)
-
-    def close(self) -> None:
-        self.handle.remove()
-
-
-@pytest.fixture
-def gate(tiny_lm):
-    gate = Gate(tiny_lm.model)
-    yield gate
-    gate.open()
-    gate.close()
 
 
 def alone(lm, prompt: str, params: GenerationParams) -> list[int]:
@@ -173,6 +137,21 @@ def test_a_reader_that_stops_frees_its_row_at_the_next_step(tiny_lm, gate):
     again = scheduler.submit(chat_input_ids(tiny_lm, "Hi"), GenerationParams(max_new_tokens=3), session="s")
     gate.open()
     assert len(list(again.tokens())) == 3
+
+
+def test_a_stream_given_up_before_its_first_read_frees_its_place(tiny_lm, gate):
+    """The other half of a DPO pair was refused: the half already asked for is closed unread and must leave."""
+    schedulers = Schedulers(BatchLimits(max_per_session=1))
+    unread = schedulers.stream(tiny_lm, "Hi", GenerationParams(max_new_tokens=500), session="s")
+    gate.held_in(1)  # its prefill has started
+    with pytest.raises(TooManyRequests):
+        schedulers.stream(tiny_lm, "Hi", GenerationParams(max_new_tokens=5), session="s")
+    unread.close()
+    gate.open(1)  # the prefill already waiting finishes; then the row leaves
+    wait_idle(schedulers.get(tiny_lm))
+    assert len(gate.sizes) <= 2, "it left at the next step, not after 500 tokens"
+    gate.open()
+    assert list(schedulers.stream(tiny_lm, "Hi", GenerationParams(max_new_tokens=3), session="s"))
 
 
 def test_limits_refuse_at_once_and_the_scheduler_keeps_serving(tiny_lm, gate):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 
 import gradio as gr
 import pytest
 import torch
 
+from playground.core.batching import Schedulers
 from playground.core.timed import TimedWork
 from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
@@ -266,6 +268,58 @@ def test_the_trained_policy_answers_the_next_pairs_until_reset(tiny_lm):
     assert trainer.reset() and trainer.answering_lm(tiny_lm) is tiny_lm
 
 
+def test_a_pair_decodes_both_sides_in_one_batch_and_equals_the_pair_made_alone(tiny_lm):
+    """The voting path (`Votes.pairs`): both sides join the model's batch at once, and each side's seed holds."""
+    from demos.common import batched_stream
+    from playground.core.batching import Schedulers
+    from playground.dpo.preferences import stream_pair, stream_pair_from
+
+    *_, alone = stream_pair(tiny_lm, "Hi?", max_new_tokens=12, temperatures=(0.0, 1.0), seed=3)
+    rows: list[int] = []
+    hook = tiny_lm.model.register_forward_pre_hook(lambda module, args, kwargs: rows.append(kwargs["input_ids"].shape[0]),
+                                                   with_kwargs=True)
+    try:
+        batches = Schedulers()
+        pairs = list(stream_pair_from(lambda asked, side: batched_stream(batches, tiny_lm, asked, side, None),
+                                      tiny_lm.model_id, "Hi?", 12, (0.0, 1.0), seed=3))
+    finally:
+        hook.remove()
+    assert (pairs[-1].answer_a, pairs[-1].answer_b) == (alone.answer_a, alone.answer_b) and alone.answer_a
+    # one shared-prefix forward, one prefill, then 12 steps of both rows (in turn, it would be 2 x 13 forwards of 1)
+    assert max(rows) == 2 and len(rows) <= 14, f"both sides decode together, got batch sizes {rows}"
+    assert any(pair.answer_a and pair.answer_b for pair in pairs[:-1]), "the two answers grow side by side"
+
+
+def test_a_pair_past_the_visitors_limit_is_refused_and_frees_the_half_it_asked_for(tiny_lm, gate):
+    from demos.common import batched_stream
+    from playground.core.batching import BatchLimits, Schedulers
+    from playground.core.generation import GenerationParams
+    from playground.dpo.preferences import stream_pair_from
+
+    batches = Schedulers(BatchLimits(max_per_session=2))
+    visitor = gr.Request(session_hash="visitor", headers={"accept-language": "ja"})
+
+    def pair(max_new_tokens: int):
+        return stream_pair_from(lambda asked, side: batched_stream(batches, tiny_lm, asked, side, visitor),
+                                tiny_lm.model_id, "Hi?", max_new_tokens)
+
+    running = batched_stream(batches, tiny_lm, "Hi", GenerationParams(max_new_tokens=500), visitor)
+    gate.held_in(1)  # its prefill waits at the gate: one of the visitor's two places is taken
+    with pytest.raises(ValueError, match="リクエストが多すぎます"):
+        next(pair(400))  # the first half gets the other place, the second is refused
+    running.close()
+    gate.open(5)
+    scheduler = batches.get(tiny_lm)
+    deadline = time.monotonic() + 60
+    while scheduler.load() != (0, 0) or scheduler._thread is not None:
+        assert time.monotonic() < deadline, scheduler.load()
+        time.sleep(0.01)
+    assert len(gate.sizes) <= 2, f"the refused pair's first half decoded: {len(gate.sizes)} forwards"
+    gate.open()
+    *_, done = pair(4)
+    assert done.answer_a and done.answer_b
+
+
 def test_every_event_of_the_tab_is_named_dpo_or_private():
     """Wiring only: no anonymous endpoint (`/counts_markdown`, `/explainer` were) in the public API."""
     import gradio as gr
@@ -273,7 +327,7 @@ def test_every_event_of_the_tab_is_named_dpo_or_private():
     from demos import dpo as dpo_tab
 
     with gr.Blocks() as demo:
-        dpo_tab.build(dpo_training.PolicyTrainer(), TimedWork())
+        dpo_tab.build(dpo_training.PolicyTrainer(), TimedWork(), Schedulers())
     public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility != "private"]
     assert public and all(name.startswith("dpo_") for name in public), public
     assert {"dpo_counts", "dpo_policy", "dpo_explainer", "dpo_push", "dpo_train", "dpo_reset"} <= set(public)
@@ -299,11 +353,11 @@ def test_generate_answers_with_the_trained_policy_until_reset(tiny_lm):
     assert answer("reference") == reference  # the shared model is untouched
     summary = trainer.policy.summary()
     assert summary["run"] == 1 and summary["steps"] == 4 and summary["pairs"] == 4
-    choice = Generate(trainer, TimedWork()).policy_choice()
+    choice = Generate(trainer, Schedulers()).policy_choice()
     assert choice["value"] == "trained" and "run 1, 4 steps" in choice["info"]
     assert trainer.reset() and trainer.live == "reference"
     assert trainer.answering_lm(tiny_lm, "trained") is None and answer("reference") == reference
-    assert Generate(trainer, TimedWork()).policy_choice()["value"] == "reference"
+    assert Generate(trainer, Schedulers()).policy_choice()["value"] == "reference"
 
 
 @pytest.mark.parametrize("language, words", [("en", "no trained DPO policy"), ("ja", "学習した方策がまだありません")])
@@ -315,7 +369,7 @@ def test_generate_with_the_trained_policy_before_training_says_so(language, word
     class Request:  # what user_errors and text() read of a gr.Request
         headers = {"accept-language": language}
 
-    handler = Generate(dpo_training.PolicyTrainer(), TimedWork())
+    handler = Generate(dpo_training.PolicyTrainer(), Schedulers())
     with pytest.raises(gr.Error) as error:
         list(handler.generate("Hi", 4, 0.0, "trained", Request()))
     assert words in str(error.value) and "Traceback" not in str(error.value)

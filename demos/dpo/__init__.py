@@ -1,24 +1,26 @@
 """Tab "DPO": vote on answer pairs, train on the votes live, see the effect, vote on the new answers.
 
 Modules: `votes` (pairs, votes, export, push; the live-policy line), `training` (the live run),
-`text` (every string, English and Japanese). `build(trainer)` makes the server's one preference
-store and hands it, with the server's one policy trainer (made by `app.py`), to both sections, so
+`text` (every string, English and Japanese). `build(trainer, timed, batches)` makes the server's one
+preference store and hands it, with the server's one policy trainer (made by `app.py`), to both sections, so
 neither section imports the other.
 """
 from demos import links
 from demos.dpo import training, votes
 from demos.dpo.text import BUILT_KEYS, TEXT
+from playground.core.batching import Schedulers
 from playground.core.timed import TimedWork
 from playground.dpo.preferences import PreferenceStore
 from playground.dpo.training import PolicyTrainer
 
 
-def build(trainer: PolicyTrainer, timed: TimedWork) -> list:
+def build(trainer: PolicyTrainer, timed: TimedWork, batches: Schedulers) -> list:
     """One store (at $PLAYGROUND_PREFERENCES_DB or in the cache folder) per server; returns the events after
     which the live policy may have changed (a finished run, a reset), for the app to refresh what shows it.
-    Training runs take their turn in `timed`, the server's one line for timed work."""
+    Training runs take their turn in `timed`, the server's one line for timed work; pairs decode in `batches`
+    with every other visitor's answers."""
     store = PreferenceStore()
-    live, live_policy = votes.build(store, trainer)
+    live, live_policy = votes.build(store, trainer, batches)
     changes = [event.then(live_policy, None, live, api_visibility="private")
                for event in training.build(store, trainer, timed)]
     links.scroll_to_section("dpo", {"vote": "dpo-section-vote", "train": "dpo-section-train"})  # ?section=train

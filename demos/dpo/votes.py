@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, text, user_errors
+from demos.common import ComponentView, T, batched_stream, text, user_errors
 from demos.dpo.text import TEXT
 from playground.core import recorded
+from playground.core.batching import Schedulers
 from playground.core.engine import configured_engine
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
-from playground.dpo.preferences import PROMPTS, HubPushRefused, PreferenceStore, stream_pair, stream_pair_from
+from playground.dpo.preferences import PROMPTS, HubPushRefused, PreferenceStore, stream_pair_from
 from playground.dpo.training import PolicyTrainer
 
 LESSON = pathlib.Path("assets/dpo/lesson_pair.json")  # a pair of the reference model, by scripts/record_lessons.py
@@ -50,11 +51,12 @@ def session_of(request: gr.Request | None) -> str:
 
 
 class Votes:
-    """The section's handlers, bound to the server's one store and trainer (made by the tab's build())."""
+    """The section's handlers, bound to the server's one store, trainer and batches (made by the tab's build())."""
 
-    def __init__(self, store: PreferenceStore, trainer: PolicyTrainer) -> None:
+    def __init__(self, store: PreferenceStore, trainer: PolicyTrainer, batches: Schedulers | None = None) -> None:
         self.store = store
         self.trainer = trainer
+        self.batches = batches if batches is not None else Schedulers()
 
     def counts(self, request: gr.Request = None) -> str:
         counts = self.store.counts(session_of(request))
@@ -77,8 +79,8 @@ class Votes:
         return text(TEXT, "dpo_live_trained", request, objective=objective, **policy.summary()), "trained"
 
     def pairs(self, prompt: str, max_new_tokens: int, seed: int, source: str, request: gr.Request | None):
-        """The reference answers from the serving engine when one is set (like Generate), else from here;
-        the trained policy lives only here."""
+        """The reference answers from the serving engine when one is set (like Generate), else from here, both
+        sides in the model's one batch with every other visitor's answers; the trained policy lives only here."""
         engine = configured_engine() if source == "reference" else None
         if engine:
             def answer(text: str, side) -> Iterator[str]:
@@ -89,7 +91,8 @@ class Votes:
         lm = self.trainer.answering_lm(load_causal_lm(), source)  # one read: a reset cannot swap it half way
         if lm is None:
             raise ValueError(text(TEXT, "dpo_err_untrained", request))
-        return stream_pair(lm, prompt, max_new_tokens, seed=seed)
+        return stream_pair_from(lambda asked, side: batched_stream(self.batches, lm, asked, side, request), lm.model_id,
+                                prompt, max_new_tokens, seed=seed)
 
     @user_errors(table=TEXT)
     def undo(self, request: gr.Request) -> str:
@@ -161,9 +164,10 @@ class VoteView(ComponentView):
                 self.counts: f"{self.votes.counts(request)}\n\n{html.escape(message)}"}
 
 
-def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.components.Component], Callable]:
+def build(store: PreferenceStore, trainer: PolicyTrainer,
+          batches: Schedulers) -> tuple[list[gr.components.Component], Callable]:
     """The voting section; returns the live-policy line and pair source, and the handler that refreshes them."""
-    handlers = Votes(store, trainer)
+    handlers = Votes(store, trainer, batches)
     gr.Markdown(T("dpo_intro"), elem_classes=links.NOTES)
     live = gr.Markdown(elem_id="dpo-live-policy")
     gr.Markdown(T("dpo_collect_title"), elem_id="dpo-section-vote")
@@ -204,8 +208,9 @@ def build(store: PreferenceStore, trainer: PolicyTrainer) -> tuple[list[gr.compo
     gr.on(None, lesson_pair, None, [prompt, answer_a, answer_b, pair, seed, note], api_visibility="private")
     make_pair.click(live_note, None, note, api_visibility="private", queue=False)
     pair_view = PairView(answer_a, answer_b, pair, seed, handlers)
+    # no concurrency limit: both sides join the model's batch, which refuses past its limits at once
     make_pair.click(pair_view.new_pair, [prompt, max_tokens, seed, source], pair_view.outputs(),
-                    api_name="dpo_pair", concurrency_id="llm", concurrency_limit=2)
+                    api_name="dpo_pair", concurrency_limit=None)
     vote_view = VoteView(pair, choice, comment, counts, handlers)
     vote_button.click(vote_view.vote, [pair, choice, comment], vote_view.outputs(), api_name="dpo_vote")
     undo_button.click(handlers.undo, None, counts, api_name="dpo_undo")

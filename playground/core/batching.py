@@ -448,4 +448,24 @@ class Schedulers:
         The prompt is checked and the request queued (or refused) before the first item.
         """
         ticket = self.get(lm).submit(chat_input_ids(lm, prompt), params, session)
-        return stream_text(ticket, lm.tokenizer)
+        return TextStream(ticket, lm.tokenizer)
+
+
+class TextStream(Iterator[str]):
+    """`stream_text` of a queued ticket that `close()` cancels even before the first read.
+
+    Why not the bare generator: closing a generator that never started runs none of its code, so a
+    request asked for and then given up unread (the other half of a DPO pair was refused) would keep
+    its row and its session's place until it finished decoding.
+    """
+
+    def __init__(self, ticket: Ticket, tokenizer) -> None:
+        self.ticket = ticket
+        self._text = stream_text(ticket, tokenizer)
+
+    def __next__(self) -> str:
+        return next(self._text)
+
+    def close(self) -> None:
+        self.ticket.cancel()
+        self._text.close()

@@ -11,6 +11,7 @@ be recognised instead of misread. The export is TRL's preference format
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -81,16 +82,34 @@ def stream_pair(lm: LoadedLM, prompt: str, max_new_tokens: int = 64, temperature
 def stream_pair_from(answer: Callable[[str, GenerationParams], Iterator[str]], model_id: str, prompt: str,
                      max_new_tokens: int = 64, temperatures: tuple[float, float] = (0.7, 1.0),
                      seed: int = 0) -> Iterator[Pair]:
-    """`stream_pair` with any answerer (a local model, a serving engine): `answer(prompt, params)` streams text."""
+    """`stream_pair` with any answerer (a local model, a batch, a serving engine): `answer(prompt, params)` streams
+    text. Both answers are asked for before either is read, so a batch decodes them in the same steps, and they
+    grow side by side; if the second is refused, the first is closed (and its row freed) unread."""
     prompt = validate_prompt(prompt)
     sides = [GenerationParams(max_new_tokens, t, seed=seed + i) for i, t in enumerate(temperatures)]
     random.Random(seed).shuffle(sides)  # which setting lands on A is hidden from the voter
     params = {"a": asdict(sides[0]), "b": asdict(sides[1]), "model_id": model_id}
-    answer_a = ""
-    for answer_a in answer(prompt, sides[0]):
-        yield Pair(prompt, answer_a, "", params)
-    for answer_b in answer(prompt, sides[1]):
-        yield Pair(prompt, answer_a, answer_b, params)
+    answers = ["", ""]
+    with contextlib.ExitStack() as asked:
+        streams = [asked.enter_context(contextlib.closing(answer(prompt, side))) for side in sides]
+        for side, text in side_by_side(streams):
+            answers[side] = text
+            yield Pair(prompt, answers[0], answers[1], params)
+
+
+def side_by_side(streams: list[Iterator[str]]) -> Iterator[tuple[int, str]]:
+    """(index, item) from each stream in turn until all end: two answers of one batch arrive in the same steps.
+
+    >>> list(side_by_side([iter("ab"), iter("xyz")]))
+    [(0, 'a'), (1, 'x'), (0, 'b'), (1, 'y'), (1, 'z')]
+    """
+    running = dict(enumerate(streams))
+    while running:
+        for index, stream in list(running.items()):
+            try:
+                yield index, next(stream)
+            except StopIteration:
+                del running[index]
 
 
 def default_path(settings: Settings | None = None) -> pathlib.Path:
