@@ -25,12 +25,16 @@ def test_every_tab_opens_cleanly(page: Page, open_tab, console_errors, artifacts
 
 
 def test_generate_tab_streams_an_answer(page: Page, open_tab, console_errors, artifacts):
+    """The tab opens on the recorded answer, labelled; Generate replaces it with a live one, labelled live."""
     open_tab()
     page.get_by_role("tab", name="Generate").click()
+    expect(page.locator("#generate-note")).to_contain_text("Recorded run", timeout=30_000)
+    expect(page.locator("#generate-output textarea")).to_have_value(__import__("re").compile("ocean"))
     page.locator("#generate-prompt textarea").fill("What is the capital of France?")
     page.locator("#generate-button").click()
     expect(page.locator("#generate-output textarea")).to_have_value(
         __import__("re").compile("Paris"), timeout=60_000)
+    expect(page.locator("#generate-note")).to_contain_text("Live answer from this server.")
     page.screenshot(path=str(artifacts / "generate-answer.png"), full_page=True)
     assert not console_errors, console_errors
 
