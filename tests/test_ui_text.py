@@ -1,8 +1,8 @@
 """Every UI-text key the code can use exists in English and in Japanese.
 
 Why a source scan: a key missing from a table fails only when its branch runs (a rare error, one
-preset), in front of an audience. The scan reads every `T(...)`, `text(TABLE, ...)`, `labels(TABLE, ...)`
-in `demos/` and `app.py` and every `InputError(...)` in `playground/`. Literal keys must exist; keys
+preset), in front of an audience. The scan reads every `T(...)`, `text(TABLE, ...)`, `labels(TABLE, ...)`,
+`field_label(TABLE, ...)` in `demos/` and `app.py` and every `InputError(...)` in `playground/`. Literal keys must exist; keys
 built with an f-string must be declared with the values they can take, in the tab module's
 `BUILT_KEYS` (f-string with `{}` placeholders -> a function returning the values), so a new f-string,
 or a new value without its text, fails here. `demos/common.py` (the machinery) is not scanned.
@@ -51,7 +51,7 @@ def _pattern(node: ast.AST) -> str | None:
     return None
 
 
-KEY_ARGUMENT = {"T": 0, "text": 1, "labels": 1, "InputError": 0}
+KEY_ARGUMENT = {"T": 0, "text": 1, "labels": 1, "field_label": 1, "InputError": 0}
 
 
 def _keys_used() -> list[tuple[str, str, int, str | None]]:
@@ -74,7 +74,7 @@ def _keys_used() -> list[tuple[str, str, int, str | None]]:
 
 def test_the_scan_finds_the_keys():
     kinds = {kind for kind, *_ in _keys_used()}
-    assert {"T", "text", "labels"} <= kinds, kinds
+    assert {"T", "text", "labels", "field_label"} <= kinds, kinds
 
 
 def test_every_key_is_a_literal_or_a_listed_pattern():
