@@ -218,6 +218,8 @@ TEXT: Table = {
 }
 BUILT_KEYS = {"paged_attention_stage_{}": lambda: live.STAGES}
 DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE = "llama-13b", "a100-40gb", "fp16"
+CALC_DEFAULTS = (DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE, 2048, 500)  # model, GPU, dtype, context, average
+CUSTOM_DEFAULTS = (32, 8, 128, 8.0)  # a custom model's layers, KV heads, head size, billions of parameters
 RACE_DEFAULTS = {"trace": "sharegpt", "num_requests": 1000, "block_size": 16}
 SWEEP_SIZES = (8, 16, 32, 64, 128, 256)
 SWEEP_REQUESTS = 300  # the block-size sweep runs six simulations; fewer requests keep it near a second
@@ -344,13 +346,26 @@ def memory_map(results: dict | None, policy: str, index: float, request: gr.Requ
 SECTIONS = {"calculator": "paged-section-calculator", "race": "paged-section-race", "live": "paged-section-live"}
 
 
-def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=paged_attention&section=race&model=llama-70b&gpu=h100-80gb&dtype=fp8&context=8192&average=1000`."""
-    return links.overlay([gr.skip()] * 5, {
+def linked_controls(params: dict[str, str], base: list | None = None) -> list:
+    """`?tab=paged_attention&section=race&model=llama-70b&gpu=h100-80gb&dtype=fp8&context=8192&average=1000`:
+    the link's model, GPU, dtype and lengths in place of `base` (default: leave each control as it is)."""
+    return links.overlay(base or [gr.skip()] * 5, {
         0: links.linked_choice(params, "model", memory.MODELS), 1: links.linked_choice(params, "gpu", memory.GPUS),
         2: links.linked_choice(params, "dtype", memory.DTYPE_BYTES),
         3: links.linked_number(params, "context", 1, memory.MAX_CONTEXT, whole=True),
         4: links.linked_number(params, "average", 1, memory.MAX_CONTEXT, whole=True)})
+
+
+def opening_calculation(request: gr.Request) -> tuple[str, str]:
+    """The calculator as the page opens, for the link's values (else the defaults), read from the link itself.
+
+    Why not from the controls: this runs as the link's values reach the page, and the browser may still
+    send a number box's old value (a deep link to 8,192 tokens was seen computed for 2,048)."""
+    params = links.query(request)
+    values = list(CALC_DEFAULTS)
+    if params.get("tab", "").lower() == "paged_attention":
+        values = linked_controls(params, values)
+    return calculate(*values, *CUSTOM_DEFAULTS, request=request)
 
 
 @dataclass(frozen=True, eq=False)
@@ -422,19 +437,21 @@ def build() -> None:
     gr.Markdown(T("paged_attention_intro"), elem_classes=links.NOTES)
     gr.Markdown(T("paged_attention_calc"), elem_id=SECTIONS["calculator"])
     with gr.Row():
-        model = gr.Dropdown([*memory.MODELS, CUSTOM], value=DEFAULT_MODEL, label=T("paged_attention_model"),
+        model_value, gpu_value, dtype_value, context_value, average_value = CALC_DEFAULTS
+        model = gr.Dropdown([*memory.MODELS, CUSTOM], value=model_value, label=T("paged_attention_model"),
                             elem_id="paged-model")
-        gpu = gr.Dropdown(list(memory.GPUS), value=DEFAULT_GPU, label=T("paged_attention_gpu"), elem_id="paged-gpu")
-        dtype = gr.Radio(list(memory.DTYPE_BYTES), value=DEFAULT_DTYPE, label=T("paged_attention_dtype"))
+        gpu = gr.Dropdown(list(memory.GPUS), value=gpu_value, label=T("paged_attention_gpu"), elem_id="paged-gpu")
+        dtype = gr.Radio(list(memory.DTYPE_BYTES), value=dtype_value, label=T("paged_attention_dtype"))
         # numbers without Gradio's own bounds: the handlers check them and name the field in the reader's language
-        context = gr.Number(2048, precision=0, label=T("paged_attention_context"), elem_id="paged-context")
-        average = gr.Number(500, precision=0, label=T("paged_attention_average"))
+        context = gr.Number(context_value, precision=0, label=T("paged_attention_context"), elem_id="paged-context")
+        average = gr.Number(average_value, precision=0, label=T("paged_attention_average"))
     with gr.Accordion(T("paged_attention_custom"), open=False):
         with gr.Row():
-            layers = gr.Number(32, precision=0, label=T("paged_attention_layers"))
-            kv_heads = gr.Number(8, precision=0, label=T("paged_attention_kv_heads"))
-            head_dim = gr.Number(128, precision=0, label=T("paged_attention_head_dim"))
-            params_b = gr.Number(8.0, label=T("paged_attention_params"))
+            layers_value, kv_heads_value, head_dim_value, params_value = CUSTOM_DEFAULTS
+            layers = gr.Number(layers_value, precision=0, label=T("paged_attention_layers"))
+            kv_heads = gr.Number(kv_heads_value, precision=0, label=T("paged_attention_kv_heads"))
+            head_dim = gr.Number(head_dim_value, precision=0, label=T("paged_attention_head_dim"))
+            params_b = gr.Number(params_value, label=T("paged_attention_params"))
     calc_inputs = [model, gpu, dtype, context, average, layers, kv_heads, head_dim, params_b]
     linked = links.when_linked("paged_attention", linked_controls, calc_inputs[:5])
     links.copy_link_row("paged_attention", dict(zip(("model", "gpu", "dtype", "context", "average"), calc_inputs)))
@@ -442,7 +459,9 @@ def build() -> None:
     with gr.Row():
         calc_table = gr.Markdown(elem_id="paged-calc")
         vllm = gr.Code(label=T("paged_attention_vllm"), language=None, elem_id="paged-vllm")
-    gr.on([c.change for c in calc_inputs], calculate, calc_inputs, [calc_table, vllm], api_name="kv_calculate")
+    # one calculation at a time, in the order asked, so the last one asked is the one left on screen
+    gr.on([c.change for c in calc_inputs], calculate, calc_inputs, [calc_table, vllm], api_name="kv_calculate",
+          concurrency_id="paged_calc", concurrency_limit=1)
 
     gr.Markdown(T("paged_attention_race"), elem_id=SECTIONS["race"])
     with gr.Row():
@@ -495,7 +514,8 @@ def build() -> None:
 
     # the tab opens finished: the calculator on load, the opening race (computed once), the recorded live run
     page = Context.root_block  # the app's gr.Blocks, which owns the load event
-    # after the link's controls (if any), so the numbers on screen are the link's model on the link's GPU
-    linked.then(calculate, calc_inputs, [calc_table, vllm], api_visibility="private")
+    # the link's model on the link's GPU (if it names them), computed from the link itself (opening_calculation)
+    linked.then(opening_calculation, None, [calc_table, vllm], api_visibility="private", concurrency_id="paged_calc",
+                concurrency_limit=1)
     page.load(opening, None, race_outputs, api_visibility="private")
     page.load(view.recorded, None, view.outputs(), api_visibility="private")

@@ -35,7 +35,7 @@ def test_bad_input_is_a_clear_error_and_the_server_keeps_serving(client, prompt,
     with pytest.raises(Exception) as error:
         client.predict(prompt, max_tokens, temperature, api_name="/generate")
     assert "Traceback" not in str(error.value)
-    assert any(word in str(error.value) for word in ("empty", "limit", "minimum", "maximum"))
+    assert any(word in str(error.value) for word in ("empty", "limit", "Max new tokens must be between 1 and 512"))
     assert client.predict("Say hi", 4, 0.0, api_name="/generate")
 
 
