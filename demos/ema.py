@@ -101,6 +101,7 @@ TEXT: Table = {
 }
 DEFAULTS = diffusion.TrainConfig()
 DECAY_RANGE = (0.9, 0.9999)  # the decay slider's range
+SECTIONS = {"shipped": "ema-section-shipped", "live": "ema-section-live"}  # ?section=live: its elem_id
 SHOWN = {"digits": 64}  # samples drawn per picture; 2-D scatter plots show up to 1,000 points
 
 
@@ -218,7 +219,7 @@ def build() -> None:
     controls = {"step": step, "dataset": dataset, "decay": decay, "schedule": schedule, "cosine": cosine}
     links.when_linked("ema", linked_controls, list(controls.values()))
     links.copy_link_row("ema", controls)
-    links.scroll_to_section("ema", {"shipped": "ema-section-shipped", "live": "ema-section-live"})
+    links.scroll_to_section("ema", SECTIONS)
     with gr.Row():
         run = gr.Button(T("ema_train"), variant="primary", elem_id="ema-train")
         stop = gr.Button(T("ema_stop"), elem_id="ema-stop")

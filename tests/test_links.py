@@ -243,3 +243,35 @@ def test_copy_link_carries_the_section_of_dpo_and_math(page, app_url):
     page.locator("#math-copy-link").click()
     expect(page.locator("#math-link textarea, #math-link input").first).to_have_value(
         re.compile(r"tab=math&section=binary$"), timeout=10_000)
+
+
+def test_every_link_in_the_presenters_guide_opens_a_real_tab_section_and_values():
+    """docs/present.md is read aloud on stage: a renamed tab, section or preset must fail here, not there."""
+    import pathlib
+    import re
+    from urllib.parse import parse_qs
+
+    import app
+    from demos import dpo, ema, gan_vs_diffusion, paged_attention, speculative
+    from demos.dpo import training
+    from demos.math import tab as math_tab
+    from demos.penalties import tab as penalties_tab
+
+    guide = (pathlib.Path(__file__).parents[1] / "docs" / "present.md").read_text(encoding="utf-8")
+    queries = re.findall(r"HOST/\?([^`\s)]+)", guide)
+    assert len(queries) >= 20
+    tabs = {app.tab_id(tab) for tab in app.TABS}
+    sections = {"ema": ema.SECTIONS, "dpo": dpo.SECTIONS, "paged_attention": paged_attention.SECTIONS,
+                "math": math_tab.SECTIONS}
+    linkers = {"penalties": penalties_tab.linked_controls, "speculative": speculative.linked_controls,
+               "ema": ema.linked_controls, "dpo": training.linked_controls,
+               "paged_attention": paged_attention.linked_controls, "gan_vs_diffusion": gan_vs_diffusion.linked_controls}
+    for query in queries:
+        params = {name: values[-1] for name, values in parse_qs(query, strict_parsing=True).items()}
+        tab = params.pop("tab")
+        assert tab in tabs, query
+        assert params.pop("lang", "en") in common.LANGUAGES and params.pop("present", "1") == "1", query
+        if "section" in params:
+            assert params.pop("section") in sections[tab], query
+        for name, value in params.items():  # each control the link fills is one its tab reads and accepts
+            assert any(v != gr_skip() for v in linkers[tab]({name: value})), (query, name)

@@ -13,6 +13,8 @@ from playground.core.timed import TimedWork
 from playground.dpo.preferences import PreferenceStore
 from playground.dpo.training import PolicyTrainer
 
+SECTIONS = {"vote": "dpo-section-vote", "train": "dpo-section-train"}  # ?section=train: its elem_id
+
 
 def build(trainer: PolicyTrainer, timed: TimedWork, batches: Schedulers) -> list:
     """One store (at $PLAYGROUND_PREFERENCES_DB or in the cache folder) per server; returns the events after
@@ -23,8 +25,8 @@ def build(trainer: PolicyTrainer, timed: TimedWork, batches: Schedulers) -> list
     live, live_policy = votes.build(store, trainer, batches)
     changes = [event.then(live_policy, None, live, api_visibility="private")
                for event in training.build(store, trainer, timed)]
-    links.scroll_to_section("dpo", {"vote": "dpo-section-vote", "train": "dpo-section-train"})  # ?section=train
+    links.scroll_to_section("dpo", SECTIONS)
     return changes
 
 
-__all__ = ["BUILT_KEYS", "TEXT", "build"]
+__all__ = ["BUILT_KEYS", "SECTIONS", "TEXT", "build"]
