@@ -27,7 +27,7 @@ from playground.core.batching import Schedulers
 from playground.core.engine import configured_engine
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
-from playground.dpo.preferences import PROMPTS, HubPushRefused, PreferenceStore, stream_pair_from
+from playground.dpo.preferences import MAX_COMMENT_CHARS, PROMPTS, HubPushRefused, PreferenceStore, stream_pair_from
 from playground.dpo.training import PolicyTrainer
 
 LESSON = pathlib.Path("assets/dpo/lesson_pair.json")  # a pair of the reference model, by scripts/record_lessons.py
@@ -155,8 +155,13 @@ class VoteView(ComponentView):
             raise ValueError(text(TEXT, "dpo_no_pair", request))
         if not choice:
             raise ValueError(text(TEXT, "dpo_no_choice", request))
+        comment = comment or ""  # the box's max_length binds the page only; the API is checked here, in any language
+        if len(comment) > MAX_COMMENT_CHARS:
+            raise ValueError(text(TEXT, "dpo_comment_too_long", request, got=len(comment), limit=MAX_COMMENT_CHARS))
+        if "\x00" in comment:
+            raise ValueError(text(TEXT, "dpo_comment_nul", request))
         vote_id = self.votes.store.add_vote(session_of(request), pair["prompt"], pair["answer_a"], pair["answer_b"],
-                                            choice, comment or "", pair["params"])  # committed before we answer
+                                            choice, comment, pair["params"])  # committed before we answer
         a, b = pair["params"]["a"], pair["params"]["b"]
         message = text(TEXT, "dpo_voted", request, vote_id=vote_id, ta=a["temperature"], sa=a["seed"],
                        tb=b["temperature"], sb=b["seed"],
@@ -189,7 +194,7 @@ def build(store: PreferenceStore, trainer: PolicyTrainer,
     with gr.Row():
         choice = gr.Radio([(T("dpo_choice_a"), "a"), (T("dpo_choice_b"), "b"), (T("dpo_choice_tie"), "tie"),
                            (T("dpo_choice_bad"), "both_bad")], label=T("dpo_choice"), elem_id="dpo-choice")
-        comment = gr.Textbox(label=T("dpo_comment"), max_length=500, elem_id="dpo-comment")
+        comment = gr.Textbox(label=T("dpo_comment"), max_length=MAX_COMMENT_CHARS, elem_id="dpo-comment")
     with gr.Row():
         vote_button = gr.Button(T("dpo_vote_button"), variant="primary", elem_id="dpo-vote-button")
         undo_button = gr.Button(T("dpo_undo"), elem_id="dpo-undo")
