@@ -136,6 +136,15 @@ def copy_link_row(tab: str, controls: dict[str, gr.components.Component], fixed:
                  api_visibility="private")
 
 
+def names_tab(params: dict[str, str], tab: str) -> bool:
+    """Whether the link's `?tab=` is `tab` (any case): only then do its other parameters apply to that tab.
+
+    >>> names_tab({"tab": "Math"}, "math"), names_tab({}, "math")
+    (True, False)
+    """
+    return params.get("tab", "").lower() == tab
+
+
 def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list) -> Dependency:
     """On page load, when the link names this tab (`?tab=<tab>`), `apply(query)` fills `outputs`.
 
@@ -145,7 +154,7 @@ def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list
     """
     def load(request: gr.Request) -> Any:
         params = query(request)
-        values = apply(params) if params.get("tab", "").lower() == tab else [gr.skip()] * len(outputs)
+        values = apply(params) if names_tab(params, tab) else [gr.skip()] * len(outputs)
         return values[0] if len(outputs) == 1 else values  # Gradio takes a lone output's list as its value
 
     return gr.on(None, load, None, outputs, api_visibility="private", queue=False)

@@ -363,7 +363,7 @@ def opening_calculation(request: gr.Request) -> tuple[str, str]:
     send a number box's old value (a deep link to 8,192 tokens was seen computed for 2,048)."""
     params = links.query(request)
     values = list(CALC_DEFAULTS)
-    if params.get("tab", "").lower() == "paged_attention":
+    if links.names_tab(params, "paged_attention"):
         values = linked_controls(params, values)
     return calculate(*values, *CUSTOM_DEFAULTS, request=request)
 
