@@ -1,4 +1,4 @@
-"""Tab "GANs to diffusion": a GAN and a diffusion model race on the same 2-D data and CPU budget.
+"""Tab "GANs to diffusion": a GAN and a diffusion model race on the same 2-D data and training compute.
 
 Opens on a recorded race (shipped JSON; the linked dataset's, `?dataset=ring8`, when one was recorded);
 "Race" runs a fresh one live, streaming snapshots.
@@ -20,10 +20,11 @@ import gradio as gr
 from demos import links
 from demos.common import T, Table, labels, text, user_errors
 from demos.fields import Number, Slider, field_label
+from playground.core.errors import InputError
 from playground.gan_vs_diffusion import figures
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig
 from playground.gan_vs_diffusion.gan import LOSSES, GANConfig
-from playground.gan_vs_diffusion.race import RaceConfig, RaceSnapshot, race
+from playground.gan_vs_diffusion.race import MAX_UPDATES, MIN_UPDATES, RaceConfig, RaceSnapshot, race
 from playground.gan_vs_diffusion.toy_data import DATASETS, MAX_DRAWN, points_from_sketch, validate_points
 
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets" / "gan_vs_diffusion"
@@ -31,14 +32,15 @@ TEXT: Table = {
     "en": {
         "gan_vs_diffusion_tab": "GANs to diffusion",
         "gan_vs_diffusion_intro": (
-            "GANs (2014) make sharp samples but train unstably and **collapse onto a few modes**; "
-            "diffusion models (2020) train stably and **cover the whole distribution**, paying with "
-            "many sampling steps. Here both race on the same 2-D data with the **same budget of CPU "
-            "seconds** (fair in cost, not in steps). A mode counts as covered when enough of 2,500 "
-            "samples land within 3σ of it (the VEEGAN/PacGAN protocol)."
+            "GANs (2014) make sharp samples but train unstably and **drop modes** (which ones, and how "
+            "many, changes with the seed); diffusion models (2020) train stably and **cover the whole "
+            "distribution**, paying with many sampling steps. Here both race on the same 2-D data with the "
+            "**same training compute**: the GAN's updates and the diffusion updates that cost as much (fair "
+            "in cost, not in steps, and the same race on every machine). A mode counts as covered when "
+            "enough of 2,500 samples land within 3σ of it (the VEEGAN/PacGAN protocol)."
         ),
         "gan_vs_diffusion_dataset": "Dataset",
-        "gan_vs_diffusion_budget": "CPU seconds per model",
+        "gan_vs_diffusion_budget": "GAN updates (diffusion: the same cost)",
         "gan_vs_diffusion_seed": "Seed",
         "gan_vs_diffusion_points": "Drawn set (dataset 'drawn'): one 'x, y' per line, 2 to 200 points",
         "gan_vs_diffusion_gan_knobs": "GAN knobs",
@@ -67,19 +69,21 @@ TEXT: Table = {
             "50 % vs ≤ 34 % for GAN baselines |"
         ),
         "gan_vs_diffusion_recorded": "Recorded run ({date}, {machine}): press **Race** for a live one.",
-        "gan_vs_diffusion_live": "Live run: {gan:.1f} / {diffusion:.1f} of {budget:g} CPU-s used.",
+        "gan_vs_diffusion_live": (
+            "Live run: GAN {gan:,} / {gan_budget:,} updates, diffusion {diffusion:,} / {diffusion_budget:,}."),
         "gan_vs_diffusion_stopped": "Finished.",
         "gan_vs_diffusion_table": (
             "| | GAN | diffusion |\n|---|---|---|\n| modes covered (of {k}) | {gm} | {dm} |\n"
             "| high-quality share | {gq:.1%} | {dq:.1%} |\n"
             "| KL(mode histogram ‖ uniform) | {gk:.3f} | {dk:.3f} |\n"
-            "| training updates | {gs:,} | {ds:,} |\n| CPU seconds used | {gc:.1f} | {dc:.1f} |"
+            "| training updates (equal cost) | {gs:,} | {ds:,} |\n| CPU seconds they took here | {gc:.1f} | {dc:.1f} |"
         ),
         "gan_vs_diffusion_fig_real": "real data",
         "gan_vs_diffusion_fig_gan": "GAN",
+        "gan_vs_diffusion_fig_outside": "{count} samples outside the frame",
         "gan_vs_diffusion_fig_diffusion": "diffusion",
         "gan_vs_diffusion_fig_modes": "modes",
-        "gan_vs_diffusion_fig_cpu_seconds": "CPU seconds of training",
+        "gan_vs_diffusion_fig_budget_used": "training budget used (%)",
         "gan_vs_diffusion_fig_covered": "modes covered",
         "gan_vs_diffusion_fig_mode": "mode",
         "gan_vs_diffusion_fig_count": "high-quality samples",
@@ -112,27 +116,29 @@ TEXT: Table = {
         "gan_vs_diffusion_err_points_distinct": "Drawn points: need at least 2 distinct points to define modes.",
         "gan_vs_diffusion_err_dataset": "Dataset {value!r} is unknown; choose one of {allowed}.",
         "gan_vs_diffusion_err_budget": (
-            "Budget = {value} CPU seconds per model is out of range: use {low:g} to {high:g} (the "
-            "tab offers 10 to 60)."
+            "GAN updates = {value} is out of range: use a whole number from {low:,} to {high:,} (the "
+            "tab offers 500 to 8,000)."
         ),
         "gan_vs_diffusion_err_loss": "GAN loss {value!r} is unknown; choose one of {allowed}.",
         "gan_vs_diffusion_err_batch_pack": "GAN batch size {batch} must be a multiple of the packing {pack}.",
         "gan_vs_diffusion_plot_scatter": "Samples of the GAN and of diffusion over the real data",
         "gan_vs_diffusion_plot_trajectory": "Diffusion: reverse trajectories from noise to data",
-        "gan_vs_diffusion_plot_coverage": "Modes covered against CPU seconds of training",
+        "gan_vs_diffusion_plot_coverage": "Modes covered as the training budget is spent",
         "gan_vs_diffusion_plot_histogram": "High-quality samples per mode",
         "gan_vs_diffusion_plot_cost": "Sampling cost: one GAN pass vs diffusion steps",
     },
     "ja": {
         "gan_vs_diffusion_tab": "GAN から拡散モデルへ",
         "gan_vs_diffusion_intro": (
-            "GAN（2014）はくっきりしたサンプルを作りますが、学習が不安定で**少数のモードに崩壊**しがちです。拡散モデル（2020）は安定して学習し**分布全体を覆います**が、サン"
-            "プリングに多くのステップを要します。"
-            "ここでは両者を同じ 2 次元データ・**同じ CPU 秒の予算**で競わせます（ステップ数ではなくコストで公平）。2,500 "
+            "GAN（2014）はくっきりしたサンプルを作りますが、学習が不安定で**モードを取りこぼします**（どれを、いくつ"
+            "取りこぼすかはシードで変わります）。拡散モデル（2020）は安定して学習し**分布全体を覆います**が、"
+            "サンプリングに多くのステップを要します。ここでは両者を同じ 2 次元データ・**同じ学習計算量**で競わせます"
+            "（GAN の更新回数と、同じコストになる拡散モデルの更新回数。ステップ数ではなくコストで公平で、"
+            "どのマシンでも同じ競争になります）。2,500 "
             "サンプルのうち十分な数がモードから 3σ 以内に入れば、そのモードを覆ったと数えます（VEEGAN/PacGAN の手順）。"
         ),
         "gan_vs_diffusion_dataset": "データセット",
-        "gan_vs_diffusion_budget": "モデルごとの CPU 秒",
+        "gan_vs_diffusion_budget": "GAN の更新回数（拡散は同じコスト分）",
         "gan_vs_diffusion_seed": "シード",
         "gan_vs_diffusion_points": "描いた点（データセット 'drawn'）: 1 行に 'x, y' を 1 つ、2〜200 点",
         "gan_vs_diffusion_gan_knobs": "GAN の設定",
@@ -160,18 +166,19 @@ TEXT: Table = {
             "の基準手法は 34 % 以下） |"
         ),
         "gan_vs_diffusion_recorded": "記録済みの実行（{date}、{machine}）: **競争開始** でその場で実行します。",
-        "gan_vs_diffusion_live": "実行中: {budget:g} CPU 秒のうち GAN {gan:.1f}、拡散 {diffusion:.1f} を使用。",
+        "gan_vs_diffusion_live": "実行中: GAN {gan:,} / {gan_budget:,} 回、拡散 {diffusion:,} / {diffusion_budget:,} 回の更新。",
         "gan_vs_diffusion_stopped": "終了しました。",
         "gan_vs_diffusion_table": (
             "| | GAN | 拡散モデル |\n|---|---|---|\n| 覆ったモード（{k} 個中） | {gm} | {dm} |\n"
             "| 高品質サンプルの割合 | {gq:.1%} | {dq:.1%} |\n| KL（モードのヒストグラム ‖ 一様） | {gk:.3f} | {dk:.3f} |\n"
-            "| 学習の更新回数 | {gs:,} | {ds:,} |\n| 使った CPU 秒 | {gc:.1f} | {dc:.1f} |"
+            "| 学習の更新回数（同じコスト） | {gs:,} | {ds:,} |\n| このマシンでかかった CPU 秒 | {gc:.1f} | {dc:.1f} |"
         ),
         "gan_vs_diffusion_fig_real": "実データ",
         "gan_vs_diffusion_fig_gan": "GAN",
+        "gan_vs_diffusion_fig_outside": "{count} 点は枠の外",
         "gan_vs_diffusion_fig_diffusion": "拡散モデル",
         "gan_vs_diffusion_fig_modes": "モード",
-        "gan_vs_diffusion_fig_cpu_seconds": "学習の CPU 秒",
+        "gan_vs_diffusion_fig_budget_used": "使った学習予算（%）",
         "gan_vs_diffusion_fig_covered": "覆ったモード数",
         "gan_vs_diffusion_fig_mode": "モード",
         "gan_vs_diffusion_fig_count": "高品質サンプル数",
@@ -207,14 +214,14 @@ TEXT: Table = {
         "gan_vs_diffusion_err_points_distinct": "描いた点: モードを決めるには異なる点が 2 つ以上必要です。",
         "gan_vs_diffusion_err_dataset": "データセット {value!r} はありません。{allowed} から選んでください。",
         "gan_vs_diffusion_err_budget": (
-            "予算 {value} CPU 秒（モデルごと）は範囲外です。"
-            "{low:g}〜{high:g} にしてください（このタブでは 10〜60）。"
+            "GAN の更新回数 {value} は範囲外です。"
+            "{low:,}〜{high:,} の整数にしてください（このタブでは 500〜8,000）。"
         ),
         "gan_vs_diffusion_err_loss": "GAN の損失 {value!r} はありません。{allowed} から選んでください。",
         "gan_vs_diffusion_err_batch_pack": "GAN のバッチサイズ {batch} はパッキング数 {pack} の倍数でなければなりません。",
         "gan_vs_diffusion_plot_scatter": "実データに重ねた GAN と拡散モデルのサンプル",
         "gan_vs_diffusion_plot_trajectory": "拡散モデル: ノイズからデータへの逆過程の軌跡",
-        "gan_vs_diffusion_plot_coverage": "学習の CPU 秒に対する覆ったモード数",
+        "gan_vs_diffusion_plot_coverage": "学習予算を使うにつれて覆ったモード数",
         "gan_vs_diffusion_plot_histogram": "モードごとの高品質サンプル数",
         "gan_vs_diffusion_plot_cost": "サンプリングコスト: GAN 1 回と拡散のステップ",
     },
@@ -311,13 +318,13 @@ def recorded(dataset: str = DEFAULTS.dataset, request: gr.Request = None) -> tup
     return views(snapshot, status, request)
 
 
-BUDGET_RANGE = (10, 60)  # CPU seconds per model, the budget slider's range
+BUDGET_RANGE = (500, 8000)  # GAN updates, the budget slider's range
 
 
 def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=gan_vs_diffusion&dataset=ring8&budget=30&seed=1&loss=hinge`: the controls a link names."""
+    """`?tab=gan_vs_diffusion&dataset=ring8&updates=4000&seed=1&loss=wgan_gp`: the controls a link names."""
     return links.overlay([gr.skip()] * 4, {0: links.linked_choice(params, "dataset", DATASETS),
-                                           1: links.linked_number(params, "budget", *BUDGET_RANGE),
+                                           1: links.linked_number(params, "updates", *BUDGET_RANGE, whole=True),
                                            2: links.linked_number(params, "seed", 0, 2**31 - 1, whole=True),
                                            3: links.linked_choice(params, "loss", LOSSES)})
 
@@ -328,15 +335,17 @@ def run_race(dataset: str, budget: float, seed: float, points: str, loss: str, s
              request: gr.Request = None, progress=gr.Progress()) -> Iterator[tuple]:
     gan = GANConfig(loss=loss, spectral_norm=bool(spectral), pack=int(pack), d_steps=int(d_steps), z_dim=int(z_dim))
     diffusion = DiffusionConfig(timesteps=int(timesteps), ema_decay=float(ema_decay))
-    config = RaceConfig(dataset=dataset, budget_s=float(budget), seed=int(seed),
+    if budget != int(budget):  # 1,500.5 updates: refused, not truncated
+        raise InputError("gan_vs_diffusion_err_budget", value=budget, low=MIN_UPDATES, high=MAX_UPDATES)
+    config = RaceConfig(dataset=dataset, gan_updates=int(budget), seed=int(seed),
                         points=parse_points(points, request) if dataset == "drawn" else None, gan=gan,
                         diffusion=diffusion)
     for snapshot in race(config):
-        used = min(snapshot.gan.cpu_seconds, snapshot.diffusion.cpu_seconds)
-        progress(used / config.budget_s, desc=f"{used:.1f} / {config.budget_s:g} CPU-s")
+        gan_state, diffusion_state = snapshot.gan, snapshot.diffusion
+        progress(gan_state.steps / gan_state.budget, desc=f"{gan_state.steps:,} / {gan_state.budget:,}")
         status = text(TEXT, "gan_vs_diffusion_stopped", request) if snapshot.done else text(
-            TEXT, "gan_vs_diffusion_live", request, gan=snapshot.gan.cpu_seconds,
-            diffusion=snapshot.diffusion.cpu_seconds, budget=config.budget_s)
+            TEXT, "gan_vs_diffusion_live", request, gan=gan_state.steps, gan_budget=gan_state.budget,
+            diffusion=diffusion_state.steps, diffusion_budget=diffusion_state.budget)
         yield views(snapshot, status, request)
 
 
@@ -345,7 +354,7 @@ def build() -> None:
     with gr.Row():
         dataset = gr.Dropdown(list(DATASETS), value=DEFAULTS.dataset, label=T("gan_vs_diffusion_dataset"),
                               elem_id="gan-dataset")
-        budget = Slider(*BUDGET_RANGE, value=DEFAULTS.budget_s, step=1, label=field_label(TEXT, "gan_vs_diffusion_budget"),
+        budget = Slider(*BUDGET_RANGE, value=DEFAULTS.gan_updates, step=100, label=field_label(TEXT, "gan_vs_diffusion_budget"),
                         elem_id="gan-budget")
         seed = Number(DEFAULTS.seed, precision=0, minimum=0, label=field_label(TEXT, "gan_vs_diffusion_seed"), elem_id="gan-seed")
     # folded: the race's results, not its inputs, fill a projector's first screen; choosing 'drawn' unfolds it
@@ -373,7 +382,7 @@ def build() -> None:
                                label=field_label(TEXT, "gan_vs_diffusion_timesteps"))
             ema_decay = Slider(0.0, 0.999, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001,
                                label=field_label(TEXT, "gan_vs_diffusion_ema"))
-    controls = {"dataset": dataset, "budget": budget, "seed": seed, "loss": loss}
+    controls = {"dataset": dataset, "updates": budget, "seed": seed, "loss": loss}
     linked = links.when_linked("gan_vs_diffusion", linked_controls, list(controls.values()))
     links.copy_link_row("gan_vs_diffusion", controls)
     with gr.Row():

@@ -9,6 +9,7 @@ import torch
 
 from playground.core.errors import InputError
 from playground.gan_vs_diffusion import coverage, toy_data
+from playground.gan_vs_diffusion.cost import REFERENCE_SECONDS, diffusion_updates_for, update_flops
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig, DiffusionTrainer
 from playground.gan_vs_diffusion.gan import GANConfig, GANTrainer
 from playground.gan_vs_diffusion.race import RaceConfig, RaceSnapshot, race
@@ -126,53 +127,86 @@ def test_diffusion_loss_falls_and_the_trajectory_ends_at_the_returned_samples():
 
 
 # ------------------------------------------------------------------ the race
-@pytest.mark.parametrize("budget", [0, 1e6, float("nan")])
-def test_out_of_range_budgets_are_refused(budget):
-    with pytest.raises(ValueError, match="budget"):
-        RaceConfig(budget_s=budget)
+@pytest.mark.parametrize("updates", [0, 10**6, 1500.5, float("nan")])
+def test_out_of_range_or_fractional_budgets_are_refused(updates):
+    with pytest.raises(InputError, match="budget"):
+        RaceConfig(gan_updates=updates)
 
 
-def test_a_tiny_race_spends_the_same_budget_on_both_and_ends_with_costs():
-    config = RaceConfig(dataset="ring8", budget_s=1.0, snapshot_every_s=0.5, slice_s=0.25, train_points=2000,
+def test_equal_cost_gives_diffusion_the_measured_ratio_and_scales_with_counted_flops():
+    ratio = REFERENCE_SECONDS["gan"] / REFERENCE_SECONDS["diffusion"]
+    assert diffusion_updates_for(1000, GANConfig(), DiffusionConfig()) == round(1000 * ratio)
+    # the FLOPs of one update, counted here by hand for the default GAN: D is 2 -> 128 -> 128 -> 128 -> 1 and G
+    # 2 -> 128 -> 128 -> 128 -> 2; a linear layer costs 2 * in * out FLOPs per sample forward and twice that
+    # backward (grad of input and of weight), except the first layer of a network whose input needs no grad
+    d_layers, g_layers = [(2, 128), (128, 128), (128, 128), (128, 1)], [(2, 128), (128, 128), (128, 128), (128, 2)]
+    forward = lambda layers: sum(2 * i * o for i, o in layers)
+    backward = lambda layers, input_grad: (sum(4 * i * o for i, o in layers)
+                                           - (0 if input_grad else 2 * layers[0][0] * layers[0][1]))
+    batch = GANConfig().batch_size
+    d_update = 2 * batch * (forward(d_layers) + backward(d_layers, False)) + batch * forward(g_layers)  # real and fake
+    g_update = batch * (forward(g_layers) + backward(g_layers, False) + forward(d_layers) + backward(d_layers, True))
+    generator = torch.Generator().manual_seed(0)
+    assert update_flops(GANTrainer(GANConfig(), torch.randn(512, 2, generator=generator), generator)) == d_update + g_update
+    # five D steps per G step cost about five D updates more; diffusion's T does not change an update's cost
+    five = diffusion_updates_for(1000, GANConfig(d_steps=5), DiffusionConfig())
+    assert five == pytest.approx(1000 * ratio * (5 * d_update + g_update) / (d_update + g_update), rel=1e-3)
+    assert diffusion_updates_for(1000, GANConfig(), DiffusionConfig(timesteps=500)) == round(1000 * ratio)
+
+
+def test_a_tiny_race_spends_both_budgets_in_updates_and_ends_with_costs():
+    config = RaceConfig(dataset="ring8", gan_updates=60, snapshots=2, slice_updates=20, train_points=2000,
                         diffusion=DiffusionConfig(timesteps=20, ddim_steps=5))
     snapshots = list(race(config))
     final = snapshots[-1]
     assert final.done and not any(s.done for s in snapshots[:-1]) and len(snapshots) >= 2
-    for state in (final.gan, final.diffusion):  # each stops within one training step past the budget
-        assert 1.0 <= state.cpu_seconds < 1.2 and state.steps > 0
+    assert final.gan.steps == final.gan.budget == 60
+    assert final.diffusion.steps == final.diffusion.budget == diffusion_updates_for(60, GANConfig(), config.diffusion)
+    for state in (final.gan, final.diffusion):
+        assert state.cpu_seconds > 0 and state.curve[-1][0] == 100.0
         assert len(state.samples) == 600 and state.coverage["k"] == 8
+    assert [s.gan.steps * s.diffusion.budget for s in snapshots] == [s.diffusion.steps * s.gan.budget for s in snapshots], \
+        "both models are always at the same share of their budgets"
     assert set(final.cost) == {"gan", "ddpm", "ddim"} and final.cost["ddpm"]["steps"] == 20
     assert len(final.trajectory) == len(final.trajectory_steps) == 11
     assert RaceSnapshot.from_dict(final.to_dict()) == final
+    again = list(race(config))[-1]  # counted in updates: the same seed gives the same race, whatever the CPU does
+    assert again.gan.samples == final.gan.samples and again.diffusion.coverage == final.diffusion.coverage
 
 
 def test_stop_ends_the_race_with_a_final_snapshot_and_seeds_reproduce_the_data():
     calls = []
-    config = RaceConfig(dataset="grid25", budget_s=30.0, snapshot_every_s=0.5, slice_s=0.1, train_points=1000,
+    config = RaceConfig(dataset="grid25", gan_updates=5000, slice_updates=10, train_points=1000,
                         diffusion=DiffusionConfig(timesteps=20))
     snapshots = list(race(config, should_stop=lambda: calls.append(1) or len(calls) > 2))
-    assert snapshots[-1].done and snapshots[-1].gan.cpu_seconds < 1.0
+    assert snapshots[-1].done and snapshots[-1].gan.steps == 20
     again = next(race(config, should_stop=lambda: True))
     assert again.real == snapshots[-1].real and again.done
 
 
-def _default_race_modes(seed: int) -> tuple[int, int]:
-    """(diffusion, GAN) modes at the end of a default grid25 race; one torch thread (a worker process)."""
+def _default_race_modes(args: tuple[str, int]) -> tuple[int, int, int]:
+    """(diffusion modes, GAN modes, k) at the end of a default race; one torch thread (a worker process)."""
+    dataset, seed = args
     torch.set_num_threads(1)
-    *_, final = race(RaceConfig(dataset="grid25", seed=seed, snapshot_every_s=RaceConfig.budget_s))
-    return final.diffusion.coverage["modes"], final.gan.coverage["modes"]
+    *_, final = race(RaceConfig(dataset=dataset, seed=seed, snapshots=1))
+    return final.diffusion.coverage["modes"], final.gan.coverage["modes"], len(final.modes)
 
 
 @pytest.mark.slow
-def test_at_the_default_budget_diffusion_covers_20_of_25_grid_modes_and_beats_the_gan_on_3_seeds():
-    # ~45 s per seed on one core (one snapshot, at the end), so two worker processes, one per core: the
-    # budget is each thread's own CPU time. Measured on the 2-core box: DDPM 25 of 25 after 5 CPU-s on
-    # every seed (~800 of its ~3,000 updates; 500 suffice), GAN 1-12 at 20 s, so a CPU several times
-    # slower still clears the issue's bar of 20.
+def test_the_pages_claims_hold_for_the_defaults_on_3_seeds():
+    """What the tab and docs/present.md say: at equal compute diffusion covers every mode of grid25 on every
+    seed, the GAN drops modes on every seed and how many changes with the seed.
+
+    The race is counted in updates, so these numbers are the same on any CPU (up to float rounding in the
+    GAN's chaotic training: hence the margins). Measured on the 2-core box: diffusion 25/25 from ~500
+    updates; GAN 20 / 17 / 13 of 25 at the default 3,000 updates (seeds 0 / 1 / 2).
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(_default_race_modes, range(3)))
-    for diffusion_modes, gan_modes in results:
-        assert diffusion_modes >= 20 and diffusion_modes > gan_modes, results
+        results = list(pool.map(_default_race_modes, [("grid25", seed) for seed in range(3)]))
+    for diffusion_modes, gan_modes, k in results:
+        assert diffusion_modes == k == 25, results
+        assert gan_modes <= k - 3, results  # the GAN misses at least 3 modes
+    assert len({gan for _, gan, _ in results}) > 1, results  # and which, and how many, depends on the seed

@@ -11,12 +11,12 @@ from conftest import plots_shown_then_screenshot
 from playwright.sync_api import expect
 
 from demos import gan_vs_diffusion as tab
-from playground.gan_vs_diffusion.race import RaceSnapshot
+from playground.gan_vs_diffusion.race import RaceConfig, RaceSnapshot
 
 JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
-# a short race through the API: dataset, budget, seed, drawn points, GAN loss, spectral norm, pack,
-# D steps, z dim, diffusion T, EMA decay (the slider's minimum budget is 10 s: shorter calls are refused)
-RACE = ["ring8", 10, 1, "", "non_saturating", False, 1, 1, 2, 20, 0.99]
+# a short race through the API: dataset, GAN updates, seed, drawn points, GAN loss, spectral norm, pack,
+# D steps, z dim, diffusion T, EMA decay (the slider's minimum is 500 updates: shorter calls are refused)
+RACE = ["ring8", 500, 1, "", "non_saturating", False, 1, 1, 2, 20, 0.99]
 
 
 def test_text_is_bilingual_prefixed_and_the_recorded_run_opens_in_both_languages():
@@ -36,7 +36,8 @@ def test_shipped_races_are_small_finished_and_record_where_they_were_run():
         record = json.loads(path.read_text())
         snapshot = RaceSnapshot.from_dict(record["snapshot"])
         assert snapshot.done and record["date"] and snapshot.machine
-        assert snapshot.gan.cpu_seconds >= snapshot.budget_s and snapshot.diffusion.cpu_seconds >= snapshot.budget_s
+        assert snapshot.gan.steps == snapshot.gan.budget == snapshot.gan_updates == RaceConfig.gan_updates
+        assert snapshot.diffusion.steps == snapshot.diffusion.budget > snapshot.gan.steps  # the cheaper update
         assert len(snapshot.gan.curve) == len(snapshot.diffusion.curve) >= 5
 
 
@@ -104,9 +105,10 @@ def test_gan_race_streams_snapshots_refuses_bad_input_and_two_visitors_get_their
         assert len(updates) >= 2 and "Finished" in updates[-1][-1]
         assert "modes covered (of 8)" in updates[-1][5]
     assert first[-1][5] != second[-1][5]  # different seeds: different tables, none mixed into the other
-    for bad, field in ((["ring8", 0], "CPU seconds per model must be between 10 and 60"),
-                       (["ring8", 1e6], "CPU seconds per model must be between 10 and 60"),
-                       (["drawn", 10, 0, ""], "Drawn points"), (["drawn", 10, 0, "0, 0\nnan, 1"], "not finite")):
+    for bad, field in ((["ring8", 0], "GAN updates (diffusion: the same cost) must be between 500 and 8000"),
+                       (["ring8", 1e6], "GAN updates (diffusion: the same cost) must be between 500 and 8000"),
+                       (["ring8", 1500.5], "GAN updates = 1500.5 is out of range: use a whole number"),
+                       (["drawn", 500, 0, ""], "Drawn points"), (["drawn", 500, 0, "0, 0\nnan, 1"], "not finite")):
         args = bad + RACE[len(bad):]
         with pytest.raises(Exception) as error:
             client.predict(*args, api_name="/gan_race")

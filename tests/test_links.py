@@ -169,13 +169,13 @@ def test_links_to_the_other_tabs_fill_their_controls_and_ignore_bad_values():
         250, gr_skip(), 0.9999, "constant"]
     assert paged_attention.linked_controls({"model": "llama-3.1-70b", "context": "8192"}) == [
         "llama-3.1-70b", gr_skip(), gr_skip(), 8192, gr_skip()]
-    assert gan_vs_diffusion.linked_controls({"dataset": "ring8", "budget": "30"}) == ["ring8", 30.0, gr_skip(), gr_skip()]
+    assert gan_vs_diffusion.linked_controls({"dataset": "ring8", "updates": "4000"}) == ["ring8", 4000, gr_skip(), gr_skip()]
     assert math_tab.linked_section({"section": "llm"})[1] == "llm"
     bad = [training.linked_controls({"mode": "ppo", "beta": "0", "steps": "1.5", "lora": "yes"}),
            ema.linked_controls({"step": "7", "decay": "1.5", "dataset": "mnist", "schedule": "x", "cosine": "1"}),
            paged_attention.linked_controls({"model": "gpt-5", "gpu": "tpu", "dtype": "int3", "context": "0",
                                             "average": "x"}),
-           gan_vs_diffusion.linked_controls({"dataset": "nope", "budget": "999", "seed": "-1", "loss": "l2"}),
+           gan_vs_diffusion.linked_controls({"dataset": "nope", "updates": "99999", "seed": "-1", "loss": "l2"}),
            math_tab.linked_section({"section": "nine"})]
     assert all(value == gr_skip() for values in bad for value in values), bad
 
@@ -198,11 +198,11 @@ LINKED_VIEWS = [  # (link, {selector: value the control shows}, {selector: text 
                  {"#paged-model input": "llama-3.1-70b", "#paged-gpu input": "h100-80gb",
                   "#paged-context input": "8192"}, {"#paged-calc": "requests of 8,192 tokens"},
                  "#paged-section-live", id="paged_attention"),
-    pytest.param("?tab=gan_vs_diffusion&dataset=ring8&budget=30&seed=3",
-                 {"#gan-dataset input": "ring8", "#gan-budget input[type=number]": "30", "#gan-seed input": "3"},
+    pytest.param("?tab=gan_vs_diffusion&dataset=ring8&updates=4000&seed=3",
+                 {"#gan-dataset input": "ring8", "#gan-budget input[type=number]": "4000", "#gan-seed input": "3"},
                  {"#gan-metrics": "(of 8)"}, None, id="gan_vs_diffusion"),
-    pytest.param("?tab=gan_vs_diffusion&dataset=nope&budget=999",  # bad values: the tab still opens, defaults stay
-                 {"#gan-dataset input": "grid25", "#gan-budget input[type=number]": "20"},
+    pytest.param("?tab=gan_vs_diffusion&dataset=nope&updates=99999",  # bad values: the tab still opens, defaults stay
+                 {"#gan-dataset input": "grid25", "#gan-budget input[type=number]": "3000"},
                  {"#gan-metrics": "(of 25)"}, None, id="bad-values"),
 ]
 

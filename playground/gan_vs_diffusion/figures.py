@@ -1,15 +1,17 @@
 """Plotly figures for the race, built from a `RaceSnapshot`; they never recompute anything.
 
 Labels arrive already localised in one mapping (made in `demos/`), so this module has no UI text.
-Keys: real, gan, diffusion, modes, cpu_seconds, covered, mode, count, threshold, probability,
+Keys: real, gan, diffusion, modes, outside, budget_used, covered, mode, count, threshold, probability,
 step, trajectory, all_modes, cost_title, cpu_per_2500, gan_pass, ddpm, ddim.
 """
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.gan_vs_diffusion.race import RaceSnapshot
+from playground.gan_vs_diffusion.toy_data import frame_of
 
 GAN_COLOUR, DIFFUSION_COLOUR, REAL_COLOUR = "#d62728", "#1f77b4", "#9e9e9e"
 
@@ -18,15 +20,35 @@ def _xy(points: list) -> tuple[list[float], list[float]]:
     return [p[0] for p in points], [p[1] for p in points]
 
 
+def outside(points: list, x_range: list[float], y_range: list[float]) -> int:
+    """How many points fall outside the frame (the subplot title says so instead of zooming out)."""
+    array = np.asarray(points, dtype=float).reshape(-1, 2)
+    inside = ((array[:, 0] >= x_range[0]) & (array[:, 0] <= x_range[1]) & (array[:, 1] >= y_range[0])
+              & (array[:, 1] <= y_range[1]))
+    return int(len(array) - inside.sum())
+
+
 def scatter_figure(snapshot: RaceSnapshot, labels: dict[str, str]) -> go.Figure:
-    """Left: GAN samples over the discriminator's P(real) heatmap; right: diffusion samples; real data in grey."""
+    """Left: GAN samples over the discriminator's P(real) heatmap; right: diffusion samples; real data in grey.
+
+    Both panels share one fixed frame around the data (`frame_of`); samples outside it are counted in the
+    panel's title. The colour bar sits under the GAN panel, so it never covers the diffusion panel's axis.
+    """
+    x_range, y_range = frame_of(snapshot.modes)
+
+    def title(name: str, state) -> str:
+        text = f"{name} ({state.coverage.get('modes', 0)}/{len(snapshot.modes)} {labels['modes']})"
+        off = outside(state.samples, x_range, y_range)
+        return f"{text}<br><sub>{labels['outside'].format(count=off)}</sub>" if off else text
+
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
-        f"{labels['gan']} ({snapshot.gan.coverage.get('modes', 0)}/{len(snapshot.modes)} {labels['modes']})",
-        f"{labels['diffusion']} ({snapshot.diffusion.coverage.get('modes', 0)}/{len(snapshot.modes)} {labels['modes']})"))
+        title(labels["gan"], snapshot.gan), title(labels["diffusion"], snapshot.diffusion)))
     if snapshot.heatmap:
         figure.add_heatmap(x=snapshot.heatmap["x"], y=snapshot.heatmap["y"], z=snapshot.heatmap["p"], zmin=0, zmax=1,
                            colorscale="RdBu", opacity=0.55, name=labels["probability"],
-                           colorbar=dict(title=labels["probability"], x=0.44, len=0.8), row=1, col=1)
+                           colorbar=dict(title=dict(text=labels["probability"], side="top"), orientation="h",
+                                         x=0.23, xanchor="center", y=-0.1, yanchor="top", len=0.42, thickness=12),
+                           row=1, col=1)
     for col, state, colour, name in ((1, snapshot.gan, GAN_COLOUR, labels["gan"]),
                                      (2, snapshot.diffusion, DIFFUSION_COLOUR, labels["diffusion"])):
         x, y = _xy(snapshot.real)
@@ -35,9 +57,10 @@ def scatter_figure(snapshot: RaceSnapshot, labels: dict[str, str]) -> go.Figure:
         x, y = _xy(state.samples)
         figure.add_scatter(x=x, y=y, mode="markers", marker=dict(size=4, color=colour, opacity=0.7), name=name,
                            row=1, col=col)
-    figure.update_yaxes(scaleanchor="x", row=1, col=1)
-    figure.update_yaxes(scaleanchor="x2", row=1, col=2)
-    figure.update_layout(height=470, margin=dict(l=40, r=20, t=50, b=30), legend=dict(orientation="h", y=-0.08))
+        figure.update_xaxes(range=x_range, row=1, col=col)
+        figure.update_yaxes(range=y_range, scaleanchor="x" if col == 1 else "x2", row=1, col=col)
+    figure.update_layout(height=500, margin=dict(l=40, r=20, t=60, b=40),
+                         legend=dict(orientation="h", x=0.78, xanchor="center", y=-0.1, yanchor="top"))
     return figure
 
 
@@ -65,7 +88,7 @@ def trajectory_figure(snapshot: RaceSnapshot, labels: dict[str, str]) -> go.Figu
 
 
 def coverage_figure(snapshot: RaceSnapshot, labels: dict[str, str]) -> go.Figure:
-    """Modes covered vs CPU seconds for both models: the plot that tells the story."""
+    """Modes covered vs the share of the (equal-cost) budget spent, both models: the plot that tells the story."""
     figure = go.Figure()
     for state, colour, name in ((snapshot.gan, GAN_COLOUR, labels["gan"]),
                                 (snapshot.diffusion, DIFFUSION_COLOUR, labels["diffusion"])):
@@ -73,7 +96,7 @@ def coverage_figure(snapshot: RaceSnapshot, labels: dict[str, str]) -> go.Figure
                            line_color=colour, name=name)
     figure.add_hline(y=len(snapshot.modes), line_dash="dash", line_color=REAL_COLOUR,
                      annotation_text=labels["all_modes"])
-    figure.update_layout(height=340, xaxis_title=labels["cpu_seconds"], yaxis_title=labels["covered"],
+    figure.update_layout(height=340, xaxis_title=labels["budget_used"], xaxis_range=[0, 102], yaxis_title=labels["covered"],
                          yaxis_range=[0, len(snapshot.modes) + 1], margin=dict(l=50, r=20, t=30, b=50))
     return figure
 
@@ -101,7 +124,8 @@ def cost_figure(snapshot: RaceSnapshot, labels: dict[str, str]) -> go.Figure:
     figure = go.Figure(go.Bar(
         x=[f"{name} ({snapshot.cost[key]['steps']})" for key, name, _ in present],
         y=[snapshot.cost[key]["cpu_seconds"] for key, _, _ in present], marker_color=[c for _, _, c in present],
-        text=[f"{snapshot.cost[key]['cpu_seconds']:.3f} s" for key, _, _ in present], textposition="outside"))
+        text=[f"{snapshot.cost[key]['cpu_seconds']:.3f} s" for key, _, _ in present], textposition="outside",
+        cliponaxis=False))  # the tallest bar's label stays readable above the plot area
     figure.update_layout(height=320, title=labels["cost_title"], yaxis_type="log", yaxis_title=labels["cpu_per_2500"],
-                         margin=dict(l=60, r=20, t=50, b=50))
+                         margin=dict(l=60, r=20, t=70, b=50))
     return figure

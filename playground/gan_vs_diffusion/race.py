@@ -1,10 +1,11 @@
-"""The race: a GAN and a diffusion model, same data, same budget of CPU seconds, snapshots as they go.
+"""The race: a GAN and a diffusion model, same data, same training compute, snapshots as they go.
 
-Fair in cost, not in steps: each model trains until it has used `budget_s` seconds of CPU time of
-the calling thread (`time.thread_time`, so another visitor's race on the same server does not count
-against this one), one torch thread, in alternating slices so the page can show both growing.
-Sampling for the snapshots is not charged to either budget. Every run draws from its own
-`torch.Generator`; nothing is shared between calls.
+Fair in cost, not in steps, and the same on every machine: the GAN gets `gan_updates` updates and
+diffusion the updates that cost as much (`cost.diffusion_updates_for`), in alternating slices so the
+page can show both growing. A budget of CPU seconds made the lesson depend on the CPU (a faster box
+trained the GAN twice as far); counted updates make a seed's race the same everywhere. The CPU
+seconds each model used (`time.thread_time` of the calling thread) are still shown. Sampling for the
+snapshots is not charged. Every run draws from its own `torch.Generator`; nothing is shared between calls.
 """
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ import numpy as np
 import torch
 
 from playground.core.errors import InputError
+from playground.gan_vs_diffusion.cost import diffusion_updates_for
 from playground.gan_vs_diffusion.coverage import PROTOCOL_SAMPLES, mode_coverage
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig, DiffusionTrainer
 from playground.gan_vs_diffusion.gan import GANConfig, GANTrainer
-from playground.gan_vs_diffusion.toy_data import DATASETS, data_scale, toy_modes, toy_samples
+from playground.gan_vs_diffusion.toy_data import DATASETS, data_scale, frame_of, toy_modes, toy_samples
 
-MIN_BUDGET_S, MAX_BUDGET_S = 1.0, 600.0  # the tab offers 10-60 s; tests and benches go lower or higher
+MIN_UPDATES, MAX_UPDATES = 20, 20_000  # GAN updates; the tab offers 500-8,000, tests and benches go lower
 SHOWN = 600  # generated points kept per snapshot for the scatter plots
 TRAJECTORY_POINTS = 300
 HEATMAP_SIZE = 41  # discriminator heatmap resolution per axis
@@ -31,12 +33,17 @@ HEATMAP_SIZE = 41  # discriminator heatmap resolution per axis
 
 @dataclass(frozen=True)
 class RaceConfig:
-    """One race. Defaults: the contrast the tab opens on (20 CPU-s each on grid25)."""
+    """One race. Defaults: the contrast the tab opens on (3,000 GAN updates and their cost in diffusion on grid25).
+
+    3,000 because the GAN's coverage has stopped rising there (grid25, seeds 0-2: 20/17/13 of 25 at
+    3,000 and 20/23/16 at 6,000), while diffusion covers 25/25 from ~500 updates: a longer race tells
+    the same story. ~35 s of CPU for both on the 2-core box.
+    """
     dataset: str = "grid25"
-    budget_s: float = 20.0  # CPU seconds per model
+    gan_updates: int = 3000  # the budget; diffusion gets the updates of the same cost
     seed: int = 0
-    snapshot_every_s: float = 2.0  # CPU seconds per model between snapshots (each costs ~0.6 s of sampling)
-    slice_s: float = 0.25  # CPU seconds one model trains before the other takes a turn
+    snapshots: int = 10  # snapshots before the final one (each costs ~0.6 s of sampling)
+    slice_updates: int = 50  # GAN updates before diffusion takes its (proportional) turn
     train_points: int = 10_000  # the fixed training set both models see
     points: tuple[tuple[float, float], ...] | None = None  # the drawn set's centres ("drawn" only)
     gan: GANConfig = field(default_factory=GANConfig)
@@ -45,30 +52,32 @@ class RaceConfig:
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
             raise InputError("gan_vs_diffusion_err_dataset", value=self.dataset, allowed=", ".join(DATASETS))
-        if not (np.isfinite(self.budget_s) and MIN_BUDGET_S <= self.budget_s <= MAX_BUDGET_S):
-            raise InputError("gan_vs_diffusion_err_budget", value=self.budget_s, low=MIN_BUDGET_S, high=MAX_BUDGET_S)
+        if not (isinstance(self.gan_updates, int) and MIN_UPDATES <= self.gan_updates <= MAX_UPDATES):
+            raise InputError("gan_vs_diffusion_err_budget", value=self.gan_updates, low=MIN_UPDATES, high=MAX_UPDATES)
         if not 0 <= self.seed < 2**31:
             raise InputError("common_err_range", field="seed", low=0, high=2**31 - 1, value=self.seed)
-        if not 0.05 <= self.slice_s <= self.snapshot_every_s:
-            raise ValueError(f"slice_s = {self.slice_s} must be between 0.05 and snapshot_every_s.")
+        if not (1 <= self.snapshots <= 100 and 1 <= self.slice_updates <= self.gan_updates):
+            raise ValueError(f"snapshots = {self.snapshots} must be 1..100 and slice_updates = {self.slice_updates} "
+                             f"1..gan_updates.")
         toy_modes(self.dataset, self.points)  # a drawn set is validated here, before any training
 
 
 @dataclass
 class ModelState:
-    """One contestant at a snapshot: budget used, updates done, samples and their coverage over time."""
-    cpu_seconds: float = 0.0
+    """One contestant at a snapshot: updates done of its budget, samples and their coverage over time."""
+    budget: int = 0  # updates this model may do (equal cost for both)
+    cpu_seconds: float = 0.0  # what its updates took here (shown; the budget is counted in updates)
     steps: int = 0
     samples: list = field(default_factory=list)  # (SHOWN, 2) as lists, data coordinates
     coverage: dict = field(default_factory=dict)  # mode_coverage of PROTOCOL_SAMPLES samples
-    curve: list = field(default_factory=list)  # [cpu_seconds, modes, high_quality] per snapshot
+    curve: list = field(default_factory=list)  # [budget used in %, modes, high_quality] per snapshot
 
 
 @dataclass
 class RaceSnapshot:
     """What the page shows after each slice round; plain lists so it saves to JSON as is."""
     dataset: str
-    budget_s: float
+    gan_updates: int
     seed: int
     modes: list  # (k, 2) true centres
     real: list  # (SHOWN, 2) held-out real points
@@ -98,10 +107,10 @@ def machine_name() -> str:
             f"{torch.get_num_threads()} thread(s)")
 
 
-def train_for(trainer: GANTrainer | DiffusionTrainer, seconds: float) -> float:
-    """Train until `seconds` of this thread's CPU time are used (one step past); returns the time used."""
+def train_steps(trainer: GANTrainer | DiffusionTrainer, steps: int) -> float:
+    """Do `steps` updates; returns the CPU seconds this thread spent on them."""
     start = time.thread_time()
-    while time.thread_time() - start < seconds:
+    for _ in range(steps):
         trainer.step()
     return time.thread_time() - start
 
@@ -110,13 +119,13 @@ def _record(state: ModelState, samples: torch.Tensor, steps: int, config: RaceCo
     """Store a contestant's snapshot: shown points, coverage of all 2,500 and one more curve point."""
     state.samples = np.round(samples[:SHOWN].numpy(), 4).tolist()
     state.coverage = mode_coverage(samples.numpy(), config.dataset, config.points)
-    state.curve.append([round(state.cpu_seconds, 3), state.coverage["modes"], round(state.coverage["high_quality"], 4)])
     state.steps = steps
+    state.curve.append([round(100 * steps / state.budget, 1), state.coverage["modes"], round(state.coverage["high_quality"], 4)])
 
 
 def _heatmap(gan: GANTrainer, modes: np.ndarray, scale: float) -> dict:
-    low, high = modes.min(axis=0) - 0.35 * np.ptp(modes, axis=0).max(), modes.max(axis=0) + 0.35 * np.ptp(modes, axis=0).max()
-    xs, ys = np.linspace(low[0], high[0], HEATMAP_SIZE), np.linspace(low[1], high[1], HEATMAP_SIZE)
+    x_range, y_range = frame_of(modes)
+    xs, ys = np.linspace(*x_range, HEATMAP_SIZE), np.linspace(*y_range, HEATMAP_SIZE)
     grid = torch.tensor(np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2) / scale, dtype=torch.float32)
     probability = gan.discriminator_map(grid).reshape(HEATMAP_SIZE, HEATMAP_SIZE)  # rows = y
     return {"x": np.round(xs, 3).tolist(), "y": np.round(ys, 3).tolist(), "p": np.round(probability.numpy(), 3).tolist()}
@@ -139,11 +148,13 @@ def sampling_cost(gan: GANTrainer, diffusion: DiffusionTrainer, config: RaceConf
 
 
 def race(config: RaceConfig, should_stop: Callable[[], bool] = lambda: False) -> Iterator[RaceSnapshot]:
-    """Train both models on `config.dataset` for `config.budget_s` CPU seconds each, yielding snapshots.
+    """Train both models on `config.dataset` for budgets of equal cost, yielding snapshots.
 
     1. both models get the same training set and their own generator streams from `config.seed`;
-    2. in turns of `slice_s` CPU seconds, each trains until its budget is spent;
-    3. every `snapshot_every_s`, both are sampled (2,500 points, not charged) and a snapshot is yielded;
+    2. the GAN trains `slice_updates` at a time and diffusion catches up to the same share of its
+       budget, until both budgets are spent;
+    3. after each `1 / snapshots` of the budget, both are sampled (2,500 points, not charged) and a
+       snapshot is yielded;
     4. the last snapshot (done = True) adds the sampling costs. `should_stop()` returning True ends
        the race after the current slice, still with a final snapshot.
     """
@@ -152,25 +163,26 @@ def race(config: RaceConfig, should_stop: Callable[[], bool] = lambda: False) ->
     data = torch.tensor(toy_samples(config.dataset, config.train_points, config.seed, config.points) / scale,
                         dtype=torch.float32)
     real = toy_samples(config.dataset, SHOWN, config.seed + 1, config.points)
+    budgets = {"gan": config.gan_updates,
+               "diffusion": diffusion_updates_for(config.gan_updates, config.gan, config.diffusion)}
     streams = [torch.Generator().manual_seed(config.seed * 4 + offset) for offset in range(4)]
     gan = GANTrainer(config.gan, data, streams[0])
     diffusion = DiffusionTrainer(config.diffusion, data, streams[1])
-    snapshot = RaceSnapshot(config.dataset, config.budget_s, config.seed, modes.round(4).tolist(),
-                            np.round(real, 4).tolist(), ModelState(), ModelState(), machine=machine_name())
-    contestants = ((gan, snapshot.gan), (diffusion, snapshot.diffusion))
-    next_snapshot = 0.0
+    snapshot = RaceSnapshot(config.dataset, config.gan_updates, config.seed, modes.round(4).tolist(),
+                            np.round(real, 4).tolist(), ModelState(budget=budgets["gan"]),
+                            ModelState(budget=budgets["diffusion"]), machine=machine_name())
+    next_snapshot = 0
     while True:
         stop = should_stop()
         if not stop:
-            for trainer, state in contestants:
-                left = config.budget_s - state.cpu_seconds
-                if left > 0:
-                    if trainer is diffusion:
-                        diffusion.set_progress(state.cpu_seconds / config.budget_s)
-                    state.cpu_seconds += train_for(trainer, min(config.slice_s, left))
-        finished = stop or all(state.cpu_seconds >= config.budget_s for _, state in contestants)
-        if finished or min(state.cpu_seconds for _, state in contestants) >= next_snapshot:
-            next_snapshot += config.snapshot_every_s
+            gan_steps = min(config.slice_updates, budgets["gan"] - gan.steps)
+            snapshot.gan.cpu_seconds += train_steps(gan, gan_steps)
+            diffusion_target = round(budgets["diffusion"] * gan.steps / budgets["gan"])
+            diffusion.set_progress(gan.steps / budgets["gan"])
+            snapshot.diffusion.cpu_seconds += train_steps(diffusion, diffusion_target - diffusion.steps)
+        finished = stop or gan.steps >= budgets["gan"]
+        if finished or gan.steps * config.snapshots >= next_snapshot * budgets["gan"]:
+            next_snapshot += 1
             _record(snapshot.gan, gan.sample(PROTOCOL_SAMPLES, streams[2]) * scale, gan.steps, config)
             samples, trajectory, steps = diffusion.sample(PROTOCOL_SAMPLES, streams[3], keep=TRAJECTORY_POINTS)
             _record(snapshot.diffusion, samples * scale, diffusion.steps, config)

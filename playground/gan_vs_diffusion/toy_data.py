@@ -135,3 +135,18 @@ def data_scale(name: str, points: object = None) -> float:
     modes = toy_modes(name, points)
     centred = modes - modes.mean(axis=0)
     return float(np.sqrt((centred ** 2).mean())) or 1.0
+
+
+def frame_of(modes: list, margin: float = 0.35) -> tuple[list[float], list[float]]:
+    """The plot frame of a data set: its mode centres' box widened by `margin` of their largest extent.
+
+    Fixed, not autoscaled: one far-off sample (y = -1,500 in a live race) would otherwise shrink the 25
+    modes to a dot. The discriminator heatmap (`race._heatmap`) and both scatter panels (`figures`) use it.
+
+    >>> frame_of([[-4, -4], [4, 4]])
+    ([-6.8, 6.8], [-6.8, 6.8])
+    """
+    low, high = np.min(modes, axis=0), np.max(modes, axis=0)
+    pad = margin * float(np.max(high - low))
+    return [round(float(low[0] - pad), 4), round(float(high[0] + pad), 4)], [round(float(low[1] - pad), 4),
+                                                                             round(float(high[1] + pad), 4)]
