@@ -112,14 +112,16 @@ def link_script(tab: str, names: list[str], fixed: dict[str, str] | None = None)
     """JS for a "copy link" button: this page's URL with `tab`, `fixed` and the controls' values as parameters.
 
     Runs in the browser only (no server round trip); the link is also shown, since the clipboard
-    needs a secure context that a workshop's LAN address may not be.
+    needs a secure context that a workshop's LAN address may not be. Empty values are left out (a
+    control that has nothing to say, like Speculative's own prompt while a preset's is shown).
     """
     return (f"(...values) => {{ const names = {json.dumps(names)}; const url = new URL(location.href);"
             f" url.search = ''; const params = new URLSearchParams(location.search);"
             f" for (const key of ['lang', 'present']) if (params.get(key)) url.searchParams.set(key, params.get(key));"
             f" url.searchParams.set('tab', {json.dumps(tab)});"
             f" for (const [key, value] of Object.entries({json.dumps(fixed or {})})) url.searchParams.set(key, value);"
-            f" names.forEach((name, i) => url.searchParams.set(name, String(values[i])));"
+            f" names.forEach((name, i) => {{ if (values[i] !== '' && values[i] != null)"
+            f" url.searchParams.set(name, String(values[i])); }});"
             f" navigator.clipboard?.writeText(url.href).catch(() => {{}}); return url.href; }}")
 
 

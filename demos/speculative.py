@@ -19,7 +19,13 @@ from demos.common import ComponentView, T, Table, engine_metrics_line, labels, t
 from demos.fields import Slider, field_label
 from playground.core import recorded
 from playground.core.engine import spec_decode_counts
-from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, chat_input_ids, is_whole_number
+from playground.core.generation import (
+    MAX_NEW_TOKENS,
+    MAX_PROMPT_CHARS,
+    GenerationParams,
+    chat_input_ids,
+    is_whole_number,
+)
 from playground.core.models import LoadedLM, load_causal_lm
 from playground.core.settings import get_settings
 from playground.core.timed import TimedWork
@@ -372,12 +378,25 @@ def preset_controls(key: str) -> list:
 
 
 def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=speculative&preset=summarise&gamma=4&kind=draft_model...`: a preset, then any single control."""
+    """`?tab=speculative&preset=summarise&gamma=4&kind=draft_model...`: a preset, then any single control.
+
+    A `prompt=` (what copy link writes when the prompt on screen is no preset's) replaces the preset's.
+    Values for the seven controls, then the two boxes copy link reads (`link_prompt`).
+    """
     base = preset_controls(params["preset"]) if params.get("preset") in PRESETS else [gr.skip()] * 7
-    return links.overlay(base, {1: links.linked_choice(params, "kind", DRAFT_KINDS),
-                                2: links.linked_number(params, "gamma", 1, MAX_DRAFT_TOKENS, whole=True),
-                                3: links.linked_flag(params, "adaptive"),
-                                5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)})
+    own = params.get("prompt", "").strip()
+    own = own if 0 < len(own) <= MAX_PROMPT_CHARS else None
+    values = links.overlay(base, {0: own, 1: links.linked_choice(params, "kind", DRAFT_KINDS),
+                                  2: links.linked_number(params, "gamma", 1, MAX_DRAFT_TOKENS, whole=True),
+                                  3: links.linked_flag(params, "adaptive"),
+                                  5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)})
+    return [*values, *(link_prompt(values[0]) if isinstance(values[0], str) else (gr.skip(), gr.skip()))]
+
+
+def link_prompt(prompt: str) -> tuple[str, str]:
+    """What "copy link" carries for this prompt: (the preset whose prompt it is, "") or ("", the prompt itself)."""
+    name = next((key for key, preset in PRESETS.items() if preset.prompt == prompt), "")
+    return (name, "") if name else ("", prompt)
 
 
 def build(timed: TimedWork) -> None:
@@ -423,15 +442,18 @@ def build(timed: TimedWork) -> None:
         raw = gr.JSON(elem_id="speculative-raw")
     with gr.Accordion(T("speculative_explain_title"), open=False):
         gr.Markdown(T("speculative_explain"), elem_classes=links.NOTES)
-    preset_name = gr.State("copy")
+    # what copy link carries: hidden boxes, not gr.State (a JS handler reads a State as null);
+    # a preset's prompt goes as its name, any other prompt as itself
+    preset_name = gr.Textbox("copy", visible=False, elem_id="speculative-link-preset")
+    own_prompt = gr.Textbox("", visible=False, elem_id="speculative-link-prompt")
     for key, button in preset_buttons.items():
-        button.click(lambda key=key: (*preset_controls(key), key), None,
-                     [prompt, kind, gamma, adaptive, layers, max_tokens, sampled, preset_name],
-                     api_visibility="private")
+        button.click(lambda key=key: preset_controls(key), None,
+                     [prompt, kind, gamma, adaptive, layers, max_tokens, sampled], api_visibility="private")
+    prompt.change(link_prompt, prompt, [preset_name, own_prompt], api_visibility="private", queue=False)
     controls = [prompt, kind, gamma, adaptive, layers, max_tokens, sampled]
-    links.when_linked("speculative", linked_controls, controls)
-    links.copy_link_row("speculative", {"preset": preset_name, "kind": kind, "gamma": gamma, "adaptive": adaptive,
-                                        "max_tokens": max_tokens})
+    links.when_linked("speculative", linked_controls, [*controls, preset_name, own_prompt])
+    links.copy_link_row("speculative", {"preset": preset_name, "prompt": own_prompt, "kind": kind, "gamma": gamma,
+                                        "adaptive": adaptive, "max_tokens": max_tokens})
     view = CompareView(plain_out, spec_out, stats, timeline, theory, raw, timed)
     # concurrency_limit=None: every compare reaches its handler at once and waits in `timed`, which
     # shows its place and bounds the line (playground/core/timed.py)

@@ -5,6 +5,8 @@ whole thing in real Chromium against the real server (browser tests, marked slow
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -117,6 +119,9 @@ def test_a_speculative_link_fills_its_preset_then_single_controls():
     assert values[0] == PRESETS["summarise"].prompt and values[2] == 3
     assert values[1] == PRESETS["summarise"].draft_kind, "a bad kind in a link must leave the preset's"
     assert all(isinstance(value, dict) for value in speculative.linked_controls({"gamma": "0"}))
+    assert speculative.linked_controls({"preset": "story", "prompt": "Why is the sky blue?"})[0] == "Why is the sky blue?"
+    assert speculative.link_prompt(PRESETS["summarise"].prompt) == ("summarise", "")
+    assert speculative.link_prompt("Why is the sky blue?") == ("", "Why is the sky blue?")
 
 
 def test_a_penalties_link_fills_its_example():
@@ -137,9 +142,14 @@ def test_deep_links_fill_the_controls_and_copy_link_makes_one(page, app_url):
     page.wait_for_selector("#main-tabs", timeout=60_000)
     expect(page.locator("#speculative-prompt textarea")).to_have_value(PRESETS["summarise"].prompt, timeout=20_000)
     expect(page.locator("#speculative-gamma input[type=number]")).to_have_value("3")
+    link = page.locator("#speculative-link textarea, #speculative-link input")
     page.locator("#speculative-copy-link").click()
-    expect(page.locator("#speculative-link textarea, #speculative-link input")).to_have_value(
-        __import__("re").compile(r"tab=speculative.*gamma=3"), timeout=10_000)
+    expect(link).to_have_value(re.compile(r"tab=speculative&preset=summarise&kind=\w+&gamma=3"), timeout=10_000)
+    page.locator("#speculative-prompt textarea").fill("Why is the sky blue?")  # no preset's prompt: the link carries it
+    page.locator("#speculative-copy-link").click()
+    expect(link).to_have_value(re.compile(r"tab=speculative&prompt=Why\+is\+the\+sky\+blue%3F&kind="), timeout=10_000)
+    page.goto(link.input_value(), wait_until="domcontentloaded")
+    expect(page.locator("#speculative-prompt textarea")).to_have_value("Why is the sky blue?", timeout=60_000)
     page.goto(app_url + "?tab=penalties&example=2", wait_until="domcontentloaded")
     page.wait_for_selector("#main-tabs", timeout=60_000)
     expect(page.get_by_role("tab", name="Penalties", exact=False).first).to_have_attribute("aria-selected", "true")
