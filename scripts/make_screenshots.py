@@ -5,9 +5,10 @@ shows; made from `python app.py` (offline, as tests/conftest.py starts it) in De
 Chromium through Playwright, it is re-made with one command whenever a tab changes.
 
 Each tab is opened by its own link (`?tab=<id>&lang=<en|ja>`, demos/links.py), at 1440x900 (the
-workshop laptop's screen), once its plots are drawn, its images loaded and no output is pending;
-the picture is the first screen a visitor sees, saved as `docs/img/<tab>-<lang>.png` in a
-256-colour palette (the page has few colours, so this keeps each file near 100 kB).
+workshop laptop's screen), once its plots are drawn, its images loaded and no output is pending.
+A long tab's first screen is its controls, so the picture is scrolled to where its finished lesson
+starts (`FOCUS`), and saved as `docs/img/<tab>-<lang>.png` in a 256-colour palette (the page has few
+colours, so this keeps each file under about 100 kB).
 
     python3 scripts/make_screenshots.py                          # every tab, English and Japanese
     python3 scripts/make_screenshots.py --tabs penalties --langs en
@@ -37,9 +38,14 @@ VIEWPORT = {"width": 1440, "height": 900}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOCALES = {"en": "en-US", "ja": "ja-JP"}
+# where each tab's finished lesson starts (an elem_id), put at the top of the picture; a tab not named fits as it opens
+FOCUS = {"penalties": "penalties-lesson-note", "speculative": "speculative-plain", "ema": "ema-section-shipped",
+         "dpo": "dpo-train-status", "math": "curves-sections", "paged_attention": "paged-race-table",
+         "gan_vs_diffusion": "gan-scatter"}
 SERVER_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PLAYGROUND_OFFLINE": "1",
               "PLAYGROUND_THREADS": "1", "HF_TOKEN": ""}  # offline and tokenless, as the test server runs
-# the tab is finished: every visible plot has a trace with data, every visible image has loaded, nothing pending
+# the tab is finished: every visible plot has a trace with data, every visible image has loaded, and no Gradio
+# status tracker on the page (its `.wrap` loses `.hide` while an event runs) shows progress
 FINISHED = """(id) => { const tab = document.getElementById(id);
   if (!tab || tab.offsetParent === null) return false;
   const shown = (el) => el.offsetParent !== null;
@@ -47,7 +53,7 @@ FINISHED = """(id) => { const tab = document.getElementById(id);
   const drawn = plots.every(plot => (plot._fullData || []).some(
     trace => ['x', 'y', 'z', 'values'].some(key => trace[key] && trace[key].length > 0)));
   const loaded = [...tab.querySelectorAll('img')].filter(shown).every(img => img.complete && img.naturalWidth > 0);
-  const busy = [...tab.querySelectorAll('.pending, .generating')].some(shown);
+  const busy = [...document.querySelectorAll('.wrap.default:not(.hide), .eta-bar, .progress-text')].some(shown);
   return drawn && loaded && !busy; }"""
 
 
@@ -105,6 +111,9 @@ def shoot(url: str, tabs: list[str], langs: list[str], out: pathlib.Path, timeou
                 for tab in tabs:
                     page.goto(f"{url}?tab={tab}&lang={lang}", wait_until="domcontentloaded")
                     page.wait_for_function(FINISHED, arg=f"tab-{tab}", timeout=timeout_s * 1000)
+                    if tab in FOCUS:
+                        page.evaluate("(id) => window.scrollTo(0, document.getElementById(id)"
+                                      ".getBoundingClientRect().top + window.scrollY - 16)", FOCUS[tab])
                     page.wait_for_timeout(1500)  # Plotly's resize and the fonts settle after the data arrives
                     path = out / f"{tab}-{lang}.png"
                     size = save_small(page.screenshot(), path)
