@@ -265,7 +265,7 @@ def ema(bench: Bench) -> dict:
     report: dict = {}
     if importlib.util.find_spec("diffusers") is None:
         report["digits_unet"] = {"skipped": "diffusers is not installed here: the digits UNet is a diffusers "
-                                            "UNet2DModel (carry its wheel, see the README's GPU check)"}
+                                            "UNet2DModel (carry its wheel, see docs/testing.md, GPU check)"}
     else:
         from playground.ema import checkpoints, diffusion
 

@@ -1,7 +1,7 @@
 """The engine of DL Playground: one package per tab, plus `core`. No Gradio in here.
 
-Tab name -> folder: Sampling penalties -> `penalties/`, Speculative decoding -> `speculative/`,
-EMA -> `ema/`, DPO -> `dpo/`, Math -> `math/`, PagedAttention -> `paged_attention/`,
-GANs to diffusion -> `gan_vs_diffusion/`. Shared pieces (settings, models, generation) are in `core/`.
-A technique package imports `core` and never another technique.
+Tab name -> folder: Generate -> `core/` (`batching`, `generation`), Sampling penalties -> `penalties/`,
+Speculative decoding -> `speculative/`, EMA -> `ema/`, DPO -> `dpo/`, Math -> `math/`,
+PagedAttention -> `paged_attention/`, GANs to diffusion -> `gan_vs_diffusion/`. Shared pieces (settings,
+models, generation, batching) are in `core/`. A technique package imports `core` and never another technique.
 """

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PIP="${PYTHON:-python3} -m pip"
 
-# torch first and pinned, so nothing else pulls an unpinned (multi-GB CUDA) build; see README.
+# torch first and pinned, so nothing else pulls an unpinned (multi-GB CUDA) build; see docs/models.md.
 # TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu picks the small CPU-only build elsewhere.
 $PIP install --quiet "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
 if [[ "${1:-}" == "--test" ]]; then

@@ -1,4 +1,4 @@
-"""deploy/: the compose file wires what the README says, and nginx accepts its configuration.
+"""deploy/: the compose file wires what docs/serving.md says, and nginx accepts its configuration.
 
 Docker cannot run on the CI (no daemon), so the files are checked as data: the compose file is
 parsed with PyYAML and its services, ports and environment asserted; `nginx -t` (Debian's nginx,

@@ -119,7 +119,7 @@ TEXT: Table = {
             "the **generated** tokens, over a window fixed when it starts (`--last_n_tokens_size`, 64), and ignores "
             "a per-request `repeat_last_n`; our **llama.cpp** convention also counts the prompt. Its weights are the "
             "Q4_1 GGUF, ours the same file dequantised to float32, so even without penalties the answers can part "
-            "after a few dozen tokens (see the README).",
+            "after a few dozen tokens (see docs/penalties.md in the repository).",
         "penalties_engine_step_title": "Engine ({model}), step {step}: its top next tokens after its penalties",
         "penalties_fig_engine_bar": "engine probability",
         "penalties_fig_engine_token_axis": "token (✓ chosen by the engine)",
@@ -242,7 +242,7 @@ TEXT: Table = {
             "**生成した**トークンだけを、起動時に決まる窓（`--last_n_tokens_size`、64）で数え、リクエストごとの "
             "`repeat_last_n` は無視します。こちらの **llama.cpp** 流儀はプロンプトも数えます。エンジンの重みは "
             "Q4_1 の GGUF、こちらは同じファイルを float32 に戻したものなので、ペナルティなしでも数十トークンで"
-            "答えが分かれることがあります（README を参照）。",
+            "答えが分かれることがあります（リポジトリの docs/penalties.md を参照）。",
         "penalties_engine_step_title": "エンジン（{model}）、ステップ {step}: ペナルティ後の上位の次トークン",
         "penalties_fig_engine_bar": "エンジンの確率",
         "penalties_fig_engine_token_axis": "トークン（✓ エンジンが選択）",

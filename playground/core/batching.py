@@ -17,8 +17,8 @@ temperature, top-p and a per-request `torch.Generator`), so a greedy answer is t
 gives alone and a seeded one does not depend on its batch companions (tests/test_batching.py).
 Why our own loop and not transformers' `generate_batch` / `init_continuous_batching`: that manager
 decodes greedily or samples for all rows at once (`do_sample` is global) and seeds torch's
-process-wide generator, so a visitor's seed cannot hold; the README's "Many users" section has
-the measurements. Limits (`BatchLimits`) refuse at once instead of queueing without end.
+process-wide generator, so a visitor's seed cannot hold; docs/serving.md, "Many users on one box",
+has the measurements. Limits (`BatchLimits`) refuse at once instead of queueing without end.
 """
 from __future__ import annotations
 
@@ -401,7 +401,7 @@ def stream_text(ticket: Ticket, tokenizer, every_s: float = STREAM_EVERY_S) -> I
     """The answer so far, like `stream_generate` (a half-made character waits), at most every `every_s`.
 
     Why the pace: each update is a Gradio message that the server's threads build and send under
-    the GIL the decode loop needs too; 30 visitors x every token measured slower than the model (README).
+    the GIL the decode loop needs too; 30 visitors x every token measured slower than the model (docs/measured.md).
     The first token and the final answer are always sent.
     """
     ids: list[int] = []

@@ -37,7 +37,7 @@ MAX_STEPS = 64
 
 @dataclass(frozen=True)
 class TrainConfig:
-    steps: int = 16  # 16 x batch 2: see README "Measured" (first run and later runs), answers visibly concise
+    steps: int = 16  # 16 x batch 2: see docs/measured.md, "DPO" (first run and later runs), answers visibly concise
     batch_size: int = 2  # pairs per step; batch 4 cost 14 s/step and 4.6 GB peak (over the 4 GB budget)
     learning_rate: float = 2e-4  # LoRA rate; use ~1e-5 for a full fine-tune
     beta: float = 0.1  # small beta: the policy may move far from the reference
