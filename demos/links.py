@@ -35,11 +35,54 @@ PRESENT_CSS = """
 .present .prose h1 { font-size: 1.6em; } .present .prose h3 { font-size: 1.25em; }
 .present .lesson-notes { display: none; }
 .present .js-plotly-plot, .present .plot-container { max-height: 72vh; }
+.present .gradio-container button { font-size: 18px !important; }
 """
 NOTES = ["lesson-notes"]  # elem_classes of a tab's longer explanations: presenter mode folds them
+ROOM_FONT_PX = 18  # presenter mode: the smallest text on a plot, readable from the back of a room
+# Presenter mode enlarges every plot's text to ROOM_FONT_PX, one mechanism for all tabs: in the browser,
+# because the figures are built per request and Gradio's postprocessing does not know the page's URL.
+# Every half second each drawn plot whose text is smaller gets one relayout (axes, legend, annotations and
+# subplot titles, sliders) and one restyle (colour bars); Plotly then reflows its margins (automargin).
 PRESENT_HEAD = """<script>
-if (new URLSearchParams(location.search).get('present') === '1') document.documentElement.classList.add('present');
-</script>"""
+if (new URLSearchParams(location.search).get('present') === '1') {
+  document.documentElement.classList.add('present');
+  const ROOM = ROOM_FONT_PX;
+  const roomLayout = (layout) => {
+    const update = {};
+    const grow = (key, size) => { if ((size || 12) < ROOM) update[key] = ROOM; };
+    grow('font.size', layout.font && layout.font.size);
+    grow('legend.font.size', layout.legend && layout.legend.font && layout.legend.font.size);
+    if (layout.title && layout.title.text) grow('title.font.size', layout.title.font && layout.title.font.size);
+    for (const key of Object.keys(layout)) {
+      if (!/^[xy]axis[0-9]*$/.test(key) || !layout[key]) continue;
+      // a log axis labels its minor ticks (2, 5) at 3/4 of the tick font: grow it so those reach ROOM too
+      const tick = layout[key].type === 'log' ? Math.ceil(ROOM / 0.75) : ROOM;
+      if (((layout[key].tickfont || {}).size || 12) < tick) update[key + '.tickfont.size'] = tick;
+      grow(key + '.title.font.size', layout[key].title && layout[key].title.font && layout[key].title.font.size);
+      if (!layout[key].automargin) update[key + '.automargin'] = true;
+    }
+    (layout.annotations || []).forEach((note, i) => grow(`annotations[${i}].font.size`, note.font && note.font.size));
+    (layout.sliders || []).forEach((slider, i) => {
+      grow(`sliders[${i}].font.size`, slider.font && slider.font.size);
+      const current = slider.currentvalue || {};
+      grow(`sliders[${i}].currentvalue.font.size`, current.font && current.font.size);
+    });
+    return update;
+  };
+  setInterval(() => {
+    if (!window.Plotly) return;
+    for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+      if (!plot._fullLayout || !plot.offsetParent) continue;
+      const update = roomLayout(plot._fullLayout);
+      if (Object.keys(update).length) window.Plotly.relayout(plot, update);
+      const bars = (plot._fullData || []).map((trace, i) => [trace, i]).filter(([trace]) =>
+        trace.colorbar && ((trace.colorbar.tickfont || {}).size || 12) < ROOM);
+      if (bars.length) window.Plotly.restyle(plot, {'colorbar.tickfont.size': ROOM, 'colorbar.title.font.size': ROOM},
+                                             bars.map(([, i]) => i));
+    }
+  }, 500);
+}
+</script>""".replace("ROOM_FONT_PX", str(ROOM_FONT_PX))
 
 
 def query_language(query: str) -> str | None:

@@ -87,11 +87,17 @@ def test_a_link_opens_its_tab_in_its_language_in_presenter_mode(page, app_url, a
     expect(page.get_by_role("tab", name="Math")).to_have_attribute("aria-selected", "true")
 
 
+SMALLEST_PLOT_TEXT = ("Math.min(99, ...[...document.querySelectorAll('.js-plotly-plot')].filter(plot => plot.offsetParent)"
+                      ".flatMap(plot => [...plot.querySelectorAll('text')]).filter(t => t.textContent.trim()"
+                      " && t.getBBox().width > 0).map(t => parseFloat(getComputedStyle(t).fontSize)))")
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_presenter_mode_fits_every_tab_to_a_1280x720_projector(page, app_url, artifacts, lang):
-    """Explanations and the status line folded, nothing wider than the screen, every plot shorter than it."""
+    """Explanations and the status line folded, nothing wider than the screen, every plot shorter than it,
+    no plot text under 18 px."""
     from playwright.sync_api import expect
 
     import app
@@ -108,6 +114,8 @@ def test_presenter_mode_fits_every_tab_to_a_1280x720_projector(page, app_url, ar
         tallest = page.evaluate("Math.max(0, ...[...document.querySelectorAll('.js-plotly-plot')]"
                                 ".filter(plot => plot.offsetParent).map(plot => plot.getBoundingClientRect().height))")
         assert tallest <= 720, f"a plot of {tab} is {tallest} px tall"
+        if tab != "generate":  # room-readable: no text on a drawn plot under links.ROOM_FONT_PX
+            page.wait_for_function(SMALLEST_PLOT_TEXT + f" >= {links.ROOM_FONT_PX}", timeout=20_000)
         page.screenshot(path=str(artifacts / f"present-{lang}-{tab}.png"))
 
 

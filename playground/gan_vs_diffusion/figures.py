@@ -39,7 +39,7 @@ def scatter_figure(snapshot: RaceSnapshot, labels: dict[str, str]) -> go.Figure:
     def title(name: str, state) -> str:
         text = f"{name} ({state.coverage.get('modes', 0)}/{len(snapshot.modes)} {labels['modes']})"
         off = outside(state.samples, x_range, y_range)
-        return f"{text}<br><sub>{labels['outside'].format(count=off)}</sub>" if off else text
+        return f"{text}<br>{labels['outside'].format(count=off)}" if off else text
 
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
         title(labels["gan"], snapshot.gan), title(labels["diffusion"], snapshot.diffusion)))
