@@ -193,7 +193,8 @@ class JudgeView(ComponentView):
         sides = {"a": policies[matchup.policy_a][1], "b": policies[matchup.policy_b][1]}
         pair = JudgePair(matchup, answer_a, answer_b, {"generation": params.__dict__, "sides": sides,
                                                        "model_id": lm.model_id})
-        yield {self.pending: pair, self.status: text(TEXT, "dpo_judge_ready", request)}
+        yield {self.pending: pair, self.prompt: matchup.prompt, self.answer_a: answer_a, self.answer_b: answer_b,
+               self.choice: None, self.status: text(TEXT, "dpo_judge_ready", request)}  # all of it: what the API returns
 
     @user_errors(table=TEXT)
     def vote(self, pending: JudgePair | None, choice: str | None, request: gr.Request = None) -> dict:
