@@ -48,7 +48,7 @@ def test_judge_pairs_hide_the_policies_until_the_vote(client, app_url):
     streamed = raw_stream(app_url, "dpo_judge_pair")
     assert "event: complete" in streamed and not NAMES.search(streamed), streamed[-2000:]
     final = json.loads(streamed.strip().splitlines()[-1].removeprefix("data:"))  # what we read is the pair itself
-    assert final[0] in JUDGE_PROMPTS and final[1].strip() and final[2].strip()
+    assert final[0] is None and final[1] in JUDGE_PROMPTS and final[2].strip() and final[3].strip()  # state: None
 
     # 2. over gradio_client: judge three pairs; each reveal names both sides, as stored
     for choice in ("a", "tie", "both_bad"):
