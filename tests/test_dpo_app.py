@@ -93,7 +93,7 @@ def test_vote_is_counted_and_training_updates_the_plots(page: Page, open_tab, co
     for side in ("a", "b"):
         expect(page.locator(f"#dpo-answer-{side} textarea")).not_to_have_value("")
     # 2. a vote increments the visible count
-    page.get_by_label("A is better").check()
+    page.locator("#dpo-choice").get_by_label("A is better").check()  # section 3 has its own vote
     page.locator("#dpo-vote-button").click()
     expect(counts).to_contain_text(f"you: {before + 1})", timeout=30_000)
     page.screenshot(path=str(artifacts / "dpo-voted.png"), full_page=True)

@@ -6,10 +6,13 @@ package exports it with `BUILT_KEYS` for `app.py` and `tests/test_ui_text.py`.
 from __future__ import annotations
 
 from demos.common import Table
+from playground.dpo.preferences import CHOICES
 from playground.dpo.training import POLICIES
 
 PUSH_REFUSALS = ("repo_id", "no_token", "offline", "empty")  # the `reason`s of preferences.HubPushRefused
 COMPARE_COLUMNS = ("prompt", "before", "after")
+BOARD_COLUMNS = ("rank", "policy", "strength", "votes", "record", "versus", "status")  # the leaderboard table's
+JUDGE_STATUSES = ("here", "reset", "retired", "elsewhere")  # what the leaderboard says of a policy (judge.Judging)
 
 TEXT: Table = {
     "en": {
@@ -109,6 +112,49 @@ TEXT: Table = {
         "dpo_loss_fig_title": "DPO loss (solid) and gradient weight σ(−β·margin) (dotted)",
         "dpo_loss_fig_x": "log-ratio margin (chosen − rejected)", "dpo_loss_fig_loss": "loss",
         "dpo_loss_fig_weight": "weight", "dpo_no_betas": "β values: pick at least one (0.05, 0.1, 0.5 or 1.0).",
+        # ---- section 3: judge mode and the leaderboard
+        "dpo_judge_title": "## 3. Judge the policies (blind)",
+        "dpo_judge_intro": "Did the room's training make answers the room *prefers*? Each judge pair is two policies "
+                           "(the reference model and the runs trained here) answering the same held-out prompt, "
+                           "one that training never saw, with the same settings. Sides are shuffled and the names stay "
+                           "hidden until your vote is saved. Pairs are scheduled so every two policies are compared "
+                           "about equally often. Judge votes are kept apart: they never become training data.",
+        "dpo_judge_replicas": "Judge pairs come only from the policies this server holds: the reference and its last 3 "
+                              "finished runs (weights live in the replica that trained them). The leaderboard counts "
+                              "the judge votes of every replica that shares the vote database.",
+        "dpo_judge_pair_button": "New judge pair", "dpo_judge_prompt": "Held-out prompt",
+        "dpo_judge_need_run": "Judge mode needs two policies: train a run in section 2 first (the reference model is "
+                              "the other side).",
+        "dpo_judge_decoding": "Both policies are answering... (who is who stays hidden until you vote)",
+        "dpo_judge_ready": "Which answer is better? Vote; the names are shown after your vote is saved.",
+        "dpo_judge_no_pair": "Ask for a judge pair first (New judge pair), then vote.",
+        "dpo_judge_revealed": "Judge vote #{vote_id} saved ({choice}). **A** was {a}; **B** was {b}.",
+        "dpo_judge_choice_a": "A is better", "dpo_judge_choice_b": "B is better", "dpo_judge_choice_tie": "tie",
+        "dpo_judge_choice_both_bad": "both bad",
+        "dpo_judge_reference": "reference model", "dpo_judge_run": "run {run}", "dpo_judge_from": " (from run {run})",
+        "dpo_judge_status_here": "judged here", "dpo_judge_status_reset": "reset: no longer judged",
+        "dpo_judge_status_retired": "retired: only the last 3 runs are kept",
+        "dpo_judge_status_elsewhere": "another replica, or before a restart: not judged here",
+        "dpo_judge_export_button": "Export judge votes (JSONL)", "dpo_board_export_button": "Export leaderboard (CSV)",
+        "dpo_judge_export_file": "Judge votes / leaderboard",
+        "dpo_board_title": "### Leaderboard",
+        "dpo_board_counting": "Bradley-Terry strength θ: the log-odds of beating the reference model (θ = 0.5 is about "
+                              "62 %); the reference is the anchor, θ = 0. A tie and a \"both bad\" count as half a win "
+                              "for each side, in the strengths and in the percentages. Brackets: 95 % intervals from "
+                              "1,000 bootstrap resamples of the votes. *Provisional*: fewer than 10 votes. Record: "
+                              "wins / ties / both bad / losses.",
+        "dpo_board_empty": "No judge votes yet: ask for a judge pair and vote.",
+        "dpo_board_no_reference": "No run has been judged against the reference model yet.",
+        "dpo_board_sentence": "**{name}** beats the reference in {share} % of {votes} votes (95 % CI {low}–{high} %)",
+        "dpo_board_provisional_note": " (provisional: fewer than {threshold} votes)",
+        "dpo_board_provisional": "provisional",
+        "dpo_board_col_rank": "rank", "dpo_board_col_policy": "policy", "dpo_board_col_strength": "strength θ [95 % CI]",
+        "dpo_board_col_votes": "votes", "dpo_board_col_record": "record (W / T / both bad / L)",
+        "dpo_board_col_versus": "vs reference [95 % CI]", "dpo_board_col_status": "status",
+        "dpo_plot_board": "Leaderboard: Bradley-Terry strength of each policy with its 95 % interval",
+        "dpo_board_fig_title": "Strength against the reference (95 % bootstrap intervals)",
+        "dpo_board_fig_x": "policy", "dpo_board_fig_y": "θ (log-odds of beating the reference)",
+        "dpo_board_fig_provisional": "provisional (few votes)", "dpo_board_fig_measured": "10 votes or more",
     },
     "ja": {
         # ---- セクション 1: 投票
@@ -204,6 +250,48 @@ TEXT: Table = {
         "dpo_loss_fig_title": "DPO 損失（実線）と勾配の重み σ(−β·マージン)（点線）",
         "dpo_loss_fig_x": "対数比のマージン（選ばれた − 選ばれなかった）", "dpo_loss_fig_loss": "損失",
         "dpo_loss_fig_weight": "重み", "dpo_no_betas": "β の値: 少なくとも 1 つ選んでください（0.05、0.1、0.5、1.0）。",
+        # ---- セクション 3: 審査モードとリーダーボード
+        "dpo_judge_title": "## 3. 方策をブラインドで審査する",
+        "dpo_judge_intro": "会場の学習で、会場が*好む*回答になったでしょうか？ 審査ペアは 2 つの方策（参照モデルと、ここで"
+                           "学習した方策）が、学習に一度も使われていない同じ評価用プロンプトに同じ設定で答えたものです。"
+                           "左右はランダムで、どちらがどの方策かは投票が保存されるまで伏せられます。どの 2 つの方策も"
+                           "ほぼ同じ回数比べられるように順番を決めます。審査の投票は別に保存され、学習データにはなりません。",
+        "dpo_judge_replicas": "審査ペアはこのサーバーが持つ方策だけから作ります: 参照モデルと、直近 3 回の学習（重みは学習した"
+                              "レプリカにあります）。リーダーボードは投票データベースを共有するすべてのレプリカの審査の投票を"
+                              "数えます。",
+        "dpo_judge_pair_button": "新しい審査ペア", "dpo_judge_prompt": "評価用プロンプト",
+        "dpo_judge_need_run": "審査モードには方策が 2 つ必要です。先にセクション 2 で学習してください（もう一方は参照モデル"
+                              "です）。",
+        "dpo_judge_decoding": "2 つの方策が回答中...（どちらがどの方策かは投票まで伏せられます）",
+        "dpo_judge_ready": "どちらの回答が良いですか？ 投票が保存されると方策の名前が表示されます。",
+        "dpo_judge_no_pair": "先に「新しい審査ペア」を出してから投票してください。",
+        "dpo_judge_revealed": "審査の投票 #{vote_id} を保存しました（{choice}）。**A** は{a}、**B** は{b}でした。",
+        "dpo_judge_choice_a": "A が良い", "dpo_judge_choice_b": "B が良い", "dpo_judge_choice_tie": "引き分け",
+        "dpo_judge_choice_both_bad": "どちらも悪い",
+        "dpo_judge_reference": "参照モデル", "dpo_judge_run": "学習 {run}", "dpo_judge_from": "（学習 {run} の続き）",
+        "dpo_judge_status_here": "ここで審査中", "dpo_judge_status_reset": "リセット済み: もう審査されません",
+        "dpo_judge_status_retired": "引退: 直近 3 回の学習だけを保持します",
+        "dpo_judge_status_elsewhere": "別のレプリカか再起動前のもの: ここでは審査されません",
+        "dpo_judge_export_button": "審査の投票をエクスポート（JSONL）",
+        "dpo_board_export_button": "リーダーボードをエクスポート（CSV）",
+        "dpo_judge_export_file": "審査の投票 / リーダーボード",
+        "dpo_board_title": "### リーダーボード",
+        "dpo_board_counting": "Bradley-Terry の強さ θ: 参照モデルに勝つ対数オッズです（θ = 0.5 でおよそ 62 %）。参照モデルが"
+                              "基準で θ = 0 です。引き分けと「どちらも悪い」は、強さでも割合でも両方に半分の勝ちとして"
+                              "数えます。かっこ内: 投票を 1,000 回ブートストラップ再標本化した 95 % 区間。*暫定*: 投票が "
+                              "10 票未満。成績: 勝ち / 引き分け / どちらも悪い / 負け。",
+        "dpo_board_empty": "審査の投票はまだありません。審査ペアを出して投票してください。",
+        "dpo_board_no_reference": "参照モデルと比べて審査された学習はまだありません。",
+        "dpo_board_sentence": "**{name}** は {votes} 票中 {share} % で参照モデルに勝っています（95 % 信頼区間 {low}〜{high} %）",
+        "dpo_board_provisional_note": "（暫定: 投票が {threshold} 票未満）",
+        "dpo_board_provisional": "暫定",
+        "dpo_board_col_rank": "順位", "dpo_board_col_policy": "方策", "dpo_board_col_strength": "強さ θ [95 % 区間]",
+        "dpo_board_col_votes": "投票数", "dpo_board_col_record": "成績（勝 / 分 / どちらも悪い / 負）",
+        "dpo_board_col_versus": "参照モデルとの対戦 [95 % 区間]", "dpo_board_col_status": "状態",
+        "dpo_plot_board": "リーダーボード: 各方策の Bradley-Terry の強さと 95 % 区間",
+        "dpo_board_fig_title": "参照モデルに対する強さ（95 % ブートストラップ区間）",
+        "dpo_board_fig_x": "方策", "dpo_board_fig_y": "θ（参照モデルに勝つ対数オッズ）",
+        "dpo_board_fig_provisional": "暫定（投票が少ない）", "dpo_board_fig_measured": "10 票以上",
     },
 }
 
@@ -211,4 +299,7 @@ BUILT_KEYS = {  # keys built with f-strings, and the values they take (checked b
     "dpo_pairs_{}": lambda: POLICIES,
     "dpo_push_{}": lambda: PUSH_REFUSALS,
     "dpo_col_{}": lambda: COMPARE_COLUMNS,
+    "dpo_board_col_{}": lambda: BOARD_COLUMNS,
+    "dpo_judge_status_{}": lambda: JUDGE_STATUSES,
+    "dpo_judge_choice_{}": lambda: CHOICES,
 }

@@ -1,4 +1,4 @@
-"""Plotly figures of the DPO tab, built from the data `loss` and `training` return (never recomputed).
+"""Plotly figures of the DPO tab, built from the data `loss`, `training` and `arena` return (never recomputed).
 
 Apart from the loss so that the engine (`loss`, `training`) imports without Plotly: the GPU check
 (`bench/gpu.py`) runs one DPO step on a machine that has torch and peft but no Plotly. Every word
@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.dpo.arena import Leaderboard
 from playground.dpo.loss import LossCurves
 
 
@@ -55,4 +56,29 @@ def training_figure(history: list, health: list[tuple[int, float]], labels: Mapp
     figure.update_yaxes(title_text=labels["accuracy"], range=[-0.05, 1.05], row=1, col=3)
     figure.update_layout(title=labels["title"], height=380, showlegend=True, margin={"t": 70, "b": 40},
                          legend={"orientation": "h", "y": -0.25})
+    return figure
+
+
+def leaderboard_figure(board: Leaderboard, names: Mapping[str, str], labels: Mapping[str, str]) -> go.Figure:
+    """Each policy's Bradley-Terry strength (log-odds against the reference) with its 95 % bootstrap interval.
+
+    Open markers: provisional (few votes). `names`: policy id -> what the page calls it. `labels`: title,
+    x, y, provisional (the legend entry of the open markers), measured.
+    """
+    figure = go.Figure()
+    for provisional in (False, True):
+        rows = [s for s in board.standings if s.provisional == provisional]
+        if not rows:
+            continue
+        figure.add_scatter(
+            x=[names.get(s.policy, s.policy) for s in rows], y=[s.strength for s in rows], mode="markers",
+            name=labels["provisional"] if provisional else labels["measured"],
+            marker={"size": 12, "symbol": "circle-open" if provisional else "circle", "color": "#4361ee"},
+            error_y={"type": "data", "symmetric": False, "array": [s.high - s.strength for s in rows],
+                     "arrayminus": [s.strength - s.low for s in rows]})
+    figure.add_hline(y=0, line={"dash": "dot", "color": "gray"})
+    order = [names.get(s.policy, s.policy) for s in board.standings]
+    figure.update_layout(title=labels["title"], height=360, xaxis_title=labels["x"], yaxis_title=labels["y"],
+                         xaxis={"categoryorder": "array", "categoryarray": order}, showlegend=True,
+                         margin={"t": 50, "b": 40}, legend={"orientation": "h", "y": -0.25})
     return figure

@@ -139,7 +139,8 @@ class Counts:
     per_prompt: list[tuple[str, int]]  # most voted prompts first
 
 
-def _check_text(name: str, value: str, limit: int, allow_empty: bool = False) -> str:
+def check_text(name: str, value: str, limit: int, allow_empty: bool = False) -> str:
+    """`value` if it is text a store's column takes (the judge votes' store checks its fields with it too)."""
     if not isinstance(value, str):
         raise ValueError(f"{name} must be text, got {type(value).__name__}.")
     if not value.strip() and not allow_empty:
@@ -196,11 +197,11 @@ class PreferenceStore:
         """Store one vote; returns its id only after the commit is durable."""
         if choice not in CHOICES:
             raise ValueError(f"vote must be one of {', '.join(CHOICES)}, got {choice!r}.")
-        _check_text("session id", session_id, MAX_SESSION_CHARS)
-        _check_text("prompt", prompt, MAX_PROMPT_CHARS)
-        _check_text("answer A", answer_a, MAX_ANSWER_CHARS)
-        _check_text("answer B", answer_b, MAX_ANSWER_CHARS)
-        _check_text("comment", comment, MAX_COMMENT_CHARS, allow_empty=True)
+        check_text("session id", session_id, MAX_SESSION_CHARS)
+        check_text("prompt", prompt, MAX_PROMPT_CHARS)
+        check_text("answer A", answer_a, MAX_ANSWER_CHARS)
+        check_text("answer B", answer_b, MAX_ANSWER_CHARS)
+        check_text("comment", comment, MAX_COMMENT_CHARS, allow_empty=True)
         row = (time.time(), session_id, prompt, answer_a, answer_b, choice, comment.strip(),
                json.dumps(params or {}, ensure_ascii=False))
         with self.backend.write() as connection:

@@ -16,6 +16,7 @@ import json
 import math
 import pathlib
 import random
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -173,6 +174,12 @@ class Policy:
     finished_at: float = 0.0  # time.time() when it went live
     continued_from: int = 0  # the run whose weights this run started from; 0: it started from the reference
     earlier_steps: int = 0  # steps of the runs before it in that chain (0 for a run from the reference)
+    replica: str = ""  # the trainer (server) that made it: policy ids are unique across replicas and restarts
+
+    @property
+    def id(self) -> str:
+        """How judge votes name it, in every replica's database: "<replica>-run<N>"."""
+        return f"{self.replica}-run{self.run}"
 
     @property
     def total_steps(self) -> int:
@@ -184,7 +191,7 @@ class Policy:
         run it continued (`continued_from`, 0 for none) with the steps of the whole chain."""
         return {"run": self.run, "steps": self.steps_done, "pairs": self.pairs,
                 "finished": time.strftime("%H:%M", time.gmtime(self.finished_at)),
-                "continued_from": self.continued_from, "total_steps": self.total_steps}
+                "continued_from": self.continued_from, "total_steps": self.total_steps, "replica": self.replica}
 
     def name(self) -> str:
         """How votes and answers name it: "DPO run 2 (16 steps, continued from run 1, 32 in all)"."""
@@ -236,6 +243,8 @@ def make_policy(lm: LoadedLM, config: TrainConfig, start: Policy | None = None) 
 
 
 POLICIES = ("reference", "trained")  # who answers: the shared model, or the last finished run's policy
+KEPT_RUNS = 3  # finished runs a server keeps for judge mode; each is a model copy (~0.55 GB for SmolLM2-135M fp32)
+GONE = ("reset", "retired")  # why a run of this server is no longer judged: a reset, or KEPT_RUNS newer runs
 
 
 class PolicyTrainer:
@@ -246,15 +255,21 @@ class PolicyTrainer:
     their own. Why the caches: the reference never changes, so its log-probs of a pair and its greedy
     answers to the held-out prompts are computed once per server, not in every step of every run.
 
+    Judge mode pairs the reference with the last KEPT_RUNS finished runs (`judged`), so the trainer
+    keeps them until a reset (or newer runs) lets them go, and remembers why (`gone`).
+
     >>> trainer = PolicyTrainer()
-    >>> trainer.policy is None, trainer.live, trainer.reset()
-    (True, 'reference', False)
+    >>> trainer.policy is None, trainer.live, trainer.reset(), trainer.judged
+    (True, 'reference', False, [])
     """
 
-    def __init__(self) -> None:
+    def __init__(self, replica: str | None = None) -> None:
         self._job = threading.Lock()  # one training job per server; the UI queue holds the others
         self._policy: Policy | None = None
         self._runs = 0  # finished runs, so each trained policy has its own number
+        self.replica = replica or secrets.token_hex(3)  # a new name per start: the weights do not outlive it
+        self._kept: OrderedDict[int, Policy] = OrderedDict()  # run -> policy, oldest first
+        self._gone: dict[str, str] = {}  # policy id -> one of GONE
         self._reference_logps: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
         self._reference_answers: dict[tuple, list[list[int]]] = {}
 
@@ -267,6 +282,22 @@ class PolicyTrainer:
     def live(self) -> str:
         """Which of POLICIES answers by default: "trained" once a run has finished, until a reset."""
         return "reference" if self._policy is None else "trained"
+
+    @property
+    def judged(self) -> list[Policy]:
+        """The finished runs judge mode may pair with the reference, oldest first (a copy: safe to iterate)."""
+        return list(self._kept.values())
+
+    def gone(self, policy_id: str) -> str | None:
+        """Why a policy of this server is no longer judged ("reset", "retired"), or None."""
+        return self._gone.get(policy_id)
+
+    def judged_lm(self, lm: LoadedLM, policy_id: str) -> LoadedLM | None:
+        """The kept run `policy_id` with `lm`'s tokenizer, or None when this server no longer holds it."""
+        policy = next((p for p in self.judged if p.id == policy_id), None)
+        if policy is None or policy.reference is not lm.model:
+            return None
+        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + {policy.name()}", "trained on this server")
 
     def trained_lm(self, lm: LoadedLM) -> LoadedLM | None:
         """The trained policy with `lm`'s tokenizer, or None when nothing trained on `lm` is live.
@@ -285,11 +316,13 @@ class PolicyTrainer:
         return self.trained_lm(lm)
 
     def reset(self) -> bool:
-        """Forget the trained policy (the app goes back to the reference); True if there was one."""
+        """Forget the trained policy and the kept runs (the app goes back to the reference); True if there was one."""
         if not self._job.acquire(blocking=False):
             raise InputError("dpo_err_reset_busy")
         try:
             had, self._policy = self._policy is not None, None
+            self._gone.update(dict.fromkeys((p.id for p in self._kept.values()), "reset"))
+            self._kept.clear()
         finally:
             self._job.release()
         return had
@@ -373,8 +406,11 @@ class PolicyTrainer:
         progress.after = tokenizer.batch_decode(after, skip_special_tokens=True)
         progress.health.append((config.steps, mean_repeat_rate(after)))
         self._runs += 1
-        policy.run, policy.finished_at = self._runs, time.time()
+        policy.run, policy.finished_at, policy.replica = self._runs, time.time(), self.replica
         self._policy = policy
+        self._kept[policy.run] = policy
+        while len(self._kept) > KEPT_RUNS:
+            self._gone[self._kept.popitem(last=False)[1].id] = "retired"
         progress.phase = "done"
         yield progress
 
