@@ -223,3 +223,16 @@ def test_trainer_keeps_the_last_runs_for_judging_and_says_why_others_went(tiny_l
     assert trainer.gone("abc123-run1") == "retired" and trainer.judged[-1].continued_from == dpo_training.KEPT_RUNS
     assert trainer.judged_lm(tiny_lm, ids[0]) is not None and trainer.judged_lm(tiny_lm, "abc123-run1") is None
     assert trainer.reset() and trainer.judged == [] and {trainer.gone(i) for i in ids} == {"reset"}
+
+
+def test_a_vote_on_a_judge_prompt_never_becomes_training_data(tmp_path):
+    from demos.dpo.training import training_pairs
+
+    store = PreferenceStore(tmp_path / "votes.db")
+    store.add_vote("s1", "Name a colour.", "Blue.", "Seven.", "a")
+    store.add_vote("s1", JUDGE_PROMPTS[0], "A good answer.", "A bad one.", "a")  # typed into section 1 by hand
+    store.add_vote("s1", f"  {JUDGE_PROMPTS[1]}\n", "A good answer.", "A bad one.", "b")
+    assert len(store.records()) == 3
+    rows = training_pairs("votes", store)
+    assert [row["prompt"][0]["content"] for row in rows] == ["Name a colour."]
+    assert len(training_pairs("both", store)) == len(training_pairs("demo", store)) + 1

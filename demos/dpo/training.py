@@ -24,6 +24,7 @@ from playground.core.timed import TimedWork
 from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
 from playground.dpo import training as dpo_training
+from playground.dpo.judge import JUDGE_PROMPTS
 from playground.dpo.preferences import PreferenceStore
 
 DEFAULTS = dpo_training.TrainConfig()
@@ -34,9 +35,15 @@ BETA_RANGE = (0.01, 1.0)  # the β slider's range
 
 
 def training_pairs(source: str, store: PreferenceStore) -> list[dict]:
-    """The demo set, the stored votes or both (`source` is the Radio's value, which Gradio checks)."""
+    """The demo set, the stored votes or both (`source` is the Radio's value, which Gradio checks).
+
+    A vote on a judge mode prompt (a visitor can type one into section 1) is left out: those prompts
+    stay held out, so the leaderboard never judges a policy on what it was trained on.
+    """
     demo = dpo_training.load_pairs() if source in ("demo", "both") else []
-    return demo + (store.records() if source in ("votes", "both") else [])
+    votes = store.records() if source in ("votes", "both") else []
+    held_out = {prompt.strip() for prompt in JUDGE_PROMPTS}
+    return demo + [row for row in votes if row["prompt"][0]["content"].strip() not in held_out]
 
 
 def comparison_html(progress: dpo_training.Progress, request: gr.Request) -> str:
