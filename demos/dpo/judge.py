@@ -245,8 +245,12 @@ def build(arena_: Arena, trainer: PolicyTrainer, batches: Schedulers) -> None:
     # no concurrency limit: both sides join their models' batches, which refuse past their limits at once
     pair_button.click(view.new_pair, None, view.outputs(), api_name="dpo_judge_pair", concurrency_limit=None)
     vote_button.click(view.vote, [pending, choice], view.outputs() + board.outputs(), api_name="dpo_judge_vote")
-    gr.on(None, board.show, None, board.outputs(), api_name="dpo_leaderboard")  # on page load
-    gr.Timer(REFRESH_S).tick(board.refresh, shown, board.outputs(), api_visibility="private", show_progress="hidden")
+    # on page load; the fit is cached per vote count, so many visitors at once need no line of their own
+    gr.on(None, board.show, None, board.outputs(), api_name="dpo_leaderboard", concurrency_limit=None)
+    # every open page asks every REFRESH_S: no line of its own (an unchanged board answers with nothing at once),
+    # so a room's ticks never wait behind each other
+    gr.Timer(REFRESH_S).tick(board.refresh, shown, board.outputs(), api_visibility="private", show_progress="hidden",
+                             concurrency_limit=None)
     export_votes.click(judging.export_votes, None, export_file, api_name="dpo_judge_export")
     export_board.click(board.export_csv, None, export_file, api_name="dpo_leaderboard_export")
 
