@@ -439,8 +439,8 @@ def calc_table(result: calculator.ModelCapacity, request: gr.Request | None) -> 
 
 @user_errors(table=TEXT)
 def calculate(model: str, gpu: str, dtype: str, context_length: float, average_length: float, layers: float,
-              kv_heads: float, head_dim: float, params_b: float, config_text: str = "", config_file: str | None = None,
-              kv_dtype: str = "auto", request: gr.Request = None) -> tuple[str, str]:
+              kv_heads: float, head_dim: float, params_b: float, config_text: str | None = None,
+              config_file: str | None = None, kv_dtype: str = "auto", request: gr.Request = None) -> tuple[str, str]:
     """The per-layer-kind table, requests that fit and vLLM's start-up lines for one model on one server."""
     context = _whole(context_length, text(TEXT, "paged_attention_context", request), 1, memory.MAX_CONTEXT, request)
     average = _whole(average_length, text(TEXT, "paged_attention_average", request), 1, memory.MAX_CONTEXT, request)
@@ -496,7 +496,7 @@ def race_views(results: dict[str, KvSimResult], sweep: dict[int, KvSimResult], s
 @user_errors(table=TEXT)
 def simulate(model: str, gpu: str, dtype: str, layers: float, kv_heads: float, head_dim: float, params_b: float,
              trace: str, csv_path: str | None, num_requests: float, block_size: float, samples: float, prefix: float,
-             config_text: str = "", config_file: str | None = None, request: gr.Request = None,
+             config_text: str | None = None, config_file: str | None = None, request: gr.Request = None,
              progress=gr.Progress()) -> tuple:
     """All five policies on one trace, the block-size sweep, the short-prompt run, and the figures."""
     options = dict(
@@ -665,7 +665,7 @@ def build() -> None:
             head_dim = gr.Number(head_dim_value, precision=0, label=T("paged_attention_head_dim"))
             params_b = gr.Number(params_value, label=T("paged_attention_params"))
         with gr.Row():
-            config_text = gr.Textbox(label=T("paged_attention_config_text"), lines=6, max_lines=12, scale=3,
+            config_text = gr.Textbox("", label=T("paged_attention_config_text"), lines=6, max_lines=12, scale=3,
                                      elem_id="paged-config")
             config_file = gr.File(file_types=[".json"], type="filepath", label=T("paged_attention_config_file"),
                                   scale=1, elem_id="paged-config-file")
@@ -674,9 +674,9 @@ def build() -> None:
     linked = links.when_linked("paged_attention", linked_controls, calc_inputs[:5])
     links.copy_link_row("paged_attention", dict(zip(("model", "gpu", "dtype", "context", "average"), calc_inputs)))
     links.scroll_to_section("paged_attention", SECTIONS)
-    with gr.Row():
-        calc_table = gr.Markdown(elem_id="paged-calc")
-        vllm = gr.Code(label=T("paged_attention_vllm"), language=None, elem_id="paged-vllm")
+    # one above the other: the per-layer table needs the page's width at 1280x720
+    calc_table = gr.Markdown(elem_id="paged-calc")
+    vllm = gr.Code(label=T("paged_attention_vllm"), language=None, elem_id="paged-vllm")
     # one calculation at a time, in the order asked, so the last one asked is the one left on screen
     # a pasted config counts once it is left (not at every keystroke, half-typed JSON)
     triggers = [c.change for c in calc_inputs if c is not config_text] + [config_text.blur]
