@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 from conftest import plots_shown_then_screenshot
 
-from demos import paged_attention as tab
+from demos.paged_attention import tab
 from playground.core.errors import InputError
 from playground.paged_attention import figures, live, memory, recorded, simulator, traces
 

@@ -10,7 +10,7 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from demos import paged_attention as tab
+from demos.paged_attention import tab
 from playground.core.errors import InputError
 from playground.paged_attention import calculator, kv_config, memory, simulator, traces
 from playground.paged_attention.usage import pool_usage
