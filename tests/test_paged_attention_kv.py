@@ -228,6 +228,77 @@ def test_kv_heads_that_do_not_split_over_the_gpus_are_refused():
         tab.calculate("config.json", "8x-h100-80gb", "bf16", 4096, 500, 32, 8, 128, 70.0, text)
 
 
+# ------------------------------------------------------------------ the server a model fits on
+def per_gpu_budget_gib(gpu: str, params: float, bytes_per_weight: int) -> float:
+    """0.9 of one card minus its share of the weights, in GiB (by hand, not through memory.py)."""
+    card = memory.GPUS[gpu]
+    return 0.9 * card.memory_gib - params * bytes_per_weight / card.count / 2**30
+
+
+def test_the_smallest_listed_server_that_holds_the_weights_is_found_by_hand():
+    # Llama-3.1-70B in fp16: 141.2 GB. One H200 (139.8 GiB, the next size up from an H100) is too small; two H100s
+    # (the next by total memory) keep 71.2 - 65.8 = 5.4 GiB each for KV
+    assert per_gpu_budget_gib("h200-141gb", 70.6e9, 2) < 0 < per_gpu_budget_gib("2x-h100-80gb", 70.6e9, 2)
+    assert memory.fitting_server("llama-3.1-70b", "fp16") == ("2x-h100-80gb", "fp16")
+    # DeepSeek-V3 (671B) in bf16 needs 156.2 GiB per GPU even over 8 H200s (125.8 usable): only fp8 fits there
+    # (78.1 GiB), and 8 H100s (71.2 usable) are too small even then
+    assert per_gpu_budget_gib("8x-h200-141gb", 671e9, 2) < 0 < per_gpu_budget_gib("8x-h200-141gb", 671e9, 1)
+    assert per_gpu_budget_gib("8x-h100-80gb", 671e9, 1) < 0
+    assert memory.fitting_server("deepseek-v3", "bf16") == ("8x-h200-141gb", "fp8")
+    # a server whose GPUs cannot share the KV heads is skipped: 6 heads over 8 GPUs. In fp16 this 150B model fits
+    # only on the 8-GPU servers (34.9 GiB each), so it moves to fp8 on 2 H100s (69.8 of 71.2 GiB)
+    odd = memory.ModelPreset("six-heads", 80, 6, 128, 150e9, 8192)
+    assert per_gpu_budget_gib("8x-h100-80gb", 150e9, 2) > 0 > per_gpu_budget_gib("2x-h100-80gb", 150e9, 2)
+    assert memory.fitting_server(odd, "fp16") == ("2x-h100-80gb", "fp8")
+    assert memory.fitting_server(memory.ModelPreset("huge", 80, 8, 128, 5e12, 8192), "fp16") is None
+
+
+def test_a_model_that_fits_keeps_its_server_and_one_that_does_not_moves_in_its_published_type():
+    assert memory.server_for("llama-13b", "a100-40gb", "fp16") == ("a100-40gb", "fp16")
+    assert memory.server_for("llama-3.1-70b", "8x-h200-141gb", "fp32") == ("8x-h200-141gb", "fp32")
+    assert memory.server_for("llama-3.1-70b", "a100-40gb", "fp32") == ("8x-h100-80gb", "fp32")  # 263 GiB
+    assert memory.server_for("deepseek-v3", "a100-40gb", "fp16") == ("8x-h200-141gb", "fp8")  # its checkpoint: fp8
+    assert config("deepseek-v3.json")["quantization_config"]["quant_method"] == "fp8"
+
+
+@pytest.mark.parametrize("lang, words", [(None, ["GPU: the weights of deepseek-v3 in fp16", "a100-40gb",
+                                                 "Choose GPU 8x-h200-141gb with data type fp8"]),
+                                         (JAPANESE, ["GPU: deepseek-v3 の fp16 の重み", "収まる最小のサーバーは GPU "
+                                                     "8x-h200-141gb、データ型 fp8"])])
+def test_an_impossible_server_is_still_refused_naming_the_field_and_the_server_that_fits(lang, words):
+    with pytest.raises(InputError) as error:  # the engine (and so the API) still refuses; it names the fit
+        calculator.model_capacity("deepseek-v3", "a100-40gb", "fp16")
+    assert error.value.key == "paged_attention_err_weights"
+    assert (error.value.values["fit_gpu"], error.value.values["fit_dtype"]) == ("8x-h200-141gb", "fp8")
+    with pytest.raises(gr.Error) as shown:
+        tab.calculate("deepseek-v3", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 8.0, request=lang)
+    assert all(word in shown.value.message for word in words), shown.value.message
+    with pytest.raises(gr.Error, match="nor on any listed server even in fp8"):
+        tab.calculate("custom", "h200-141gb", "fp16", 2048, 500, 32, 8, 128, 1999.0)
+
+
+def test_picking_a_preset_answers_with_the_server_it_fits_on_and_its_calculation():
+    view = tab.PickView(gr.Dropdown(), gr.Radio(), gr.Markdown(), gr.Code())
+    answer = view.pick("deepseek-v3", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 8.0)
+    assert (answer[view.gpu], answer[view.dtype]) == ("8x-h200-141gb", "fp8")
+    # 61 MLA layers x (512 + 64) latent values x 1 B (the KV follows the fp8 weights): 35,136 B/token
+    assert "= 35,136 B/token" in answer[view.table] and "# GPU blocks" in answer[view.vllm]
+    kept = view.pick("llama-13b", "h100-80gb", "bf16", 2048, 500, 32, 8, 128, 8.0)
+    assert (kept[view.gpu], kept[view.dtype]) == ("h100-80gb", "bf16")
+    with pytest.raises(gr.Error, match="nor on any listed server"):  # the reader's own sizes: no server is chosen
+        view.pick("custom", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 1999.0)
+
+
+def test_a_link_to_a_model_opens_on_the_server_it_fits_on():
+    skip = gr.skip()
+    assert tab.linked_view({"model": "deepseek-v3"}) == ["deepseek-v3", "8x-h200-141gb", "fp8", skip, skip]
+    assert tab.linked_view({"model": "llama-13b", "context": "4096"}) == ["llama-13b", skip, skip, 4096, skip]
+    assert tab.linked_view({"model": "llama-3.1-70b", "gpu": "h100-80gb", "dtype": "fp8"}) == [
+        "llama-3.1-70b", "h100-80gb", "fp8", skip, skip]  # 65.8 GiB of weights in 71.2: kept as linked
+    table, _ = tab.opening_calculation(gr.Request(query_params={"tab": "paged_attention", "model": "deepseek-v3"}))
+    assert "= 35,136 B/token" in table
+
+
 # ------------------------------------------------------------------ the tab's handlers
 def test_the_calculator_shows_a_row_and_its_equation_per_layer_kind_in_both_languages():
     english, vllm = tab.calculate("jamba-1.5-mini", "h200-141gb", "bf16", 32768, 1000, 32, 8, 128, 8.0)
@@ -256,11 +327,17 @@ def test_a_bad_pasted_config_names_the_field_in_the_readers_language(lang, words
     assert words in error.value.message
 
 
+RACE = ["gemma-3-1b", "a100-40gb", "bf16", 32, 8, 128, 8.0, "sharegpt", None, 100, 16, 1, 0]
+
+
 def test_the_race_refuses_a_model_whose_tokens_do_not_all_cost_the_same():
-    race = ["gemma-3-1b", "a100-40gb", "bf16", 32, 8, 128, 8.0, "sharegpt", None, 100, 16, 1, 0]
     with pytest.raises(gr.Error, match="sliding-window or fixed-state layers"):
-        tab.simulate(*race)
-    outputs = tab.simulate(*["deepseek-v3", "8x-h200-141gb", "fp8", *race[3:]])  # MLA: one cost per token
+        tab.simulate(*RACE)
+
+
+@pytest.mark.slow  # ~20-40 s on 2 CPUs: the other policies' memory maps over 5.8 M token slots
+def test_the_race_serves_an_mla_model():
+    outputs = tab.simulate(*["deepseek-v3", "8x-h200-141gb", "fp8", *RACE[3:]])  # MLA: one cost per token
     assert outputs[6]["paged"].finished == 100
 
 

@@ -256,6 +256,17 @@ def linked_controls(params: dict[str, str], base: list | None = None) -> list:
         4: links.linked_number(params, "average", 1, memory.MAX_CONTEXT, whole=True)})
 
 
+def linked_view(params: dict[str, str], base: list | None = None) -> list:
+    """`linked_controls`, and the GPU and data type the linked model fits on when the link's do not
+    (`memory.server_for`): a slide's link to DeepSeek-V3 opens on 8x-h200-141gb in fp8, not on a refusal."""
+    full = linked_controls(params, list(CALC_DEFAULTS))
+    server = memory.server_for(*full[:3])
+    values = linked_controls(params, base)
+    if server != tuple(full[1:3]):
+        values[1:3] = server
+    return values
+
+
 def opening_calculation(request: gr.Request) -> tuple[str, str]:
     """The calculator as the page opens, for the link's values (else the defaults), read from the link itself.
 
@@ -264,8 +275,30 @@ def opening_calculation(request: gr.Request) -> tuple[str, str]:
     params = links.query(request)
     values = list(CALC_DEFAULTS)
     if links.names_tab(params, "paged_attention"):
-        values = linked_controls(params, values)
+        values = linked_view(params, values)
     return calculate(*values, *CUSTOM_DEFAULTS, request=request)
+
+
+@dataclass(frozen=True, eq=False)
+class PickView(ComponentView):
+    """What choosing a model in the list changes, in one answer: the server and data type it fits on, and the
+    calculation for them (one calculation, with the final values, and no refusal of the previous server)."""
+    gpu: gr.Dropdown
+    dtype: gr.Radio
+    table: gr.Markdown
+    vllm: gr.Code
+
+    @user_errors(table=TEXT)
+    def pick(self, model: str, gpu: str, dtype: str, context_length: float, average_length: float, layers: float,
+             kv_heads: float, head_dim: float, params_b: float, config_text: str | None = None,
+             config_file: str | None = None, kv_dtype: str = "auto", request: gr.Request = None) -> dict:
+        """A listed model moves to the smallest listed server it fits on (`memory.server_for`) when the chosen one
+        cannot hold its weights; 'custom' and 'config.json' keep the server (their sizes are the reader's)."""
+        if model not in (CUSTOM, CONFIG):
+            gpu, dtype = memory.server_for(model, gpu, dtype)
+        table, lines = calculate(model, gpu, dtype, context_length, average_length, layers, kv_heads, head_dim,
+                                 params_b, config_text, config_file, kv_dtype, request=request)
+        return {self.gpu: gpu, self.dtype: dtype, self.table: table, self.vllm: lines}
 
 
 @dataclass(frozen=True, eq=False)
@@ -346,7 +379,8 @@ def build() -> None:
         model = gr.Dropdown([*memory.MODELS, *memory.CONFIG_PRESETS, CUSTOM, CONFIG], value=model_value,
                             label=T("paged_attention_model"), elem_id="paged-model")
         gpu = gr.Dropdown(list(memory.GPUS), value=gpu_value, label=T("paged_attention_gpu"), elem_id="paged-gpu")
-        dtype = gr.Radio(list(memory.DTYPE_BYTES), value=dtype_value, label=T("paged_attention_dtype"))
+        dtype = gr.Radio(list(memory.DTYPE_BYTES), value=dtype_value, label=T("paged_attention_dtype"),
+                         elem_id="paged-dtype")
         # numbers without Gradio's own bounds: the handlers check them and name the field in the reader's language
         context = gr.Number(context_value, precision=0, label=T("paged_attention_context"), elem_id="paged-context")
         average = gr.Number(average_value, precision=0, label=T("paged_attention_average"))
@@ -366,15 +400,23 @@ def build() -> None:
                                   scale=1, elem_id="paged-config-file")
     calc_inputs = [model, gpu, dtype, context, average, layers, kv_heads, head_dim, params_b, config_text, config_file,
                    kv_dtype]
-    linked = links.when_linked("paged_attention", linked_controls, calc_inputs[:5])
+    linked = links.when_linked("paged_attention", linked_view, calc_inputs[:5])
     links.copy_link_row("paged_attention", dict(zip(("model", "gpu", "dtype", "context", "average"), calc_inputs)))
     links.scroll_to_section("paged_attention", SECTIONS)
     # one above the other: the per-layer table needs the page's width at 1280x720
     calc_table = gr.Markdown(elem_id="paged-calc")
     vllm = gr.Code(label=T("paged_attention_vllm"), language=None, elem_id="paged-vllm")
-    # one calculation at a time, in the order asked, so the last one asked is the one left on screen
-    # a pasted config counts once it is left (not at every keystroke, half-typed JSON)
-    triggers = [c.change for c in calc_inputs if c is not config_text] + [config_text.blur]
+    # One calculation at a time, in the order asked, so the last one asked is the one left on screen.
+    # Only what the reader does, not every `change`: a model picked on a server too small moves the GPU and
+    # data type in the same answer (`PickView`), and a link sets the controls and computes once
+    # (`opening_calculation`); `change` triggers would compute again, or first with the old server, in red.
+    # Dropdowns by `select`: Gradio 6.31 sends a dropdown's `input` twice (on the pick, again on the blur after).
+    # A pasted config counts once it is left (not at every keystroke, half-typed JSON).
+    pick = PickView(gpu, dtype, calc_table, vllm)
+    model.select(pick.pick, calc_inputs, pick.outputs(), api_name="kv_pick_model", concurrency_id="paged_calc",
+                 concurrency_limit=1)
+    triggers = [gpu.select, dtype.input, context.input, average.input, layers.input, kv_heads.input, head_dim.input,
+                params_b.input, kv_dtype.input, config_text.blur, config_file.change]
     gr.on(triggers, calculate, calc_inputs, [calc_table, vllm], api_name="kv_calculate",
           concurrency_id="paged_calc", concurrency_limit=1)
 

@@ -108,9 +108,12 @@ TEXT: Table = {
         "paged_attention_err_number": "{field} must be a number from {low:g} to {high:g} (got {value}).",
         "paged_attention_err_choice": "{field} must be one of {allowed} (got {value}).",
         "paged_attention_err_positive": "{field} must be a positive number (got {value}).",
-        "paged_attention_err_weights": "The weights of {model} in {dtype} ({weights:.1f} GiB per GPU) do not fit in "
-            "{share:.0%} of {gpu} ({memory} GiB per GPU): choose a larger GPU, a server with more GPUs (8x-…) or a "
-            "smaller data type.",
+        "paged_attention_err_weights": "GPU: the weights of {model} in {dtype} ({weights:.1f} GiB per GPU) do not "
+            "fit in {share:.0%} of {gpu} ({memory} GiB per GPU). Choose GPU {fit_gpu} with data type {fit_dtype}, "
+            "the smallest listed server where they fit.",
+        "paged_attention_err_weights_nowhere": "GPU: the weights of {model} in {dtype} ({weights:.1f} GiB per GPU) "
+            "do not fit in {share:.0%} of {gpu} ({memory} GiB per GPU), nor on any listed server even in "
+            "{smallest}: choose a model with fewer parameters.",
         "paged_attention_err_never_fits": "Request {request} ({prompt} prompt + {output} output tokens, {samples} "
             "sample(s)) never fits in the KV cache of {capacity:,} tokens: choose a larger GPU, a smaller model or "
             "data type, or fewer samples.",
@@ -260,9 +263,12 @@ TEXT: Table = {
         "paged_attention_err_number": "{field} は {low:g} から {high:g} の数で指定してください（入力値: {value}）。",
         "paged_attention_err_choice": "{field} は {allowed} のいずれかを指定してください（入力値: {value}）。",
         "paged_attention_err_positive": "{field} は正の数で指定してください（入力値: {value}）。",
-        "paged_attention_err_weights": "{model} の {dtype} の重み（GPU 1 枚あたり {weights:.1f} GiB）が "
-            "{gpu}（1 枚 {memory} GiB）の {share:.0%} に収まりません。より大きな GPU、GPU の多いサーバー（8x-…）、"
-            "または小さいデータ型を選んでください。",
+        "paged_attention_err_weights": "GPU: {model} の {dtype} の重み（GPU 1 枚あたり {weights:.1f} GiB）が "
+            "{gpu}（1 枚 {memory} GiB）の {share:.0%} に収まりません。収まる最小のサーバーは GPU {fit_gpu}、"
+            "データ型 {fit_dtype} です。これを選んでください。",
+        "paged_attention_err_weights_nowhere": "GPU: {model} の {dtype} の重み（GPU 1 枚あたり {weights:.1f} GiB）が "
+            "{gpu}（1 枚 {memory} GiB）の {share:.0%} に収まらず、{smallest} にしても一覧のどのサーバーにも"
+            "収まりません。パラメータ数の少ないモデルを選んでください。",
         "paged_attention_err_never_fits": "リクエスト {request}（プロンプト {prompt} + 出力 {output} トークン、サンプル "
             "{samples} 個）は {capacity:,} トークンの KV キャッシュに収まりません。より大きな GPU、小さいモデルや"
             "データ型、または少ないサンプル数を選んでください。",

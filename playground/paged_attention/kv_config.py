@@ -51,9 +51,13 @@ class LayerGroup:
     conv_kernel: int = 0  # linear / mamba: its width k (k - 1 past inputs are kept)
     state_values: int = 0  # linear: H_v * d_k * d_v; mamba: d_inner * d_state (the recurrent state)
 
+    def splits_over(self, gpus: int) -> bool:
+        """Whether vLLM can shard this layer's KV heads over `gpus`: one count divides the other (no heads: yes)."""
+        return not self.kv_heads or not (self.kv_heads % gpus and gpus % self.kv_heads)
+
     def kv_heads_per_gpu(self, gpus: int) -> int:
         """vLLM splits KV heads over tensor-parallel GPUs, one head each at least (replicated below that)."""
-        if self.kv_heads % gpus and gpus % self.kv_heads:
+        if not self.splits_over(gpus):
             raise InputError("paged_attention_err_config_split", heads=self.kv_heads, gpus=gpus)
         return max(1, self.kv_heads // gpus)
 

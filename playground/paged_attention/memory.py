@@ -131,11 +131,12 @@ class ConfigPreset:
     file: str  # in CONFIG_DIR; see its README for where each file comes from
     num_params: float  # total parameters, from the model card (a config.json does not carry it)
     kv_cache_dtype: str | None = None  # as vLLM's --kv-cache-dtype would set it; None: the data type chosen
+    dtype: str | None = None  # the published weights' type when the checkpoint is quantised; None: any
 
 
 CONFIG_DIR = pathlib.Path(__file__).resolve().parents[2] / "assets" / "paged_attention" / "configs"
 CONFIG_PRESETS: dict[str, ConfigPreset] = {preset.name: preset for preset in (
-    ConfigPreset("deepseek-v3", "deepseek-v3.json", 671e9),
+    ConfigPreset("deepseek-v3", "deepseek-v3.json", 671e9, dtype="fp8"),  # its quantization_config: fp8 e4m3
     ConfigPreset("gemma-3-1b", "gemma-3-1b-it.json", 1.0e9),
     ConfigPreset("mistral-7b-v0.1-swa", "mistral-7b-v0.1.json", 7.24e9),
     ConfigPreset("qwen3-next-80b-a3b", "qwen3-next-80b-a3b-instruct.json", 80e9),
@@ -196,9 +197,52 @@ class Deployment:
 KV_DTYPES = ("auto", *DTYPE_BYTES)  # vLLM's --kv-cache-dtype; "auto": the preset's, else the weights' type
 
 
+def _fits(layout: kv_config.KvModel, card: GpuPreset, dtype: str) -> bool:
+    """Whether `deployment` takes this model on this server: weights that leave a KV budget, heads that split."""
+    budget = Deployment(layout, card, dtype, dtype).kv_budget_bytes
+    return budget > 0 and all(group.splits_over(card.count) for group in layout.groups)
+
+
+def fitting_server(model: str | ModelPreset | kv_config.KvModel, dtype: str) -> tuple[str, str] | None:
+    """The smallest listed server (by total memory) that holds `model`, and the weight type it holds it in:
+    `dtype` first, then each smaller type. None when no listed server holds it, even in fp8.
+
+    Why smallest first: the one a reader would rent; a larger server only adds KV room.
+
+    >>> fitting_server("llama-3.1-70b", "fp16"), fitting_server("deepseek-v3", "bf16")
+    (('2x-h100-80gb', 'fp16'), ('8x-h200-141gb', 'fp8'))
+    """
+    layout = as_kv_model(model)
+    one_per_size = sorted({size: name for name, size in reversed(DTYPE_BYTES.items())}.items(), reverse=True)
+    types = [dtype, *(name for size, name in one_per_size if size < dtype_bytes(dtype))]  # fp32: bf16, fp8
+    servers = sorted(GPUS.values(), key=lambda card: card.memory_gib * card.count)  # stable: listing order on ties
+    for weights in types:
+        for card in servers:
+            if _fits(layout, card, weights):
+                return card.name, weights
+    return None
+
+
+def server_for(model: str, gpu: str, dtype: str) -> tuple[str, str]:
+    """The (GPU, weight type) the page shows a listed model on: the chosen ones if the model fits there, else the
+    smallest listed server where it fits, in the preset's published type if it has one (DeepSeek-V3: fp8).
+
+    Why: a reader who picks a model in the list should see its numbers, not a refusal of the last server;
+    the API (`deployment`) still refuses an impossible pair and names this one.
+
+    >>> server_for("llama-13b", "a100-40gb", "fp16"), server_for("deepseek-v3", "a100-40gb", "fp16")
+    (('a100-40gb', 'fp16'), ('8x-h200-141gb', 'fp8'))
+    """
+    layout, card = as_kv_model(model), gpu_preset(gpu)
+    if _fits(layout, card, choice("dtype", dtype, DTYPE_BYTES)):
+        return gpu, dtype
+    preset = CONFIG_PRESETS.get(model)
+    return fitting_server(layout, preset.dtype if preset and preset.dtype else dtype) or (gpu, dtype)
+
+
 def deployment(model: str | ModelPreset | kv_config.KvModel, gpu: str | GpuPreset, dtype: str = "fp16",
                kv_dtype: str = "auto") -> Deployment:
-    """Checked choices; refused when the weights leave no KV budget on one GPU."""
+    """Checked choices; refused when the weights leave no KV budget on one GPU, naming the server that fits."""
     layout, card = as_kv_model(model), gpu_preset(gpu)
     dtype_bytes(dtype)
     choice("kv_dtype", kv_dtype, KV_DTYPES)
@@ -208,9 +252,13 @@ def deployment(model: str | ModelPreset | kv_config.KvModel, gpu: str | GpuPrese
             group.kv_heads_per_gpu(card.count)  # refuses heads that do not split over the GPUs
     chosen = Deployment(layout, card, dtype, resolved)
     if chosen.kv_budget_bytes <= 0:
-        raise InputError("paged_attention_err_weights", model=layout.name, dtype=dtype,
-                         weights=chosen.weight_bytes / GIB, share=GPU_MEMORY_UTILIZATION, gpu=card.name,
-                         memory=card.memory_gib)
+        sizes = dict(model=layout.name, dtype=dtype, weights=chosen.weight_bytes / GIB,
+                     share=GPU_MEMORY_UTILIZATION, gpu=card.name, memory=card.memory_gib)
+        fit = fitting_server(layout, dtype)
+        if fit is None:
+            raise InputError("paged_attention_err_weights_nowhere", **sizes,
+                             smallest=min(DTYPE_BYTES, key=DTYPE_BYTES.get))
+        raise InputError("paged_attention_err_weights", **sizes, fit_gpu=fit[0], fit_dtype=fit[1])
     return chosen
 
 
