@@ -207,6 +207,9 @@ def test_picking_a_model_too_big_for_the_gpu_moves_it_to_a_server_in_one_calcula
     page.wait_for_timeout(1500)  # a second calculation (from the GPU or data type changing) would be asked by now
     assert len(events) == 1, events  # one calculation, with the final server
     assert page.locator('[data-testid="toast-body"]').count() == 0  # no refusal of the A100 on the way
+    # the tab's CSS reached the page: kind, layer count and size stay on one line (no "layer|s" at 1280x720)
+    assert page.locator("#paged-calc th").evaluate_all("cells => cells.map(c => getComputedStyle(c).whiteSpace)")[:4] \
+        == ["nowrap", "nowrap", "nowrap", "normal"]
     page.locator("#paged-context input").fill("4096")  # the other controls still compute as the reader changes them
     expect(page.locator("#paged-calc")).to_contain_text("at 4,096 tokens = 35,136 B/token", timeout=30_000)
     page.locator("#paged-gpu input").click()

@@ -283,6 +283,7 @@ def test_picking_a_preset_answers_with_the_server_it_fits_on_and_its_calculation
     assert (answer[view.gpu], answer[view.dtype]) == ("8x-h200-141gb", "fp8")
     # 61 MLA layers x (512 + 64) latent values x 1 B (the KV follows the fp8 weights): 35,136 B/token
     assert "= 35,136 B/token" in answer[view.table] and "# GPU blocks" in answer[view.vllm]
+    assert "| memory and capacity (one GPU) | value |" in answer[view.table] and "| | |" not in answer[view.table]
     kept = view.pick("llama-13b", "h100-80gb", "bf16", 2048, 500, 32, 8, 128, 8.0)
     assert (kept[view.gpu], kept[view.dtype]) == ("h100-80gb", "bf16")
     with pytest.raises(gr.Error, match="nor on any listed server"):  # the reader's own sizes: no server is chosen

@@ -31,6 +31,12 @@ from playground.paged_attention.kv_config import KvModel
 from playground.paged_attention.simulator import KvSimResult
 
 CUSTOM, CONFIG = "custom", "config.json"  # the user's own model: its sizes, or its config.json
+# The calculator's tables at 1280x720: Gradio's prose lets a cell break anywhere ("layer|s", "トーク|ン"), so
+# the wide equation column squeezed the short ones; words stay whole, and kind, count and size on one line.
+CSS = """
+#paged-calc th, #paged-calc td { overflow-wrap: normal; word-break: normal; }
+#paged-calc th:nth-child(-n+3), #paged-calc td:nth-child(-n+3) { white-space: nowrap; }
+"""
 BUILT_KEYS = {"paged_attention_stage_{}": lambda: live.STAGES, "paged_attention_kind_{}": lambda: kv_config.KINDS}
 DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE = "llama-13b", "a100-40gb", "fp16"
 CALC_DEFAULTS = (DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE, 2048, 500)  # model, GPU, dtype, context, average
