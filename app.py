@@ -197,7 +197,8 @@ def main() -> None:
     demo = build_demo()
     demo.queue(max_size=int(os.getenv("QUEUE_MAX_SIZE", "128")), default_concurrency_limit=2)
     demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False,
-                theme=gr.themes.Soft(), footer_links=["api", "settings"], css=links.PRESENT_CSS + common.PLOT_CSS,
+                theme=gr.themes.Soft(), footer_links=["api", "settings"],
+                css=links.PRESENT_CSS + common.PLOT_CSS + "".join(getattr(tab, "CSS", "") for tab in TABS),
                 head=links.PRESENT_HEAD, app_kwargs={"middleware": [Middleware(links.LanguageFromQuery)]})
 
 

@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 from conftest import plots_shown_then_screenshot
 
-from demos import paged_attention as tab
+from demos.paged_attention import tab
 from playground.core.errors import InputError
 from playground.paged_attention import figures, live, memory, recorded, simulator, traces
 
@@ -188,3 +188,31 @@ def test_tab_opens_finished_in_english(page, open_tab, console_errors, artifacts
 @pytest.mark.browser_context_args(locale="ja-JP")
 def test_tab_opens_finished_in_japanese(page, open_tab, console_errors, artifacts):
     check_tab_on_screen(page, open_tab, console_errors, artifacts, "ja", "最初の競争", "記録済み")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_picking_a_model_too_big_for_the_gpu_moves_it_to_a_server_in_one_calculation(page, open_tab, console_errors):
+    from playwright.sync_api import expect
+
+    open_tab("PagedAttention")
+    expect(page.locator("#paged-calc")).to_contain_text("819,200", timeout=60_000)  # LLaMA-13B on an A100-40GB
+    events = []
+    page.on("request", lambda request: events.append(request.post_data) if "queue/join" in request.url else None)
+    page.locator("#paged-model input").click()
+    page.get_by_role("option", name="deepseek-v3", exact=True).click()
+    expect(page.locator("#paged-gpu input")).to_have_value("8x-h200-141gb", timeout=20_000)
+    expect(page.locator("#paged-dtype input[value=fp8]")).to_be_checked()
+    expect(page.locator("#paged-calc")).to_contain_text("= 35,136 B/token", timeout=30_000)  # 61 × 576 × 1 B
+    page.wait_for_timeout(1500)  # a second calculation (from the GPU or data type changing) would be asked by now
+    assert len(events) == 1, events  # one calculation, with the final server
+    assert page.locator('[data-testid="toast-body"]').count() == 0  # no refusal of the A100 on the way
+    # the tab's CSS reached the page: kind, layer count and size stay on one line (no "layer|s" at 1280x720)
+    assert page.locator("#paged-calc th").evaluate_all("cells => cells.map(c => getComputedStyle(c).whiteSpace)")[:4] \
+        == ["nowrap", "nowrap", "nowrap", "normal"]
+    page.locator("#paged-context input").fill("4096")  # the other controls still compute as the reader changes them
+    expect(page.locator("#paged-calc")).to_contain_text("at 4,096 tokens = 35,136 B/token", timeout=30_000)
+    page.locator("#paged-gpu input").click()
+    page.get_by_role("option", name="8x-h100-80gb", exact=True).click()  # chosen by hand: refused, naming the fit
+    expect(page.locator('[data-testid="toast-body"]')).to_contain_text("Choose GPU 8x-h200-141gb", timeout=30_000)
+    assert not console_errors, console_errors

@@ -13,7 +13,8 @@ from playground.paged_attention.simulator import CATEGORIES, POLICIES, KvSimResu
 
 LABEL_KEYS = (*(f"policy_{p}" for p in POLICIES), *(f"cat_{c}" for c in CATEGORIES), "share", "breakdown",
               "memory_map", "running", "step", "sequences", "block_size", "sweep", "throughput",
-              "tokens_per_s", "gantt", "request", "seconds", "static", "paged", "kv_slots", "slots")
+              "tokens_per_s", "gantt", "request", "seconds", "static", "paged", "kv_slots", "slots", "usage",
+              "usage_blocks", "usage_tokens")
 COLOURS = dict(zip(CATEGORIES, ("#2ca02c", "#98df8a", "#ff7f0e", "#d62728", "#e5e5e5")))
 POLICY_COLOURS = dict(zip(POLICIES, ("#8c564b", "#d62728", "#ff7f0e", "#9467bd", "#1f77b4")))
 MAP_COLUMNS = 48  # cells per row of the memory map
@@ -124,3 +125,16 @@ def kv_slots_figure(comparison: LiveComparison, labels: dict[str, str]) -> go.Fi
                               textposition="outside"))
     figure.update_layout(yaxis_title=labels["slots"])
     return _layout(figure, labels["kv_slots"], 340)
+
+
+def usage_figure(result: KvSimResult, labels: dict[str, str]) -> go.Figure:
+    """A paged run's pool over time: the share of blocks in use (vLLM's gauge) above the share of token
+    slots holding a token; the gap is the empty part of each request's last block."""
+    figure = go.Figure()
+    usage = result.usage
+    for key, share, colour in (("usage_blocks", usage.block_share, POLICY_COLOURS["paged"]),
+                               ("usage_tokens", usage.token_share, COLOURS["token"])):
+        steps, values = _thin(100 * share)
+        figure.add_scatter(x=steps, y=values, name=labels[key], line_color=colour)
+    figure.update_layout(xaxis_title=labels["step"], yaxis=dict(title=labels["share"], range=[0, 100]))
+    return _layout(figure, labels["usage"], 340)

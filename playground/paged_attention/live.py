@@ -19,6 +19,7 @@ from transformers import ContinuousBatchingConfig, GenerationConfig
 from playground.core.generation import end_token_ids, validate_prompt
 from playground.core.models import LoadedLM
 from playground.paged_attention import memory
+from playground.paged_attention.usage import PoolUsage, pool_usage
 
 PAGE_SIZE = 16
 MAX_REQUESTS = 16
@@ -57,6 +58,7 @@ class LiveRun:
     cpu_seconds: float  # process CPU time, all threads
     kv_slots: int  # static: reserved for the padded batch; paged: blocks in use at the peak x page size
     kv_bytes_per_slot: int
+    pool_blocks: int = 0  # paged: the blocks of the pool it ran in (0: static, no pool)
 
     @property
     def generated(self) -> int:
@@ -73,6 +75,13 @@ class LiveRun:
     @property
     def mean_completion(self) -> float:
         return sum(self.ends) / len(self.ends)
+
+    def peak_usage(self) -> PoolUsage | None:
+        """Paged: the pool when every request holds its final length (the peak here, as all fit at once)."""
+        if not self.pool_blocks:
+            return None
+        return pool_usage([p + len(t) for p, t in zip(self.prompt_lengths, self.output_tokens)], PAGE_SIZE,
+                          self.pool_blocks)
 
 
 def _check_requests(requests: tuple[LiveRequest, ...] | list[LiveRequest]) -> list[LiveRequest]:
@@ -129,13 +138,22 @@ def run_static(lm: LoadedLM, requests=DEFAULT_REQUESTS, system: str | None = Non
                    seconds, cpu, len(requests) * (width + longest), _bytes_per_slot(lm))
 
 
+def pool_blocks(prompt_lengths: list[int], max_new_tokens: list[int]) -> int:
+    """The paged pool: every request's blocks at its longest, and one block more each (room to spare).
+
+    >>> pool_blocks([17, 33], [2, 100])  # 2 + 9 blocks, + 2
+    13
+    """
+    return sum(-(-(p + n) // PAGE_SIZE) + 1 for p, n in zip(prompt_lengths, max_new_tokens))
+
+
 def run_paged(lm: LoadedLM, requests=DEFAULT_REQUESTS, system: str | None = None,
               block_sharing: bool = True) -> LiveRun:
     """The same requests through continuous batching over 16-token pages, each with its own length."""
     requests = _check_requests(requests)
     inputs = [prompt_ids(lm, r, system) for r in requests]
-    blocks = [-(-(len(i) + r.max_new_tokens) // PAGE_SIZE) for i, r in zip(inputs, requests)]
-    config = ContinuousBatchingConfig(page_size=PAGE_SIZE, num_blocks=sum(blocks) + len(blocks),
+    pool = pool_blocks([len(i) for i in inputs], [r.max_new_tokens for r in requests])
+    config = ContinuousBatchingConfig(page_size=PAGE_SIZE, num_blocks=pool,
                                       max_batch_tokens=256, allow_block_sharing=block_sharing)
     ends, results = end_token_ids(lm.model), {}
     start_wall, start_cpu = time.perf_counter(), time.process_time()
@@ -159,7 +177,7 @@ def run_paged(lm: LoadedLM, requests=DEFAULT_REQUESTS, system: str | None = None
     used = sum(-(-(len(i) + len(t)) // PAGE_SIZE) for i, t in zip(inputs, tokens)) * PAGE_SIZE
     return LiveRun("paged", [len(i) for i in inputs], tokens,
                    [max(0.0, r.lifespan[0] - start_wall) for r in ordered],
-                   [r.lifespan[1] - start_wall for r in ordered], seconds, cpu, used, _bytes_per_slot(lm))
+                   [r.lifespan[1] - start_wall for r in ordered], seconds, cpu, used, _bytes_per_slot(lm), pool)
 
 
 def decode(lm: LoadedLM, run: LiveRun) -> list[str]:

@@ -29,6 +29,7 @@ import numpy as np
 from playground.core.errors import InputError
 from playground.paged_attention import memory
 from playground.paged_attention.traces import MAX_LENGTH, MAX_REQUESTS, Trace, synthetic_trace
+from playground.paged_attention.usage import PoolUsageSeries, usage_series
 
 POLICIES = ("ft", "max", "pow2", "oracle", "paged")
 CATEGORIES = ("token", "reserved", "internal", "external", "free")
@@ -123,6 +124,7 @@ class KvSimResult:
     running: np.ndarray  # (steps,) sequences decoding at each step
     snapshot_steps: list[int]
     snapshots: list[np.ndarray]  # (cells,) int8 category per cell of `block_size` tokens
+    usage: PoolUsageSeries | None = None  # paged: blocks in use and tokens held at each step
 
     @property
     def tokens_per_second(self) -> float:
@@ -388,7 +390,7 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
                 gpu: str | memory.GpuPreset = "a100-40gb", trace: str | Trace = "sharegpt",
                 num_requests: int = 1000, block_size: int = 16, seed: int = 0, dtype: str = "fp16",
                 parallel_samples: int = 1, system_prefix: int = 0, max_num_seqs: int = 256,
-                check_invariants: bool = False) -> KvSimResult:
+                num_gpu_blocks_override: int | None = None, check_invariants: bool = False) -> KvSimResult:
     """Serve `num_requests` requests (all arriving at once) and account every KV slot at every step.
 
     >>> paged = simulate_kv("paged", num_requests=200)
@@ -408,11 +410,15 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
         trace = Trace(trace.prompt_lengths[:num_requests], trace.output_lengths[:num_requests])
     capacity = memory.kv_capacity(model, gpu, dtype, block_size=block_size)
     gpu_info = memory.gpu_preset(gpu)
-    run = _Run(policy, trace, int(capacity.kv_budget_bytes // capacity.bytes_per_token), block_size, samples,
-               prefix, max_num_seqs)
+    capacity_tokens = int(capacity.kv_budget_bytes // capacity.bytes_per_token)
+    if num_gpu_blocks_override is not None:  # vLLM's --num-gpu-blocks-override: the pool, whatever the memory
+        capacity_tokens = memory.whole_number("num_gpu_blocks_override", num_gpu_blocks_override, 1,
+                                              10_000_000) * block_size
+    run = _Run(policy, trace, capacity_tokens, block_size, samples, prefix, max_num_seqs)
     bandwidth, flops = gpu_info.bandwidth_gbs * 1e9, gpu_info.tflops_16bit * 1e12 * (2 / memory.DTYPE_BYTES[dtype])
     totals, bound_steps, bound_running = np.zeros(5), 0, 0
     chunks, snapshots, snapshot_steps, every, next_snapshot = [], [], [], 1, 0
+    pool = []  # paged, per chunk: (blocks in use, tokens held at its first step)
     seconds, step, generated = 0.0, 0, 0
     while run.queue or run.running:
         # 1. admit from the head of the queue (the scheduler runs at every step)
@@ -435,6 +441,8 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
         seconds += _roofline_seconds(steps, run.kv_tokens_read(), active, run.prefill_tokens, capacity,
                                      bandwidth, flops)
         chunks.append((steps, active))
+        if run.paged:
+            pool.append((run.num_blocks - len(run.free_blocks), int(run.shares()[TOKEN]), bool(run.queue)))
         generated += steps * active
         # 3. decode them
         run.advance(steps)
@@ -445,9 +453,10 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
         bound_steps, bound_running = 1, int(running[0])
         totals = np.zeros(5)
     breakdown = totals / max(totals.sum(), 1)
+    usage = usage_series(lengths, actives, pool, run.num_blocks, block_size) if run.paged else None
     return KvSimResult(policy, block_size, run.capacity, float(breakdown[TOKEN]), bound_running / bound_steps,
                        dict(zip(CATEGORIES, map(float, breakdown))), run.preemptions, step, len(trace), generated,
-                       seconds, running, snapshot_steps, snapshots)
+                       seconds, running, snapshot_steps, snapshots, usage)
 
 
 def compare_policies(policies: tuple[str, ...] = POLICIES, **options) -> dict[str, KvSimResult]:
