@@ -89,7 +89,7 @@ def stream_answers(matchup: Matchup, answer: Callable[[str], Iterator[str]]) -> 
     Both are asked for before either is read, so each joins its model's batch at once and they grow
     side by side; if the second is refused, the first is closed (its row freed) unread.
 
-    >>> list(stream_answers(Matchup("Hi?", "x", "y"), lambda policy: iter([policy, policy * 2])))
+    >>> list(stream_answers(Matchup("Hi?", "x", "y"), lambda policy: (text for text in (policy, policy * 2))))
     [('x', ''), ('x', 'y'), ('xx', 'y'), ('xx', 'yy')]
     """
     answers = ["", ""]
