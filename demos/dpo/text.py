@@ -155,6 +155,8 @@ TEXT: Table = {
         "dpo_board_fig_title": "Strength against the reference (95 % bootstrap intervals)",
         "dpo_board_fig_x": "policy", "dpo_board_fig_y": "θ (log-odds of beating the reference)",
         "dpo_board_fig_provisional": "provisional (few votes)", "dpo_board_fig_measured": "10 votes or more",
+        "dpo_board_fig_reference": "reference model",
+        "dpo_board_fig_empty": "No judge votes yet: press New judge pair above and vote; the runs appear here.",
     },
     "ja": {
         # ---- セクション 1: 投票
@@ -292,6 +294,8 @@ TEXT: Table = {
         "dpo_board_fig_title": "参照モデルに対する強さ（95 % ブートストラップ区間）",
         "dpo_board_fig_x": "方策", "dpo_board_fig_y": "θ（参照モデルに勝つ対数オッズ）",
         "dpo_board_fig_provisional": "暫定（投票が少ない）", "dpo_board_fig_measured": "10 票以上",
+        "dpo_board_fig_reference": "参照モデル",
+        "dpo_board_fig_empty": "審査の投票はまだありません。上の「新しい審査ペア」を押して投票すると、ここに各回が現れます。",
     },
 }
 

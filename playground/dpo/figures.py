@@ -63,9 +63,15 @@ def leaderboard_figure(board: Leaderboard, names: Mapping[str, str], labels: Map
     """Each policy's Bradley-Terry strength (log-odds against the reference) with its 95 % bootstrap interval.
 
     Open markers: provisional (few votes). `names`: policy id -> what the page calls it. `labels`: title,
-    x, y, provisional (the legend entry of the open markers), measured.
+    x, y, provisional (the legend entry of the open markers), measured, reference, empty. Before the first
+    judge vote it shows the one thing already known, the reference at 0 (the anchor of every strength),
+    and says that no votes came yet, instead of an empty frame.
     """
     figure = go.Figure()
+    if not board.standings:
+        figure.add_scatter(x=[labels["reference"]], y=[0.0], mode="markers", name=labels["reference"],
+                           marker={"size": 12, "color": "gray"})
+        figure.add_annotation(text=labels["empty"], showarrow=False, xref="paper", yref="paper", x=0.5, y=0.85)
     for provisional in (False, True):
         rows = [s for s in board.standings if s.provisional == provisional]
         if not rows:
