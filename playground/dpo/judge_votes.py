@@ -18,7 +18,7 @@ from typing import Any
 
 from playground.core.generation import MAX_PROMPT_CHARS
 from playground.dpo.preferences import CHOICES, MAX_ANSWER_CHARS, MAX_SESSION_CHARS, check_text
-from playground.dpo.vote_backends import Backend
+from playground.dpo.vote_backends import Backend, create_schema
 
 MAX_POLICY_CHARS = 64
 SCHEMA_VERSION = 1  # bump with a migration when the layout of `judge_votes` changes
@@ -66,11 +66,7 @@ class JudgeStore:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        with backend.write() as connection:
-            backend.lock_schema(connection)
-            for statement in SCHEMA:
-                connection.execute(statement.format(id_column=backend.id_column))
-            version = connection.execute("SELECT MAX(version) FROM judge_schema_version").fetchone()[0]
+        version = create_schema(backend, SCHEMA, "judge_schema_version")
         if version != SCHEMA_VERSION:
             raise RuntimeError(f"The judge votes in {backend.location} have schema version {version}; this code "
                                f"reads version {SCHEMA_VERSION}: run the app version that wrote them.")

@@ -25,7 +25,7 @@ from typing import Any
 from playground.core.generation import MAX_PROMPT_CHARS, GenerationParams, stream_generate, validate_prompt
 from playground.core.models import LoadedLM
 from playground.core.settings import Settings, get_settings
-from playground.dpo.vote_backends import Backend, open_backend
+from playground.dpo.vote_backends import Backend, create_schema, open_backend
 
 CHOICES = ("a", "b", "tie", "both_bad")  # "tie" and "both_bad" are stored, never exported as pairs
 MAX_ANSWER_CHARS = 8000
@@ -169,11 +169,7 @@ class PreferenceStore:
         settings = get_settings()
         self.backend: Backend = open_backend(location or settings.preferences_url or default_path(settings), timeout_s)
         self.location = self.backend.location  # password-free
-        with self.backend.write() as connection:
-            self.backend.lock_schema(connection)
-            for statement in SCHEMA:
-                connection.execute(statement.format(id_column=self.backend.id_column))
-            version = connection.execute("SELECT MAX(version) FROM preferences_schema_version").fetchone()[0]
+        version = create_schema(self.backend, SCHEMA, "preferences_schema_version")
         if version != SCHEMA_VERSION:
             self.close()
             raise RuntimeError(f"The preference store {self.location} has schema version {version}; this code "

@@ -20,7 +20,7 @@ import contextlib
 import pathlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,6 +48,19 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Let go of connections; the store is unusable afterwards."""
+
+
+def create_schema(backend: Backend, statements: Sequence[str], version_table: str) -> int | None:
+    """Run a store's `CREATE ... IF NOT EXISTS` statements once, however many replicas start together, and
+    return the schema version the database holds (the caller refuses one it cannot read).
+
+    Each statement may name `{id_column}`, the backend's auto-increment key.
+    """
+    with backend.write() as connection:
+        backend.lock_schema(connection)
+        for statement in statements:
+            connection.execute(statement.format(id_column=backend.id_column))
+        return connection.execute(f"SELECT MAX(version) FROM {version_table}").fetchone()[0]
 
 
 def is_postgres_url(location: object) -> bool:
