@@ -105,7 +105,7 @@ def _gap(result: calculator.ModelCapacity, request: gr.Request | None) -> str:
                     page=layout.page_bytes)
     if "sliding" in kinds:
         window = kinds["sliding"].group.window
-        kept = min(window - 1 + vllm_blocks.MAX_NUM_BATCHED_TOKENS, result.context_length)
+        kept = vllm_blocks.sliding_tokens(window, result.context_length)
         return text(TEXT, "paged_attention_gap_window", request, chunk=vllm_blocks.MAX_NUM_BATCHED_TOKENS,
                     kept=kept, window=min(window, result.context_length))
     return text(TEXT, "paged_attention_gap_blocks", request, block=result.block_size)

@@ -51,13 +51,21 @@ class VllmLayout:
                 f"Maximum concurrency for {self.context_length:,} tokens per request: {self.concurrency:.2f}x")
 
 
+def sliding_tokens(window: int, context_length: int) -> int:
+    """Tokens vLLM keeps room for in a sliding-window layer: the window plus one prefill chunk, at most the context.
+
+    >>> sliding_tokens(512, 32_768), sliding_tokens(4096, 2048)
+    (2559, 2048)
+    """
+    return min(window - 1 + MAX_NUM_BATCHED_TOKENS, context_length)
+
+
 def _blocks_for(group: LayerGroup, block_size: int, context_length: int) -> int:
     """Blocks one layer of `group` holds for a request at `context_length` (vLLM's max_memory_usage_bytes / page)."""
     if group.kind in STATE_KINDS:
         return 1
     if group.kind == "sliding":
-        tokens = min(group.window - 1 + MAX_NUM_BATCHED_TOKENS, context_length)
-        return math.ceil(tokens / block_size) + 1
+        return math.ceil(sliding_tokens(group.window, context_length) / block_size) + 1
     return math.ceil(context_length / block_size)
 
 
