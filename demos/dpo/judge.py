@@ -131,11 +131,15 @@ class BoardView(ComponentView):
     plot: gr.Plot
     judging: Judging
 
-    def draw(self, request: gr.Request | None) -> dict:
-        version = self.judging.version()
+    def standing(self, request: gr.Request | None) -> tuple[arena.Leaderboard, dict[str, str], dict[str, str]]:
+        """The (cached) leaderboard, each policy's name as the page says it, and each policy's status."""
         board, sides = self.judging.arena.leaderboard()
         names = policy_names(sides, request)
-        statuses = {policy: self.judging.status(policy) for policy in names}
+        return board, names, {policy: self.judging.status(policy) for policy in names}
+
+    def draw(self, request: gr.Request | None) -> dict:
+        version = self.judging.version()
+        board, names, statuses = self.standing(request)
         figure = dpo_figures.leaderboard_figure(board, names, labels(TEXT, "dpo_board_fig_", request))
         return {self.shown: version, self.sentences: sentences(board, names, request),
                 self.table: board_table(board, names, statuses, request), self.plot: figure}
@@ -151,9 +155,7 @@ class BoardView(ComponentView):
 
     @user_errors(table=TEXT)
     def export_csv(self, request: gr.Request = None) -> str:
-        board, sides = self.judging.arena.leaderboard()
-        names = policy_names(sides, request)
-        statuses = {policy: self.judging.status(policy) for policy in names}
+        board, names, statuses = self.standing(request)
         with tempfile.NamedTemporaryFile("w", prefix="dpo-leaderboard-", suffix=".csv", delete=False,
                                          encoding="utf-8") as out:
             out.write(arena.leaderboard_csv(board, names, statuses))
