@@ -242,6 +242,13 @@ def make_policy(lm: LoadedLM, config: TrainConfig, start: Policy | None = None) 
     return Policy(model.train(), lm.model, config, **chain)
 
 
+def _as_lm(policy: Policy | None, lm: LoadedLM) -> LoadedLM | None:
+    """`policy` as a model with `lm`'s tokenizer, or None when there is none or it was trained on another model."""
+    if policy is None or policy.reference is not lm.model:
+        return None
+    return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + {policy.name()}", "trained on this server")
+
+
 POLICIES = ("reference", "trained")  # who answers: the shared model, or the last finished run's policy
 KEPT_RUNS = 3  # finished runs a server keeps for judge mode; each is a model copy (~0.55 GB for SmolLM2-135M fp32)
 GONE = ("reset", "retired")  # why a run of this server is no longer judged: a reset, or KEPT_RUNS newer runs
@@ -294,20 +301,14 @@ class PolicyTrainer:
 
     def judged_lm(self, lm: LoadedLM, policy_id: str) -> LoadedLM | None:
         """The kept run `policy_id` with `lm`'s tokenizer, or None when this server no longer holds it."""
-        policy = next((p for p in self.judged if p.id == policy_id), None)
-        if policy is None or policy.reference is not lm.model:
-            return None
-        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + {policy.name()}", "trained on this server")
+        return _as_lm(next((p for p in self.judged if p.id == policy_id), None), lm)
 
     def trained_lm(self, lm: LoadedLM) -> LoadedLM | None:
         """The trained policy with `lm`'s tokenizer, or None when nothing trained on `lm` is live.
 
         One read of the policy, so a reset during a request cannot swap the model half way.
         """
-        policy = self._policy
-        if policy is None or policy.reference is not lm.model:
-            return None
-        return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + {policy.name()}", "trained on this server")
+        return _as_lm(self._policy, lm)
 
     def answering_lm(self, lm: LoadedLM, policy: str | None = None) -> LoadedLM | None:
         """The model for `policy` ("reference" or "trained"; None: the live one); None if "trained" has none yet."""
