@@ -20,7 +20,7 @@ except ImportError:
 import gradio as gr
 from starlette.middleware import Middleware
 
-from demos import common, dpo, ema, gan_vs_diffusion, generate, links, math, paged_attention, penalties, speculative
+from demos import common, dpo, ema, gan_vs_diffusion, generate, guard, links, math, paged_attention, penalties, speculative
 from playground.core.batching import Schedulers
 from playground.core.settings import get_settings
 from playground.core.timed import TimedWork
@@ -99,7 +99,7 @@ def build_demo() -> gr.Blocks:
     machine = status_line()
     status = policy_status(trainer, machine)
     built = {}
-    with gr.Blocks(title="DL Playground") as demo:
+    with guard.CheckedBlocks(I18N.translations, title="DL Playground") as demo:
         gr.Markdown(common.T("app_title"))
         # presenter mode folds these two: the projector's 720 pixels go to the lesson
         gr.Markdown(common.T("app_subtitle"), elem_classes=links.NOTES)

@@ -50,6 +50,25 @@ COMMON_TEXT: Table = {
         "error_internal_title": "Server error",
         "error_internal": "Something went wrong on the server: {error}. Try again, or reload the page.",
         "common_err_range": "{field} must be between {low} and {high} (got {value}).",
+        "common_err_whole": "{field} must be a whole number from {low} to {high} (got {value}).",
+        "common_err_number": "{field} must be a number (got {value}).",
+        "common_err_whole_any": "{field} must be a whole number (got {value}).",
+        "common_err_choice": "{field} must be one of {allowed} (got {value}).",
+        "common_err_choices": "{field} must be a list of some of {allowed} (got {value}).",
+        "common_err_boolean": "{field} must be true or false (got {value}).",
+        "common_err_text": "{field} must be text (got {value}).",
+        "common_err_text_long": "{field} has {length:,} characters; the limit is {limit:,}.",
+        "common_err_too_long": "{field} has {length:,} characters; the limit is {limit:,}. Shorten it.",
+        "common_err_control": "{field} contains a control character at position {position}: remove it.",
+        "common_err_file": "{field} must be an uploaded file of type {allowed} (got {value}).",
+        "common_err_file_type": "{field} must be a file of type {allowed} (got {value}).",
+        "common_err_file_missing": "{field}: the file {value} is not on the server (any more). Upload it again.",
+        "common_err_table": "{field} must be a table of at most {rows:,} rows and {columns} columns, "
+                            "each row as long as the header, each cell a number or text (got {value}).",
+        "common_err_table_shape": "{field} must have {low} to {high} rows of {columns} numbers (got {rows} rows "
+                                  "of {got} numbers).",
+        "common_err_table_cell": "{field}, row {row}: every cell must be a finite number (got {value}).",
+        "common_err_image": "{field} must be a drawing: background, layers and composite images (got {value}).",
         "common_err_empty": "{field} is empty: please enter some text.",
         "common_err_prompt_empty": "The prompt is empty: type something for the model to work on.",
         "common_err_prompt_long": "The prompt has {length:,} characters; the limit is {limit:,}. Shorten it.",
@@ -77,6 +96,25 @@ COMMON_TEXT: Table = {
         "error_internal_title": "サーバーエラー",
         "error_internal": "サーバーでエラーが起きました: {error}。もう一度試すか、ページを再読み込みしてください。",
         "common_err_range": "{field} は {low} から {high} の範囲で指定してください（入力値: {value}）。",
+        "common_err_whole": "{field} は {low} から {high} の整数で指定してください（入力値: {value}）。",
+        "common_err_number": "{field} は数値で指定してください（入力値: {value}）。",
+        "common_err_whole_any": "{field} は整数で指定してください（入力値: {value}）。",
+        "common_err_choice": "{field} は {allowed} のいずれかを指定してください（入力値: {value}）。",
+        "common_err_choices": "{field} は {allowed} から選んだリストで指定してください（入力値: {value}）。",
+        "common_err_boolean": "{field} は true か false で指定してください（入力値: {value}）。",
+        "common_err_text": "{field} はテキストで指定してください（入力値: {value}）。",
+        "common_err_text_long": "{field} が {length:,} 文字あります。上限は {limit:,} 文字です。",
+        "common_err_too_long": "{field} が {length:,} 文字あります。上限は {limit:,} 文字です。短くしてください。",
+        "common_err_control": "{field} の {position} 文字目に制御文字があります。取り除いてください。",
+        "common_err_file": "{field} は {allowed} 形式のアップロードしたファイルで指定してください（入力値: {value}）。",
+        "common_err_file_type": "{field} は {allowed} 形式のファイルにしてください（入力値: {value}）。",
+        "common_err_file_missing": "{field}: ファイル {value} がサーバーにありません。もう一度アップロードしてください。",
+        "common_err_table": "{field} は {rows:,} 行・{columns} 列以内の表で、各行の長さが見出しと同じ、各セルが数値か"
+                            "テキストである必要があります（入力値: {value}）。",
+        "common_err_table_shape": "{field} は {columns} 個の数値からなる行を {low} から {high} 行にしてください"
+                                  "（入力: {rows} 行、各行 {got} 個）。",
+        "common_err_table_cell": "{field} の {row} 行目: セルはすべて有限の数値にしてください（入力値: {value}）。",
+        "common_err_image": "{field} は描画（背景・レイヤー・合成画像）で指定してください（入力値: {value}）。",
         "common_err_empty": "{field} が空です。テキストを入力してください。",
         "common_err_prompt_empty": "プロンプトが空です。モデルに渡すテキストを入力してください。",
         "common_err_prompt_long": "プロンプトが {length:,} 文字あります。上限は {limit:,} 文字です。短くしてください。",
@@ -253,6 +291,16 @@ def labels(table: Table, prefix: str, request: gr.Request | None) -> dict[str, s
             if key.startswith(prefix)}
 
 
+def field_label_text(table: Table | None, field: str, request: gr.Request | None) -> str:
+    """The label of the field whose UI-text key is `field` (as `playground.core.checks` names it), in the reader's
+    language; a field that is not a key of the tab's table (a library caller's own name) is quoted as it is."""
+    lang = lang_of(request)
+    for source in (table, COMMON_TEXT):
+        if source is not None and field in source[lang]:
+            return source[lang][field]
+    return field
+
+
 def _request_in(args: tuple, kwargs: dict) -> gr.Request | None:
     """The handler's `gr.Request`, wherever Gradio passed it, so errors speak the reader's language."""
     return next((value for value in (*args, *kwargs.values()) if isinstance(value, gr.Request)), None)
@@ -261,7 +309,9 @@ def _request_in(args: tuple, kwargs: dict) -> gr.Request | None:
 def _as_user_error(error: Exception, request: gr.Request | None, table: Table | None) -> gr.Error:
     if isinstance(error, InputError):
         source = table if table is not None and error.key in table["en"] else COMMON_TEXT
-        return gr.Error(text(source, error.key, request, **error.values), title=text(COMMON_TEXT, "error_title", request))
+        values = {**error.values, **({"field": field_label_text(table, error.values["field"], request)}
+                                     if "field" in error.values else {})}
+        return gr.Error(text(source, error.key, request, **values), title=text(COMMON_TEXT, "error_title", request))
     if isinstance(error, ValueError):
         return gr.Error(str(error), title=text(COMMON_TEXT, "error_title", request))
     log.exception("Unexpected error in a tab handler")
