@@ -52,6 +52,7 @@ COMMON_TEXT: Table = {
         "common_err_range": "{field} must be between {low} and {high} (got {value}).",
         "common_err_whole": "{field} must be a whole number from {low} to {high} (got {value}).",
         "common_err_number": "{field} must be a number (got {value}).",
+        "common_err_arguments": "This action takes {wanted} values (got {got}).",
         "common_err_whole_any": "{field} must be a whole number (got {value}).",
         "common_err_choice": "{field} must be one of {allowed} (got {value}).",
         "common_err_choices": "{field} must be a list of some of {allowed} (got {value}).",
@@ -62,7 +63,7 @@ COMMON_TEXT: Table = {
         "common_err_control": "{field} contains a control character at position {position}: remove it.",
         "common_err_file": "{field} must be an uploaded file of type {allowed} (got {value}).",
         "common_err_file_type": "{field} must be a file of type {allowed} (got {value}).",
-        "common_err_file_missing": "{field}: the file {value} is not on the server (any more). Upload it again.",
+        "common_err_file_missing": "{field}: the file {value} was not uploaded to this server (or is gone). Upload it again.",
         "common_err_table": "{field} must be a table of at most {rows:,} rows and {columns} columns, "
                             "each row as long as the header, each cell a number or text (got {value}).",
         "common_err_table_shape": "{field} must have {low} to {high} rows of {columns} numbers (got {rows} rows "
@@ -98,6 +99,7 @@ COMMON_TEXT: Table = {
         "common_err_range": "{field} は {low} から {high} の範囲で指定してください（入力値: {value}）。",
         "common_err_whole": "{field} は {low} から {high} の整数で指定してください（入力値: {value}）。",
         "common_err_number": "{field} は数値で指定してください（入力値: {value}）。",
+        "common_err_arguments": "この操作は {wanted} 個の値を受け取ります（入力: {got} 個）。",
         "common_err_whole_any": "{field} は整数で指定してください（入力値: {value}）。",
         "common_err_choice": "{field} は {allowed} のいずれかを指定してください（入力値: {value}）。",
         "common_err_choices": "{field} は {allowed} から選んだリストで指定してください（入力値: {value}）。",
@@ -108,7 +110,7 @@ COMMON_TEXT: Table = {
         "common_err_control": "{field} の {position} 文字目に制御文字があります。取り除いてください。",
         "common_err_file": "{field} は {allowed} 形式のアップロードしたファイルで指定してください（入力値: {value}）。",
         "common_err_file_type": "{field} は {allowed} 形式のファイルにしてください（入力値: {value}）。",
-        "common_err_file_missing": "{field}: ファイル {value} がサーバーにありません。もう一度アップロードしてください。",
+        "common_err_file_missing": "{field}: ファイル {value} はこのサーバーにアップロードされていません（または削除されました）。もう一度アップロードしてください。",
         "common_err_table": "{field} は {rows:,} 行・{columns} 列以内の表で、各行の長さが見出しと同じ、各セルが数値か"
                             "テキストである必要があります（入力値: {value}）。",
         "common_err_table_shape": "{field} は {columns} 個の数値からなる行を {low} から {high} 行にしてください"

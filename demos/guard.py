@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import gradio as gr
+from gradio import utils as gradio_utils
+from gradio_client import utils as client_utils
 from gradio.i18n import I18nData
 
 from demos.common import COMMON_TEXT, Table, lang_of
@@ -93,18 +95,23 @@ def check_boolean(component: gr.components.Component, value: Any) -> None:
         raise InputError("common_err_boolean", value=shown(value))
 
 
-def check_file(component: gr.components.Component, value: Any) -> None:
-    """No file (the handler says if it needs one), or an uploaded file that exists and has an allowed type."""
-    if value is None:
-        return
-    types = ", ".join(component.file_types or ())
+def check_upload(value: Any, file_types: list[str] | None) -> None:
+    """A file this server received by upload (any other path is refused), that exists and has an allowed type."""
+    types = ", ".join(file_types or ())
     path = value.get("path") if isinstance(value, Mapping) else None
     if not isinstance(path, str) or not path:
         raise InputError("common_err_file", value=shown(value), allowed=types or "*")
-    if component.file_types and not path.lower().endswith(tuple(kind.lower() for kind in component.file_types)):
+    if file_types and not client_utils.is_valid_file(path, file_types):  # the test gr.File makes, said by field
         raise InputError("common_err_file_type", value=shown(os.path.basename(path)), allowed=types)
-    if not os.path.isfile(path) and not value.get("url"):
+    if not gradio_utils.is_in_or_equal(gradio_utils.abspath(path), gradio_utils.get_upload_folder()) \
+            or not os.path.isfile(path):
         raise InputError("common_err_file_missing", value=shown(os.path.basename(path)))
+
+
+def check_file(component: gr.components.Component, value: Any) -> None:
+    """No file (the handler says if it needs one), or an upload of the component's types."""
+    if value is not None:
+        check_upload(value, component.file_types)
 
 
 def check_table(component: gr.components.Component, value: Any) -> None:
@@ -129,7 +136,7 @@ def check_image_editor(component: gr.components.Component, value: Any) -> None:
         raise InputError("common_err_image", value=shown(value))
     for part in (value.get("background"), value.get("composite"), *value.get("layers", [])):
         if part is not None:
-            check_file(gr.File(file_types=None), part)
+            check_upload(part, None)
 
 
 CHECKS = ((gr.Checkbox, check_boolean), ((gr.Slider, gr.Number), check_number),
@@ -171,6 +178,10 @@ class CheckedBlocks(gr.Blocks):
         self.field_table = table
 
     def check_inputs(self, block_fn: Any, inputs: list[Any], state: Any, request: gr.Request | None) -> None:
+        if len(inputs) < len(block_fn.inputs):  # more are ignored, as Gradio does
+            lang = lang_of(request)
+            raise gr.Error(COMMON_TEXT[lang]["common_err_arguments"].format(wanted=len(block_fn.inputs), got=len(inputs)),
+                           title=COMMON_TEXT[lang]["error_title"])
         for component, value in zip(block_fn.inputs, inputs, strict=False):
             if not isinstance(component, gr.components.Component) or component.stateful:
                 continue

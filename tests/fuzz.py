@@ -24,6 +24,7 @@ import re
 import tempfile
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -74,17 +75,23 @@ def label_key(props: dict) -> str | None:
 
 
 def fields_of(client: Client) -> dict[str, tuple[int, list[Field]]]:
-    """Each named endpoint's function index and parameters, in order, with their components (state inputs are the client's)."""
+    """Each named endpoint's function index and inputs, in order, with their components (state inputs included)."""
     components = {component["id"]: component for component in client.config["components"]}
     endpoints = {}
     for dependency in client.config["dependencies"]:
         name = dependency.get("api_name")
         if not name or dependency.get("api_visibility") not in (None, "public"):
             continue
-        inputs = [components[i] for i in dependency["inputs"] if components[i]["type"] != "state"]
+        inputs = [components[i] for i in dependency["inputs"]]
         endpoints["/" + name] = dependency["id"], [Field("/" + name, str(component["props"].get("label")), component["type"],
                                        component["props"], label_key(component["props"])) for component in inputs]
     return endpoints
+
+
+def with_states(fields: list[Field], values: list[Any]) -> list[Any]:
+    """`values` (one per parameter) with null in each state input's place: the page's data list, as the server reads it."""
+    given = iter(values)
+    return [None if field.kind == "state" else next(given) for field in fields]
 
 
 def choices(field: Field) -> list[Any]:
@@ -150,9 +157,9 @@ def cases(field: Field, url: str) -> Iterator[Case]:
         yield case({"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}}, "a server path")
         yield case({"path": "/tmp/no-such-file.csv", "meta": {"_type": "gradio.FileData"}}, "a missing file")
         yield case("abc", "text")
-        yield case(uploaded(url, ".png", b"\x89PNG\r\n\x1a\n not really"), "an image")
+        yield case(uploaded(url, "picture.png", b"\x89PNG\r\n\x1a\n not really"), "an image")
         types = field.props.get("file_types") or [".txt"]
-        yield case(uploaded(url, types[0], b"\xff\xfe\x00\x01binary\x00junk"), "binary junk", False)
+        yield case(uploaded(url, "junk" + types[0], b"\xff\xfe\x00\x01binary\x00junk"), "binary junk", False)
     elif field.kind == "dataframe":
         headers = list(field.props.get("value", {}).get("headers") or ["a", "b"])
         yield case(None, "null")
@@ -168,9 +175,10 @@ def cases(field: Field, url: str) -> Iterator[Case]:
 
 
 def named(fields: list[Field], endpoint_api: dict) -> list[Field]:
-    """The fields with the parameter names `view_api()` gives them."""
+    """The parameters (state inputs left out) with the names `view_api()` gives them."""
     names = [parameter["parameter_name"] for parameter in endpoint_api["parameters"]]
-    return [dataclasses.replace(field, name=name) for field, name in zip(fields, names, strict=True)]
+    shown_fields = [field for field in fields if field.kind != "state"]
+    return [dataclasses.replace(field, name=name) for field, name in zip(shown_fields, names, strict=True)]
 
 
 def base_arguments(fields: list[Field], endpoint_api: dict) -> list[Any]:
@@ -249,22 +257,23 @@ def fuzz(url: str, lang: str = "en", sample: bool = False, only: set[str] | None
     for endpoint, (fn_index, fields) in endpoints.items():
         if endpoint not in api or (only and endpoint not in only):
             continue
-        fields = named(fields, api[endpoint])
+        inputs, fields = fields, named(fields, api[endpoint])
         base = base_arguments(fields, api[endpoint])
         for position, field in enumerate(fields):
             field_cases = [case for case in cases(field, url) if case.must_refuse or not sample]
             if sample:
-                field_cases = field_cases[hash(field.name) % len(field_cases):][:1] if field_cases else []
+                field_cases = field_cases[zlib.crc32(field.name.encode()) % len(field_cases):][:1] if field_cases else []
             for case in field_cases:
                 arguments = [*base[:position], case.value, *base[position + 1:]]
                 try:
-                    error, finished = call(url, fn_index, arguments, headers)
+                    error, finished = call(url, fn_index, with_states(inputs, arguments), headers)
                 except TimeoutError:
                     outcomes.append(Outcome(case, lang, "hang", ""))
                     continue
                 outcomes.append(Outcome(case, lang, class_answer(case, lang, labels, error, finished), error or ""))
         health_index, health_fields = endpoints[health]
-        error, _ = call(url, health_index, base_arguments(named(health_fields, api[health]), api[health]), headers)
+        health_values = base_arguments(named(health_fields, api[health]), api[health])
+        error, _ = call(url, health_index, with_states(health_fields, health_values), headers)
         if error is not None:
             outcomes.append(Outcome(Case(Field(endpoint, "health", "", {}, None), None, False, "good call"),
                                     lang, "crash", error))
