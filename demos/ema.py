@@ -12,7 +12,6 @@ import gradio as gr
 
 from demos import links
 from demos.common import T, Table, labels, text, user_errors
-from demos.fields import Number, Slider, field_label
 from playground.core import recorded
 from playground.core.ema import SCHEDULES
 from playground.ema import checkpoints as ema_checkpoints
@@ -205,17 +204,17 @@ def build() -> None:
     with gr.Row():
         dataset = gr.Dropdown(list(diffusion.DATASETS), value=DEFAULTS.dataset, label=T("ema_dataset"),
                               elem_id="ema-dataset")
-        decay = Slider(*DECAY_RANGE, value=DEFAULTS.ema_decay, step=0.0001, label=field_label(TEXT, "ema_decay"),
+        decay = gr.Slider(*DECAY_RANGE, value=DEFAULTS.ema_decay, step=0.0001, label=T("ema_decay"),
                        elem_id="ema-decay")
         schedule = gr.Radio(list(SCHEDULES), value=DEFAULTS.schedule, label=T("ema_schedule"),
                             elem_id="ema-schedule")
         cosine = gr.Checkbox(value=DEFAULTS.cosine_lr, label=T("ema_cosine"), elem_id="ema-cosine")
     with gr.Row():
-        learning_rate = Number(DEFAULTS.learning_rate, minimum=1e-5, maximum=0.1, label=field_label(TEXT, "ema_lr"),
+        learning_rate = gr.Number(DEFAULTS.learning_rate, minimum=1e-5, maximum=0.1, label=T("ema_lr"),
                                elem_id="ema-lr")
-        steps = Slider(50, 10_000, value=DEFAULTS.steps, step=50, label=field_label(TEXT, "ema_steps"), elem_id="ema-steps")
-        every = Slider(10, 1000, value=DEFAULTS.eval_every, step=10, label=field_label(TEXT, "ema_every"), elem_id="ema-every")
-        seed = Number(DEFAULTS.seed, precision=0, minimum=0, label=field_label(TEXT, "ema_seed"), elem_id="ema-seed")
+        steps = gr.Slider(50, 10_000, value=DEFAULTS.steps, step=50, label=T("ema_steps"), elem_id="ema-steps")
+        every = gr.Slider(10, 1000, value=DEFAULTS.eval_every, step=10, label=T("ema_every"), elem_id="ema-every")
+        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("ema_seed"), elem_id="ema-seed")
     controls = {"step": step, "dataset": dataset, "decay": decay, "schedule": schedule, "cosine": cosine}
     links.when_linked("ema", linked_controls, list(controls.values()))
     links.copy_link_row("ema", controls)
@@ -241,8 +240,8 @@ def build() -> None:
         defaults = ema_pretrained.PretrainedRequest()
         with gr.Row():
             prompt = gr.Textbox(defaults.prompt, label=T("ema_prompt"), elem_id="ema-prompt")
-            gpu_seed = Number(defaults.seed, precision=0, minimum=0, label=field_label(TEXT, "ema_seed"))
-            gpu_steps = Slider(5, 100, value=defaults.steps, step=1, label=field_label(TEXT, "ema_gpu_steps"))
+            gpu_seed = gr.Number(defaults.seed, precision=0, minimum=0, label=T("ema_seed"))
+            gpu_steps = gr.Slider(5, 100, value=defaults.steps, step=1, label=T("ema_gpu_steps"))
         generate = gr.Button(T("ema_generate"), elem_id="ema-generate")
         pair = gr.ImageSlider(label=T("ema_gpu_images"), type="pil", elem_id="ema-pretrained")
         generate.click(pretrained, [prompt, gpu_seed, gpu_steps], pair, api_name="ema_pretrained",

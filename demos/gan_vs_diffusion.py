@@ -19,7 +19,6 @@ import gradio as gr
 
 from demos import links
 from demos.common import T, Table, labels, text, user_errors
-from demos.fields import Number, Slider, field_label
 from playground.core.errors import InputError
 from playground.gan_vs_diffusion import figures
 from playground.gan_vs_diffusion.diffusion import DiffusionConfig
@@ -354,9 +353,9 @@ def build() -> None:
     with gr.Row():
         dataset = gr.Dropdown(list(DATASETS), value=DEFAULTS.dataset, label=T("gan_vs_diffusion_dataset"),
                               elem_id="gan-dataset")
-        budget = Slider(*BUDGET_RANGE, value=DEFAULTS.gan_updates, step=100, label=field_label(TEXT, "gan_vs_diffusion_budget"),
+        budget = gr.Slider(*BUDGET_RANGE, value=DEFAULTS.gan_updates, step=100, label=T("gan_vs_diffusion_budget"),
                         elem_id="gan-budget")
-        seed = Number(DEFAULTS.seed, precision=0, minimum=0, label=field_label(TEXT, "gan_vs_diffusion_seed"), elem_id="gan-seed")
+        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("gan_vs_diffusion_seed"), elem_id="gan-seed")
     # folded: the race's results, not its inputs, fill a projector's first screen; choosing 'drawn' unfolds it
     with gr.Accordion(T("gan_vs_diffusion_own_data"), open=False, elem_id="gan-own-data") as own_data:
         with gr.Row():
@@ -374,14 +373,14 @@ def build() -> None:
         with gr.Accordion(T("gan_vs_diffusion_gan_knobs"), open=False):
             loss = gr.Radio(list(LOSSES), value=GAN_DEFAULTS.loss, label=T("gan_vs_diffusion_loss"))
             spectral = gr.Checkbox(GAN_DEFAULTS.spectral_norm, label=T("gan_vs_diffusion_spectral"))
-            pack = Slider(1, 8, value=GAN_DEFAULTS.pack, step=1, label=field_label(TEXT, "gan_vs_diffusion_pack"))
-            d_steps = Slider(1, 10, value=GAN_DEFAULTS.d_steps, step=1, label=field_label(TEXT, "gan_vs_diffusion_d_steps"))
-            z_dim = Slider(1, 64, value=GAN_DEFAULTS.z_dim, step=1, label=field_label(TEXT, "gan_vs_diffusion_z_dim"))
+            pack = gr.Slider(1, 8, value=GAN_DEFAULTS.pack, step=1, label=T("gan_vs_diffusion_pack"))
+            d_steps = gr.Slider(1, 10, value=GAN_DEFAULTS.d_steps, step=1, label=T("gan_vs_diffusion_d_steps"))
+            z_dim = gr.Slider(1, 64, value=GAN_DEFAULTS.z_dim, step=1, label=T("gan_vs_diffusion_z_dim"))
         with gr.Accordion(T("gan_vs_diffusion_diffusion_knobs"), open=False):
-            timesteps = Slider(10, 1000, value=DIFFUSION_DEFAULTS.timesteps, step=10,
-                               label=field_label(TEXT, "gan_vs_diffusion_timesteps"))
-            ema_decay = Slider(0.0, 0.999, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001,
-                               label=field_label(TEXT, "gan_vs_diffusion_ema"))
+            timesteps = gr.Slider(10, 1000, value=DIFFUSION_DEFAULTS.timesteps, step=10,
+                               label=T("gan_vs_diffusion_timesteps"))
+            ema_decay = gr.Slider(0.0, 0.999, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001,
+                               label=T("gan_vs_diffusion_ema"))
     controls = {"dataset": dataset, "updates": budget, "seed": seed, "loss": loss}
     linked = links.when_linked("gan_vs_diffusion", linked_controls, list(controls.values()))
     links.copy_link_row("gan_vs_diffusion", controls)

@@ -15,7 +15,6 @@ import gradio as gr
 
 from demos import links
 from demos.common import T, Table, batched_stream, text, user_errors
-from demos.fields import Slider, field_label
 from playground.core import recorded
 from playground.core.batching import Schedulers
 from playground.core.engine import Engine
@@ -135,10 +134,10 @@ def build(trainer: PolicyTrainer, batches: Schedulers) -> tuple[gr.Radio, Callab
     prompt = gr.Textbox(label=T("generate_prompt"), value=PROMPT,
                         lines=2, elem_id="generate-prompt")
     with gr.Row():
-        max_tokens = Slider(1, MAX_NEW_TOKENS, value=DEFAULTS.max_new_tokens, step=1,
-                            label=field_label(TEXT, "generate_max_tokens"), elem_id="generate-max-tokens")
-        temperature = Slider(0.0, 2.0, value=DEFAULTS.temperature, step=0.05,
-                             label=field_label(TEXT, "generate_temperature"), elem_id="generate-temperature")
+        max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=DEFAULTS.max_new_tokens, step=1,
+                            label=T("generate_max_tokens"), elem_id="generate-max-tokens")
+        temperature = gr.Slider(0.0, 2.0, value=DEFAULTS.temperature, step=0.05,
+                             label=T("generate_temperature"), elem_id="generate-temperature")
         policy = gr.Radio([(T("generate_policy_reference"), "reference"), (T("generate_policy_trained"), "trained")],
                           value="reference", label=T("generate_policy"), info=T("generate_policy_none"),
                           elem_id="generate-policy")

@@ -20,8 +20,8 @@ from typing import Any
 
 import gradio as gr
 from gradio import utils as gradio_utils
-from gradio_client import utils as client_utils
 from gradio.i18n import I18nData
+from gradio_client import utils as client_utils
 
 from demos.common import COMMON_TEXT, Table, lang_of
 from playground.core.checks import shown
@@ -139,7 +139,14 @@ def check_image_editor(component: gr.components.Component, value: Any) -> None:
             check_upload(part, None)
 
 
-CHECKS = ((gr.Checkbox, check_boolean), ((gr.Slider, gr.Number), check_number),
+def check_example(component: gr.components.Component, value: Any) -> None:
+    """A row of an examples table, by its position (what the page sends when an example is clicked)."""
+    count = len(component.samples or ())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+        raise InputError("common_err_whole", value=shown(value), low=0, high=count - 1)
+
+
+CHECKS = ((gr.Checkbox, check_boolean), (gr.Dataset, check_example), ((gr.Slider, gr.Number), check_number),
           ((gr.Radio, gr.Dropdown, gr.CheckboxGroup), check_choice), (gr.Textbox, check_text),
           (gr.File, check_file), (gr.Dataframe, check_table), (gr.ImageEditor, check_image_editor))
 

@@ -17,7 +17,9 @@ from urllib.parse import parse_qs, urlencode
 import gradio as gr
 from gradio.events import Dependency
 
+from demos import guard
 from demos.common import LANGUAGES, T, Table, lang_of
+from playground.core.errors import InputError
 
 TEXT: Table = {
     "en": {"links_copy": "Copy link to this view", "links_link": "Link to this view",
@@ -201,6 +203,61 @@ def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list
         params = query(request)
         values = apply(params) if names_tab(params, tab) else [gr.skip()] * len(outputs)
         return values[0] if len(outputs) == 1 else values  # Gradio takes a lone output's list as its value
+
+    return gr.on(None, load, None, outputs, api_visibility="private", queue=False)
+
+
+def parsed(component: gr.components.Component, raw: str) -> Any:
+    """A link's text as the value the component takes (a number, a flag, a choice, text); None when it is not one.
+
+    Checked by the guard's own test of the component (its range, whole numbers, choices), so a link can
+    set exactly what the page's widget could, and a mistyped value is ignored rather than refused.
+    """
+    if isinstance(component, (gr.Slider, gr.Number)):
+        try:
+            value: Any = float(raw)
+        except ValueError:
+            return None
+        value = int(value) if guard.is_whole(component) and value.is_integer() else value
+    elif isinstance(component, gr.Checkbox):
+        value = {"true": True, "false": False}.get(raw)
+    else:
+        value = raw
+    try:
+        guard.check_value(component, value)
+    except InputError:
+        return None
+    return value
+
+
+def linked_values(params: dict[str, str], controls: dict[str, gr.components.Component]) -> dict[Any, Any]:
+    """`{component: value}` for each control whose name the link carries with a value the control allows."""
+    found = {}
+    for name, component in controls.items():
+        value = parsed(component, params[name]) if name in params else None
+        if value is not None:
+            found[component] = value
+    return found
+
+
+def when_linked_controls(tab: str, controls: dict[str, gr.components.Component],
+                         preset: Callable[[dict[str, str]], dict[Any, Any]] | None = None,
+                         extra: Iterable[gr.components.Component] = ()) -> Dependency:
+    """On page load, when the link names this tab, each named control takes the link's value, in one event.
+
+    `preset(query)` may first fill controls as a whole (a preset's values, by component; `extra` are
+    other outputs it fills, such as the boxes copy link reads); then the link's own values win. Bad values
+    are ignored (a mistyped slide link still opens the tab). One event, so what follows it (`.then`)
+    computes once with the final values.
+    """
+    outputs = [*controls.values(), *extra]
+
+    def load(request: gr.Request) -> Any:
+        params = query(request)
+        values = {**(preset(params) if preset else {}), **linked_values(params, controls)} if names_tab(params, tab) else {}
+        if not values:  # Gradio would read an empty dict as a lone output's value
+            return gr.skip() if len(outputs) == 1 else [gr.skip()] * len(outputs)
+        return values
 
     return gr.on(None, load, None, outputs, api_visibility="private", queue=False)
 

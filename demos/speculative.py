@@ -16,7 +16,6 @@ import gradio as gr
 
 from demos import links
 from demos.common import ComponentView, T, Table, engine_metrics_line, labels, text, timed_turn, user_errors, wait_for_turn
-from demos.fields import Slider, field_label
 from playground.core import recorded
 from playground.core.engine import spec_decode_counts
 from playground.core.generation import (
@@ -414,16 +413,16 @@ def build(timed: TimedWork) -> None:
         kind = gr.Radio([(T(f"speculative_kind_{k}"), k) for k in DRAFT_KINDS], value=default.draft_kind,
                         label=T("speculative_kind"), elem_id="speculative-kind")
     with gr.Row():
-        gamma = Slider(1, MAX_DRAFT_TOKENS, value=default.num_draft_tokens, step=1,
-                       label=field_label(TEXT, "speculative_gamma"), elem_id="speculative-gamma")
+        gamma = gr.Slider(1, MAX_DRAFT_TOKENS, value=default.num_draft_tokens, step=1,
+                       label=T("speculative_gamma"), elem_id="speculative-gamma")
         adaptive = gr.Checkbox(default.adaptive_draft, label=T("speculative_adaptive"),
                                elem_id="speculative-adaptive")
-        layers = Slider(1, 29, value=default.early_exit_layers, step=1, label=field_label(TEXT, "speculative_layers"))
-        max_tokens = Slider(1, MAX_NEW_TOKENS, value=default.max_new_tokens, step=1,
-                            label=field_label(TEXT, "speculative_max_tokens"), elem_id="speculative-max-tokens")
+        layers = gr.Slider(1, 29, value=default.early_exit_layers, step=1, label=T("speculative_layers"))
+        max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=default.max_new_tokens, step=1,
+                            label=T("speculative_max_tokens"), elem_id="speculative-max-tokens")
     with gr.Row():
         sampled = gr.Checkbox(False, label=T("speculative_sample"))
-        temperature = Slider(0.05, 2.0, value=0.7, step=0.05, label=field_label(TEXT, "speculative_temperature"))
+        temperature = gr.Slider(0.05, 2.0, value=0.7, step=0.05, label=T("speculative_temperature"))
         seed = gr.Number(0, precision=0, label=T("speculative_seed"))
     with gr.Row():
         run = gr.Button(T("speculative_button"), variant="primary", elem_id="speculative-button")

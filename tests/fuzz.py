@@ -21,7 +21,6 @@ import dataclasses
 import json
 import math
 import re
-import tempfile
 import time
 import uuid
 import zlib

@@ -30,7 +30,7 @@ def test_ten_users_get_their_own_answers_while_bad_input_is_refused_by_name(app_
     bad = {"empty": (["", 6, 0.0, "reference"], "empty"),
            "long": (["x" * 100_000, 6, 0.0, "reference"], "prompt"),
            "nan": (["hi", 6, "NaN", "reference"], "temperature"),
-           # refused by the slider itself, before the handler, naming the field (demos/fields.py)
+           # refused by the guard, before the handler, naming the field (demos/guard.py)
            "tokens": (["hi", 10**9, 0.0, "reference"], "max new tokens must be between 1 and")}
 
     def good(user: int) -> str:

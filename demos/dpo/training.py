@@ -17,7 +17,6 @@ import gradio as gr
 from demos import links
 from demos.common import ComponentView, T, labels, text, timed_turn, user_errors, wait_for_turn
 from demos.dpo.text import COMPARE_COLUMNS, TEXT
-from demos.fields import Slider, field_label
 from playground.core import recorded
 from playground.core.models import load_causal_lm
 from playground.core.timed import TimedWork
@@ -169,11 +168,11 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
         continued = gr.Checkbox(value=False, label=T("dpo_continue"), info=T("dpo_continue_info"),
                                 elem_id="dpo-continue")
     with gr.Row():
-        steps = Slider(1, dpo_training.MAX_STEPS, value=DEFAULTS.steps, step=1, label=field_label(TEXT, "dpo_steps"),
+        steps = gr.Slider(1, dpo_training.MAX_STEPS, value=DEFAULTS.steps, step=1, label=T("dpo_steps"),
                        elem_id="dpo-steps")
-        batch = Slider(1, 8, value=DEFAULTS.batch_size, step=1, label=field_label(TEXT, "dpo_batch"), elem_id="dpo-batch")
+        batch = gr.Slider(1, 8, value=DEFAULTS.batch_size, step=1, label=T("dpo_batch"), elem_id="dpo-batch")
         learning_rate = gr.Number(value=DEFAULTS.learning_rate, label=T("dpo_lr"), elem_id="dpo-lr")
-        beta = Slider(*BETA_RANGE, value=DEFAULTS.beta, step=0.01, label=field_label(TEXT, "dpo_beta"), elem_id="dpo-beta")
+        beta = gr.Slider(*BETA_RANGE, value=DEFAULTS.beta, step=0.01, label=T("dpo_beta"), elem_id="dpo-beta")
     controls = {"mode": mode, "source": source, "steps": steps, "beta": beta, "lora": lora}
     links.when_linked("dpo", linked_controls, list(controls.values()))
     links.copy_link_row("dpo", controls, fixed={"section": "train"})

@@ -21,7 +21,6 @@ import gradio as gr
 from demos import links
 from demos.common import ComponentView, T, batched_stream, text, user_errors
 from demos.dpo.text import TEXT
-from demos.fields import Slider, field_label
 from playground.core import recorded
 from playground.core.batching import Schedulers
 from playground.core.engine import configured_engine
@@ -184,7 +183,7 @@ def build(store: PreferenceStore, trainer: PolicyTrainer,
                       value="reference", label=T("dpo_pairs_from"), info=T("dpo_pairs_info"), elem_id="dpo-pairs-from")
     with gr.Accordion(T("dpo_settings"), open=False):
         with gr.Row():
-            max_tokens = Slider(8, 128, value=64, step=1, label=field_label(TEXT, "dpo_max_tokens"), elem_id="dpo-max-tokens")
+            max_tokens = gr.Slider(8, 128, value=64, step=1, label=T("dpo_max_tokens"), elem_id="dpo-max-tokens")
             seed = gr.Number(value=0, precision=0, label=T("dpo_seed"), elem_id="dpo-seed")
     make_pair = gr.Button(T("dpo_pair_button"), variant="primary", elem_id="dpo-pair-button")
     note = gr.Markdown(elem_id="dpo-lesson-note")

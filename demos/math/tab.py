@@ -18,7 +18,6 @@ import plotly.graph_objects as go
 
 from demos import links
 from demos.common import T, labels, lang_of, plot_data, text, user_errors
-from demos.fields import Slider, field_label
 from demos.math.text import TEXT
 from playground.core.cache import LRU
 from playground.core.models import load_causal_lm
@@ -192,13 +191,13 @@ def build() -> None:
     with gr.Tabs(elem_id="curves-sections") as sections:
         with _section("exp", shown):
             with gr.Row():
-                base = Slider(0.2, 5.0, value=2.0, step=0.01, label=field_label(TEXT, "curves_base"), elem_id="curves-exp-base")
-                x0 = Slider(-2.0, 2.0, value=1.0, step=0.05, label=field_label(TEXT, "curves_x0"), elem_id="curves-exp-x0")
+                base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")
+                x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
             with gr.Row():
                 with gr.Column():
                     exp_plot, exp_numbers = _plot("exp"), _numbers(1)
                 with gr.Column():
-                    n_max = Slider(1, 1_000_000, value=10_000, step=1, label=field_label(TEXT, "curves_n_max"),
+                    n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"),
                                elem_id="curves-n-max")
                     limit_plot = _plot("limit")
                     limit_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="curves-limit-numbers")
@@ -207,12 +206,12 @@ def build() -> None:
 
         with _section("log", shown):
             with gr.Row():
-                log_base = Slider(1.5, 10.0, value=math.e, step=0.001, label=field_label(TEXT, "curves_log_base"))
-                log_x0 = Slider(0.1, 5.0, value=1.0, step=0.05, label=field_label(TEXT, "curves_log_x0"), elem_id="curves-log-x0")
+                log_base = gr.Slider(1.5, 10.0, value=math.e, step=0.001, label=T("curves_log_base"))
+                log_x0 = gr.Slider(0.1, 5.0, value=1.0, step=0.05, label=T("curves_log_x0"), elem_id="curves-log-x0")
             with gr.Row():
-                p = Slider(0.1, 100.0, value=3.0, step=0.1, label=field_label(TEXT, "curves_p"))
-                q = Slider(0.1, 100.0, value=5.0, step=0.1, label=field_label(TEXT, "curves_q"))
-                power = Slider(-5.0, 5.0, value=2.5, step=0.1, label=field_label(TEXT, "curves_power"))
+                p = gr.Slider(0.1, 100.0, value=3.0, step=0.1, label=T("curves_p"))
+                q = gr.Slider(0.1, 100.0, value=5.0, step=0.1, label=T("curves_q"))
+                power = gr.Slider(-5.0, 5.0, value=2.5, step=0.1, label=T("curves_power"))
             with gr.Row():
                 log_plot, fd_plot = _plot("log"), _plot("fd")
             log_numbers = _numbers(2)
@@ -224,17 +223,17 @@ def build() -> None:
             # message naming the cell instead of failing in Gradio's pandas conversion
             dice = gr.Dataframe(DICE_ROWS, headers=ce.DICE_HEADERS, datatype="number", type="array",
                                 label=T("curves_dice_table"), static_columns=[0], elem_id="curves-dice")
-            face = Slider(1, 6, value=6, step=1, label=field_label(TEXT, "curves_face"))
+            face = gr.Slider(1, 6, value=6, step=1, label=T("curves_face"))
             dice_plot, dice_numbers = _plot("dice"), _numbers(3)
         gr.on(None, answers.cached(likelihood_section), [dice, face], [dice_plot, dice_numbers],
               api_name="curves_likelihood", **LIVE)
 
         with _section("ce", shown):
             with gr.Row():
-                logits = [Slider(-5.0, 5.0, value=value, step=0.05, label=field_label(TEXT, f"curves_z{k}"),
+                logits = [gr.Slider(-5.0, 5.0, value=value, step=0.05, label=T(f"curves_z{k}"),
                                  elem_id=f"curves-z{k}")
                           for k, value in enumerate(LOGITS)]
-                target = Slider(0, 2, value=0, step=1, label=field_label(TEXT, "curves_target"))
+                target = gr.Slider(0, 2, value=0, step=1, label=T("curves_target"))
             ce_plot, ce_numbers = _plot("ce"), _numbers(4)
         gr.on(None, answers.cached(ce_section), [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
@@ -246,8 +245,8 @@ def build() -> None:
 
         with _section("binary", shown):
             with gr.Row():
-                z = Slider(-8.0, 8.0, value=1.0, step=0.05, label=field_label(TEXT, "curves_z"), elem_id="curves-binary-z")
-                t = Slider(0.0, 1.0, value=1.0, step=0.05, label=field_label(TEXT, "curves_t"))
+                z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
+                t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
             binary_plot, binary_numbers = _plot("binary"), _numbers(6)
         gr.on(None, answers.cached(binary_section), [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
 

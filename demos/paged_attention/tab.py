@@ -20,7 +20,6 @@ from gradio.context import Context
 
 from demos import links
 from demos.common import ComponentView, T, engine_metrics_line, labels, text, user_errors
-from demos.fields import Slider, field_label
 from demos.paged_attention.text import TEXT
 from playground.core.engine import kv_usage
 from playground.core.generation import is_whole_number
@@ -444,7 +443,7 @@ def build() -> None:
         throughput = gr.Plot(label=T("paged_attention_plot_throughput"), elem_id="paged-throughput")
     with gr.Row():
         policy = gr.Radio(list(simulator.POLICIES), value="paged", label=T("paged_attention_map_policy"))
-        snapshot = Slider(0, simulator.MAX_SNAPSHOTS, value=0, step=1, label=field_label(TEXT, "paged_attention_map_step"))
+        snapshot = gr.Slider(0, simulator.MAX_SNAPSHOTS, value=0, step=1, label=T("paged_attention_map_step"))
     memory_plot = gr.Plot(label=T("paged_attention_plot_map"), elem_id="paged-map")
     with gr.Row():
         running = gr.Plot(label=T("paged_attention_plot_running"), elem_id="paged-running")

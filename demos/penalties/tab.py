@@ -16,7 +16,6 @@ import gradio as gr
 
 from demos import links
 from demos.common import ComponentView, T, engine_message, labels, text, timed_turn, user_errors, wait_for_turn
-from demos.fields import Slider, field_label
 from demos.penalties.text import TEXT
 from playground.core import recorded
 from playground.core.engine import configured_engine
@@ -276,21 +275,21 @@ def build(timed: TimedWork) -> None:
     gr.Markdown(T("penalties_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("penalties_prompt"), value=POEM, lines=2, elem_id="penalties-prompt")
     with gr.Row():
-        repetition = Slider(*REPETITION_RANGE, value=DEFAULT.repetition_penalty, step=0.05,
-                            label=field_label(TEXT, "penalties_repetition_label"), elem_id="penalties-repetition")
-        frequency = Slider(*ADDITIVE_RANGE, value=DEFAULT.frequency_penalty, step=0.05,
-                           label=field_label(TEXT, "penalties_frequency_label"), elem_id="penalties-frequency")
-        presence = Slider(*ADDITIVE_RANGE, value=DEFAULT.presence_penalty, step=0.05,
-                          label=field_label(TEXT, "penalties_presence_label"), elem_id="penalties-presence")
+        repetition = gr.Slider(*REPETITION_RANGE, value=DEFAULT.repetition_penalty, step=0.05,
+                            label=T("penalties_repetition_label"), elem_id="penalties-repetition")
+        frequency = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.frequency_penalty, step=0.05,
+                           label=T("penalties_frequency_label"), elem_id="penalties-frequency")
+        presence = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.presence_penalty, step=0.05,
+                          label=T("penalties_presence_label"), elem_id="penalties-presence")
     with gr.Row():
         convention = gr.Radio(list(CONVENTIONS), value=DEFAULT.convention, label=T("penalties_convention"))
-        last_n = Slider(*LAST_N_RANGE, value=DEFAULT.last_n, step=1, label=field_label(TEXT, "penalties_last_n"))
-        temperature = Slider(0.0, 2.0, value=DEFAULT_PARAMS.temperature, step=0.05,
-                             label=field_label(TEXT, "penalties_temperature"))
-        top_p = Slider(0.05, 1.0, value=DEFAULT_PARAMS.top_p, step=0.05, label=field_label(TEXT, "penalties_top_p"))
+        last_n = gr.Slider(*LAST_N_RANGE, value=DEFAULT.last_n, step=1, label=T("penalties_last_n"))
+        temperature = gr.Slider(0.0, 2.0, value=DEFAULT_PARAMS.temperature, step=0.05,
+                             label=T("penalties_temperature"))
+        top_p = gr.Slider(0.05, 1.0, value=DEFAULT_PARAMS.top_p, step=0.05, label=T("penalties_top_p"))
         seed = gr.Number(value=DEFAULT_PARAMS.seed, precision=0, label=T("penalties_seed"))
-        max_tokens = Slider(1, MAX_NEW_TOKENS, value=DEFAULT_PARAMS.max_new_tokens, step=1,
-                            label=field_label(TEXT, "penalties_max_tokens"), elem_id="penalties-max-tokens")
+        max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=DEFAULT_PARAMS.max_new_tokens, step=1,
+                            label=T("penalties_max_tokens"), elem_id="penalties-max-tokens")
     gr.Examples(EXAMPLES, [prompt, repetition, frequency, presence, convention],
                 example_labels=[f"{p} · r={r} f={f} p={q} · {c}" for p, r, f, q, c in EXAMPLES])
     links.when_linked("penalties", linked_controls, [prompt, repetition, frequency, presence, convention])
@@ -311,7 +310,7 @@ def build(timed: TimedWork) -> None:
         engine = engine_column() if get_settings().engine_url else None
     metrics = gr.Dataframe(label=T("penalties_metrics"), interactive=False, elem_id="penalties-metrics")
     gr.Markdown(T("penalties_scrubber"))
-    step = Slider(0, 1, value=0, step=1, label=field_label(TEXT, "penalties_step"), elem_id="penalties-step")
+    step = gr.Slider(0, 1, value=0, step=1, label=T("penalties_step"), elem_id="penalties-step")
     step_plot = gr.Plot(label=T("penalties_plot_step"), elem_id="penalties-step-plot")
     step_table = gr.Dataframe(label=T("penalties_step_table"), interactive=False)
     state = gr.State()
@@ -335,7 +334,7 @@ def build(timed: TimedWork) -> None:
     with gr.Row():
         which = gr.Radio([(T(f"penalties_name_{name}"), name) for name in SWEEP_RANGES],
                          value=DEFAULT_SWEEP[0], label=T("penalties_sweep_which"))
-        points = Slider(*SWEEP_POINTS, value=DEFAULT_SWEEP[1], step=1, label=field_label(TEXT, "penalties_sweep_points"))
+        points = gr.Slider(*SWEEP_POINTS, value=DEFAULT_SWEEP[1], step=1, label=T("penalties_sweep_points"))
         sweep_button = gr.Button(T("penalties_sweep_button"), elem_id="penalties-sweep-button")
     sweep_plot = gr.Plot(label=T("penalties_plot_sweep"), elem_id="penalties-sweep-plot")
     sweep_button.click(sweep, [prompt, which, points, convention, last_n, temperature, top_p, seed,
@@ -344,7 +343,7 @@ def build(timed: TimedWork) -> None:
     gr.on(None, lesson_sweep, None, sweep_plot, api_visibility="private")
 
     gr.Markdown(T("penalties_explainer_heading"))
-    shift = Slider(-6.0, 6.0, value=0.0, step=0.5, label=field_label(TEXT, "penalties_shift"))
+    shift = gr.Slider(-6.0, 6.0, value=0.0, step=0.5, label=T("penalties_shift"))
     explainer_inputs = [repetition, frequency, presence, shift]
     explainer_plot = gr.Plot(label=T("penalties_plot_explainer"), elem_id="penalties-explainer-plot")
     # triggers=None: on page load and on every change of the inputs; a figure, not public API
