@@ -108,10 +108,10 @@ COMMON_TEXT: Table = {
         "common_err_text_long": "{field} が {length:,} 文字あります。上限は {limit:,} 文字です。",
         "common_err_too_long": "{field} が {length:,} 文字あります。上限は {limit:,} 文字です。短くしてください。",
         "common_err_control": "{field} の {position} 文字目に制御文字があります。取り除いてください。",
-        "common_err_file": "{field} は {allowed} 形式のアップロードしたファイルで指定してください（入力値: {value}）。",
+        "common_err_file": "{field} は {allowed} 形式のアップロードファイルで指定してください（入力値: {value}）。",
         "common_err_file_type": "{field} は {allowed} 形式のファイルにしてください（入力値: {value}）。",
-        "common_err_file_missing": ("{field}: ファイル {value} はこのサーバーにアップロードされていません（または削除されました）。"
-                                    "もう一度アップロードしてください。"),
+        "common_err_file_missing": ("{field}: ファイル {value} はこのサーバーにアップロードされていません"
+                                    "（または削除されました）。もう一度アップロードしてください。"),
         "common_err_table": "{field} は {rows:,} 行・{columns} 列以内の表で、各行の長さが見出しと同じ、各セルが数値か"
                             "テキストである必要があります（入力値: {value}）。",
         "common_err_table_shape": "{field} は {columns} 個の数値からなる行を {low} から {high} 行にしてください"

@@ -56,8 +56,8 @@ def test_good_values_pass_unchanged(small_server):
 
 
 @pytest.mark.parametrize(("position", "value", "english", "japanese"), [
-    (0, 9, "Length must be a whole number from 1 to 8 (got 9).", "長さ は 1 から 8 の整数で指定してください（入力値: 9）。"),
-    (0, 2.5, "Length must be a whole number from 1 to 8 (got 2.5).", "長さ は 1 から 8 の整数で指定してください（入力値: 2.5）。"),
+    (0, 9, "Length must be a whole number from 1 to 8 (got 9).", "長さ は 1 から 8 の整数で指定してください（入力値: 9）"),
+    (0, 2.5, "Length must be a whole number from 1 to 8 (got 2.5).", "長さ は 1 から 8 の整数で指定してください（入力値: 2.5）"),
     (0, "abc", 'Length must be a whole number from 1 to 8 (got "abc").', "長さ は 1 から 8 の整数"),
     (1, 1e308, "Learning rate must be between 1e-05 and 0.1 (got 1e+308).", "学習率 は 1e-05 から 0.1 の範囲"),
     (1, None, "Learning rate must be between 1e-05 and 0.1 (got null).", "学習率 は"),
@@ -85,7 +85,7 @@ def test_not_a_number_and_too_few_values_are_named_too(small_server):
         session = "guard-test"
         event = httpx.post(small_server + "gradio_api/queue/join", timeout=10,
                            headers={**ENGLISH, "Content-Type": "application/json"},
-                           content='{"data": %s, "fn_index": 0, "session_hash": "%s"}' % (data, session)).json()
+                           content=f'{{"data": {data}, "fn_index": 0, "session_hash": "{session}"}}').json()
         assert "event_id" in event
         with httpx.stream("GET", small_server + "gradio_api/queue/data", params={"session_hash": session},
                           timeout=10) as stream:
