@@ -1,0 +1,36 @@
+"""A hostile API client on the real server: every bad value is refused clearly, by field, in the reader's language.
+
+`tests/fuzz.py` reads `view_api()` and the page's components, so every endpoint and parameter is covered
+without a list here. The default suite runs a sample (one value per parameter that no field allows, in
+English and Japanese); the slow run tries every value on every parameter.
+"""
+from __future__ import annotations
+
+import collections
+
+import pytest
+
+from tests import fuzz
+
+
+def unclear(outcomes: list[fuzz.Outcome]) -> list[str]:
+    return [f"{outcome.verdict} {outcome.case.field.endpoint} {outcome.case.field.name}={outcome.case.description}: "
+            f"{outcome.message[:200]!r}" for outcome in outcomes if outcome.verdict not in ("clear", "accepted")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_sample_of_bad_values_on_every_endpoint_is_refused_clearly(app_url, lang):
+    outcomes = fuzz.fuzz(app_url, lang, sample=True)
+    endpoints = {outcome.case.field.endpoint for outcome in outcomes}
+    assert len(endpoints) >= 25 and len(outcomes) >= 100, (len(endpoints), len(outcomes))
+    assert not unclear(outcomes), unclear(outcomes)
+    assert all(outcome.verdict == "clear" for outcome in outcomes)  # each sampled value is one no field allows
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_bad_value_on_every_endpoint_is_refused_clearly_or_allowed(app_url, lang):
+    outcomes = fuzz.fuzz(app_url, lang)
+    print(lang, dict(collections.Counter(outcome.verdict for outcome in outcomes)), len(outcomes), "calls")
+    assert len(outcomes) >= 500
+    assert not unclear(outcomes), unclear(outcomes)
