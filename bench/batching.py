@@ -25,10 +25,11 @@ from playground.core.generation import GenerationParams, chat_input_ids  # noqa:
 from playground.core.models import load_causal_lm  # noqa: E402
 
 
-def ours(lm, prompts: list[torch.Tensor]) -> float:
+def ours(lm, prompts: list[torch.Tensor], tokens: int = 16) -> float:
+    """Seconds for our scheduler to decode `tokens` greedy tokens for every prompt, all in one batch."""
     scheduler = Scheduler(lm.model, BatchLimits(max_batch=len(prompts)))
     start = time.perf_counter()
-    tickets = [scheduler.submit(ids, GenerationParams(max_new_tokens=16)) for ids in prompts]
+    tickets = [scheduler.submit(ids, GenerationParams(max_new_tokens=tokens)) for ids in prompts]
     for ticket in tickets:
         list(ticket.tokens())
     return time.perf_counter() - start

@@ -27,6 +27,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +87,23 @@ def one_round(url: str, users: int, endpoint: str, expected: dict[int, str], ope
     return {"latencies": latencies, "errors": errors, "wrong": wrong}
 
 
+@contextmanager
+def running_app() -> Iterator[str]:
+    """`python app.py` offline on a free port (as the tests start it), its URL once it answers; stopped after."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
+        server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+                                  cwd=ROOT, env={**os.environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_ready(url + "gradio_api/info", server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        print(f"  server log: {log.name}")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
@@ -100,13 +119,7 @@ def main() -> None:
                              "cold: the burst is each client's first call; both: alternate rounds of each")
     args = parser.parse_args()
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
-        server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-                                  cwd=ROOT, env={**os.environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_ready(url + "gradio_api/info", server)
+    with running_app() as url:
         warm = Client(url, verbose=False, download_files=False)
         expected = {}
         if args.endpoint == "generate":  # each user's answer alone (greedy: the one it must get in the crowd)
@@ -119,13 +132,9 @@ def main() -> None:
         for _ in range(args.repeats):  # alternate, so both kinds see the same state of the box
             for kind in kinds:
                 rounds[kind].append(one_round(url, args.users, args.endpoint, expected, kind == "open"))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(f"{args.users} users x /{args.endpoint}, {args.repeats} round(s) per kind of session, median over rounds:")
     for kind, kind_rounds in rounds.items():
         report(kind, kind_rounds)
-    print(f"  server log: {log.name}")
 
 
 def report(kind: str, rounds: list[dict]) -> None:
