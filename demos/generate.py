@@ -76,7 +76,7 @@ TEXT: Table = {
                                      "{finished} UTC に完了。",
         "generate_policy_evicted_info": "あなたの学習した方策（学習 {run}）はメモリ確保のため破棄されました。DPO タブで"
                                         "もう一度学習してください。",
-        "generate_err_untrained": "あなたが使える DPO で学習した方策はまだありません。DPO タブで学習するか、"
+        "generate_err_untrained": "あなたが使える DPO で学習した方策がまだありません。DPO タブで学習するか、"
                                   "参照モデルで回答してください。",
         "generate_err_evicted": "あなたの学習した方策（学習 {run}）はメモリ確保のため破棄されました（このサーバーは"
                                 "直近 {kept} 人分の学習だけを保持します）。DPO タブでもう一度学習するか、参照モデルで"
