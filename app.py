@@ -24,7 +24,8 @@ from demos import common, dpo, ema, gan_vs_diffusion, generate, guard, links, ma
 from playground.core.batching import Schedulers
 from playground.core.settings import get_settings
 from playground.core.timed import TimedWork
-from playground.dpo.training import PolicyTrainer
+from playground.dpo.room import PRESENTER_KEY_ENV
+from playground.dpo.training import WHOSE, PolicyTrainer
 
 TABS = [generate, penalties, speculative, ema, dpo, math, paged_attention, gan_vs_diffusion]  # each: TEXT (en/ja) and build()
 # what each tab's build() takes of the server's objects: the DPO trainer (dpo trains it, generate answers with it),
@@ -37,16 +38,19 @@ HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
            "See modern deep-learning techniques work on live models. One tab, one idea.",
            "app_policy_reference": "`policy: reference model`",
-           "app_policy_trained": "`policy: DPO-trained, run {run}, {steps} steps on {pairs} pairs, {finished} UTC`",
-           "app_policy_continued": "`policy: DPO-trained, run {run}, continued from run {continued_from}, {steps} steps "
-                                   "on {pairs} pairs ({total_steps} in all), {finished} UTC`"},
+           "app_policy_own": "`your policy: DPO-trained run {run} (only you), {steps} steps on {pairs} pairs, "
+                             "{finished} UTC`",
+           "app_policy_room": "`room policy: published run {run}, {steps} steps on {pairs} pairs, {finished} UTC`",
+           "app_policy_evicted": "`your policy: run {run} was let go to free memory; train again`"},
     "ja": {"app_title": "# DL プレイグラウンド", "app_subtitle":
            "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。",
            "app_policy_reference": "`方策: 参照モデル`",
-           "app_policy_trained": "`方策: DPO で学習済み（学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC）`",
-           "app_policy_continued": "`方策: DPO で学習済み（学習 {run}、学習 {continued_from} の続き、{pairs} ペアで {steps} "
-                                   "ステップ、通算 {total_steps} ステップ、{finished} UTC）`"},
+           "app_policy_own": "`あなたの方策: DPO で学習した学習 {run}（あなただけ、{pairs} ペアで {steps} ステップ、"
+                             "{finished} UTC）`",
+           "app_policy_room": "`会場の方策: 公開された学習 {run}（{pairs} ペアで {steps} ステップ、{finished} UTC）`",
+           "app_policy_evicted": "`あなたの方策: 学習 {run} はメモリ確保のため破棄されました。もう一度学習してください`"},
 }
+BUILT_KEYS = {"app_policy_{}": lambda: WHOSE}  # the header's keys built at run time (tests/test_ui_text.py)
 TEXT_TABLES = [common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS)]
 I18N = common.merge_tables(*TEXT_TABLES)
 
@@ -80,20 +84,19 @@ def engine_status(url: str) -> str:
 
 
 def policy_status(trainer: PolicyTrainer, machine: str) -> Callable[..., str]:
-    """The status line's handler: `machine` (from `status_line()`) and which policy is live, in the reader's language."""
+    """The status line's handler: `machine` (from `status_line()`) and which policy answers this visitor (their own
+    run, the room's published one, or the reference), in the reader's language."""
     def status(request: gr.Request = None) -> str:
-        policy = trainer.policy
-        if policy is None:
-            return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_reference', request)}"
-        if policy.continued_from:  # a later round of vote -> train -> vote -> train
-            return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_continued', request, **policy.summary())}"
-        return f"{machine} · {common.text(HEADER_TEXT, 'app_policy_trained', request, **policy.summary())}"
+        session = common.session_of(request)
+        policy = trainer.policy_for(session)
+        details = policy.summary() if policy is not None else {"run": trainer.evicted(session)}
+        return f"{machine} · {common.text(HEADER_TEXT, f'app_policy_{trainer.whose(session)}', request, **details)}"
     return status
 
 
 def build_demo() -> gr.Blocks:
     """The page; one `PolicyTrainer`, `TimedWork` line and `Schedulers` per server, handed to the tabs that use them."""
-    trainer = PolicyTrainer()
+    trainer = PolicyTrainer(presenter_key=os.getenv(PRESENTER_KEY_ENV))  # unset: anyone may publish to the room
     timed = TimedWork()
     shared = {"trainer": trainer, "timed": timed, "batches": Schedulers(activity=timed.other_work)}
     machine = status_line()
@@ -118,8 +121,14 @@ def build_demo() -> gr.Blocks:
 
         demo.load(apply_query, None, [switch, tabs], api_visibility="private", queue=False)
         demo.load(status, None, line, api_visibility="private")
+
+        def session_ended(request: gr.Request) -> None:
+            """A closed page's own run (unpublished: nobody else can use it) goes now, not when newer runs push it out."""
+            trainer.forget(common.session_of(request))
+
+        demo.unload(session_ended)
         generate_policy, generate_choice = built[generate]
-        for change in built[dpo]:  # a finished run or a reset: the header and Generate's choice follow
+        for change in built[dpo]:  # the visitor's run, publish or reset: their header and Generate's choice follow
             change.then(status, None, line, api_visibility="private").then(
                 generate_choice, None, generate_policy, api_visibility="private")
     return demo

@@ -205,6 +205,11 @@ def plot_data(figure, digits: int = 4) -> PlotData:
     return PlotData(type="plotly", plot=json.dumps(_rounded(spec, digits), cls=PlotlyJSONEncoder, separators=(",", ":")))
 
 
+def session_of(request: gr.Request | None) -> str:
+    """The visitor's Gradio session ("api" without one): who cast a vote, whose trained policy answers."""
+    return (getattr(request, "session_hash", None) or "api")[:64]
+
+
 @contextmanager
 def timed_turn(work: TimedWork, request: gr.Request | None) -> Iterator[Place]:
     """This visitor's place in the server's line for timed work (playground/core/timed.py), left on exit.

@@ -1,9 +1,10 @@
-"""Tab "Generate": the default chat model, or the policy the DPO tab trained, answering a prompt token by token.
+"""Tab "Generate": the default chat model, or a policy the DPO tab trained, answering a prompt token by token.
 
 The simplest live model in the playground: it shows the model works before any technique is
 layered on top, and its `/generate` endpoint is the one workshops script first. "Answer with"
-picks the reference model or the trained DPO policy; the server's one `PolicyTrainer` (made by
-`app.py`, trained by the DPO tab) says whether there is one.
+picks the reference model or the trained DPO policy that answers this visitor: their own run
+(only they see it) or the one published to the room. The server's one `PolicyTrainer` (made by
+`app.py`, trained by the DPO tab) says which, per session.
 """
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from collections.abc import Callable, Iterator
 import gradio as gr
 
 from demos import links
-from demos.common import T, Table, batched_stream, text, user_errors
+from demos.common import T, Table, batched_stream, session_of, text, user_errors
 from playground.core import recorded
 from playground.core.batching import Schedulers
 from playground.core.engine import Engine
 from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, validate_prompt
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
-from playground.dpo.training import PolicyTrainer
+from playground.dpo.training import WHOSE, PolicyTrainer
 
 TEXT: Table = {
     "en": {
@@ -34,19 +35,28 @@ TEXT: Table = {
         "generate_policy": "Answer with",
         "generate_policy_reference": "Reference model",
         "generate_policy_trained": "Trained DPO policy",
-        "generate_policy_none": "No trained policy yet: train one in the DPO tab (section 2) to answer with it.",
-        "generate_policy_ready": "Trained DPO policy: run {run}, {steps} steps on {pairs} pairs, "
-                                 "finished {finished} UTC.",
-        "generate_policy_continued": "Trained DPO policy: run {run}, continued from run {continued_from}, {steps} "
-                                     "steps on {pairs} pairs ({total_steps} in all), finished {finished} UTC.",
-        "generate_err_untrained": "There is no trained DPO policy on this server yet: train one in the DPO tab, "
+        "generate_policy_reference_info": "No trained policy yet: train one in the DPO tab (section 2) to answer "
+                                          "with it.",
+        "generate_policy_own_info": "Trained DPO policy: your own run {run} (only you), {steps} steps on {pairs} "
+                                    "pairs, finished {finished} UTC.",
+        "generate_policy_room_info": "Trained DPO policy: the room's published run {run}, {steps} steps on {pairs} "
+                                     "pairs, finished {finished} UTC.",
+        "generate_policy_evicted_info": "Your trained DPO policy (run {run}) was let go to free memory: train again "
+                                        "in the DPO tab.",
+        "generate_err_untrained": "There is no trained DPO policy for you yet: train one in the DPO tab, "
                                   "or answer with the reference model.",
+        "generate_err_evicted": "Your trained DPO policy (run {run}) was let go to free memory (this server keeps "
+                                "the {kept} most recent visitors' runs): train again in the DPO tab, or answer with "
+                                "the reference model.",
         "generate_button": "Generate",
         "generate_stop": "Stop",
         "generate_output": "Answer",
         "generate_recorded": "Recorded run ({date}, {machine}): the reference model's greedy answer to the prompt "
                              "above, {tokens} tokens in {seconds:.1f} s. Press **Generate** to run it live.",
         "generate_live": "Live answer from this server.",
+        "generate_recorded_trained": "Recorded run ({date}, {machine}): the **reference model's** greedy answer to "
+                                     "the prompt above, {tokens} tokens in {seconds:.1f} s. The trained policy is "
+                                     "selected: press **Generate** to hear it answer.",
     },
     "ja": {
         "generate_tab": "生成",
@@ -58,30 +68,33 @@ TEXT: Table = {
         "generate_policy": "回答するモデル",
         "generate_policy_reference": "参照モデル",
         "generate_policy_trained": "DPO で学習した方策",
-        "generate_policy_none": "学習した方策はまだありません。DPO タブ（セクション 2）で学習すると選べます。",
-        "generate_policy_ready": "DPO で学習した方策: 学習 {run}、{pairs} ペアで {steps} ステップ、{finished} UTC に完了。",
-        "generate_policy_continued": "DPO で学習した方策: 学習 {run}（学習 {continued_from} の続き）、{pairs} ペアで "
-                                     "{steps} ステップ、通算 {total_steps} ステップ、{finished} UTC に完了。",
-        "generate_err_untrained": "このサーバーには DPO で学習した方策がまだありません。DPO タブで学習するか、"
+        "generate_policy_reference_info": "学習した方策はまだありません。DPO タブ（セクション 2）で学習すると選べます。",
+        "generate_policy_own_info": "DPO で学習した方策: あなた自身の学習 {run}（あなただけ）、{pairs} ペアで {steps} "
+                                    "ステップ、{finished} UTC に完了。",
+        "generate_policy_room_info": "DPO で学習した方策: 会場に公開された学習 {run}、{pairs} ペアで {steps} ステップ、"
+                                     "{finished} UTC に完了。",
+        "generate_policy_evicted_info": "あなたの学習した方策（学習 {run}）はメモリ確保のため破棄されました。DPO タブで"
+                                        "もう一度学習してください。",
+        "generate_err_untrained": "あなたが使える DPO で学習した方策がまだありません。DPO タブで学習するか、"
                                   "参照モデルで回答してください。",
+        "generate_err_evicted": "あなたの学習した方策（学習 {run}）はメモリ確保のため破棄されました（このサーバーは"
+                                "直近 {kept} 人分の学習だけを保持します）。DPO タブでもう一度学習するか、参照モデルで"
+                                "回答してください。",
         "generate_button": "生成",
         "generate_stop": "停止",
         "generate_output": "回答",
         "generate_recorded": "記録済みの実行（{date}、{machine}）: 上のプロンプトへの参照モデルの貪欲法による回答です"
                              "（{tokens} トークン、{seconds:.1f} 秒）。**生成** を押すとその場で実行します。",
         "generate_live": "このサーバーで生成した回答です。",
+        "generate_recorded_trained": "記録済みの実行（{date}、{machine}）: 上のプロンプトへの**参照モデル**の貪欲法による"
+                                     "回答です（{tokens} トークン、{seconds:.1f} 秒）。学習した方策が選ばれています。"
+                                     "**生成** を押すとその回答が見られます。",
     },
 }
+BUILT_KEYS = {"generate_policy_{}_info": lambda: WHOSE}  # what "trained" is for this visitor (tests/test_ui_text.py)
 DEFAULTS = GenerationParams()
 PROMPT = "Write a short poem about the ocean."
 LESSON = pathlib.Path("assets/generate/lesson.json")  # PROMPT answered with DEFAULTS, by scripts/record_lessons.py
-
-
-def lesson(request: gr.Request = None) -> tuple[str, str]:
-    """The shipped answer to the default prompt and the note that says it was recorded (when, where, how fast)."""
-    data, date, machine = recorded.load(LESSON)
-    return data["answer"], text(TEXT, "generate_recorded", request, date=date, machine=machine,
-                                tokens=data["tokens"], seconds=data["seconds"])
 
 
 def live_start(request: gr.Request = None) -> tuple[str, str]:
@@ -111,23 +124,36 @@ class Generate:
             yield from self.engine.stream_prompt(validate_prompt(prompt), max_tokens=params.max_new_tokens,
                                                  temperature=params.temperature, top_p=params.top_p, seed=params.seed)
             return
-        lm = self.trainer.answering_lm(load_causal_lm(), policy)  # one read: a reset cannot swap it half way
+        session = session_of(request)
+        lm = self.trainer.answering_lm(load_causal_lm(), policy, session)  # one read: a publish cannot swap it
+        if lm is None and self.trainer.whose(session) == "evicted":
+            raise ValueError(text(TEXT, "generate_err_evicted", request, run=self.trainer.evicted(session),
+                                  kept=self.trainer.max_private))
         if lm is None:
             raise ValueError(text(TEXT, "generate_err_untrained", request))
         yield from batched_stream(self.batches, lm, prompt, params, request)
 
     def policy_choice(self, request: gr.Request = None) -> dict:
-        """The live policy as the radio's value, and what the trained one is (or that there is none yet)."""
-        policy = self.trainer.policy
-        if policy is None:
-            return gr.update(value="reference", info=text(TEXT, "generate_policy_none", request))
-        if policy.continued_from:
-            return gr.update(value="trained", info=text(TEXT, "generate_policy_continued", request, **policy.summary()))
-        return gr.update(value="trained", info=text(TEXT, "generate_policy_ready", request, **policy.summary()))
+        """The radio's value and what "trained" means for this visitor: their own run, the room's, or none yet."""
+        session = session_of(request)
+        whose, policy = self.trainer.whose(session), self.trainer.policy_for(session)
+        details = policy.summary() if policy is not None else {"run": self.trainer.evicted(session)}
+        return gr.update(value="reference" if policy is None else "trained",
+                         info=text(TEXT, f"generate_policy_{whose}_info", request, **details))
+
+    def lesson(self, request: gr.Request = None) -> tuple[str, str]:
+        """The shipped answer to the default prompt and the note that says it was recorded (when, where, how fast),
+        and that it is the reference's when the trained policy is selected on load (the screen never contradicts)."""
+        data, date, machine = recorded.load(LESSON)
+        facts = {"date": date, "machine": machine, "tokens": data["tokens"], "seconds": data["seconds"]}
+        if self.trainer.policy_for(session_of(request)) is not None:
+            return data["answer"], text(TEXT, "generate_recorded_trained", request, **facts)
+        return data["answer"], text(TEXT, "generate_recorded", request, **facts)
 
 
 def build(trainer: PolicyTrainer, batches: Schedulers) -> tuple[gr.Radio, Callable[..., dict]]:
-    """The tab; returns the policy radio and its refresh handler, which the app runs after DPO training and reset.
+    """The tab; returns the policy radio and its refresh handler, which the app runs after the visitor's DPO
+    training, publish and reset.
     `batches`: the server's one batch per model (app.py), which the DPO tab's pairs join too."""
     handlers = Generate(trainer, batches)
     gr.Markdown(T("generate_intro"), elem_classes=links.NOTES)
@@ -139,7 +165,7 @@ def build(trainer: PolicyTrainer, batches: Schedulers) -> tuple[gr.Radio, Callab
         temperature = gr.Slider(0.0, 2.0, value=DEFAULTS.temperature, step=0.05,
                              label=T("generate_temperature"), elem_id="generate-temperature")
         policy = gr.Radio([(T("generate_policy_reference"), "reference"), (T("generate_policy_trained"), "trained")],
-                          value="reference", label=T("generate_policy"), info=T("generate_policy_none"),
+                          value="reference", label=T("generate_policy"), info=T("generate_policy_reference_info"),
                           elem_id="generate-policy")
     with gr.Row():
         run = gr.Button(T("generate_button"), variant="primary", elem_id="generate-button")
@@ -153,5 +179,5 @@ def build(trainer: PolicyTrainer, batches: Schedulers) -> tuple[gr.Radio, Callab
                          concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     gr.on(None, handlers.policy_choice, None, policy, api_visibility="private")  # on page load
-    gr.on(None, lesson, None, [answer, note], api_visibility="private")  # a finished answer at first sight
+    gr.on(None, handlers.lesson, None, [answer, note], api_visibility="private")  # a finished answer at first sight
     return policy, handlers.policy_choice

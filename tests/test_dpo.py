@@ -145,21 +145,21 @@ def test_tiny_training_run_trains_a_copy_and_leaves_the_shared_model_alone(tiny_
     config = dpo_training.TrainConfig(steps=3, batch_size=2, health_every=2, answer_tokens=6, learning_rate=1e-2)
     updates = [(p.phase, len(p.history)) for p in trainer.train(tiny_lm, pairs, config)]
     assert updates == [("reference", 0), ("step", 1), ("step", 2), ("step", 3), ("done", 3)]
-    policy = trainer.policy
+    policy = trainer.own("")
     assert policy is not None and policy.steps_done == 3
     progress = list(trainer.train(tiny_lm, pairs, config))[-1]
     assert len(progress.before) == len(progress.after) == len(dpo_training.HELD_OUT_PROMPTS)
     assert [step for step, _ in progress.health] == [0, 2, 3]
     assert progress.history[-1].margin > progress.history[0].margin - 1e-6 or progress.history[-1].loss < 0.7
     assert all(torch.equal(shared[k], v) for k, v in tiny_lm.model.state_dict().items())
-    assert trainer.reset() and trainer.policy is None
+    assert trainer.reset() and trainer.own("") is None
 
 
 def test_full_fine_tune_uses_the_untouched_shared_model_as_reference(tiny_lm):
     trainer = dpo_training.PolicyTrainer()  # one per server; each test is a server
     config = dpo_training.TrainConfig(steps=1, batch_size=2, lora=False, answer_tokens=4, learning_rate=1e-3)
     list(trainer.train(tiny_lm, dpo_training.load_pairs()[:2], config))
-    policy = trainer.policy
+    policy = trainer.own("")
     assert policy.reference is tiny_lm.model
     assert any(not torch.equal(a, b) for a, b in zip(policy.model.parameters(), tiny_lm.model.parameters()))
     trainer.reset()
@@ -175,8 +175,6 @@ def test_only_one_training_job_per_server(tiny_lm):
         ValueError, lambda: next(trainer.train(tiny_lm, dpo_training.load_pairs(), config)))))
     thread.start(), thread.join()
     assert errors[0].value.key == "dpo_err_busy"
-    with pytest.raises(ValueError, match="dpo_err_reset_busy"):
-        trainer.reset()
     first.close()  # cancelling (as the UI's Stop does) frees the slot
     next(trainer.train(tiny_lm, dpo_training.load_pairs(), config))
     with pytest.raises(ValueError, match="dpo_err_no_pairs"):
@@ -256,11 +254,11 @@ def test_the_trained_policy_answers_the_next_pairs_until_reset(tiny_lm):
     config = dpo_training.TrainConfig(steps=2, batch_size=2, answer_tokens=4, learning_rate=1e-2)
     run = trainer.train(tiny_lm, dpo_training.load_pairs()[:4], config)
     next(run), next(run)
-    assert trainer.policy is None  # a run goes live only when it has finished
+    assert trainer.own("") is None  # a run goes live only when it has finished
     list(run)
     answering = trainer.answering_lm(tiny_lm)
-    assert answering.model is trainer.policy.model and answering.tokenizer is tiny_lm.tokenizer
-    assert "DPO run 1 (2 steps)" in answering.model_id and trainer.policy.pairs == 4
+    assert answering.model is trainer.own("").model and answering.tokenizer is tiny_lm.tokenizer
+    assert "DPO run 1 (2 steps)" in answering.model_id and trainer.own("").pairs == 4
     from playground.dpo.preferences import stream_pair
 
     *_, pair = stream_pair(answering, "Hi?", max_new_tokens=4, seed=0)  # the voting path runs on the policy
@@ -342,21 +340,21 @@ def test_generate_answers_with_the_trained_policy_until_reset(tiny_lm):
     params = GenerationParams(max_new_tokens=8, temperature=0.0)
 
     def answer(policy: str) -> str:
-        lm = trainer.answering_lm(tiny_lm, policy)
+        lm = trainer.answering_lm(tiny_lm, policy, "api")  # "api": the session of a handler called without a request
         return list(stream_generate(lm, "What is the moon?", params))[-1]
 
     reference = answer("reference")
-    assert trainer.answering_lm(tiny_lm, "trained") is None  # nothing trained yet
+    assert trainer.answering_lm(tiny_lm, "trained", "api") is None  # nothing trained yet
     config = dpo_training.TrainConfig(steps=4, batch_size=2, answer_tokens=4, learning_rate=1e-2, lora=False)
-    list(trainer.train(tiny_lm, dpo_training.load_pairs()[:4], config))
-    assert trainer.live == "trained" and answer("trained") != reference
+    list(trainer.train(tiny_lm, dpo_training.load_pairs()[:4], config, session="api"))
+    assert trainer.whose("api") == "own" and answer("trained") != reference
     assert answer("reference") == reference  # the shared model is untouched
-    summary = trainer.policy.summary()
+    summary = trainer.own("api").summary()
     assert summary["run"] == 1 and summary["steps"] == 4 and summary["pairs"] == 4
     choice = Generate(trainer, Schedulers()).policy_choice()
-    assert choice["value"] == "trained" and "run 1, 4 steps" in choice["info"]
-    assert trainer.reset() and trainer.live == "reference"
-    assert trainer.answering_lm(tiny_lm, "trained") is None and answer("reference") == reference
+    assert choice["value"] == "trained" and "your own run 1 (only you), 4 steps" in choice["info"]
+    assert trainer.reset("api") and trainer.whose("api") == "reference"
+    assert trainer.answering_lm(tiny_lm, "trained", "api") is None and answer("reference") == reference
     assert Generate(trainer, Schedulers()).policy_choice()["value"] == "reference"
 
 
@@ -388,10 +386,10 @@ def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tin
     config = dpo_training.TrainConfig(steps=2, batch_size=2, answer_tokens=4, learning_rate=1e-2)
     view = TrainingView(gr.Markdown(), gr.Plot(), gr.HTML(), None, trainer, TimedWork())
     assert view.continue_choice().value is False  # nothing to continue from: the box starts unticked
-    list(trainer.train(tiny_lm, pairs, config, continued=True))  # nothing live yet: from the reference
-    first = trainer.policy
+    list(trainer.train(tiny_lm, pairs, config, continued=True, session="api"))  # nothing yet: from the reference
+    first = trainer.own("api")
     assert view.continue_choice().value is True  # a trained policy is live: the next run continues it by default
-    assert first.continued_from == 0 and "DPO run 1 (2 steps)" in trainer.trained_lm(tiny_lm).model_id
+    assert first.continued_from == 0 and "DPO run 1 (2 steps)" in trainer.trained_lm(tiny_lm, "api").model_id
 
     def weights(model) -> dict[str, torch.Tensor]:  # merged LoRA: what the policy computes with
         return {k: v.detach().clone() for k, v in copy.deepcopy(model).merge_and_unload().state_dict().items()}
@@ -403,25 +401,25 @@ def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tin
     assert start.model is not first.model and start.reference is tiny_lm.model
     assert all(p.requires_grad == ("lora_" in n) for n, p in start.model.named_parameters())
 
-    list(trainer.train(tiny_lm, pairs, config, continued=True))
-    second = trainer.policy
+    list(trainer.train(tiny_lm, pairs, config, continued=True, session="api"))
+    second = trainer.own("api")
     assert second.run == 2 and second.continued_from == 1 and second.total_steps == 4
     assert second.reference is tiny_lm.model and second.model is not first.model
     assert all(torch.equal(trained[k], v) for k, v in weights(first.model).items())  # run 1's policy untouched
     assert all(torch.equal(shared[k], v) for k, v in tiny_lm.model.state_dict().items())  # the shared model too
-    assert "DPO run 2 (2 steps, continued from run 1, 4 in all)" in trainer.trained_lm(tiny_lm).model_id
-    assert "run 2, continued from run 1" in app.policy_status(trainer, "m")()  # the header says it
-    assert "学習 1 の続き" in app.policy_status(trainer, "m")(JAPANESE)
+    assert "DPO run 2 (2 steps, continued from run 1, 4 in all)" in trainer.trained_lm(tiny_lm, "api").model_id
+    assert "your policy: DPO-trained run 2 (only you)" in app.policy_status(trainer, "m")()  # the header says it
+    assert "学習 2（あなただけ" in app.policy_status(trainer, "m")(JAPANESE)
     assert "continued from run 1" in Votes(None, trainer).live_policy()[0]
     assert chain_line(second, None).startswith("Run 2, continued from run 1 (4 steps in all).")
 
     full = dpo_training.TrainConfig(steps=1, batch_size=2, answer_tokens=4, learning_rate=1e-3, lora=False)
     merged = dpo_training.make_policy(tiny_lm, full, second)  # a full fine-tune from a LoRA policy: merged first
     assert all(torch.equal(weights(second.model)[k], v) for k, v in merged.model.state_dict().items())
-    list(trainer.train(tiny_lm, pairs, full))  # unticked: from the reference again
-    assert trainer.policy.run == 3 and trainer.policy.continued_from == 0
-    assert "continued" not in app.policy_status(trainer, "m")()
-    trainer.reset()
+    list(trainer.train(tiny_lm, pairs, full, session="api"))  # unticked: from the reference again
+    assert trainer.own("api").run == 3 and trainer.own("api").continued_from == 0
+    assert "continued" not in Votes(None, trainer).live_policy()[0]
+    trainer.reset("api")
     assert view.continue_choice().value is False
 
 

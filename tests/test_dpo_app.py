@@ -52,30 +52,54 @@ def test_training_refuses_bad_settings_over_the_api(client):
     assert "Steps must be between 1 and" in str(error.value)  # the slider's own bound, before our engine
 
 
-def test_generate_and_the_pairs_follow_the_trained_policy_until_reset(client):
-    """The loop over the API: no trained policy -> a clear message; train; pairs and Generate use it; reset."""
+def test_a_run_is_its_visitors_own_until_published_then_the_rooms(client, app_url):
+    """Two sessions (issue 27, item 5): A's run answers A only; B's Generate, pairs and policy line keep the
+    reference; A publishes; then B and a fresh session C get A's run; the room goes back to the reference."""
     import os
+
+    from gradio_client import Client
 
     from playground.dpo.preferences import PreferenceStore
 
-    with pytest.raises(Exception) as error:
-        client.predict("Say hi", 4, 0.0, "trained", api_name="/generate")
-    assert "no trained DPO policy" in str(error.value) and "Traceback" not in str(error.value)
-    client.predict("dpo_sft", "demo", 1, 1, 2e-4, 0.1, True, api_name="/dpo_train")
-    line, source = client.predict(api_name="/dpo_policy")
-    run = re.search(r"run (\d+)", line)  # other tests on this server may have trained before: count on from theirs
-    assert source == "trained" and run and "1 steps" in line
-    assert client.predict("Say hi", 4, 0.0, "trained", api_name="/generate").strip()
-    client.predict("Say hello.", 8, 5, "trained", api_name="/dpo_pair")
-    client.predict("a", "", api_name="/dpo_vote")
-    vote = PreferenceStore(os.environ["PLAYGROUND_PREFERENCES_DB"]).votes()[-1]  # the server's store
-    assert vote.params["policy"] == "trained" and f"DPO run {run.group(1)}" in vote.params["model_id"]
-    client.predict(api_name="/dpo_undo")
-    assert "reference model is back" in client.predict(api_name="/dpo_reset")
-    assert client.predict(api_name="/dpo_policy")[1] == "reference"
-    with pytest.raises(Exception) as error:  # the reset is visible in Generate too
-        client.predict("Say hi", 4, 0.0, "trained", api_name="/generate")
-    assert "no trained DPO policy" in str(error.value)
+    store = PreferenceStore(os.environ["PLAYGROUND_PREFERENCES_DB"])  # the server's store
+    visitor_b, visitor_c = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    try:
+        client.predict("", api_name="/dpo_room_reset")  # whatever ran before on this server: the room's reference
+        with pytest.raises(Exception) as error:
+            client.predict("Say hi", 4, 0.0, "trained", api_name="/generate")
+        assert "no trained DPO policy" in str(error.value) and "Traceback" not in str(error.value)
+        client.predict("dpo_sft", "demo", 1, 1, 2e-4, 0.1, True, api_name="/dpo_train")  # the smallest run
+        line, source = client.predict(api_name="/dpo_policy")
+        run = re.search(r"your own run (\d+)", line).group(1)  # earlier tests may have trained: count on from theirs
+        assert source == "trained" and "only you" in line and "1 steps" in line
+        mine = client.predict("Say hi", 4, 0.0, "trained", api_name="/generate")
+        assert mine.strip()
+        # 1. B still has the reference everywhere
+        line_b, source_b = visitor_b.predict(api_name="/dpo_policy")
+        assert source_b == "reference" and "reference model" in line_b and f"run {run}" not in line_b
+        for call in (lambda: visitor_b.predict("Say hi", 4, 0.0, "trained", api_name="/generate"),
+                     lambda: visitor_b.predict("Say hello.", 8, 5, "trained", api_name="/dpo_pair")):
+            with pytest.raises(Exception) as error:
+                call()
+            assert "no trained" in str(error.value)
+        # 2. A publishes: B's trained policy and pairs are A's run, and a fresh session C is told so
+        assert f"Run {run} is now the room's policy" in client.predict("", api_name="/dpo_publish")
+        assert f"published run {run}" in visitor_b.predict(api_name="/dpo_policy")[0]
+        assert visitor_b.predict("Say hi", 4, 0.0, "trained", api_name="/generate") == mine  # greedy: the same model
+        visitor_b.predict("Say hello.", 8, 5, "trained", api_name="/dpo_pair")
+        visitor_b.predict("a", "", api_name="/dpo_vote")
+        vote = store.votes()[-1]
+        assert vote.params["policy"] == "trained" and f"DPO run {run}" in vote.params["model_id"]
+        visitor_b.predict(api_name="/dpo_undo")
+        assert f"published run {run}" in visitor_c.predict(api_name="/dpo_policy")[0]
+        # 3. discarding is personal (A has nothing of its own now), resetting the room is for everyone
+        assert "no trained policy of your own" in client.predict(api_name="/dpo_reset")
+        assert "back on the reference model" in client.predict("", api_name="/dpo_room_reset")
+        assert visitor_c.predict(api_name="/dpo_policy")[1] == "reference"
+    finally:
+        client.predict("", api_name="/dpo_room_reset")
+        visitor_b.close(), visitor_c.close()
+        store.close()
 
 
 @pytest.mark.browser
@@ -109,7 +133,7 @@ def test_vote_is_counted_and_training_updates_the_plots(page: Page, open_tab, co
     expect(page.locator("#dpo-train-plot .js-plotly-plot")).to_be_visible()
     expect(page.locator("#dpo-live-policy")).to_contain_text("reference model")
     expect(status).to_contain_text("Done: 2 steps", timeout=180_000)
-    expect(page.locator("#dpo-live-policy")).to_contain_text("trained here", timeout=30_000)  # pairs now come from it
+    expect(page.locator("#dpo-live-policy")).to_contain_text("only you", timeout=30_000)  # pairs now come from it
     expect(page.locator("#dpo-compare")).to_contain_text("What is the moon?")
     page.screenshot(path=str(artifacts / "dpo-trained.png"), full_page=True)
     page.locator("#dpo-reset").click()  # the reset is visible: the live policy line goes back

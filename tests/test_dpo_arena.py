@@ -212,17 +212,20 @@ def test_judge_votes_on_both_backends_never_become_training_data(location, tmp_p
             store.close()
 
 
-def test_trainer_keeps_the_last_runs_for_judging_and_says_why_others_went(tiny_lm):
+def test_trainer_keeps_the_last_published_runs_for_judging_and_says_why_others_went(tiny_lm):
     trainer = dpo_training.PolicyTrainer(replica="abc123")
     config = dpo_training.TrainConfig(steps=1, batch_size=1, answer_tokens=4)
     pairs = dpo_training.load_pairs()[:2]
-    for round_ in range(dpo_training.KEPT_RUNS + 1):
-        list(trainer.train(tiny_lm, pairs, config, continued=round_ > 0))
+    for round_ in range(dpo_training.KEPT_RUNS + 1):  # each round continues from the room's last published run
+        list(trainer.train(tiny_lm, pairs, config, continued=round_ > 0, session="presenter"))
+        trainer.publish("presenter")
+    list(trainer.train(tiny_lm, pairs, config, session="participant"))  # never published: never judged
     ids = [p.id for p in trainer.judged]
     assert ids == [f"abc123-run{n}" for n in range(2, dpo_training.KEPT_RUNS + 2)]
     assert trainer.gone("abc123-run1") == "retired" and trainer.judged[-1].continued_from == dpo_training.KEPT_RUNS
     assert trainer.judged_lm(tiny_lm, ids[0]) is not None and trainer.judged_lm(tiny_lm, "abc123-run1") is None
-    assert trainer.reset() and trainer.judged == [] and {trainer.gone(i) for i in ids} == {"reset"}
+    assert trainer.own("participant").id not in ids and trainer.gone(trainer.own("participant").id) is None
+    assert trainer.reset_room() and trainer.judged == [] and {trainer.gone(i) for i in ids} == {"reset"}
 
 
 def test_a_vote_on_a_judge_prompt_never_becomes_training_data(tmp_path):

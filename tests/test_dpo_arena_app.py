@@ -36,11 +36,15 @@ def raw_stream(app_url: str, api_name: str) -> str:
 
 
 def test_judge_pairs_hide_the_policies_until_the_vote(client, app_url):
-    client.predict(api_name="/dpo_reset")  # whatever ran before on this server: only the reference is held
+    client.predict("", api_name="/dpo_room_reset")  # whatever ran before on this server: only the reference is held
     with pytest.raises(Exception) as error:
         client.predict(api_name="/dpo_judge_pair")
     assert "needs two policies" in str(error.value) and "Traceback" not in str(error.value)
     client.predict("dpo_sft", "demo", 1, 1, 2e-4, 0.1, True, api_name="/dpo_train")
+    with pytest.raises(Exception) as error:  # a run nobody published is not the room's to judge
+        client.predict(api_name="/dpo_judge_pair")
+    assert "publish it to the room" in str(error.value)
+    client.predict("", api_name="/dpo_publish")
     store, judge = server_stores()
     before = (store.counts().total, len(judge.votes()))
 
@@ -81,8 +85,8 @@ def test_judge_pairs_hide_the_policies_until_the_vote(client, app_url):
     rows = list(csv.DictReader(path_of(client.predict(api_name="/dpo_leaderboard_export")).open(encoding="utf-8")))
     run_row = next(row for row in rows if row["policy_id"] == run_id)
     assert float(run_row["ci_low"]) <= float(run_row["strength"]) <= float(run_row["ci_high"])
-    # 4. a reset: the run stays on the board, labelled, and is no longer judged here
-    client.predict(api_name="/dpo_reset")
+    # 4. a room reset: the run stays on the board, labelled, and is no longer judged here
+    client.predict("", api_name="/dpo_room_reset")
     assert "reset: no longer judged" in client.predict(api_name="/dpo_leaderboard")[1]
     store.close()
 
@@ -93,7 +97,7 @@ def test_train_judge_six_pairs_and_read_the_leaderboard_in_english_and_japanese(
     try:
         judge_six_pairs_in_english_then_read_japanese(page, open_tab, console_errors, artifacts, app_url)
     finally:  # the server is shared by the session's tests: later ones start from the reference policy
-        client.predict(api_name="/dpo_reset")
+        client.predict("", api_name="/dpo_room_reset")
 
 
 def judge_six_pairs_in_english_then_read_japanese(page: Page, open_tab, console_errors, artifacts, app_url) -> None:
@@ -104,6 +108,8 @@ def judge_six_pairs_in_english_then_read_japanese(page: Page, open_tab, console_
         box.press("Enter")
     page.locator("#dpo-train-button").click()
     expect(page.locator("#dpo-train-status")).to_contain_text("Done: 2 steps", timeout=240_000)
+    page.locator("#dpo-publish-button").click()  # judge mode judges the room's runs
+    expect(page.locator("#dpo-publish-status")).to_contain_text("is now the room's policy", timeout=30_000)
     status = page.locator("#dpo-judge-status")
     for vote in range(6):
         page.locator("#dpo-judge-pair-button").click()

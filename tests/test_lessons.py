@@ -11,14 +11,17 @@ JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
 def test_the_generate_lesson_is_the_default_prompts_answer_labelled_recorded():
     from demos import generate
     from playground.core import recorded
+    from playground.core.batching import Schedulers
+    from playground.dpo.training import PolicyTrainer
 
     data, _, _ = recorded.load(generate.LESSON)
-    answer, note = generate.lesson()
+    tab = generate.Generate(PolicyTrainer(), Schedulers())
+    answer, note = tab.lesson()
     assert answer == data["answer"] and answer.strip() and data["prompt"] == generate.PROMPT
     assert data["params"] == {"max_new_tokens": generate.DEFAULTS.max_new_tokens, "temperature": 0.0,
                               "top_p": generate.DEFAULTS.top_p, "seed": generate.DEFAULTS.seed}, "the tab's own defaults"
     assert note.startswith("Recorded run (20") and f"{data['tokens']} tokens" in note
-    assert "記録済み" in generate.lesson(JAPANESE)[1]
+    assert "記録済み" in tab.lesson(JAPANESE)[1]
 
 
 def test_the_penalties_lesson_fills_the_pair_the_step_chart_and_the_sweep():

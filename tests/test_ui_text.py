@@ -27,7 +27,7 @@ def _built_keys() -> dict[str, Callable[[], Iterable]]:
     """The app's own built key, then each tab's declared ones."""
     import app
 
-    declared: dict[str, Callable[[], Iterable]] = {"{}_tab": _tab_names}
+    declared: dict[str, Callable[[], Iterable]] = {"{}_tab": _tab_names, **app.BUILT_KEYS}
     for tab in app.TABS:
         declared.update(getattr(tab, "BUILT_KEYS", {}))
     return declared

@@ -21,7 +21,8 @@ SECTIONS = {"vote": "dpo-section-vote", "train": "dpo-section-train",
 
 def build(trainer: PolicyTrainer, timed: TimedWork, batches: Schedulers) -> list:
     """One store (at $PLAYGROUND_PREFERENCES_DB or in the cache folder) per server; returns the events after
-    which the live policy may have changed (a finished run, a reset), for the app to refresh what shows it.
+    which the policy that answers the visitor may have changed (their finished run, a publish, a reset), for
+    the app to refresh what shows it on their page.
     Training runs take their turn in `timed`, the server's one line for timed work; pairs decode in `batches`
     with every other visitor's answers."""
     store = PreferenceStore()

@@ -1,6 +1,7 @@
 """Section 3 of the "DPO" tab: judge the policies blind, and the leaderboard of those votes.
 
-A judge pair (engine: `playground/dpo/judge.py`) is two of this server's policies answering a held-out
+A judge pair (engine: `playground/dpo/judge.py`) is two of this server's policies (the reference and
+the runs published to the room: a run only its visitor has seen is not the room's to judge) answering a held-out
 prompt; which is which waits in Gradio session state (never sent to the page or the API answer) until
 the vote is stored, and is then revealed. The leaderboard (`playground/dpo/arena.py`) fits every
 replica's judge votes; it is refitted only when a vote arrived, so the timer that keeps projectors
@@ -17,9 +18,8 @@ from typing import Any
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, batched_stream, labels, text, user_errors
+from demos.common import ComponentView, T, batched_stream, labels, session_of, text, user_errors
 from demos.dpo.text import BOARD_COLUMNS, TEXT
-from demos.dpo.votes import session_of
 from playground.core.batching import Schedulers
 from playground.core.models import LoadedLM, load_causal_lm
 from playground.dpo import arena

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from demos.common import Table
 from playground.dpo.preferences import CHOICES
-from playground.dpo.training import POLICIES
+from playground.dpo.training import POLICIES, WHOSE
 
 PUSH_REFUSALS = ("repo_id", "no_token", "offline", "empty")  # the `reason`s of preferences.HubPushRefused
 COMPARE_COLUMNS = ("prompt", "before", "after")
@@ -24,8 +24,8 @@ TEXT: Table = {
         "dpo_collect_title": "## 1. Vote", "dpo_prompt": "Prompt (pick one or type your own)",
         "dpo_pairs_from": "Pairs from", "dpo_pairs_reference": "reference model",
         "dpo_pairs_trained": "trained policy",
-        "dpo_pairs_info": "The trained policy is the default once a run has finished: vote → train → vote on its "
-                          "answers → train again.",
+        "dpo_pairs_info": "The trained policy is your own last run, or else the one published to the room; it is the "
+                          "default once there is one: vote → train → vote on its answers → train again.",
         "dpo_recorded": "Recorded pair ({date}, {machine}) from the reference model: vote on it, or press "
             "**New pair** for a live one.",
         "dpo_live": "Live pair from this server.",
@@ -46,14 +46,16 @@ TEXT: Table = {
         "dpo_comment_nul": "Comment contains a NUL character (\\x00), which cannot be stored: remove it.",
         "dpo_err_untrained": "There is no trained policy yet: train one in section 2, or take the pairs from the "
                              "reference model.",
-        "dpo_live_reference": "**Live policy:** the reference model ({model}). New pairs come from it.",
-        "dpo_live_trained": "**Live policy:** trained here (run {run}: {objective}, {steps} steps on {pairs} pairs, "
-                            "finished {finished} UTC). New pairs come from it unless you pick the reference model; "
-                            "*Reset to the reference model* switches back.",
-        "dpo_live_continued": "**Live policy:** trained here (run {run}, continued from run {continued_from}: "
-                              "{objective}, {steps} steps on {pairs} pairs, {total_steps} steps in all, finished "
-                              "{finished} UTC). New pairs come from it unless you pick the reference model; "
-                              "*Reset to the reference model* switches back.",
+        "dpo_live_reference": "**Your policy:** the reference model ({model}); nothing is published to the room yet. "
+                              "New pairs come from it.",
+        "dpo_live_own": "**Your policy:** your own run {run} ({objective}, {steps} steps on {pairs} pairs, finished "
+                        "{finished} UTC), **only you** get it: your pairs and your Generate tab. Everyone else keeps "
+                        "the room's policy until you press *Publish to the room* (section 2).",
+        "dpo_live_room": "**Room policy:** published run {run} ({objective}, {steps} steps on {pairs} pairs, finished "
+                         "{finished} UTC) answers everyone without a run of their own. New pairs come from it unless "
+                         "you pick the reference model.",
+        "dpo_live_evicted": "**Your policy:** your run {run} was let go to free memory (this server keeps the {kept} "
+                            "most recent visitors' runs). Train again, or press *Discard my policy* to get the room's.",
         "dpo_push_repo": "Hub dataset id (user/name; pushed as a private dataset)",
         "dpo_push_button": "Push to the Hub",
         "dpo_pushed": "Pushed {rows} preference rows to [{repo_id}]({url}) (private).",
@@ -75,33 +77,50 @@ TEXT: Table = {
         "dpo_data": "Training pairs", "dpo_data_demo": "Demo set", "dpo_data_votes": "Votes", "dpo_data_both": "Both",
         "dpo_steps": "Steps", "dpo_batch": "Pairs per step", "dpo_lr": "Learning rate", "dpo_beta": "β",
         "dpo_lora": "LoRA (unticked: full fine-tune of a copy)",
-        "dpo_train_button": "Train", "dpo_stop": "Stop", "dpo_reset": "Reset to the reference model",
+        "dpo_train_button": "Train", "dpo_stop": "Stop", "dpo_reset": "Discard my policy",
         "dpo_status_ref": "Answering the held-out prompts with the reference model...",
         "dpo_status_step": "Step {step}/{steps} · loss {loss:.3f} · margin {margin:.2f} · "
                            "accuracy {accuracy:.2f} · {seconds:.1f} s/step",
         "dpo_status_after": "Answering the held-out prompts with the trained policy...",
         "dpo_status_done": "Done: {steps} steps. Repeated-3-gram rate {before:.2f} → {after:.2f}. The trained policy "
-                           "now answers the vote pairs and, if picked, the Generate tab.",
+                           "now answers your vote pairs and, if picked, your Generate tab; nobody else gets it until "
+                           "you press **Publish to the room**.",
         "dpo_train_recorded": "Recorded run ({date}, {machine}): {objective} on the demo set, {steps} LoRA steps of "
                               "{batch} pairs, β = {beta:g}, {seconds:.0f} s. Repeated-3-gram rate {before:.2f} → "
                               "{after:.2f}. Press **Train** for a live run on this server (its policy then answers "
-                              "the vote pairs).",
+                              "your vote pairs; only yours until you publish it).",
         "dpo_recorded_fig_title": "DPO training, recorded run ({date})",
         "dpo_plot_train": "DPO training: loss, rewards and reward accuracy by step",
         "dpo_plot_explainer": "DPO loss and gradient weight against the margin, per β",
         "dpo_status_continued": "Run {run}, continued from run {continued_from} ({total_steps} steps in all).",
         "dpo_continue": "Continue from the trained policy",
-        "dpo_continue_info": "Ticked: the run starts from the live trained policy's weights (the next round of "
-                             "vote → train → vote → train); the reference stays the untrained model. Unticked, or "
-                             "with no trained policy live: the run starts from the reference.",
-        "dpo_status_reset": "The trained policy was discarded; the reference model is back.",
-        "dpo_status_nothing": "There was no trained policy to reset.",
+        "dpo_continue_info": "Ticked: the run starts from the weights of the trained policy that answers you (your own "
+                             "run, else the room's): the next round of vote → train → vote → train; the reference "
+                             "stays the untrained model. Unticked, or with no trained policy: the run starts from the "
+                             "reference.",
+        "dpo_status_reset": "Your trained policy was discarded; you get the room's policy again.",
+        "dpo_status_nothing": "You had no trained policy of your own to discard.",
         "dpo_err_config": "Training setting {field} must be a whole number from {low} to {high}, got {value}.",
         "dpo_err_learning_rate": "The learning rate must be in (0, 0.01], got {value}; try 2e-4 with LoRA.",
         "dpo_err_beta": "β must be in (0, 5], got {value}; 0.1 is the usual value.",
         "dpo_err_no_pairs": "There are no preference pairs to train on: vote on a few pairs or use the demo set.",
         "dpo_err_busy": "A training run is already in progress on this server; wait for it to finish.",
-        "dpo_err_reset_busy": "A training run is in progress; reset the policy after it has finished.",
+        "dpo_err_evicted": "Your trained policy (run {run}) was let go to free memory (this server keeps the {kept} "
+                           "most recent visitors' runs): train again, or press *Discard my policy* to use the room's.",
+        "dpo_err_nothing_to_publish": "You have no trained run of your own to publish: train one first (a published "
+                                      "run is already the room's).",
+        "dpo_err_key_missing": "Publishing to the room needs the presenter key on this server: type it in the "
+                               "*Presenter key* field.",
+        "dpo_err_key_wrong": "That presenter key is not the one this server was started with: check it and try again.",
+        "dpo_publish_intro": "**Only you** get your trained policy. *Publish to the room* makes it the policy of "
+                             "everyone who has not trained their own (Generate, vote pairs, the header) and enters it "
+                             "in judge mode (section 3); *Reset the room* takes everyone back to the reference model.",
+        "dpo_publish_key": "Presenter key", "dpo_publish_key_info": "Set by the host (PLAYGROUND_PRESENTER_KEY).",
+        "dpo_publish_button": "Publish to the room", "dpo_room_reset_button": "Reset the room to the reference model",
+        "dpo_published": "Run {run} is now the room's policy: everyone without a run of their own gets it, and judge "
+                         "mode pairs it with the reference.",
+        "dpo_room_reset": "The room is back on the reference model; its published runs are no longer judged here.",
+        "dpo_room_nothing": "Nothing was published to the room: it already answers with the reference model.",
         "dpo_fig_title": "DPO training, live", "dpo_fig_loss": "loss", "dpo_fig_rewards": "reward",
         "dpo_fig_accuracy": "share", "dpo_fig_step": "step", "dpo_fig_chosen": "chosen",
         "dpo_fig_rejected": "rejected", "dpo_fig_margin": "margin", "dpo_fig_accuracy_line": "reward accuracy",
@@ -115,16 +134,17 @@ TEXT: Table = {
         # ---- section 3: judge mode and the leaderboard
         "dpo_judge_title": "## 3. Judge the policies (blind)",
         "dpo_judge_intro": "Did the room's training make answers the room *prefers*? Each judge pair is two policies "
-                           "(the reference model and the runs trained here) answering the same held-out prompt, "
-                           "one that training never saw, with the same settings. Sides are shuffled and the names stay "
-                           "hidden until your vote is saved. Pairs are scheduled so every two policies are compared "
-                           "about equally often. Judge votes are kept apart: they never become training data.",
+                           "(the reference model and the runs published to the room here) answering the same held-out "
+                           "prompt, one that training never saw, with the same settings. Sides are shuffled and the "
+                           "names stay hidden until your vote is saved. Pairs are scheduled so every two policies are "
+                           "compared about equally often. Judge votes are kept apart: they never become training data.",
         "dpo_judge_replicas": "Judge pairs come only from the policies this server holds: the reference and its last 3 "
-                              "finished runs (weights live in the replica that trained them). The leaderboard counts "
-                              "the judge votes of every replica that shares the vote database.",
+                              "published runs (weights live in the replica that trained them; a run nobody published "
+                              "is not judged). The leaderboard counts the judge votes of every replica that shares the "
+                              "vote database.",
         "dpo_judge_pair_button": "New judge pair", "dpo_judge_prompt": "Held-out prompt",
-        "dpo_judge_need_run": "Judge mode needs two policies: train a run in section 2 first (the reference model is "
-                              "the other side).",
+        "dpo_judge_need_run": "Judge mode needs two policies: train a run in section 2 and publish it to the room "
+                              "first (the reference model is the other side).",
         "dpo_judge_decoding": "Both policies are answering... (who is who stays hidden until you vote)",
         "dpo_judge_ready": "Which answer is better? Vote; the names are shown after your vote is saved.",
         "dpo_judge_no_pair": "Ask for a judge pair first (New judge pair), then vote.",
@@ -133,7 +153,7 @@ TEXT: Table = {
         "dpo_judge_choice_both_bad": "both bad",
         "dpo_judge_reference": "reference model", "dpo_judge_run": "run {run}", "dpo_judge_from": " (from run {run})",
         "dpo_judge_status_here": "judged here", "dpo_judge_status_reset": "reset: no longer judged",
-        "dpo_judge_status_retired": "retired: only the last 3 runs are kept",
+        "dpo_judge_status_retired": "retired: only the last 3 published runs are kept",
         "dpo_judge_status_elsewhere": "another replica, or before a restart: not judged here",
         "dpo_judge_export_button": "Export judge votes (JSONL)", "dpo_board_export_button": "Export leaderboard (CSV)",
         "dpo_judge_export_file": "Judge votes / leaderboard",
@@ -167,7 +187,8 @@ TEXT: Table = {
         "dpo_collect_title": "## 1. 投票", "dpo_prompt": "プロンプト（選ぶか入力）",
         "dpo_pairs_from": "ペアを出すモデル", "dpo_pairs_reference": "参照モデル",
         "dpo_pairs_trained": "学習した方策",
-        "dpo_pairs_info": "学習が終わると、学習した方策が既定になります: 投票 → 学習 → その回答に投票 → もう一度学習。",
+        "dpo_pairs_info": "学習した方策とは、あなた自身の直近の学習、なければ会場に公開された方策です。方策があるときは"
+                          "それが既定になります: 投票 → 学習 → その回答に投票 → もう一度学習。",
         "dpo_recorded": "記録済みのペア（{date}、{machine}、参照モデル）: このまま投票するか、**新しいペア** を押すと"
             "その場で生成します。",
         "dpo_live": "このサーバーで生成したペアです。",
@@ -187,14 +208,17 @@ TEXT: Table = {
         "dpo_comment_too_long": "コメントは {got:,} 文字です。上限は {limit:,} 文字なので、短くしてください。",
         "dpo_comment_nul": "コメントに保存できない NUL 文字（\\x00）が含まれています。削除してください。",
         "dpo_err_untrained": "学習した方策はまだありません。セクション 2 で学習するか、参照モデルのペアを選んでください。",
-        "dpo_live_reference": "**現在の方策:** 参照モデル（{model}）。新しいペアはこのモデルが答えます。",
-        "dpo_live_trained": "**現在の方策:** このサーバーで学習したもの（学習 {run}: {objective}、{pairs} ペアで "
-                            "{steps} ステップ、{finished} UTC に完了）。参照モデルを選ばない限り、新しいペアはこの方策が"
-                            "答えます。「参照モデルに戻す」で元に戻ります。",
-        "dpo_live_continued": "**現在の方策:** このサーバーで学習したもの（学習 {run}、学習 {continued_from} の続き: "
-                              "{objective}、{pairs} ペアで {steps} ステップ、通算 {total_steps} ステップ、{finished} UTC "
-                              "に完了）。参照モデルを選ばない限り、新しいペアはこの方策が答えます。「参照モデルに戻す」で"
-                              "元に戻ります。",
+        "dpo_live_reference": "**あなたの方策:** 参照モデル（{model}）。会場にはまだ何も公開されていません。新しいペアは"
+                              "このモデルが答えます。",
+        "dpo_live_own": "**あなたの方策:** あなた自身の学習 {run}（{objective}、{pairs} ペアで {steps} ステップ、{finished} "
+                        "UTC に完了）。使えるのは**あなただけ**です（あなたのペアと「生成」タブ）。「会場に公開」"
+                        "（セクション 2）を押すまで、ほかの人は会場の方策のままです。",
+        "dpo_live_room": "**会場の方策:** 公開された学習 {run}（{objective}、{pairs} ペアで {steps} ステップ、{finished} "
+                         "UTC に完了）が、自分で学習していない全員に答えます。参照モデルを選ばない限り、新しいペアは"
+                         "この方策が答えます。",
+        "dpo_live_evicted": "**あなたの方策:** あなたの学習 {run} はメモリ確保のため破棄されました（このサーバーは直近 "
+                            "{kept} 人分の学習を保持します）。もう一度学習するか、「自分の方策を破棄」で会場の方策を"
+                            "使ってください。",
         "dpo_push_repo": "Hub のデータセット ID（user/name、非公開で送信）",
         "dpo_push_button": "Hub に送信",
         "dpo_pushed": "{rows} 行の選好データを [{repo_id}]({url}) に送信しました（非公開）。",
@@ -216,32 +240,49 @@ TEXT: Table = {
         "dpo_data": "学習ペア", "dpo_data_demo": "デモセット", "dpo_data_votes": "投票", "dpo_data_both": "両方",
         "dpo_steps": "ステップ数", "dpo_batch": "1 ステップのペア数", "dpo_lr": "学習率", "dpo_beta": "β",
         "dpo_lora": "LoRA（外すとコピーを全パラメータ学習）",
-        "dpo_train_button": "学習", "dpo_stop": "停止", "dpo_reset": "参照モデルに戻す",
+        "dpo_train_button": "学習", "dpo_stop": "停止", "dpo_reset": "自分の方策を破棄",
         "dpo_status_ref": "参照モデルで評価用プロンプトに回答中...",
         "dpo_status_step": "ステップ {step}/{steps} · 損失 {loss:.3f} · マージン {margin:.2f} · "
                            "正解率 {accuracy:.2f} · {seconds:.1f} 秒/ステップ",
         "dpo_status_after": "学習した方策で評価用プロンプトに回答中...",
         "dpo_status_done": "完了: {steps} ステップ。3-gram 反復率 {before:.2f} → {after:.2f}。これからは学習した方策が"
-                           "投票のペアに答え、選べば「生成」タブでも答えます。",
+                           "あなたの投票のペアに答え、選べばあなたの「生成」タブでも答えます。**会場に公開** を押すまで"
+                           "ほかの人には使われません。",
         "dpo_train_recorded": "記録済みの実行（{date}、{machine}）: デモセットで {objective}、{batch} ペアずつ LoRA で "
                               "{steps} ステップ、β = {beta:g}、{seconds:.0f} 秒。3-gram 反復率 {before:.2f} → {after:.2f}。"
-                              "**学習** を押すとこのサーバーでその場で学習します（その方策が投票のペアに答えます）。",
+                              "**学習** を押すとこのサーバーでその場で学習します（その方策があなたの投票のペアに答えます。"
+                              "公開するまではあなただけのものです）。",
         "dpo_recorded_fig_title": "DPO 学習（記録済みの実行、{date}）",
         "dpo_plot_train": "DPO 学習: ステップごとの損失・報酬・報酬正解率",
         "dpo_plot_explainer": "β ごとの、マージンに対する DPO 損失と勾配の重み",
         "dpo_status_continued": "学習 {run}（学習 {continued_from} の続き、通算 {total_steps} ステップ）。",
         "dpo_continue": "学習した方策から続ける",
-        "dpo_continue_info": "オン: 現在の学習済み方策の重みから学習を始めます（投票 → 学習 → 投票 → 学習 の次の回）。"
-                             "参照モデルは学習前のモデルのままです。オフ、または学習済みの方策がないとき: 参照モデルから"
-                             "始めます。",
-        "dpo_status_reset": "学習した方策を破棄し、参照モデルに戻しました。",
-        "dpo_status_nothing": "戻すべき学習済みの方策はありません。",
+        "dpo_continue_info": "オン: あなたに答える学習済み方策（あなた自身の学習、なければ会場の方策）の重みから学習を"
+                             "始めます（投票 → 学習 → 投票 → 学習 の次の回）。参照モデルは学習前のモデルのままです。"
+                             "オフ、または学習済みの方策がないとき: 参照モデルから始めます。",
+        "dpo_status_reset": "あなたの学習した方策を破棄しました。これからは会場の方策が答えます。",
+        "dpo_status_nothing": "破棄する自分の学習済み方策はありません。",
         "dpo_err_config": "学習の設定 {field} は {low} から {high} の整数にしてください（入力値: {value}）。",
         "dpo_err_learning_rate": "学習率は 0 より大きく 0.01 以下にしてください（入力値: {value}）。LoRA なら 2e-4 が目安です。",
         "dpo_err_beta": "β は 0 より大きく 5 以下にしてください（入力値: {value}）。通常は 0.1 です。",
         "dpo_err_no_pairs": "学習する選好ペアがありません。いくつか投票するか、デモセットを使ってください。",
         "dpo_err_busy": "このサーバーでは学習が実行中です。終わるまでお待ちください。",
-        "dpo_err_reset_busy": "学習が実行中です。終わってから方策を戻してください。",
+        "dpo_err_evicted": "あなたの学習した方策（学習 {run}）はメモリ確保のため破棄されました（このサーバーは直近 "
+                           "{kept} 人分の学習を保持します）。もう一度学習するか、「自分の方策を破棄」で会場の方策を"
+                           "使ってください。",
+        "dpo_err_nothing_to_publish": "公開できる自分の学習がありません。先に学習してください（公開済みの学習はすでに"
+                                      "会場のものです）。",
+        "dpo_err_key_missing": "このサーバーでは、会場への公開に発表者キーが必要です。「発表者キー」欄に入力してください。",
+        "dpo_err_key_wrong": "発表者キーが、このサーバーの起動時に設定されたものと違います。確認してもう一度お試しください。",
+        "dpo_publish_intro": "学習した方策を使えるのは**あなただけ**です。「会場に公開」を押すと、自分で学習していない全員の"
+                             "方策（「生成」、投票のペア、ヘッダー）になり、審査モード（セクション 3）にも入ります。"
+                             "「会場を参照モデルに戻す」で全員が参照モデルに戻ります。",
+        "dpo_publish_key": "発表者キー", "dpo_publish_key_info": "ホストが設定します（PLAYGROUND_PRESENTER_KEY）。",
+        "dpo_publish_button": "会場に公開", "dpo_room_reset_button": "会場を参照モデルに戻す",
+        "dpo_published": "学習 {run} が会場の方策になりました。自分で学習していない全員に答え、審査モードで参照モデルと"
+                         "比べられます。",
+        "dpo_room_reset": "会場は参照モデルに戻りました。公開されていた学習はここではもう審査されません。",
+        "dpo_room_nothing": "会場には何も公開されていません。すでに参照モデルが答えています。",
         "dpo_fig_title": "DPO 学習（ライブ）", "dpo_fig_loss": "損失", "dpo_fig_rewards": "報酬",
         "dpo_fig_accuracy": "割合", "dpo_fig_step": "ステップ", "dpo_fig_chosen": "選ばれた回答",
         "dpo_fig_rejected": "選ばれなかった回答", "dpo_fig_margin": "マージン", "dpo_fig_accuracy_line": "報酬正解率",
@@ -255,15 +296,15 @@ TEXT: Table = {
         # ---- セクション 3: 審査モードとリーダーボード
         "dpo_judge_title": "## 3. 方策をブラインドで審査する",
         "dpo_judge_intro": "会場の学習で、会場が*好む*回答になったでしょうか？ 審査ペアは 2 つの方策（参照モデルと、ここで"
-                           "学習した方策）が、学習に一度も使われていない同じ評価用プロンプトに同じ設定で答えたものです。"
-                           "左右はランダムで、どちらがどの方策かは投票が保存されるまで伏せられます。どの 2 つの方策も"
+                           "会場に公開された方策）が、学習に一度も使われていない同じ評価用プロンプトに同じ設定で答えたもの"
+                           "です。左右はランダムで、どちらがどの方策かは投票が保存されるまで伏せられます。どの 2 つの方策も"
                            "ほぼ同じ回数比べられるように順番を決めます。審査の投票は別に保存され、学習データにはなりません。",
-        "dpo_judge_replicas": "審査ペアはこのサーバーが持つ方策だけから作ります: 参照モデルと、直近 3 回の学習（重みは学習した"
-                              "レプリカにあります）。リーダーボードは投票データベースを共有するすべてのレプリカの審査の投票を"
-                              "数えます。",
+        "dpo_judge_replicas": "審査ペアはこのサーバーが持つ方策だけから作ります: 参照モデルと、直近 3 回の公開された学習"
+                              "（重みは学習したレプリカにあります。公開されていない学習は審査されません）。リーダーボードは"
+                              "投票データベースを共有するすべてのレプリカの審査の投票を数えます。",
         "dpo_judge_pair_button": "新しい審査ペア", "dpo_judge_prompt": "評価用プロンプト",
-        "dpo_judge_need_run": "審査モードには方策が 2 つ必要です。先にセクション 2 で学習してください（もう一方は参照モデル"
-                              "です）。",
+        "dpo_judge_need_run": "審査モードには方策が 2 つ必要です。先にセクション 2 で学習し、会場に公開してください"
+                              "（もう一方は参照モデルです）。",
         "dpo_judge_decoding": "2 つの方策が回答中...（どちらがどの方策かは投票まで伏せられます）",
         "dpo_judge_ready": "どちらの回答が良いですか？ 投票が保存されると方策の名前が表示されます。",
         "dpo_judge_no_pair": "先に「新しい審査ペア」を出してから投票してください。",
@@ -272,7 +313,7 @@ TEXT: Table = {
         "dpo_judge_choice_both_bad": "どちらも悪い",
         "dpo_judge_reference": "参照モデル", "dpo_judge_run": "学習 {run}", "dpo_judge_from": "（学習 {run} の続き）",
         "dpo_judge_status_here": "ここで審査中", "dpo_judge_status_reset": "リセット済み: もう審査されません",
-        "dpo_judge_status_retired": "引退: 直近 3 回の学習だけを保持します",
+        "dpo_judge_status_retired": "引退: 直近 3 回の公開された学習だけを保持します",
         "dpo_judge_status_elsewhere": "別のレプリカか再起動前のもの: ここでは審査されません",
         "dpo_judge_export_button": "審査の投票をエクスポート（JSONL）",
         "dpo_board_export_button": "リーダーボードをエクスポート（CSV）",
@@ -301,6 +342,7 @@ TEXT: Table = {
 
 BUILT_KEYS = {  # keys built with f-strings, and the values they take (checked by tests/test_ui_text.py)
     "dpo_pairs_{}": lambda: POLICIES,
+    "dpo_live_{}": lambda: WHOSE,
     "dpo_push_{}": lambda: PUSH_REFUSALS,
     "dpo_col_{}": lambda: COMPARE_COLUMNS,
     "dpo_board_col_{}": lambda: BOARD_COLUMNS,

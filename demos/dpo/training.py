@@ -1,8 +1,10 @@
-"""The training half of the "DPO" tab: a bounded live run, its plots, and answers before and after.
+"""The training half of the "DPO" tab: a bounded live run, its plots, answers before and after, and publishing.
 
 Why a separate file: collection and training are two ideas with their own widgets; `demos/dpo/__init__.py`
 places this section under the collection and hands both the same store and trainer (the server's one,
-made by `app.py`, which also lets the Generate tab and the header use what it trained).
+made by `app.py`, which also lets the Generate tab and the header use what it trained). A finished run is
+its visitor's own until they press "Publish to the room" (`Publishing`; with the presenter key if the host
+set one): one participant's training never changes the presenter's page.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, labels, text, timed_turn, user_errors, wait_for_turn
+from demos.common import ComponentView, T, labels, session_of, text, timed_turn, user_errors, wait_for_turn
 from demos.dpo.text import COMPARE_COLUMNS, TEXT
 from playground.core import recorded
 from playground.core.models import load_causal_lm
@@ -69,7 +71,8 @@ class TrainingView(ComponentView):
     @user_errors(table=TEXT)
     def train(self, mode: str, source: str, steps: float, batch_size: float, learning_rate: float, beta: float,
               lora: bool, continued: bool = False, request: gr.Request = None) -> Iterator[dict]:
-        """A run's place in the line ("3 ahead of you"), then its progress; `continued`: from the live policy."""
+        """A run's place in the line ("3 ahead of you"), then its progress; `continued`: from the policy that
+        answers this visitor. The finished run is theirs alone (until they publish it)."""
         config = dpo_training.TrainConfig(steps=int(steps), batch_size=int(batch_size),
                                           learning_rate=float(learning_rate), beta=float(beta), sft=mode == "dpo_sft",
                                           lora=bool(lora))
@@ -81,14 +84,17 @@ class TrainingView(ComponentView):
     def run(self, config: dpo_training.TrainConfig, source: str, continued: bool, figure_labels: dict[str, str],
             request: gr.Request | None) -> Iterator[dict]:
         """The run's status, plot and answers table after each step and phase."""
-        for progress in self.trainer.train(load_causal_lm(), training_pairs(source, self.store), config, continued):
+        session = session_of(request)
+        for progress in self.trainer.train(load_causal_lm(), training_pairs(source, self.store), config, continued,
+                                           session):
             if progress.phase == "step":
                 last = progress.history[-1]
                 status = text(TEXT, "dpo_status_step", request, steps=config.steps, **last.__dict__)
             elif progress.phase == "done":
                 status = text(TEXT, "dpo_status_done", request, steps=config.steps,
                               before=progress.health[0][1], after=progress.health[-1][1])
-                status = chain_line(self.trainer.policy, request) + status
+                chain = chain_line(self.trainer.own(session), request)
+                status = f"{chain} {status}" if chain else status
             elif progress.phase == "reference":
                 status = text(TEXT, "dpo_status_ref", request)
             else:
@@ -98,7 +104,8 @@ class TrainingView(ComponentView):
 
     @user_errors(table=TEXT)
     def reset(self, request: gr.Request = None) -> str:
-        if self.trainer.reset():
+        """Discard this visitor's own run (they get the room's policy again); the room is not touched."""
+        if self.trainer.reset(session_of(request)):
             return text(TEXT, "dpo_status_reset", request)
         return text(TEXT, "dpo_status_nothing", request)
 
@@ -119,17 +126,40 @@ class TrainingView(ComponentView):
                 self.plot: dpo_figures.training_figure(progress.history, progress.health, figure_labels),
                 self.table: comparison_html(progress, request)}
 
-    def continue_choice(self) -> gr.Checkbox:
-        """"Continue from the trained policy": ticked while one is live (on load, after a run or a reset)."""
-        return gr.Checkbox(value=self.trainer.policy is not None)
+    def continue_choice(self, request: gr.Request = None) -> gr.Checkbox:
+        """"Continue from the trained policy": ticked while one answers this visitor (on load, after a run, a
+        publish or a reset)."""
+        return gr.Checkbox(value=self.trainer.policy_for(session_of(request)) is not None)
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """The room's side of the section: a visitor's run goes live for everyone, or the room goes back to the
+    reference; both need the presenter key when the host set one (`room.PRESENTER_KEY_ENV`)."""
+    trainer: dpo_training.PolicyTrainer
+
+    @user_errors(table=TEXT)
+    def publish(self, key: str = "", request: gr.Request = None) -> str:
+        policy = self.trainer.publish(session_of(request), key)
+        return text(TEXT, "dpo_published", request, run=policy.run)
+
+    @user_errors(table=TEXT)
+    def reset_room(self, key: str = "", request: gr.Request = None) -> str:
+        if self.trainer.reset_room(key):
+            return text(TEXT, "dpo_room_reset", request)
+        return text(TEXT, "dpo_room_nothing", request)
+
+    def can_publish(self, request: gr.Request = None) -> gr.Button:
+        """The publish button works once this visitor has a finished run of their own."""
+        return gr.Button(interactive=self.trainer.own(session_of(request)) is not None)
 
 
 def chain_line(policy: dpo_training.Policy | None, request: gr.Request | None) -> str:
-    """"Run 2, continued from run 1 (32 steps in all). " before a continued run's "Done"; "" for a run from the
-    reference (its status says nothing new)."""
+    """"Run 2, continued from run 1 (32 steps in all)." with a continued run's "Done" and the policy line; "" for
+    a run from the reference (it says nothing new)."""
     if policy is None or not policy.continued_from:
         return ""
-    return text(TEXT, "dpo_status_continued", request, **policy.summary()) + " "
+    return text(TEXT, "dpo_status_continued", request, **policy.summary())
 
 
 def lesson_record(progress: dpo_training.Progress, config: dpo_training.TrainConfig, seconds: float) -> dict:
@@ -154,7 +184,7 @@ def explainer(betas: list[float], request: gr.Request):
 
 
 def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: TimedWork) -> list:
-    """The training section; returns the events after which the live policy may have changed."""
+    """The training section; returns the events after which the policy that answers this visitor may have changed."""
     gr.Markdown(T("dpo_train_title"), elem_id="dpo-section-train")
     gr.Markdown(T("dpo_train_intro"), elem_classes=links.NOTES)
     with gr.Row():
@@ -184,20 +214,33 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
     plot = gr.Plot(label=T("dpo_plot_train"), elem_id="dpo-train-plot")
     gr.Markdown(T("dpo_compare"))
     table = gr.HTML(elem_id="dpo-compare")
+    gr.Markdown(T("dpo_publish_intro"), elem_classes=links.NOTES)
+    with gr.Row():
+        key = gr.Textbox(label=T("dpo_publish_key"), info=T("dpo_publish_key_info"), type="password", max_length=200,
+                         visible=trainer.key_required, elem_id="dpo-publish-key")
+        publish_button = gr.Button(T("dpo_publish_button"), interactive=False, elem_id="dpo-publish-button")
+        room_reset_button = gr.Button(T("dpo_room_reset_button"), elem_id="dpo-room-reset")
+    publish_status = gr.Markdown(elem_id="dpo-publish-status")
     view = TrainingView(status, plot, table, store, trainer, timed)
+    publishing = Publishing(trainer)
     gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")  # the page opens on a finished run
     event = run.click(view.train, [mode, source, steps, batch, learning_rate, beta, lora, continued], view.outputs(),
                       api_name="dpo_train", concurrency_limit=None)  # runs wait in `timed`, seeing their place
     stop.click(None, cancels=[event], api_visibility="private")
     reset_event = reset_button.click(view.reset, None, status, api_name="dpo_reset", concurrency_id="dpo_train",
                                      concurrency_limit=1)
+    publish_event = publish_button.click(publishing.publish, key, publish_status, api_name="dpo_publish")
+    room_event = room_reset_button.click(publishing.reset_room, key, publish_status, api_name="dpo_room_reset")
+    changes = [event, reset_event, publish_event, room_event]
     gr.on(None, view.continue_choice, None, continued, api_visibility="private")  # on page load
-    for change in (event, reset_event):
-        change.then(view.continue_choice, None, continued, api_visibility="private")
+    gr.on(None, publishing.can_publish, None, publish_button, api_visibility="private")
+    for change in changes:
+        change.then(view.continue_choice, None, continued, api_visibility="private").then(
+            publishing.can_publish, None, publish_button, api_visibility="private")
 
     gr.Markdown(T("dpo_explain_title"))
     betas = gr.CheckboxGroup([0.05, 0.1, 0.5, 1.0], value=[0.05, 0.1, 0.5, 1.0], label=T("dpo_betas"),
                              elem_id="dpo-betas")
     explain = gr.Plot(label=T("dpo_plot_explainer"), elem_id="dpo-explainer")
     gr.on(None, explainer, betas, explain, api_name="dpo_explainer")  # on page load and when the β values change
-    return [event, reset_event]
+    return changes

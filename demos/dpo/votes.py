@@ -2,8 +2,9 @@
 
 Arena-style collection (two anonymous answers, one vote) into a SQLite store that keeps every vote
 exactly once, export in TRL's format, and a push to the Hub. The pairs come from the policy the
-visitor picks: the reference model, or (the default once there is one) the policy the last training
-run left, so the loop is vote -> train -> vote on the new policy's answers -> train again. Each vote's
+visitor picks: the reference model, or (the default once there is one) the trained policy that answers
+them (their own last run, else the one published to the room), so the loop is vote -> train -> vote on
+the new policy's answers -> train again. Each vote's
 `params` record which policy answered (`policy`; `model_id` names the training run). Engine: `playground/dpo/preferences.py`;
 the store is made by `demos/dpo/__init__.py`, the trainer by `app.py`.
 """
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 import gradio as gr
 
 from demos import links
-from demos.common import ComponentView, T, batched_stream, text, user_errors
+from demos.common import ComponentView, T, batched_stream, session_of, text, user_errors
 from demos.dpo.text import TEXT
+from demos.dpo.training import chain_line
 from playground.core import recorded
 from playground.core.batching import Schedulers
 from playground.core.engine import configured_engine
@@ -46,10 +48,6 @@ def live_note(request: gr.Request = None) -> str:
     return text(TEXT, "dpo_live", request)
 
 
-def session_of(request: gr.Request | None) -> str:
-    return (getattr(request, "session_hash", None) or "api")[:64]
-
-
 class Votes:
     """The section's handlers, bound to the server's one store, trainer and batches (made by the tab's build())."""
 
@@ -65,18 +63,21 @@ class Votes:
                     both_bad=counts.by_choice["both_bad"], voters=counts.voters)
 
     def live_policy(self, request: gr.Request = None) -> tuple[str, str]:
-        """The live-policy line and the pair source it implies; shown on load, refreshed after training and reset."""
-        policy = self.trainer.policy
+        """Which policy answers this visitor (their own run, the room's, or the reference) and the pair source it
+        implies; shown on load, refreshed after their training, publish and reset."""
+        session = session_of(request)
+        whose, policy = self.trainer.whose(session), self.trainer.policy_for(session)
         if policy is None:
             model = get_settings().preset  # the name only: a page load must not wait for the model to load
-            return text(TEXT, "dpo_live_reference", request, model=html.escape(model)), "reference"
+            return text(TEXT, f"dpo_live_{whose}", request, model=html.escape(model),
+                        run=self.trainer.evicted(session), kept=self.trainer.max_private), "reference"
         if policy.config.sft:
             objective = text(TEXT, "dpo_mode_sft", request)
         else:
             objective = text(TEXT, "dpo_mode_plain", request)
-        if policy.continued_from:  # the iterative loop's later rounds say which run they started from
-            return text(TEXT, "dpo_live_continued", request, objective=objective, **policy.summary()), "trained"
-        return text(TEXT, "dpo_live_trained", request, objective=objective, **policy.summary()), "trained"
+        line = text(TEXT, f"dpo_live_{whose}", request, objective=objective, **policy.summary())
+        chain = chain_line(policy, request)
+        return f"{line} {chain}" if chain else line, "trained"
 
     def pairs(self, prompt: str, max_new_tokens: int, seed: int, source: str, request: gr.Request | None):
         """The reference answers from the serving engine when one is set (like Generate), else from here, both
@@ -88,7 +89,11 @@ class Votes:
                                             top_p=side.top_p, seed=side.seed)
             return stream_pair_from(answer, f"engine {engine.root} → {engine.model_id()}", prompt, max_new_tokens,
                                     seed=seed)
-        lm = self.trainer.answering_lm(load_causal_lm(), source)  # one read: a reset cannot swap it half way
+        session = session_of(request)
+        lm = self.trainer.answering_lm(load_causal_lm(), source, session)  # one read: a publish cannot swap it
+        if lm is None and self.trainer.whose(session) == "evicted":
+            raise ValueError(text(TEXT, "dpo_err_evicted", request, run=self.trainer.evicted(session),
+                                  kept=self.trainer.max_private))
         if lm is None:
             raise ValueError(text(TEXT, "dpo_err_untrained", request))
         return stream_pair_from(lambda asked, side: batched_stream(self.batches, lm, asked, side, request), lm.model_id,

@@ -30,6 +30,7 @@ from playground.core.errors import InputError
 from playground.core.models import LoadedLM
 from playground.core.text_metrics import repeated_ngram_rate
 from playground.dpo.loss import completion_logps, dpo_loss, sft_loss
+from playground.dpo.room import SessionPolicies, check_key, private_bytes
 
 DEMO_PAIRS_PATH = pathlib.Path(__file__).resolve().parents[2] / "assets" / "dpo" / "demo_pairs.jsonl"
 HELD_OUT_PROMPTS = ("What is the moon?", "Why do birds sing?", "What is electricity?", "海とは何ですか？")
@@ -175,6 +176,7 @@ class Policy:
     continued_from: int = 0  # the run whose weights this run started from; 0: it started from the reference
     earlier_steps: int = 0  # steps of the runs before it in that chain (0 for a run from the reference)
     replica: str = ""  # the trainer (server) that made it: policy ids are unique across replicas and restarts
+    bytes: int = 0  # memory it holds of its own (room.private_bytes): a LoRA adapter, or a whole copy
 
     @property
     def id(self) -> str:
@@ -204,7 +206,7 @@ class Policy:
 def make_policy(lm: LoadedLM, config: TrainConfig, start: Policy | None = None) -> Policy:
     """A trainable copy: the shared model must stay untouched for every other tab.
 
-    From the shared model, or with `start` (the live policy) from a copy of its weights: the next
+    From the shared model, or with `start` (a finished policy) from a copy of its weights: the next
     round of the iterative loop, vote -> train -> vote on the new policy's answers -> train again.
     The reference stays the shared model either way (`start` is not modified), so the cached
     reference log-probs stay valid: DPO keeps measuring how far the whole chain has moved.
@@ -212,13 +214,19 @@ def make_policy(lm: LoadedLM, config: TrainConfig, start: Policy | None = None) 
     fine-tune from a LoRA start merges the adapter into the copy first; LoRA on a full
     fine-tune's weights adds a fresh adapter.
 
+    A LoRA copy shares the shared model's weight tensors (frozen, never written) instead of copying
+    them, so each kept LoRA policy costs its adapter, not a model (`room.private_bytes`); a full
+    fine-tune, and a merge, write the weights and get their own copy.
+
     LoRA's A matrices are drawn from a generator seeded by `config.seed` (peft's own init uses
     torch's global generator, which concurrent requests would share); B starts at zero, so the
     policy starts equal to its starting weights.
     """
     from peft import PeftModel
 
-    model = copy.deepcopy(lm.model if start is None else start.model)
+    source = lm.model if start is None else start.model
+    frozen = {} if not config.lora else {id(p): p for p in lm.model.parameters()}  # deepcopy reuses these
+    model = copy.deepcopy(source, frozen)
     chain = {} if start is None else {"continued_from": start.run, "earlier_steps": start.total_steps}
     if isinstance(model, PeftModel):
         if config.lora:  # train the copied adapter on
@@ -249,50 +257,88 @@ def _as_lm(policy: Policy | None, lm: LoadedLM) -> LoadedLM | None:
     return LoadedLM(policy.model, lm.tokenizer, f"{lm.model_id} + {policy.name()}", "trained on this server")
 
 
-POLICIES = ("reference", "trained")  # who answers: the shared model, or the last finished run's policy
-KEPT_RUNS = 3  # finished runs a server keeps for judge mode; each is a model copy (~0.55 GB for SmolLM2-135M fp32)
-GONE = ("reset", "retired")  # why a run of this server is no longer judged: a reset, or KEPT_RUNS newer runs
+POLICIES = ("reference", "trained")  # who answers: the shared model, or the trained policy that answers you
+KEPT_RUNS = 3  # published runs a server keeps for judge mode (LoRA: 18.6 MiB each; a full fine-tune 513 MiB)
+WHOSE = ("own", "evicted", "room", "reference")  # the session's own run, its run let go, the room's, none
+GONE = ("reset", "retired")  # why a run of this server is no longer judged: a room reset, or KEPT_RUNS newer runs
 
 
 class PolicyTrainer:
-    """One per server, made by `app.py` and handed to the tabs: the training slot, the live policy, the caches.
+    """One per server, made by `app.py` and handed to the tabs: the training slot, who answers whom, the caches.
 
-    Why an object: whoever trains owns what it trained. The DPO tab trains and resets it; the vote
-    pairs, the Generate tab and the header ask it for the trained policy (`trained_lm`); tests make
-    their own. Why the caches: the reference never changes, so its log-probs of a pair and its greedy
-    answers to the held-out prompts are computed once per server, not in every step of every run.
+    Why an object: whoever trains owns what it trained. A finished run belongs to the session that
+    trained it (`room.SessionPolicies`, bounded) and answers only that visitor, until it is published
+    to the room (`publish`, with the presenter key when the host set one): then it answers every
+    visitor who has no run of their own. The vote pairs, the Generate tab and the header ask it which
+    policy answers a session (`policy_for`, `answering_lm`); tests make their own trainer. Why the
+    caches: the reference never changes, so its log-probs of a pair and its greedy answers to the
+    held-out prompts are computed once per server, not in every step of every run.
 
-    Judge mode pairs the reference with the last KEPT_RUNS finished runs (`judged`), so the trainer
-    keeps them until a reset (or newer runs) lets them go, and remembers why (`gone`).
+    Judge mode pairs the reference with the last KEPT_RUNS *published* runs (`judged`): the room judges
+    what it was shown; a run nobody published stays out of everyone's judge pairs and the leaderboard.
+    The trainer keeps them until a room reset (or newer runs) lets them go, and remembers why (`gone`).
 
     >>> trainer = PolicyTrainer()
-    >>> trainer.policy is None, trainer.live, trainer.reset(), trainer.judged
-    (True, 'reference', False, [])
+    >>> trainer.whose("a visitor"), trainer.policy_for("a visitor"), trainer.reset("a visitor"), trainer.judged
+    ('reference', None, False, [])
     """
 
-    def __init__(self, replica: str | None = None) -> None:
+    def __init__(self, replica: str | None = None, presenter_key: str | None = None,
+                 private: SessionPolicies | None = None) -> None:
         self._job = threading.Lock()  # one training job per server; the UI queue holds the others
-        self._policy: Policy | None = None
+        self._lock = threading.Lock()  # the room's policy and the kept runs change together
+        self._room: Policy | None = None  # the published policy: what a visitor without a run of their own gets
+        self._own = private if private is not None else SessionPolicies(size=lambda p: p.bytes, mark=lambda p: p.run)
         self._runs = 0  # finished runs, so each trained policy has its own number
         self.replica = replica or secrets.token_hex(3)  # a new name per start: the weights do not outlive it
-        self._kept: OrderedDict[int, Policy] = OrderedDict()  # run -> policy, oldest first
+        self._presenter_key = presenter_key or None  # publishing needs it when set (room.PRESENTER_KEY_ENV)
+        self._kept: OrderedDict[int, Policy] = OrderedDict()  # published run -> policy, oldest first
         self._gone: dict[str, str] = {}  # policy id -> one of GONE
         self._reference_logps: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
         self._reference_answers: dict[tuple, list[list[int]]] = {}
 
     @property
-    def policy(self) -> Policy | None:
-        """The policy of the last finished run, or None while the reference model is live."""
-        return self._policy
+    def room(self) -> Policy | None:
+        """The policy published to the room, or None while the reference model answers the room."""
+        return self._room
 
     @property
-    def live(self) -> str:
-        """Which of POLICIES answers by default: "trained" once a run has finished, until a reset."""
-        return "reference" if self._policy is None else "trained"
+    def key_required(self) -> bool:
+        """Whether publishing (and a room reset) needs the presenter key."""
+        return self._presenter_key is not None
+
+    @property
+    def max_private(self) -> int:
+        """How many visitors' own runs are kept at most (the oldest used goes first)."""
+        return self._own.max_policies
+
+    def own(self, session: str) -> Policy | None:
+        """The session's own finished run, not published (None if it has none, or it was let go)."""
+        return self._own.get(session)
+
+    def evicted(self, session: str) -> int | None:
+        """The run number of the session's own policy if it was let go for memory, until it trains or resets."""
+        return self._own.evicted(session)
+
+    def whose(self, session: str) -> str:
+        """One of WHOSE: what answers `session` when it asks for the trained policy, and whose that is."""
+        if self.own(session) is not None:
+            return "own"
+        if self.evicted(session) is not None:  # told, never silently answered by another policy
+            return "evicted"
+        return "reference" if self._room is None else "room"
+
+    def policy_for(self, session: str) -> Policy | None:
+        """The trained policy that answers `session`: its own run, else the room's (None: the reference answers,
+        or its own run was let go and it has not trained or reset since)."""
+        own = self.own(session)
+        if own is not None:
+            return own
+        return None if self.evicted(session) is not None else self._room
 
     @property
     def judged(self) -> list[Policy]:
-        """The finished runs judge mode may pair with the reference, oldest first (a copy: safe to iterate)."""
+        """The published runs judge mode may pair with the reference, oldest first (a copy: safe to iterate)."""
         return list(self._kept.values())
 
     def gone(self, policy_id: str) -> str | None:
@@ -303,30 +349,52 @@ class PolicyTrainer:
         """The kept run `policy_id` with `lm`'s tokenizer, or None when this server no longer holds it."""
         return _as_lm(next((p for p in self.judged if p.id == policy_id), None), lm)
 
-    def trained_lm(self, lm: LoadedLM) -> LoadedLM | None:
-        """The trained policy with `lm`'s tokenizer, or None when nothing trained on `lm` is live.
+    def trained_lm(self, lm: LoadedLM, session: str = "") -> LoadedLM | None:
+        """The policy that answers `session` with `lm`'s tokenizer, or None when none trained on `lm` does.
 
-        One read of the policy, so a reset during a request cannot swap the model half way.
+        One read of the policy, so a publish or reset during a request cannot swap the model half way.
         """
-        return _as_lm(self._policy, lm)
+        return _as_lm(self.policy_for(session), lm)
 
-    def answering_lm(self, lm: LoadedLM, policy: str | None = None) -> LoadedLM | None:
-        """The model for `policy` ("reference" or "trained"; None: the live one); None if "trained" has none yet."""
-        if (policy or self.live) == "reference":
-            return lm
-        return self.trained_lm(lm)
+    def answering_lm(self, lm: LoadedLM, policy: str | None = None, session: str = "") -> LoadedLM | None:
+        """The model for `policy` ("reference" or "trained"; None: whichever answers `session` now);
+        None if "trained" has none yet."""
+        if policy is None:
+            policy = "reference" if self.policy_for(session) is None else "trained"
+        return lm if policy == "reference" else self.trained_lm(lm, session)
 
-    def reset(self) -> bool:
-        """Forget the trained policy and the kept runs (the app goes back to the reference); True if there was one."""
-        if not self._job.acquire(blocking=False):
-            raise InputError("dpo_err_reset_busy")
-        try:
-            had, self._policy = self._policy is not None, None
+    def publish(self, session: str, key: str | None = None) -> Policy:
+        """The session's own run goes live for the room (and into judge mode); refused without the key."""
+        check_key(self._presenter_key, key)
+        lost = self.evicted(session)
+        policy = self._own.take(session)
+        if policy is None and lost is not None:
+            raise InputError("dpo_err_evicted", run=lost, kept=self.max_private)
+        if policy is None:
+            raise InputError("dpo_err_nothing_to_publish")
+        with self._lock:
+            self._room = policy
+            self._kept[policy.run] = policy
+            while len(self._kept) > KEPT_RUNS:
+                self._gone[self._kept.popitem(last=False)[1].id] = "retired"
+        return policy
+
+    def reset(self, session: str = "") -> bool:
+        """Forget the session's own run (it then gets the room's policy); True if there was one."""
+        return self._own.take(session) is not None
+
+    def reset_room(self, key: str | None = None) -> bool:
+        """The room goes back to the reference and its published runs leave judge mode; True if one was live."""
+        check_key(self._presenter_key, key)
+        with self._lock:
+            had, self._room = self._room is not None, None
             self._gone.update(dict.fromkeys((p.id for p in self._kept.values()), "reset"))
             self._kept.clear()
-        finally:
-            self._job.release()
         return had
+
+    def forget(self, session: str) -> None:
+        """The session ended (its page was closed): its own run, if unpublished, is let go at once."""
+        self._own.take(session)
 
     def reference_logps(self, lm: LoadedLM, pairs: list[Pair], pad_id: int) -> torch.Tensor:
         """Summed reference log-probs, (2B,) chosen first then rejected; only unseen pairs are computed."""
@@ -353,26 +421,29 @@ class PolicyTrainer:
         return self._reference_answers[key]
 
     def train(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig,
-              continued: bool = False) -> Iterator[Progress]:
-        """Train a new policy on `pairs`, yielding progress after every step; it goes live when the run ends.
+              continued: bool = False, session: str = "") -> Iterator[Progress]:
+        """Train a new policy on `pairs`, yielding progress after every step; when the run ends it becomes
+        `session`'s own policy (nobody else's until it is published).
 
-        `continued`: start from the live policy's weights, when one trained on `lm` is live (else from
-        the reference, as a reset in another tab may have left it). A stopped run leaves the previous
-        policy (or the reference) live.
+        `continued`: start from the weights of the policy that answers `session` (its own run, else the
+        room's), when one trained on `lm` does (else from the reference). A stopped run leaves the
+        session's previous policy as it was.
         """
         if not pairs:
             raise InputError("dpo_err_no_pairs")
         if not self._job.acquire(blocking=False):
             raise InputError("dpo_err_busy")
         try:
-            start = self._policy if continued else None  # read under the job lock: a reset cannot race it
+            if continued and self.whose(session) == "evicted":
+                raise InputError("dpo_err_evicted", run=self.evicted(session), kept=self.max_private)
+            start = self.policy_for(session) if continued else None  # one read: a publish cannot swap it
             yield from self._run(lm, pairs, config, start if start is not None and start.reference is lm.model
-                                 else None)
+                                 else None, session)
         finally:
             self._job.release()
 
     def _run(self, lm: LoadedLM, pairs: list[dict[str, Any]], config: TrainConfig,
-             start: Policy | None) -> Iterator[Progress]:
+             start: Policy | None, session: str) -> Iterator[Progress]:
         tokenizer = lm.tokenizer
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         data = [tokenize_pair(tokenizer, row, config.max_answer_tokens) for row in pairs]
@@ -408,10 +479,8 @@ class PolicyTrainer:
         progress.health.append((config.steps, mean_repeat_rate(after)))
         self._runs += 1
         policy.run, policy.finished_at, policy.replica = self._runs, time.time(), self.replica
-        self._policy = policy
-        self._kept[policy.run] = policy
-        while len(self._kept) > KEPT_RUNS:
-            self._gone[self._kept.popitem(last=False)[1].id] = "retired"
+        policy.bytes = private_bytes(policy.model, lm.model)
+        self._own.put(session, policy)
         progress.phase = "done"
         yield progress
 
