@@ -151,7 +151,9 @@ class BoardView(ComponentView):
     @user_errors(table=TEXT)
     def refresh(self, shown: Any, request: gr.Request = None) -> dict:
         """The timer's tick: redraw only when a vote arrived or the policies changed (no flicker otherwise)."""
-        return {} if shown == self.judging.version() else self.draw(request)
+        if shown == self.judging.version():  # each output skipped: Gradio reads an empty dict as too few values
+            return {output: gr.skip() for output in self.outputs()}
+        return self.draw(request)
 
     @user_errors(table=TEXT)
     def export_csv(self, request: gr.Request = None) -> str:
