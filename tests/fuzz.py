@@ -217,6 +217,13 @@ def call(url: str, fn_index: int, arguments: list[Any], headers: dict[str, str])
     (Python's json, which the server parses with, can). An allowed value's long work is cancelled once
     its first update shows it started.
     """
+    try:
+        return one_call(url, fn_index, arguments, headers)
+    except httpx.TimeoutException as error:  # not even Gradio's heartbeat came: the server is wedged
+        raise TimeoutError(f"no answer in {HANG_S} s") from error
+
+
+def one_call(url: str, fn_index: int, arguments: list[Any], headers: dict[str, str]) -> tuple[str | None, bool]:
     session = uuid.uuid4().hex
     body = json.dumps({"data": arguments, "fn_index": fn_index, "session_hash": session, "event_data": None,
                        "trigger_id": None})
