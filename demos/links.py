@@ -38,6 +38,7 @@ PRESENT_CSS = """
 .present .lesson-notes { display: none; }
 .present .js-plotly-plot, .present .plot-container { max-height: 72vh; }
 .present .gradio-container button { font-size: 18px !important; }
+.copy-link-button { white-space: nowrap; word-break: keep-all; }
 """
 NOTES = ["lesson-notes"]  # elem_classes of a tab's longer explanations: presenter mode folds them
 ROOM_FONT_PX = 18  # presenter mode: the smallest text on a plot, readable from the back of a room
@@ -176,7 +177,8 @@ def copy_link_row(tab: str, controls: dict[str, gr.components.Component], fixed:
     `fixed`: parameters the link always carries (`section=train` for a row inside that section).
     """
     with gr.Row():
-        button = gr.Button(T("links_copy"), size="sm", scale=0, elem_id=f"{tab}-copy-link")
+        button = gr.Button(T("links_copy"), size="sm", scale=0, min_width=240, elem_id=f"{tab}-copy-link",
+                           elem_classes=["copy-link-button"])  # the Japanese label breaks before "ー" otherwise
         shown = gr.Textbox(label=T("links_link"), show_label=False, placeholder=T("links_placeholder"),
                            interactive=False, max_lines=1, elem_id=f"{tab}-link")
     button.click(None, list(controls.values()), shown, js=link_script(tab, list(controls), fixed),
