@@ -37,18 +37,25 @@ SHARED = {generate: ("trainer", "batches"), dpo: ("trainer", "timed", "batches")
 HEADER_TEXT: common.Table = {
     "en": {"app_title": "# DL Playground", "app_subtitle":
            "See modern deep-learning techniques work on live models. One tab, one idea.",
-           "app_policy_reference": "`policy: reference model`",
-           "app_policy_own": "`your policy: DPO-trained run {run} (only you), {steps} steps on {pairs} pairs, "
-                             "{finished} UTC`",
-           "app_policy_room": "`room policy: published run {run}, {steps} steps on {pairs} pairs, {finished} UTC`",
-           "app_policy_evicted": "`your policy: run {run} was let go to free memory; train again`"},
+           "app_status": "device: {device} ({dtype}, {threads} thread(s)) · model: {model} · hub: {hub}",
+           "app_status_engine": " · engine: {engine}",
+           "app_status_english_only": "",  # an English page needs no warning that the model answers in English
+           "app_policy_reference": "policy: reference model",
+           "app_policy_own": "your policy: DPO-trained run {run} (only you), {steps} steps on {pairs} pairs, "
+                             "{finished} UTC",
+           "app_policy_room": "room policy: published run {run}, {steps} steps on {pairs} pairs, {finished} UTC",
+           "app_policy_evicted": "your policy: run {run} was let go to free memory; train again"},
     "ja": {"app_title": "# DL プレイグラウンド", "app_subtitle":
            "最新の深層学習の手法が実際のモデルで動く様子を見てみましょう。1 つのタブに 1 つのアイデア。",
-           "app_policy_reference": "`方策: 参照モデル`",
-           "app_policy_own": "`あなたの方策: DPO で学習した学習 {run}（あなただけ、{pairs} ペアで {steps} ステップ、"
-                             "{finished} UTC）`",
-           "app_policy_room": "`会場の方策: 公開された学習 {run}（{pairs} ペアで {steps} ステップ、{finished} UTC）`",
-           "app_policy_evicted": "`あなたの方策: 学習 {run} はメモリ確保のため破棄されました。もう一度学習してください`"},
+           "app_status": "デバイス: {device}（{dtype}、{threads} スレッド） · モデル: {model} · Hub: {hub}",
+           "app_status_engine": " · エンジン: {engine}",
+           "app_status_english_only": (" · ⚠ このモデルは英語でしか答えません（日本語の質問にも英語か意味のない文で答えます）。"
+                                       "日本語を話すのは Qwen2.5 のプリセットです（Hub かエンジンが使えるとき）。"),
+           "app_policy_reference": "方策: 参照モデル",
+           "app_policy_own": "あなたの方策: DPO で学習した学習 {run}（あなただけ、{pairs} ペアで {steps} ステップ、"
+                             "{finished} UTC）",
+           "app_policy_room": "会場の方策: 公開された学習 {run}（{pairs} ペアで {steps} ステップ、{finished} UTC）",
+           "app_policy_evicted": "あなたの方策: 学習 {run} はメモリ確保のため破棄されました。もう一度学習してください"},
 }
 BUILT_KEYS = {"app_policy_{}": lambda: WHOSE}  # the header's keys built at run time (tests/test_ui_text.py)
 TEXT_TABLES = [common.COMMON_TEXT, HEADER_TEXT, links.TEXT, *(tab.TEXT for tab in TABS)]
@@ -60,16 +67,28 @@ def tab_id(tab) -> str:
     return tab.__name__.rsplit(".", 1)[-1]
 
 
-def status_line() -> str:
-    """Device, default model and Hub state, computed (never typed in) at start-up."""
+def machine_facts() -> dict[str, str]:
+    """Device, default model, Hub and engine state, computed (never typed in) at start-up, for the status line."""
     from playground.core import hub, models
 
     settings = get_settings()
     device = models.pick_device(settings)
-    dtype = str(models.pick_dtype(device, settings)).removeprefix("torch.")
-    line = (f"`device: {device} ({dtype}, {settings.threads} thread(s))` · "
-            f"`model: {settings.preset}` · `hub: {hub.status_text(settings)}`")
-    return line + (f" · `engine: {engine_status(settings.engine_url)}`" if settings.engine_url else "")
+    preset = models.PRESETS.get(settings.preset)
+    return {"device": str(device), "dtype": str(models.pick_dtype(device, settings)).removeprefix("torch."),
+            "threads": str(settings.threads), "model": settings.preset, "hub": hub.status_text(settings),
+            "engine": engine_status(settings.engine_url) if settings.engine_url else "",
+            "english_only": "yes" if preset is not None and "ja" not in preset.languages else ""}
+
+
+def status_line(facts: dict[str, str], request: gr.Request | None) -> str:
+    """The machine part of the header in the reader's language; on a Japanese page, that the model answers in
+    English when it does (the offline SmolLM2 does: its Japanese is noise), and which presets speak Japanese."""
+    line = common.text(HEADER_TEXT, "app_status", request, **facts)
+    if facts["engine"]:
+        line += common.text(HEADER_TEXT, "app_status_engine", request, **facts)
+    if facts["english_only"]:
+        line += common.text(HEADER_TEXT, "app_status_english_only", request, **facts)
+    return line
 
 
 def engine_status(url: str) -> str:
@@ -83,14 +102,15 @@ def engine_status(url: str) -> str:
         return f"{url} → ✗"
 
 
-def policy_status(trainer: PolicyTrainer, machine: str) -> Callable[..., str]:
-    """The status line's handler: `machine` (from `status_line()`) and which policy answers this visitor (their own
+def policy_status(trainer: PolicyTrainer, facts: dict[str, str]) -> Callable[..., str]:
+    """The status line's handler: the machine (`machine_facts()`) and which policy answers this visitor (their own
     run, the room's published one, or the reference), in the reader's language."""
     def status(request: gr.Request = None) -> str:
         session = common.session_of(request)
         policy = trainer.policy_for(session)
         details = policy.summary() if policy is not None else {"run": trainer.evicted(session)}
-        return f"{machine} · {common.text(HEADER_TEXT, f'app_policy_{trainer.whose(session)}', request, **details)}"
+        whose = common.text(HEADER_TEXT, f"app_policy_{trainer.whose(session)}", request, **details)
+        return f"{status_line(facts, request)} · {whose}"
     return status
 
 
@@ -99,14 +119,14 @@ def build_demo() -> gr.Blocks:
     trainer = PolicyTrainer(presenter_key=os.getenv(PRESENTER_KEY_ENV))  # unset: anyone may publish to the room
     timed = TimedWork()
     shared = {"trainer": trainer, "timed": timed, "batches": Schedulers(activity=timed.other_work)}
-    machine = status_line()
-    status = policy_status(trainer, machine)
+    facts = machine_facts()
+    status = policy_status(trainer, facts)
     built = {}
     with guard.CheckedBlocks(I18N.translations, title="DL Playground") as demo:
         gr.Markdown(common.T("app_title"))
         # presenter mode folds these two: the projector's 720 pixels go to the lesson
         gr.Markdown(common.T("app_subtitle"), elem_classes=links.NOTES)
-        line = gr.Markdown(machine, elem_id="status-line", elem_classes=links.NOTES)
+        line = gr.Markdown(status_line(facts, None), elem_id="status-line", elem_classes=links.NOTES)
         switch = gr.HTML(links.language_links(None), elem_id="language-links")
         with gr.Tabs(elem_id="main-tabs") as tabs:
             for tab in TABS:

