@@ -224,8 +224,12 @@ def main() -> None:
     if not args.no_preload:
         threading.Thread(target=warm_up, daemon=True).start()
     demo = build_demo()
-    demo.queue(max_size=int(os.getenv("QUEUE_MAX_SIZE", "128")), default_concurrency_limit=2)
-    demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False,
+    queue_size = int(os.getenv("QUEUE_MAX_SIZE", "128"))
+    demo.queue(max_size=queue_size, default_concurrency_limit=2)
+    # Gradio runs each handler (and each step of a streaming one) in a worker thread, 40 by default: a room's
+    # answers wait on their model's batch while holding one each, and the instant tabs' handlers then wait for a
+    # free thread behind them (issue 25). A waiting thread costs nothing, so every queued job may hold one.
+    demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False, max_threads=2 * queue_size,
                 theme=gr.themes.Soft(), footer_links=["api", "settings"],
                 css=links.PRESENT_CSS + common.PLOT_CSS + "".join(getattr(tab, "CSS", "") for tab in TABS),
                 head=links.PRESENT_HEAD, app_kwargs={"middleware": [Middleware(links.LanguageFromQuery)]})
