@@ -113,13 +113,17 @@ class Stack:
 
 
 def engine_command(port: int, threads: int = 1) -> list[str]:
-    """llama.cpp's OpenAI-compatible server (llama-cpp-python[server]) on the offline GGUF, 127.0.0.1 only."""
+    """llama.cpp's OpenAI-compatible server (llama-cpp-python[server]) on the offline GGUF, 127.0.0.1 only.
+
+    It decodes one request at a time; by default a new request cuts the running one short (its stream just
+    ends), which empties a DPO pair (both answers are asked for at once) and any answer when two replicas
+    share the engine: `--interrupt_requests False` makes requests wait their turn instead."""
     from playground.core.offline_gguf import locate_gguf
     from playground.core.settings import get_settings
 
     return [sys.executable, "-m", "llama_cpp.server", "--model", str(locate_gguf(get_settings().cache_dir)),
             "--model_alias", ENGINE_ALIAS, "--n_threads", str(threads), "--n_ctx", "2048",
-            "--host", "127.0.0.1", "--port", str(port)]
+            "--interrupt_requests", "False", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def start_engine(folder: Path, threads: int = 1) -> Piece:

@@ -113,7 +113,7 @@ class Topology:
         conf = replace_line(conf, rf"listen {self.nginx_port()};", [f"listen {address};" for address in listen])
         own_files = "".join(f"    {kind}_temp_path {folder / kind};\n"
                             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        own_files += ("    log_format replica '$remote_addr $upstream_addr \"$request\" $status';\n"
+        own_files += ("    log_format replica '$remote_addr \"$upstream_addr\" \"$request\" $status';\n"
                       f"    access_log {folder / 'access.log'} replica;\n")
         return conf.replace("http {\n", "http {\n" + own_files, 1)
 
