@@ -11,12 +11,6 @@ import os
 import threading
 from collections.abc import Callable
 
-# Optional ZeroGPU support: `spaces` must be imported before torch initialises CUDA.
-try:
-    import spaces  # noqa: F401
-except ImportError:
-    spaces = None
-
 import gradio as gr
 from starlette.middleware import Middleware
 

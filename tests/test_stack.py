@@ -131,10 +131,10 @@ def stack() -> Iterator[local.Stack]:
 
 
 def test_gradio_client_streams_through_nginx_as_the_engine_decodes(stack):
-    """Server-sent events pass nginx one by one (`proxy_buffering off`): the answer arrives in growing pieces
+    """Server-sent events pass nginx as they come: the answer arrives in growing pieces
     spread over the decode, and it starts with the engine's own greedy answer. (Only its start: llama.cpp's
     server itself gave two different 64-token greedy answers to the same request twice in a row here, the
-    two differing from the ~30th token on, as its reuse of the previous prompt's cache moves near-ties.)"""
+    two differing from the ~30th token on; not investigated, likely its reuse of the previous prompt's cache.)"""
     from gradio_client import Client
 
     client = Client(stack.url, verbose=False, download_files=False)
