@@ -190,7 +190,10 @@ def main() -> None:
         threading.Thread(target=warm_up, daemon=True).start()
     demo = build_demo()
     demo.queue(max_size=int(os.getenv("QUEUE_MAX_SIZE", "128")), default_concurrency_limit=2)
+    # Gradio keeps every session's copy of all the page's block configs (~0.8 MiB here) until it holds this many
+    # sessions, then drops the least recently used: its default (10,000) lets RSS grow by gigabytes in a day
     demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False,
+                state_session_capacity=int(os.getenv("PLAYGROUND_SESSION_CAPACITY", "200")),
                 theme=gr.themes.Soft(), footer_links=["api", "settings"],
                 css=links.PRESENT_CSS + common.PLOT_CSS + "".join(getattr(tab, "CSS", "") for tab in TABS),
                 head=links.PRESENT_HEAD, app_kwargs={"middleware": [Middleware(links.LanguageFromQuery)]})

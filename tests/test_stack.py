@@ -11,21 +11,19 @@ The tests run in file order on one stack: the last two kill a replica and stop t
 """
 from __future__ import annotations
 
-import json
 import math
 import re
-import secrets
 import signal
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 
-import httpx
 import psycopg
 import pytest
 from conftest import SERVER_ENV
 from test_engine import server_greedy
+from visitor import Visitor, VisitorError
 
 from deploy import local
 
@@ -35,53 +33,11 @@ PROMPT = "List the days of the week."
 VOTED = re.compile(r"Vote #(\d+) saved")
 
 
-class VisitorError(Exception):
-    """What the visitor saw instead of an answer: the app's message, or a connection that broke."""
-
-
-class Visitor:
-    """One browser tab's worth of calls through nginx, from its own address, with one session_hash."""
-
-    def __init__(self, url: str, address: str = "127.0.0.1", language: str = "en") -> None:
-        self.address = address
-        self.http = httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=address),
-                                 headers={"Accept-Language": language}, timeout=120)
-        self.reload()
-
-    def reload(self) -> None:
-        """A new session, as when the page is loaded again."""
-        self.session = secrets.token_hex(6)
-
-    def stream(self, name: str, *data: object) -> Iterator[list]:
-        """Each update of the event's outputs as it arrives; the app's error message raises VisitorError."""
-        try:
-            posted = self.http.post(f"gradio_api/call/{name}", json={"data": list(data), "session_hash": self.session})
-            posted.raise_for_status()
-            with self.http.stream("GET", f"gradio_api/call/{name}/{posted.json()['event_id']}") as response:
-                kind = None
-                for line in response.iter_lines():
-                    if line.startswith("event: "):
-                        kind = line.removeprefix("event: ")
-                    elif line.startswith("data: ") and kind in ("generating", "complete", "error"):
-                        payload = json.loads(line.removeprefix("data: "))
-                        if kind == "error":
-                            raise VisitorError(payload)
-                        yield payload
-                        if kind == "complete":
-                            return
-        except httpx.HTTPError as error:
-            raise VisitorError(f"{type(error).__name__}: {error}") from error
-        raise VisitorError("the event stream ended without a result")
-
-    def call(self, name: str, *data: object) -> list:
-        *_, last = self.stream(name, *data)
-        return last
-
-    def vote(self, seed: int) -> int:
-        """A pair (two 8-token answers from the engine), then a vote on it: the stored vote's id."""
-        self.call("dpo_pair", "Say hello.", 8, seed, "reference")
-        (vote_id,) = VOTED.findall(self.call("dpo_vote", "a", "")[-1])
-        return int(vote_id)
+def vote(visitor: Visitor, seed: int) -> int:
+    """A pair (two 8-token answers from the engine), then a vote on it: the stored vote's id."""
+    visitor.call("dpo_pair", "Say hello.", 8, seed, "reference")
+    (vote_id,) = VOTED.findall(visitor.call("dpo_vote", "a", "")[-1])
+    return int(vote_id)
 
 
 def replicas_by_address(stack: local.Stack) -> dict[str, set[str]]:
@@ -109,7 +65,7 @@ def vote_in_parallel(stack: local.Stack, votes_each: int, during=None) -> dict[s
                 return
             mine["sessions"].add(visitor.session)
             try:
-                mine["confirmed"].append(visitor.vote(seed=2 * attempt))
+                mine["confirmed"].append(vote(visitor, seed=2 * attempt))
             except VisitorError as error:
                 mine["errors"].append(str(error))
                 visitor.reload()
