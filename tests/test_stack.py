@@ -126,6 +126,38 @@ def test_sessions_stay_on_their_replica_and_votes_land_once_on_both(stack):
         assert "**Votes stored:** 50 " in counts, counts
 
 
+@pytest.mark.browser
+def test_a_browser_through_nginx_streams_an_answer_and_votes(stack, page, console_errors, artifacts):
+    """Chromium on nginx's URL: Generate's answer grows in the page and starts with the engine's own greedy
+    answer; a vote on the pair the DPO tab opens on is counted on the page and is one new row in PostgreSQL."""
+    from playwright.sync_api import expect
+
+    rows = len(stored_votes(stack))
+    page.goto(stack.url, wait_until="domcontentloaded")
+    page.wait_for_selector("#main-tabs", timeout=60_000)
+    page.get_by_role("tab", name="Generate", exact=True).click()
+    page.locator("#generate-prompt textarea").fill(PROMPT)
+    page.locator("#generate-button").click()
+    expected, answer, seen = server_greedy(stack.engine_url.removesuffix("/v1")), page.locator("#generate-output textarea"), []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (seen and seen[-1].startswith(expected)):
+        value = answer.input_value()
+        if value and (not seen or value != seen[-1]):
+            seen.append(value)
+        time.sleep(0.05)
+    assert seen and seen[-1].startswith(expected), seen
+    assert len(seen) >= 3, f"the answer did not grow in the page: {seen}"
+    page.get_by_role("tab", name="DPO", exact=True).click()
+    counts = page.locator("#dpo-counts")
+    expect(counts).to_contain_text("you: 0)", timeout=30_000)
+    page.locator("#dpo-choice").get_by_label("A is better").check()
+    page.locator("#dpo-vote-button").click()
+    expect(counts).to_contain_text("you: 1)", timeout=30_000)
+    page.screenshot(path=str(artifacts / "stack-voted.png"), full_page=True)
+    assert len(stored_votes(stack)) == rows + 1
+    assert not console_errors, console_errors
+
+
 def test_a_killed_replica_loses_only_its_own_sessions_and_no_confirmed_vote(stack):
     """SIGKILL one replica mid-run: visitors on the other never see an error; the killed one's visitors get a
     broken stream or nginx's 502 (a request sent on a kept-alive connection to the dead replica: nginx does not
