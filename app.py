@@ -11,12 +11,6 @@ import os
 import threading
 from collections.abc import Callable
 
-# Optional ZeroGPU support: `spaces` must be imported before torch initialises CUDA.
-try:
-    import spaces  # noqa: F401
-except ImportError:
-    spaces = None
-
 import gradio as gr
 from starlette.middleware import Middleware
 
@@ -229,7 +223,10 @@ def main() -> None:
     # Gradio runs each handler (and each step of a streaming one) in a worker thread, 40 by default: a room's
     # answers wait on their model's batch while holding one each, and the instant tabs' handlers then wait for a
     # free thread behind them (issue 25). A waiting thread costs nothing, so every queued job may hold one.
+    # Gradio keeps every session's copy of all the page's block configs (~0.8 MiB here) until it holds this many
+    # sessions, then drops the least recently used: its default (10,000) lets RSS grow by gigabytes in a day
     demo.launch(server_name=args.host, server_port=args.port, i18n=I18N, ssr_mode=False, max_threads=2 * queue_size,
+                state_session_capacity=int(os.getenv("PLAYGROUND_SESSION_CAPACITY", "200")),
                 theme=gr.themes.Soft(), footer_links=["api", "settings"],
                 css=links.PRESENT_CSS + common.PLOT_CSS + "".join(getattr(tab, "CSS", "") for tab in TABS),
                 head=links.PRESENT_HEAD, app_kwargs={"middleware": [Middleware(links.LanguageFromQuery)]})

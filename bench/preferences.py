@@ -17,8 +17,8 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from deploy.postgres_server import PostgresServer, find_bin_dir  # noqa: E402
 from playground.dpo.preferences import PreferenceStore  # noqa: E402
-from tests.postgres_server import PostgresServer, find_bin_dir  # noqa: E402
 from tests.test_dpo_preferences import vote_concurrently  # noqa: E402  (the test's own workload)
 
 

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 import torch
 
@@ -31,6 +28,9 @@ SERVER_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 sys.path.insert(0, str(ROOT))
+from deploy.local import wait_until_ready  # noqa: E402  (the stack's own wait, shared with every app fixture)
+from deploy.postgres_server import free_port  # noqa: E402
+
 torch.set_num_threads(1)  # 2-core CI: one thread is faster and leaves a core for the server
 
 
@@ -98,26 +98,6 @@ def tiny_lm(smollm2_tokenizer):
 
 
 # ------------------------------------------------------------------ the real app in a subprocess
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(url: str, process: subprocess.Popen, timeout_s: float = 180) -> float:
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout_s:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited early with code {process.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return time.perf_counter() - start
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise TimeoutError(f"{url} was not ready after {timeout_s} s")
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, smollm2_tokenizer) -> Iterator[str]:
     """`python app.py` on 127.0.0.1 and a free port, offline, torn down after the session.

@@ -2,20 +2,22 @@
 
 Docker cannot run on the CI (no daemon), so the files are checked as data: the compose file is
 parsed with PyYAML and its services, ports and environment asserted; `nginx -t` (Debian's nginx,
-installed by `scripts/install.sh --test`, or $NGINX_BIN) tests nginx.conf with the Docker
-service name replaced by 127.0.0.1 (nginx resolves upstream names at load time) and its temp and
-pid and log paths moved into a temp folder.
+installed by `scripts/install.sh --test`, or $NGINX_BIN) tests the nginx.conf that deploy/local.py
+runs: the Docker service name replaced by 127.0.0.1 ports (nginx resolves upstream names at load
+time), its temp, pid and log paths moved into a temp folder. The stack itself runs in
+tests/test_stack.py.
 """
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
 import yaml
 
+from deploy.local import nginx_binary, nginx_command
+from deploy.topology import Topology
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -64,16 +66,30 @@ def test_nginx_is_sticky_by_client_ip_and_passes_streams_through(services):
         assert directive in conf
 
 
-def test_nginx_accepts_the_configuration(tmp_path):
-    nginx = os.getenv("NGINX_BIN") or shutil.which("nginx") or "/usr/sbin/nginx"
+def test_nginx_accepts_the_configuration_deploy_local_runs(tmp_path):
+    """The file `deploy/local.py` hands nginx: compose's nginx.conf with two replicas' ports and its own paths."""
+    nginx = nginx_binary()
     if not os.path.isfile(nginx):
         pytest.skip("nginx is not installed: run `bash scripts/install.sh --test` (Debian's nginx) or set NGINX_BIN")
-    temp_paths = "".join(f"    {kind}_temp_path {tmp_path / kind};\n"
-                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    temp_paths += f"    access_log {tmp_path / 'access.log'};\n"
-    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
-    conf = conf.replace("server app:", "server 127.0.0.1:").replace("http {\n", "http {\n" + temp_paths, 1)
+    conf = Topology.load().nginx_conf(["127.0.0.1:7861", "127.0.0.1:7862"], ["127.0.0.1:8080"], tmp_path)
+    assert upstream(conf).count("server 127.0.0.1:") == 2 and "app:" not in conf and "listen 80;" not in conf
     (tmp_path / "nginx.conf").write_text(conf, encoding="utf-8")
-    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr",
-                             "-g", f"pid {tmp_path / 'nginx.pid'};"], capture_output=True, text=True)
+    result = subprocess.run([*nginx_command(tmp_path / "nginx.conf", tmp_path), "-t"], capture_output=True, text=True)
     assert result.returncode == 0 and "test is successful" in result.stderr, result.stderr
+
+
+def test_the_local_stack_reads_its_pieces_from_compose(services):
+    """What deploy/local.py runs comes from compose.yaml: the app's environment (service names become local
+    ports, nothing added or dropped), the replica default, the app's command and health check."""
+    topology = Topology.load()
+    environment = topology.app_environment({"postgres": "127.0.0.1:5433", "vllm": "127.0.0.1:8001"},
+                                           {"POSTGRES_PASSWORD": "s3cret"})
+    assert environment["PLAYGROUND_PREFERENCES_URL"] == "postgresql://playground:s3cret@127.0.0.1:5433/votes"
+    assert environment["PLAYGROUND_ENGINE_URL"] == "http://127.0.0.1:8001/v1"
+    assert set(environment) == set(services["app"]["environment"])
+    assert topology.replicas({}) == 4 and topology.replicas({"APP_REPLICAS": "2"}) == 2
+    assert topology.app_command() == ["python", "app.py"] and topology.app_health_path() == "/gradio_api/info"
+    with pytest.raises(KeyError, match="POSTGRES_PASSWORD"):
+        topology.app_environment({"postgres": "127.0.0.1:5433", "vllm": "127.0.0.1:8001"}, {})
+    with pytest.raises(KeyError, match="vllm"):
+        topology.app_environment({"postgres": "127.0.0.1:5433"}, {"POSTGRES_PASSWORD": "s3cret"})

@@ -13,10 +13,10 @@ import uuid
 
 import pytest
 
+from deploy.postgres_server import PostgresServer, find_bin_dir, free_port
 from playground.dpo import preferences
 from playground.dpo.preferences import PreferenceStore
 from tests.conftest import ROOT
-from tests.postgres_server import PostgresServer, find_bin_dir, free_port
 
 BACKENDS = ["sqlite", "postgres"]
 

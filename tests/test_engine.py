@@ -15,35 +15,25 @@ import httpx
 import pytest
 from conftest import ROOT, SERVER_ENV, free_port, wait_until_ready
 
+from deploy.local import ENGINE_ALIAS, start_engine
 from playground.core.engine import Engine, spec_decode_acceptance
 from playground.core.errors import InputError
-from playground.core.offline_gguf import locate_gguf
-from playground.core.settings import get_settings
 
 pytestmark = pytest.mark.slow
-ALIAS = "smollm2-135m-q4_1"
+ALIAS = ENGINE_ALIAS
 MESSAGES = [{"role": "user", "content": "List the days of the week."}]
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory) -> Iterator[str]:
+    """The engine deploy/local.py runs: llama.cpp's server on the offline GGUF, one thread."""
     if importlib.util.find_spec("llama_cpp") is None:
         pytest.fail("llama-cpp-python[server] is not installed: run `bash scripts/install.sh --test`")
-    gguf = locate_gguf(get_settings().cache_dir)
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("llama") / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", ALIAS,
-             "--n_threads", "1", "--n_ctx", "2048", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_ready(url + "/v1/models", process, timeout_s=120)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    engine = start_engine(tmp_path_factory.mktemp("llama"))
+    try:
+        yield f"http://127.0.0.1:{engine.port}"
+    finally:
+        engine.stop()
 
 
 def server_greedy(url: str, **extra) -> str:

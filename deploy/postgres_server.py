@@ -1,4 +1,4 @@
-"""A real, throw-away PostgreSQL server for tests and benches: Debian's `postgresql` package, one temp folder.
+"""A real, throw-away PostgreSQL server for tests, benches and deploy/local.py: Debian's `postgresql` package, one temp folder.
 
 Why not a mock: what the store must get right across replicas (one row per vote under
 concurrency, nothing confirmed lost when a process dies) is the server's behaviour. `initdb`
@@ -35,10 +35,9 @@ def free_port() -> int:
 class PostgresServer:
     """`with PostgresServer() as server: url = server.create_database("t1")`; stopped and deleted on exit."""
 
-    user = "playground"
-
-    def __init__(self, bin_dir: pathlib.Path) -> None:
+    def __init__(self, bin_dir: pathlib.Path, user: str = "playground") -> None:
         self.bin_dir = bin_dir
+        self.user = user
         self.password = secrets.token_hex(12)
         self.port = free_port()
         # /tmp itself, not pytest's tmp_path: that is private to root, and the server runs as `postgres`
