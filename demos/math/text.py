@@ -125,9 +125,9 @@ TEXT: Table = {
                               "perplexity $e^E = {perplexity:.3f}$. Model: `{model}`.",
         # bad input (InputError keys raised in playground/math/, said by @user_errors(table=TEXT))
         "curves_err_base_one": "{field} = {value:g} has ln a = 0: 1^x is flat and log_1 x is undefined; pick a != 1.",
-        "curves_err_probability": "Probabilities {field}: row {row}, {column} is {value:.6g}; every probability must "
-                                  "be a number in [0, 1].",
-        "curves_err_row_sum": "Probabilities {field}: row {row} sums to {value:.6g}, not 1. Edit it so the "
+        "curves_err_probability": "{field}: probabilities {symbol}, row {row}, {column} is {value:.6g}; every "
+                                  "probability must be a number in [0, 1].",
+        "curves_err_row_sum": "{field}: probabilities {symbol}, row {row} sums to {value:.6g}, not 1. Edit it so the "
                               "probabilities add up to 1.",
         "curves_err_weights": "{field}: the weights w must be >= 0 with a positive sum (got {value}).",
         "curves_err_counts": "{field}: the counts n must be 6 whole numbers in [0, {high}] with at least one throw "
@@ -300,10 +300,10 @@ TEXT: Table = {
         # bad input
         "curves_err_base_one": "{field} = {value:g} では ln a = 0 です。1^x は平らで log_1 x は定義されません。"
                                "1 以外の a を選んでください。",
-        "curves_err_probability": "確率 {field}: {row} 行目の {column} が {value:.6g} です。確率は [0, 1] の数で"
-                                  "なければなりません。",
-        "curves_err_row_sum": "確率 {field}: {row} 行目の合計が {value:.6g} で、1 ではありません。合計が 1 になる"
-                              "ように直してください。",
+        "curves_err_probability": "{field}: 確率 {symbol} の {row} 行目の {column} が {value:.6g} です。確率は [0, 1] "
+                                  "の数でなければなりません。",
+        "curves_err_row_sum": "{field}: 確率 {symbol} の {row} 行目の合計が {value:.6g} で、1 ではありません。合計が 1 "
+                              "になるように直してください。",
         "curves_err_weights": "{field}: 重み w は 0 以上で、合計が正でなければなりません（入力値: {value}）。",
         "curves_err_counts": "{field}: 回数 n は [0, {high}] の整数 6 個で、少なくとも 1 回は投げた数にしてください"
                              "（入力値: {value}）。",

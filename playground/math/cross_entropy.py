@@ -34,23 +34,24 @@ def clipped_log(y: np.ndarray, eps: float = EPS) -> tuple[np.ndarray, np.ndarray
     return np.log(np.maximum(y, eps)), y < eps
 
 
-def check_probabilities(probs: np.ndarray, field: str = "Y") -> np.ndarray:
+def check_probabilities(probs: np.ndarray, symbol: str = "Y", field: str = "curves_batch_table") -> np.ndarray:
     """Rows of non-negative numbers that sum to 1; refuses (never rescales) anything else.
 
-    `field` is the matrix's symbol on the page (Y for predictions, T for targets, p for the dice);
-    an entry is named by its row and its column, the symbol's lower case and the class (y0, y1, ...).
+    `symbol` is the matrix's symbol on the page (Y for predictions, T for targets, p for the dice), `field`
+    the label key of the table it came from; an entry is named by its row and its column, the symbol's
+    lower case and the class (y0, y1, ...).
     """
     probs = np.asarray(probs, dtype=np.float64)
     rows = np.atleast_2d(probs)  # a single distribution is row 1
     bad = np.argwhere(~((rows >= 0) & (rows <= 1)))  # NaN fails both comparisons
     if bad.size:
         row, column = (int(i) for i in bad[0])
-        raise InputError("curves_err_probability", field=field, row=row + 1, column=f"{field.lower()}{column}",
+        raise InputError("curves_err_probability", field=field, symbol=symbol, row=row + 1, column=f"{symbol.lower()}{column}",
                          value=float(rows[row, column]))
     sums = rows.sum(axis=-1)
     bad = np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)
     if bad.size:
-        raise InputError("curves_err_row_sum", field=field, row=int(bad[0]) + 1, value=float(sums[bad[0]]))
+        raise InputError("curves_err_row_sum", field=field, symbol=symbol, row=int(bad[0]) + 1, value=float(sums[bad[0]]))
     return probs
 
 
@@ -109,7 +110,7 @@ def dice_likelihood(counts: list[int], probs: list[float], face: int = 5) -> Dic
     if counts.shape != (6,) or np.any(counts < 0) or np.any(counts > MAX_COUNT) \
             or np.any(counts != np.round(counts)) or counts.sum() == 0:
         raise InputError("curves_err_counts", field="curves_dice_table", value=shown(counts.tolist()), high=MAX_COUNT)
-    probs = check_probabilities(probs, "p")
+    probs = check_probabilities(probs, "p", "curves_dice_table")
     if probs.shape != (6,):  # the table gives 6 by construction: a caller's slip
         raise TypeError(f"dice probabilities need 6 values, one per face; got {probs.size}.")
     face = checks.whole_number("curves_face", face, 0, 5)  # 0-based here, 1..6 on the page
