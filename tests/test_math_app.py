@@ -152,6 +152,18 @@ def test_text_has_both_languages_and_a_tab_title():
 
 
 # ------------------------------------------------------------------ the real app over HTTP
+def test_a_whole_number_sent_as_a_fraction_names_the_field_by_its_japanese_label(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False, headers={"Accept-Language": "ja"})
+    try:
+        with pytest.raises(Exception) as error:  # 0.5 for the target class: refused, not truncated to 0
+            client.predict(0.0, 0.0, 0.0, 0.5, api_name="/curves_ce")
+        assert "正解クラス は 0 から 2 の整数で指定してください（入力値: 0.5）" in str(error.value)
+    finally:
+        client.close()
+
+
 @pytest.mark.slow
 def test_every_api_name_answers(client):
     calls = {
