@@ -6,7 +6,7 @@ live (~15-30 s) with the metric, one weight and the effective decay.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
@@ -14,6 +14,7 @@ from demos import links
 from demos.common import T, Table, labels, text, user_errors
 from playground.core import recorded
 from playground.core.ema import SCHEDULES
+from playground.core.generation import MAX_SEED
 from playground.ema import checkpoints as ema_checkpoints
 from playground.ema import diffusion
 from playground.ema import figures as ema_figures
@@ -44,8 +45,9 @@ TEXT: Table = {
         "ema_fig_weight": "one weight", "ema_fig_decay": "effective decay", "ema_fig_step": "training step",
         "ema_fig_raw": "raw weights", "ema_fig_ema": "EMA weights", "ema_fig_real": "real data",
         "ema_fig_x1": "x1", "ema_fig_x2": "x2",
-        "ema_err_choice": "{field} = {value!r} is not available: use one of {allowed}.",
-        "ema_err_prompt_long": "The {field} has {value} characters; the limit is {high}. Shorten it.",
+        "ema_batch_size": "Batch size", "ema_sampling_steps": "DDIM steps per evaluation",
+        "ema_num_samples": "Samples per evaluation", "ema_image_size": "Digit image size",
+        "ema_guidance": "Guidance scale",
         "ema_err_no_gpu": "The Stable Diffusion preset needs a CUDA GPU (two 860M-parameter UNets, ~1 minute "
                           "per image on CPU; this server runs on {value}). Run the app on a GPU machine to use it.",
         "ema_err_no_hub": "{value} must be downloaded from the Hugging Face Hub, which is unreachable here. Start "
@@ -81,8 +83,9 @@ TEXT: Table = {
         "ema_fig_weight": "1 つの重み", "ema_fig_decay": "実効減衰率", "ema_fig_step": "学習ステップ",
         "ema_fig_raw": "生の重み", "ema_fig_ema": "EMA の重み", "ema_fig_real": "実データ",
         "ema_fig_x1": "x1", "ema_fig_x2": "x2",
-        "ema_err_choice": "{field} = {value!r} は使えません。次のどれかにしてください: {allowed}。",
-        "ema_err_prompt_long": "{field} が {value} 文字あります。上限は {high} 文字です。短くしてください。",
+        "ema_batch_size": "バッチサイズ", "ema_sampling_steps": "評価 1 回あたりの DDIM ステップ数",
+        "ema_num_samples": "評価 1 回あたりのサンプル数", "ema_image_size": "数字画像のサイズ",
+        "ema_guidance": "ガイダンススケール",
         "ema_err_no_gpu": "Stable Diffusion のプリセットには CUDA GPU が必要です（8.6 億パラメータの UNet が 2 つで、"
                           "CPU では 1 枚に約 1 分。このサーバーは {value} で動いています）。GPU のあるマシンでアプリを"
                           "起動してください。",
@@ -99,7 +102,7 @@ TEXT: Table = {
     },
 }
 DEFAULTS = diffusion.TrainConfig()
-DECAY_RANGE = (0.9, 0.9999)  # the decay slider's range
+DECAY_SLIDER = (0.9, 0.9999)  # within diffusion.DECAY_RANGE: where 0.999 and 0.9999 can be told apart
 SECTIONS = {"shipped": "ema-section-shipped", "live": "ema-section-live"}  # ?section=live: its elem_id
 SHOWN = {"digits": 64}  # samples drawn per picture; 2-D scatter plots show up to 1,000 points
 
@@ -111,22 +114,23 @@ def metrics_table(raw: dict[str, float], averaged: dict[str, float], step: int, 
 
 
 @user_errors(table=TEXT)
-def shipped_images(step: float, request: gr.Request = None):  # request: the language of an error
-    result = ema_checkpoints.compare_checkpoint(int(step))  # cached: instant after the first call
+def shipped_images(step: int, request: gr.Request = None):  # request: the language of an error
+    result = ema_checkpoints.compare_checkpoint(step)  # cached: instant after the first call
     return ema_figures.sample_images(result.samples_raw[:64], result.samples_ema[:64])
 
 
 @user_errors(table=TEXT)
-def shipped_metrics(step: float, request: gr.Request = None) -> str:
-    result = ema_checkpoints.compare_checkpoint(int(step))
+def shipped_metrics(step: int, request: gr.Request = None) -> str:
+    result = ema_checkpoints.compare_checkpoint(step)
     return metrics_table(result.metrics_raw, result.metrics_ema, result.step, result.decay, request)
 
 
 def live_views(history: diffusion.RunHistory, request: gr.Request | None, note: str = "") -> tuple:
-    """The live section's outputs from a run's history: curves, samples (scatter and pictures), the numbers."""
+    """The live section's four outputs from a run's history: curves, samples (scatter and pictures), the numbers."""
     names = labels(TEXT, "ema_fig_", request)
     dataset = history.config.dataset
-    real = None if dataset == "digits" else diffusion.toy_samples(dataset, 1000, seed=history.config.seed + 1)
+    real = None if dataset == "digits" else diffusion.toy_samples(
+        dataset, 1000, seed=diffusion.reference_seed(history.config.seed))
     shown = SHOWN.get(dataset, 1000)
     raw = {key: values[-1] for key, values in history.metrics_raw.items()}
     averaged = {key: values[-1] for key, values in history.metrics_ema.items()}
@@ -145,32 +149,30 @@ def lesson(request: gr.Request = None) -> tuple:
     return live_views(history, request, note)
 
 
-def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=ema&step=250&dataset=digits&decay=0.9999&schedule=constant&cosine=true`: the controls a link names."""
-    step = links.linked_choice(params, "step", map(str, ema_checkpoints.shipped_steps()))
-    return links.overlay([gr.skip()] * 5, {0: None if step is None else int(step),
-                                           1: links.linked_choice(params, "dataset", diffusion.DATASETS),
-                                           2: links.linked_number(params, "decay", *DECAY_RANGE),
-                                           3: links.linked_choice(params, "schedule", SCHEDULES),
-                                           4: links.linked_flag(params, "cosine")})
+def linked_step(step: gr.Dropdown) -> Callable[[dict[str, str]], dict]:
+    """`?step=250` as the checkpoint dropdown's value: the link's text read as one of its (whole-number) choices."""
+    def preset(params: dict[str, str]) -> dict:
+        wanted = links.linked_choice(params, "step", map(str, ema_checkpoints.shipped_steps()))
+        return {} if wanted is None else {step: int(wanted)}
+    return preset
 
 
 @user_errors(table=TEXT)
-def train(dataset: str, decay: float, schedule: str, learning_rate: float, steps: float, seed: float,
-          cosine_lr: bool, every: float, request: gr.Request = None, progress=gr.Progress()) -> Iterator:
+def train(dataset: str, decay: float, schedule: str, learning_rate: float, steps: int, seed: int,
+          cosine_lr: bool, every: int, request: gr.Request = None, progress=gr.Progress()) -> Iterator:
+    """One live run; every value is checked by `TrainConfig` (the names are the API's, the config's its own)."""
     config = diffusion.TrainConfig.for_dataset(
-        dataset, ema_decay=float(decay), schedule=schedule, learning_rate=float(learning_rate),
-        steps=int(steps), seed=int(seed), cosine_lr=bool(cosine_lr), eval_every=min(int(every), int(steps)))
+        dataset, ema_decay=decay, schedule=schedule, learning_rate=learning_rate, steps=steps, seed=seed,
+        cosine_lr=cosine_lr, eval_every=every)
     for history in diffusion.train(config):
         progress(history.step / config.steps, desc=f"{history.step}/{config.steps}")
         yield live_views(history, request)
 
 
 @user_errors(table=TEXT)
-def pretrained(prompt: str, seed: float, steps: float, request: gr.Request = None):
+def pretrained(prompt: str, seed: int, steps: int, request: gr.Request = None):
     """The SD pair; `request` only tells `user_errors` the reader's language."""
-    pair = ema_pretrained.PretrainedRequest(prompt=prompt, seed=int(seed), steps=int(steps))
-    return ema_pretrained.generate_pair(pair)
+    return ema_pretrained.generate_pair(ema_pretrained.PretrainedRequest(prompt=prompt, seed=seed, steps=steps))
 
 
 def dataset_defaults(dataset: str):
@@ -204,20 +206,23 @@ def build() -> None:
     with gr.Row():
         dataset = gr.Dropdown(list(diffusion.DATASETS), value=DEFAULTS.dataset, label=T("ema_dataset"),
                               elem_id="ema-dataset")
-        decay = gr.Slider(*DECAY_RANGE, value=DEFAULTS.ema_decay, step=0.0001, label=T("ema_decay"),
+        decay = gr.Slider(*DECAY_SLIDER, value=DEFAULTS.ema_decay, step=0.0001, label=T("ema_decay"),
                        elem_id="ema-decay")
         schedule = gr.Radio(list(SCHEDULES), value=DEFAULTS.schedule, label=T("ema_schedule"),
                             elem_id="ema-schedule")
         cosine = gr.Checkbox(value=DEFAULTS.cosine_lr, label=T("ema_cosine"), elem_id="ema-cosine")
     with gr.Row():
-        learning_rate = gr.Number(DEFAULTS.learning_rate, minimum=1e-5, maximum=0.1, label=T("ema_lr"),
+        learning_rate = gr.Number(DEFAULTS.learning_rate, minimum=diffusion.LEARNING_RATE_RANGE[0],
+                                  maximum=diffusion.LEARNING_RATE_RANGE[1], label=T("ema_lr"),
                                elem_id="ema-lr")
         steps = gr.Slider(50, 10_000, value=DEFAULTS.steps, step=50, label=T("ema_steps"), elem_id="ema-steps")
         every = gr.Slider(10, 1000, value=DEFAULTS.eval_every, step=10, label=T("ema_every"), elem_id="ema-every")
-        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("ema_seed"), elem_id="ema-seed")
-    controls = {"step": step, "dataset": dataset, "decay": decay, "schedule": schedule, "cosine": cosine}
-    links.when_linked("ema", linked_controls, list(controls.values()))
-    links.copy_link_row("ema", controls)
+        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, maximum=MAX_SEED, label=T("ema_seed"),
+                         elem_id="ema-seed")
+    # ?tab=ema&step=250&dataset=digits&decay=0.9999&schedule=constant&cosine=true
+    controls = {"dataset": dataset, "decay": decay, "schedule": schedule, "cosine": cosine}
+    links.when_linked_controls("ema", controls, preset=linked_step(step), extra=[step])
+    links.copy_link_row("ema", {"step": step, **controls})
     links.scroll_to_section("ema", SECTIONS)
     with gr.Row():
         run = gr.Button(T("ema_train"), variant="primary", elem_id="ema-train")
@@ -228,8 +233,10 @@ def build() -> None:
         live_images = gr.ImageSlider(label=T("ema_images"), type="numpy", elem_id="ema-live-images")
     final = gr.Markdown(elem_id="ema-metrics")
     dataset.change(dataset_defaults, dataset, [learning_rate, steps, every], api_visibility="private")
-    event = run.click(train, [dataset, decay, schedule, learning_rate, steps, seed, cosine, every],
-                      [curves, scatter, live_images, final], api_name="ema_train",
+    event = run.click(train, inputs_kwargs={"dataset": dataset, "decay": decay, "schedule": schedule,
+                                            "learning_rate": learning_rate, "steps": steps, "seed": seed,
+                                            "cosine_lr": cosine, "every": every},
+                      outputs=[curves, scatter, live_images, final], api_name="ema_train",
                       concurrency_id="ema_train", concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")
     # the live section opens on a finished default run, recorded (a lesson without a click)
@@ -240,9 +247,10 @@ def build() -> None:
         defaults = ema_pretrained.PretrainedRequest()
         with gr.Row():
             prompt = gr.Textbox(defaults.prompt, label=T("ema_prompt"), elem_id="ema-prompt")
-            gpu_seed = gr.Number(defaults.seed, precision=0, minimum=0, label=T("ema_seed"))
-            gpu_steps = gr.Slider(5, 100, value=defaults.steps, step=1, label=T("ema_gpu_steps"))
+            gpu_seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=MAX_SEED, label=T("ema_seed"))
+            gpu_steps = gr.Slider(*ema_pretrained.STEPS_RANGE, value=defaults.steps, step=1, label=T("ema_gpu_steps"))
         generate = gr.Button(T("ema_generate"), elem_id="ema-generate")
         pair = gr.ImageSlider(label=T("ema_gpu_images"), type="pil", elem_id="ema-pretrained")
-        generate.click(pretrained, [prompt, gpu_seed, gpu_steps], pair, api_name="ema_pretrained",
+        generate.click(pretrained, inputs_kwargs={"prompt": prompt, "seed": gpu_seed, "steps": gpu_steps}, outputs=pair,
+                       api_name="ema_pretrained",
                        concurrency_id="ema_gpu", concurrency_limit=1)

@@ -8,23 +8,30 @@ as lines in the points box, which the race reads.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import pathlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
 from demos import links
-from demos.common import T, Table, labels, text, user_errors
+from demos.common import ComponentView, T, Table, labels, text, user_errors
+from playground.core.checks import shown
 from playground.core.errors import InputError
+from playground.core.generation import MAX_SEED
 from playground.gan_vs_diffusion import figures
-from playground.gan_vs_diffusion.diffusion import DiffusionConfig
-from playground.gan_vs_diffusion.gan import LOSSES, GANConfig
-from playground.gan_vs_diffusion.race import MAX_UPDATES, MIN_UPDATES, RaceConfig, RaceSnapshot, race
-from playground.gan_vs_diffusion.toy_data import DATASETS, MAX_DRAWN, points_from_sketch, validate_points
+from playground.gan_vs_diffusion.diffusion import EMA_DECAY_RANGE, TIMESTEPS_RANGE, DiffusionConfig
+from playground.gan_vs_diffusion.gan import D_STEPS_RANGE, LOSSES, PACK_RANGE, Z_DIM_RANGE, GANConfig
+from playground.gan_vs_diffusion.race import BUDGET_SLIDER, RaceConfig, RaceSnapshot, race
+from playground.gan_vs_diffusion.toy_data import (
+    DATASETS,
+    MAX_DRAWN,
+    points_from_sketch,
+    points_from_text,
+    validate_points,
+)
 
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets" / "gan_vs_diffusion"
 TEXT: Table = {
@@ -102,24 +109,27 @@ TEXT: Table = {
             "'Use my drawing': each inked cell of a 14 × 14 grid becomes a mode"
         ),
         "gan_vs_diffusion_use_sketch": "Use my drawing",
-        "gan_vs_diffusion_err_row": "Drawn points, line {line}: '{row}' is not 'x, y' with two numbers.",
-        "gan_vs_diffusion_err_csv": "The uploaded file is not a readable text CSV ({error}).",
-        "gan_vs_diffusion_err_points_numbers": "Drawn points must be numbers in two columns (x, y); got {value!r}.",
-        "gan_vs_diffusion_err_points_empty": "Drawn points: the set is empty. Draw, type or upload at least 2 points (x, y).",
-        "gan_vs_diffusion_err_points_shape": "Drawn points must be one (x, y) pair per row; got an array of shape {shape}.",
-        "gan_vs_diffusion_err_points_too_many": "Drawn points: {count:,} points is too many; use 2 to {limit} mode centres.",
+        "gan_vs_diffusion_err_row": "{field}, line {line}: {row} is not 'x, y' with two numbers.",
+        "gan_vs_diffusion_err_csv": "{field}: the file {value} is not UTF-8 text. Save it as a text CSV, one 'x, y' "
+                                    "per line.",
+        "gan_vs_diffusion_err_points_numbers": "{field} must be numbers in two columns (x, y) (got {value}).",
+        "gan_vs_diffusion_err_points_empty": "{field}: the set is empty. Draw, type or upload at least 2 points (x, y).",
+        "gan_vs_diffusion_err_points_shape": "{field} must be one (x, y) pair per row (got an array of shape {shape}).",
+        "gan_vs_diffusion_err_points_too_many": "{field}: {count:,} points is too many; use 2 to {limit} mode centres.",
         "gan_vs_diffusion_err_points_not_finite": (
-            "Drawn points: row {row} ({value}) is not finite; every x and y must be a real number "
-            "(no NaN or infinity)."
+            "{field}: row {row} ({value}) is not finite; every x and y must be a real number (no NaN or infinity)."
         ),
-        "gan_vs_diffusion_err_points_distinct": "Drawn points: need at least 2 distinct points to define modes.",
-        "gan_vs_diffusion_err_dataset": "Dataset {value!r} is unknown; choose one of {allowed}.",
-        "gan_vs_diffusion_err_budget": (
-            "GAN updates = {value} is out of range: use a whole number from {low:,} to {high:,} (the "
-            "tab offers 500 to 8,000)."
-        ),
-        "gan_vs_diffusion_err_loss": "GAN loss {value!r} is unknown; choose one of {allowed}.",
-        "gan_vs_diffusion_err_batch_pack": "GAN batch size {batch} must be a multiple of the packing {pack}.",
+        "gan_vs_diffusion_err_points_distinct": "{field}: need at least 2 distinct points to define modes.",
+        "gan_vs_diffusion_err_batch_pack": "{field} = {pack} does not divide the GAN batch size {batch}: pick a divisor.",
+        # fields a library caller sets (the page keeps their defaults), named when refused
+        "gan_vs_diffusion_gan_hidden": "GAN hidden width", "gan_vs_diffusion_gan_lr": "GAN learning rate",
+        "gan_vs_diffusion_gan_batch": "GAN batch size", "gan_vs_diffusion_diffusion_hidden": "Diffusion hidden width",
+        "gan_vs_diffusion_time_dim": "Diffusion time embedding size",
+        "gan_vs_diffusion_coordinate_dim": "Diffusion coordinate embedding size",
+        "gan_vs_diffusion_diffusion_lr": "Diffusion learning rate",
+        "gan_vs_diffusion_diffusion_batch": "Diffusion batch size", "gan_vs_diffusion_ddim_steps": "DDIM steps",
+        "gan_vs_diffusion_snapshots": "Snapshots", "gan_vs_diffusion_slice": "GAN updates per slice",
+        "gan_vs_diffusion_train_points": "Training points",
         "gan_vs_diffusion_plot_scatter": "Samples of the GAN and of diffusion over the real data",
         "gan_vs_diffusion_plot_trajectory": "Diffusion: reverse trajectories from noise to data",
         "gan_vs_diffusion_plot_coverage": "Modes covered as the training budget is spent",
@@ -197,27 +207,30 @@ TEXT: Table = {
             "14 × 14 のマスのうち描いたマスがそれぞれモードになります"
         ),
         "gan_vs_diffusion_use_sketch": "描いた図を使う",
-        "gan_vs_diffusion_err_row": "描いた点の {line} 行目: '{row}' は 2 つの数の 'x, y' ではありません。",
-        "gan_vs_diffusion_err_csv": "アップロードされたファイルはテキストの CSV として読めません（{error}）。",
-        "gan_vs_diffusion_err_points_numbers": "描いた点は 2 列（x, y）の数でなければなりません。入力: {value!r}",
-        "gan_vs_diffusion_err_points_empty": "描いた点が空です。2 点以上（x, y）を描くか、入力するか、アップロードしてください。",
-        "gan_vs_diffusion_err_points_shape": "描いた点は 1 行に (x, y) を 1 組にしてください。形が {shape} の配列でした。",
+        "gan_vs_diffusion_err_row": "{field} の {line} 行目: {row} は 2 つの数の 'x, y' ではありません。",
+        "gan_vs_diffusion_err_csv": "{field}: ファイル {value} は UTF-8 のテキストではありません。1 行に 'x, y' を 1 つ"
+                                    "書いたテキストの CSV として保存してください。",
+        "gan_vs_diffusion_err_points_numbers": "{field} は 2 列（x, y）の数にしてください（入力値: {value}）。",
+        "gan_vs_diffusion_err_points_empty": ("{field}: 点がありません。2 点以上（x, y）を描くか、入力するか、"
+                                              "アップロードしてください。"),
+        "gan_vs_diffusion_err_points_shape": "{field} は 1 行に (x, y) を 1 組にしてください（形が {shape} の配列でした）。",
         "gan_vs_diffusion_err_points_too_many": (
-            "描いた点: {count:,} 点は多すぎます。"
-            "モードの中心は 2〜{limit} 点にしてください。"
+            "{field}: {count:,} 点は多すぎます。モードの中心は 2〜{limit} 点にしてください。"
         ),
         "gan_vs_diffusion_err_points_not_finite": (
-            "描いた点: {row} 行目（{value}）が有限の数ではありません。"
-            "x と y はすべて実数にしてください（NaN や無限大は不可）。"
+            "{field}: {row} 行目（{value}）が有限の数ではありません。x と y はすべて実数にしてください（NaN や無限大は不可）。"
         ),
-        "gan_vs_diffusion_err_points_distinct": "描いた点: モードを決めるには異なる点が 2 つ以上必要です。",
-        "gan_vs_diffusion_err_dataset": "データセット {value!r} はありません。{allowed} から選んでください。",
-        "gan_vs_diffusion_err_budget": (
-            "GAN の更新回数 {value} は範囲外です。"
-            "{low:,}〜{high:,} の整数にしてください（このタブでは 500〜8,000）。"
-        ),
-        "gan_vs_diffusion_err_loss": "GAN の損失 {value!r} はありません。{allowed} から選んでください。",
-        "gan_vs_diffusion_err_batch_pack": "GAN のバッチサイズ {batch} はパッキング数 {pack} の倍数でなければなりません。",
+        "gan_vs_diffusion_err_points_distinct": "{field}: モードを決めるには異なる点が 2 つ以上必要です。",
+        "gan_vs_diffusion_err_batch_pack": ("{field} = {pack} は GAN のバッチサイズ {batch} を割り切れません。"
+                                            "約数にしてください。"),
+        "gan_vs_diffusion_gan_hidden": "GAN の隠れ層の幅", "gan_vs_diffusion_gan_lr": "GAN の学習率",
+        "gan_vs_diffusion_gan_batch": "GAN のバッチサイズ", "gan_vs_diffusion_diffusion_hidden": "拡散モデルの隠れ層の幅",
+        "gan_vs_diffusion_time_dim": "拡散モデルの時刻埋め込みの次元",
+        "gan_vs_diffusion_coordinate_dim": "拡散モデルの座標埋め込みの次元",
+        "gan_vs_diffusion_diffusion_lr": "拡散モデルの学習率",
+        "gan_vs_diffusion_diffusion_batch": "拡散モデルのバッチサイズ", "gan_vs_diffusion_ddim_steps": "DDIM のステップ数",
+        "gan_vs_diffusion_snapshots": "スナップショット数", "gan_vs_diffusion_slice": "1 区切りあたりの GAN の更新回数",
+        "gan_vs_diffusion_train_points": "学習に使う点の数",
         "gan_vs_diffusion_plot_scatter": "実データに重ねた GAN と拡散モデルのサンプル",
         "gan_vs_diffusion_plot_trajectory": "拡散モデル: ノイズからデータへの逆過程の軌跡",
         "gan_vs_diffusion_plot_coverage": "学習予算を使うにつれて覆ったモード数",
@@ -228,37 +241,9 @@ TEXT: Table = {
 DEFAULTS, GAN_DEFAULTS, DIFFUSION_DEFAULTS = RaceConfig(), GANConfig(), DiffusionConfig()
 
 
-def parse_points(lines: str, request: gr.Request | None = None) -> tuple[tuple[float, float], ...] | None:
-    """'x, y' lines (',' or ';'; a non-numeric first line is a header) or a JSON list of pairs, as tuples.
-
-    Only the format is checked here; count and values are the engine's `validate_points`.
-    """
-    lines = (lines or "").strip()
-    if not lines:
-        return None
-    if lines.startswith("["):
-        try:
-            return tuple((float(x), float(y)) for x, y in json.loads(lines))
-        except (ValueError, TypeError) as error:
-            raise ValueError(text(TEXT, "gan_vs_diffusion_err_row", request, line=1, row=lines[:40])) from error
-    rows = [row for row in csv.reader(io.StringIO(lines.replace(";", ","))) if any(cell.strip() for cell in row)]
-    points = []
-    for number, row in enumerate(rows, 1):
-        try:
-            if len(row) != 2:
-                raise ValueError(row)
-            points.append((float(row[0]), float(row[1])))
-        except ValueError as error:
-            if number == 1 and len(rows) > 1:
-                continue  # a header such as "x,y"
-            raise ValueError(text(TEXT, "gan_vs_diffusion_err_row", request, line=number,
-                                  row=",".join(row)[:40])) from error
-    return tuple(points)
-
-
-def as_lines(points: object) -> str:
+def as_lines(points: object, field: str) -> str:
     """A checked point set as the points box's 'x, y' lines."""
-    return "\n".join(f"{x:.4g}, {y:.4g}" for x, y in validate_points(points))
+    return "\n".join(f"{x:.4g}, {y:.4g}" for x, y in validate_points(points, field))
 
 
 @user_errors(table=TEXT)
@@ -269,9 +254,10 @@ def load_csv(path: str | None, request: gr.Request = None) -> str:
     try:
         with open(path, encoding="utf-8") as file:
             head = "".join(line for _, line in zip(range(MAX_DRAWN + 2), file))  # header + limit + 1 is enough
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(text(TEXT, "gan_vs_diffusion_err_csv", request, error=type(error).__name__)) from error
-    return as_lines(parse_points(head, request) or [])
+    except UnicodeDecodeError as error:
+        raise InputError("gan_vs_diffusion_err_csv", field="gan_vs_diffusion_upload",
+                         value=shown(pathlib.Path(path).name)) from error
+    return as_lines(points_from_text(head, "gan_vs_diffusion_upload") if head.strip() else [], "gan_vs_diffusion_upload")
 
 
 @user_errors(table=TEXT)
@@ -279,9 +265,9 @@ def use_sketch(editor: dict | None, request: gr.Request = None) -> str:
     """The canvas's ink (any layer's alpha) binned into mode centres, into the points box."""
     layers = [layer for layer in (editor or {}).get("layers") or [] if layer is not None]
     if not layers:
-        return as_lines([])
+        return as_lines([], "gan_vs_diffusion_sketch")
     ink = sum(layer[..., -1] > 0 for layer in layers) > 0  # (height, width)
-    return as_lines(points_from_sketch(ink))
+    return as_lines(points_from_sketch(ink), "gan_vs_diffusion_sketch")
 
 
 def unfold_own_data(dataset: str) -> Any:
@@ -289,63 +275,61 @@ def unfold_own_data(dataset: str) -> Any:
     return gr.Accordion(open=True) if dataset == "drawn" else gr.skip()
 
 
-def views(snapshot: RaceSnapshot, status: str, request: gr.Request | None) -> tuple:
-    """Every output of the tab from one snapshot: figures, table, status."""
-    names = labels(TEXT, "gan_vs_diffusion_fig_", request)
-    gan, diffusion = snapshot.gan, snapshot.diffusion
-    metrics = text(TEXT, "gan_vs_diffusion_table", request,
-        k=len(snapshot.modes), gm=gan.coverage.get("modes", 0), dm=diffusion.coverage.get("modes", 0),
-        gq=gan.coverage.get("high_quality", 0.0), dq=diffusion.coverage.get("high_quality", 0.0),
-        gk=gan.coverage.get("kl_uniform", 0.0), dk=diffusion.coverage.get("kl_uniform", 0.0),
-        gs=gan.steps, ds=diffusion.steps, gc=gan.cpu_seconds, dc=diffusion.cpu_seconds)
-    return (figures.scatter_figure(snapshot, names), figures.trajectory_figure(snapshot, names),
-            figures.coverage_figure(snapshot, names), figures.histogram_figure(snapshot, names),
-            figures.cost_figure(snapshot, names), metrics, status)
-
-
 def shipped_datasets() -> list[str]:
     """The datasets with a recorded race in ASSETS (scripts/record_gan_race.py)."""
     return [name for name in DATASETS if (ASSETS / f"{name}.json").is_file()]
 
 
-def recorded(dataset: str = DEFAULTS.dataset, request: gr.Request = None) -> tuple:
-    """The shipped race for `dataset` (the default dataset's when none was recorded), shown on page load."""
-    name = dataset if dataset in shipped_datasets() else DEFAULTS.dataset
-    data = json.loads((ASSETS / f"{name}.json").read_text())
-    snapshot = RaceSnapshot.from_dict(data["snapshot"])
-    status = text(TEXT, "gan_vs_diffusion_recorded", request, date=data["date"], machine=snapshot.machine)
-    return views(snapshot, status, request)
+@dataclass(frozen=True, eq=False)
+class RaceView(ComponentView):
+    """The components a race fills, by name: its handlers answer `{component: value}`."""
+    scatter: gr.Plot
+    trajectory: gr.Plot
+    coverage: gr.Plot
+    histogram: gr.Plot
+    cost: gr.Plot
+    metrics: gr.Markdown
+    status: gr.Markdown
 
+    def show(self, snapshot: RaceSnapshot, status: str, request: gr.Request | None) -> dict:
+        """Every output of the tab from one snapshot: figures, table, status."""
+        names = labels(TEXT, "gan_vs_diffusion_fig_", request)
+        gan, diffusion = snapshot.gan, snapshot.diffusion
+        metrics = text(TEXT, "gan_vs_diffusion_table", request,
+                       k=len(snapshot.modes), gm=gan.coverage.get("modes", 0), dm=diffusion.coverage.get("modes", 0),
+                       gq=gan.coverage.get("high_quality", 0.0), dq=diffusion.coverage.get("high_quality", 0.0),
+                       gk=gan.coverage.get("kl_uniform", 0.0), dk=diffusion.coverage.get("kl_uniform", 0.0),
+                       gs=gan.steps, ds=diffusion.steps, gc=gan.cpu_seconds, dc=diffusion.cpu_seconds)
+        return {self.scatter: figures.scatter_figure(snapshot, names),
+                self.trajectory: figures.trajectory_figure(snapshot, names),
+                self.coverage: figures.coverage_figure(snapshot, names),
+                self.histogram: figures.histogram_figure(snapshot, names),
+                self.cost: figures.cost_figure(snapshot, names), self.metrics: metrics, self.status: status}
 
-BUDGET_RANGE = (500, 8000)  # GAN updates, the budget slider's range
+    def recorded(self, dataset: str = DEFAULTS.dataset, request: gr.Request = None) -> dict:
+        """The shipped race for `dataset` (the default dataset's when none was recorded), shown on page load."""
+        name = dataset if dataset in shipped_datasets() else DEFAULTS.dataset
+        data = json.loads((ASSETS / f"{name}.json").read_text())
+        snapshot = RaceSnapshot.from_dict(data["snapshot"])
+        status = text(TEXT, "gan_vs_diffusion_recorded", request, date=data["date"], machine=snapshot.machine)
+        return self.show(snapshot, status, request)
 
-
-def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=gan_vs_diffusion&dataset=ring8&updates=4000&seed=1&loss=wgan_gp`: the controls a link names."""
-    return links.overlay([gr.skip()] * 4, {0: links.linked_choice(params, "dataset", DATASETS),
-                                           1: links.linked_number(params, "updates", *BUDGET_RANGE, whole=True),
-                                           2: links.linked_number(params, "seed", 0, 2**31 - 1, whole=True),
-                                           3: links.linked_choice(params, "loss", LOSSES)})
-
-
-@user_errors(table=TEXT)
-def run_race(dataset: str, budget: float, seed: float, points: str, loss: str, spectral: bool, pack: float,
-             d_steps: float, z_dim: float, timesteps: float, ema_decay: float,
-             request: gr.Request = None, progress=gr.Progress()) -> Iterator[tuple]:
-    gan = GANConfig(loss=loss, spectral_norm=bool(spectral), pack=int(pack), d_steps=int(d_steps), z_dim=int(z_dim))
-    diffusion = DiffusionConfig(timesteps=int(timesteps), ema_decay=float(ema_decay))
-    if budget != int(budget):  # 1,500.5 updates: refused, not truncated
-        raise InputError("gan_vs_diffusion_err_budget", value=budget, low=MIN_UPDATES, high=MAX_UPDATES)
-    config = RaceConfig(dataset=dataset, gan_updates=int(budget), seed=int(seed),
-                        points=parse_points(points, request) if dataset == "drawn" else None, gan=gan,
-                        diffusion=diffusion)
-    for snapshot in race(config):
-        gan_state, diffusion_state = snapshot.gan, snapshot.diffusion
-        progress(gan_state.steps / gan_state.budget, desc=f"{gan_state.steps:,} / {gan_state.budget:,}")
-        status = text(TEXT, "gan_vs_diffusion_stopped", request) if snapshot.done else text(
-            TEXT, "gan_vs_diffusion_live", request, gan=gan_state.steps, gan_budget=gan_state.budget,
-            diffusion=diffusion_state.steps, diffusion_budget=diffusion_state.budget)
-        yield views(snapshot, status, request)
+    @user_errors(table=TEXT)
+    def run_race(self, dataset: str, budget: int, seed: int, points: str, loss: str, spectral: bool, pack: int,
+                 d_steps: int, z_dim: int, timesteps: int, ema_decay: float,
+                 request: gr.Request = None, progress=gr.Progress()) -> Iterator[dict]:
+        """A live race; the configs check every value (the names are the API's; the configs', their own)."""
+        config = RaceConfig(dataset=dataset, gan_updates=budget, seed=seed,
+                            points=points_from_text(points) if dataset == "drawn" else None,
+                            gan=GANConfig(loss=loss, spectral_norm=spectral, pack=pack, d_steps=d_steps, z_dim=z_dim),
+                            diffusion=DiffusionConfig(timesteps=timesteps, ema_decay=ema_decay))
+        for snapshot in race(config):
+            gan_state, diffusion_state = snapshot.gan, snapshot.diffusion
+            progress(gan_state.steps / gan_state.budget, desc=f"{gan_state.steps:,} / {gan_state.budget:,}")
+            status = text(TEXT, "gan_vs_diffusion_stopped", request) if snapshot.done else text(
+                TEXT, "gan_vs_diffusion_live", request, gan=gan_state.steps, gan_budget=gan_state.budget,
+                diffusion=diffusion_state.steps, diffusion_budget=diffusion_state.budget)
+            yield self.show(snapshot, status, request)
 
 
 def build() -> None:
@@ -353,9 +337,10 @@ def build() -> None:
     with gr.Row():
         dataset = gr.Dropdown(list(DATASETS), value=DEFAULTS.dataset, label=T("gan_vs_diffusion_dataset"),
                               elem_id="gan-dataset")
-        budget = gr.Slider(*BUDGET_RANGE, value=DEFAULTS.gan_updates, step=100, label=T("gan_vs_diffusion_budget"),
+        budget = gr.Slider(*BUDGET_SLIDER, value=DEFAULTS.gan_updates, step=100, label=T("gan_vs_diffusion_budget"),
                         elem_id="gan-budget")
-        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, label=T("gan_vs_diffusion_seed"), elem_id="gan-seed")
+        seed = gr.Number(DEFAULTS.seed, precision=0, minimum=0, maximum=MAX_SEED, label=T("gan_vs_diffusion_seed"),
+                         elem_id="gan-seed")
     # folded: the race's results, not its inputs, fill a projector's first screen; choosing 'drawn' unfolds it
     with gr.Accordion(T("gan_vs_diffusion_own_data"), open=False, elem_id="gan-own-data") as own_data:
         with gr.Row():
@@ -373,16 +358,17 @@ def build() -> None:
         with gr.Accordion(T("gan_vs_diffusion_gan_knobs"), open=False):
             loss = gr.Radio(list(LOSSES), value=GAN_DEFAULTS.loss, label=T("gan_vs_diffusion_loss"))
             spectral = gr.Checkbox(GAN_DEFAULTS.spectral_norm, label=T("gan_vs_diffusion_spectral"))
-            pack = gr.Slider(1, 8, value=GAN_DEFAULTS.pack, step=1, label=T("gan_vs_diffusion_pack"))
-            d_steps = gr.Slider(1, 10, value=GAN_DEFAULTS.d_steps, step=1, label=T("gan_vs_diffusion_d_steps"))
-            z_dim = gr.Slider(1, 64, value=GAN_DEFAULTS.z_dim, step=1, label=T("gan_vs_diffusion_z_dim"))
+            pack = gr.Slider(*PACK_RANGE, value=GAN_DEFAULTS.pack, step=1, label=T("gan_vs_diffusion_pack"))
+            d_steps = gr.Slider(*D_STEPS_RANGE, value=GAN_DEFAULTS.d_steps, step=1, label=T("gan_vs_diffusion_d_steps"))
+            z_dim = gr.Slider(*Z_DIM_RANGE, value=GAN_DEFAULTS.z_dim, step=1, label=T("gan_vs_diffusion_z_dim"))
         with gr.Accordion(T("gan_vs_diffusion_diffusion_knobs"), open=False):
-            timesteps = gr.Slider(10, 1000, value=DIFFUSION_DEFAULTS.timesteps, step=10,
+            timesteps = gr.Slider(*TIMESTEPS_RANGE, value=DIFFUSION_DEFAULTS.timesteps, step=10,
                                label=T("gan_vs_diffusion_timesteps"))
-            ema_decay = gr.Slider(0.0, 0.999, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001,
+            ema_decay = gr.Slider(*EMA_DECAY_RANGE, value=DIFFUSION_DEFAULTS.ema_decay, step=0.001,
                                label=T("gan_vs_diffusion_ema"))
+    # ?tab=gan_vs_diffusion&dataset=ring8&updates=4000&seed=1&loss=wgan_gp
     controls = {"dataset": dataset, "updates": budget, "seed": seed, "loss": loss}
-    linked = links.when_linked("gan_vs_diffusion", linked_controls, list(controls.values()))
+    linked = links.when_linked_controls("gan_vs_diffusion", controls)
     links.copy_link_row("gan_vs_diffusion", controls)
     with gr.Row():
         start = gr.Button(T("gan_vs_diffusion_race"), variant="primary", elem_id="gan-race")
@@ -398,12 +384,14 @@ def build() -> None:
         metrics = gr.Markdown(elem_id="gan-metrics")
         cost = gr.Plot(elem_id="gan-cost", label=T("gan_vs_diffusion_plot_cost"))
     gr.Markdown(T("gan_vs_diffusion_history"), elem_id="gan-history")
-    outputs = [scatter, trajectory, coverage, histogram, cost, metrics, status]
-    linked.then(recorded, dataset, outputs, api_visibility="private")  # page load: the shipped race (of the link's dataset)
+    view = RaceView(scatter, trajectory, coverage, histogram, cost, metrics, status)
+    # page load: the shipped race (of the link's dataset)
+    linked.then(view.recorded, dataset, view.outputs(), api_visibility="private")
     dataset.input(unfold_own_data, dataset, own_data, api_visibility="private", queue=False)
     upload.upload(load_csv, upload, points, api_name="gan_points_csv")
     use.click(use_sketch, sketch, points, api_name="gan_points_sketch")
-    event = start.click(run_race, [dataset, budget, seed, points, loss, spectral, pack, d_steps, z_dim, timesteps,
-                                   ema_decay], outputs, api_name="gan_race", concurrency_id="gan_race",
-                        concurrency_limit=2)
+    event = start.click(view.run_race, inputs_kwargs={
+        "dataset": dataset, "budget": budget, "seed": seed, "points": points, "loss": loss, "spectral": spectral,
+        "pack": pack, "d_steps": d_steps, "z_dim": z_dim, "timesteps": timesteps, "ema_decay": ema_decay},
+        outputs=view.outputs(), api_name="gan_race", concurrency_id="gan_race", concurrency_limit=2)
     stop.click(None, cancels=[event], api_visibility="private")

@@ -6,7 +6,9 @@ import pytest
 import torch
 from diffusers.training_utils import EMAModel
 
+from demos.ema import TEXT as EMA_TEXT
 from playground.core.ema import EMA
+from playground.core.errors import InputError
 from playground.ema import diffusion
 from playground.ema import quality as sample_quality
 
@@ -93,11 +95,23 @@ def test_bad_settings_are_clear_errors(kwargs, word):
         EMA(small_net(), **kwargs)
 
 
-@pytest.mark.parametrize("field, value", [("steps", 0), ("learning_rate", 5.0), ("dataset", "cifar"),
-                                          ("ema_decay", 1.0), ("eval_every", 10**6)])
-def test_train_config_is_validated(field, value):
-    with pytest.raises(ValueError, match=field):
-        diffusion.TrainConfig(**{field: value})
+@pytest.mark.parametrize("name, value, key, field", [
+    ("steps", 0, "common_err_whole", "ema_steps"), ("steps", 100.5, "common_err_whole", "ema_steps"),
+    ("learning_rate", 5.0, "common_err_range", "ema_lr"), ("dataset", "cifar", "common_err_choice", "ema_dataset"),
+    ("ema_decay", 1.0, "common_err_range", "ema_decay"), ("ema_decay", float("nan"), "common_err_range", "ema_decay"),
+    ("schedule", "linear", "common_err_choice", "ema_schedule"), ("cosine_lr", "yes", "common_err_boolean", "ema_cosine"),
+    ("seed", 2**32, "common_err_whole", "ema_seed"), ("eval_every", 10**6, "common_err_whole", "ema_every")])
+def test_train_config_refuses_with_the_shared_key_naming_the_field_by_its_label_key(name, value, key, field):
+    with pytest.raises(InputError) as error:
+        diffusion.TrainConfig(**{name: value})
+    assert (error.value.key, error.value.values["field"]) == (key, field)
+    assert field in EMA_TEXT["en"] and field in EMA_TEXT["ja"]
+
+
+def test_train_config_keeps_whole_numbers_as_ints_and_the_largest_seed_has_a_held_out_set():
+    config = diffusion.TrainConfig(steps=300.0, seed=4.0, eval_every=500)  # every > steps: scored at the end only
+    assert (config.steps, config.seed) == (300, 4) and type(config.steps) is int
+    assert diffusion.reference_seed(2**32 - 1) == 0  # sklearn takes seeds below 2**32
 
 
 # ------------------------------------------------------------------ metrics

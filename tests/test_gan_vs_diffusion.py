@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from demos.gan_vs_diffusion import TEXT as tab_text
 from playground.core.errors import InputError
 from playground.gan_vs_diffusion import coverage, toy_data
 from playground.gan_vs_diffusion.cost import REFERENCE_SECONDS, diffusion_updates_for, update_flops
@@ -104,13 +105,42 @@ def test_gan_switches_all_train_and_two_runs_with_one_seed_are_identical():
     assert probability.shape == (5,) and ((probability >= 0) & (probability <= 1)).all()
 
 
-def test_bad_gan_and_diffusion_settings_name_the_field():
-    with pytest.raises(ValueError, match="pack"):
-        GANConfig(pack=0)
-    with pytest.raises(InputError, match="batch_pack"):
-        GANConfig(pack=3)  # 256 is not a multiple of 3
-    with pytest.raises(ValueError, match="timesteps"):
-        DiffusionConfig(timesteps=5)
+@pytest.mark.parametrize("make, key, field", [
+    (lambda: GANConfig(pack=0), "common_err_whole", "gan_vs_diffusion_pack"),
+    (lambda: GANConfig(z_dim=2.5), "common_err_whole", "gan_vs_diffusion_z_dim"),  # refused, not truncated to 2
+    (lambda: GANConfig(loss="hinge"), "common_err_choice", "gan_vs_diffusion_loss"),
+    (lambda: GANConfig(spectral_norm="yes"), "common_err_boolean", "gan_vs_diffusion_spectral"),
+    (lambda: GANConfig(pack=3), "gan_vs_diffusion_err_batch_pack", "gan_vs_diffusion_pack"),  # 256 % 3 != 0
+    (lambda: DiffusionConfig(timesteps=5), "common_err_whole", "gan_vs_diffusion_timesteps"),
+    (lambda: DiffusionConfig(ema_decay=float("nan")), "common_err_range", "gan_vs_diffusion_ema"),
+    (lambda: DiffusionConfig(timesteps=20, ddim_steps=21), "common_err_whole", "gan_vs_diffusion_ddim_steps"),
+    (lambda: RaceConfig(dataset="cifar"), "common_err_choice", "gan_vs_diffusion_dataset"),
+    (lambda: RaceConfig(seed=-1), "common_err_whole", "gan_vs_diffusion_seed"),
+    (lambda: RaceConfig(dataset="drawn", points=((0, 0),)), "gan_vs_diffusion_err_points_distinct",
+     "gan_vs_diffusion_points"),
+])
+def test_bad_settings_are_refused_with_the_shared_key_naming_the_field_by_its_label_key(make, key, field):
+    with pytest.raises(InputError) as error:
+        make()
+    assert (error.value.key, error.value.values["field"]) == (key, field)
+    assert field in tab_text["en"] and field in tab_text["ja"]  # the page can say it in both languages
+
+
+def test_whole_numbers_sent_as_floats_are_kept_as_ints():
+    config = RaceConfig(gan_updates=600.0, seed=3.0, gan=GANConfig(pack=2.0), diffusion=DiffusionConfig(timesteps=20.0))
+    assert (config.gan_updates, config.seed, config.gan.pack, config.diffusion.timesteps) == (600, 3, 2, 20)
+    assert all(type(value) is int for value in (config.gan_updates, config.seed, config.gan.pack))
+
+
+def test_drawn_points_parse_from_lines_csv_or_json_and_a_bad_line_is_named_and_escaped():
+    assert toy_data.points_from_text("0, 0\n1;2\n") == ((0.0, 0.0), (1.0, 2.0))
+    assert toy_data.points_from_text("x,y\n0,1\n\n2,3") == ((0.0, 1.0), (2.0, 3.0))  # a header row and a blank line
+    assert toy_data.points_from_text("[[0, 1], [2, 3]]") == ((0.0, 1.0), (2.0, 3.0))
+    assert toy_data.points_from_text("  ") == ()
+    with pytest.raises(InputError) as error:
+        toy_data.points_from_text("0, 0\n<img src=x onerror=alert(1)>", "gan_vs_diffusion_upload")
+    assert error.value.key == "gan_vs_diffusion_err_row" and error.value.values["field"] == "gan_vs_diffusion_upload"
+    assert error.value.values["line"] == 2 and error.value.values["row"] == '"&lt;img src=x onerror=alert(1)&gt;"'
 
 
 def test_diffusion_loss_falls_and_the_trajectory_ends_at_the_returned_samples():
@@ -122,15 +152,16 @@ def test_diffusion_loss_falls_and_the_trajectory_ends_at_the_returned_samples():
     samples, frames, steps = trainer.sample(50, torch.Generator().manual_seed(2), keep=10, frames=5)
     assert torch.equal(frames[-1], samples[:10]) and steps[0] == 20 and steps[-1] == 0
     assert trainer.sample(50, torch.Generator().manual_seed(2), sampler="ddim").shape == (50, 2)
-    with pytest.raises(ValueError, match="sampler"):
+    with pytest.raises(LookupError, match="sampler"):  # a caller's typo, not a reader's input
         trainer.sample(5, torch.Generator(), sampler="euler")
 
 
 # ------------------------------------------------------------------ the race
 @pytest.mark.parametrize("updates", [0, 10**6, 1500.5, float("nan")])
 def test_out_of_range_or_fractional_budgets_are_refused(updates):
-    with pytest.raises(InputError, match="budget"):
+    with pytest.raises(InputError) as error:
         RaceConfig(gan_updates=updates)
+    assert error.value.key == "common_err_whole" and error.value.values["field"] == "gan_vs_diffusion_budget"
 
 
 def test_equal_cost_gives_diffusion_the_measured_ratio_and_scales_with_counted_flops():

@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from demos.common import COMMON_TEXT, labels
+from demos.common import COMMON_TEXT, field_label_text, labels
 from demos.math.text import TEXT
 from playground.core.errors import InputError
 from playground.math import cross_entropy as ce
@@ -28,7 +28,13 @@ def said(error: ValueError, lang: str = "en") -> str:
     if not isinstance(error, InputError):
         return str(error)
     table = TEXT if error.key in TEXT["en"] else COMMON_TEXT
-    return table[lang][error.key].format(**error.values)
+    values = {**error.values, **({"field": field_label(error, lang)} if "field" in error.values else {})}
+    return table[lang][error.key].format(**values)
+
+
+def field_label(error: InputError, lang: str) -> str:
+    """The refused field as the page labels it (the error names it by its label key)."""
+    return field_label_text(TEXT, error.values["field"], JAPANESE if lang == "ja" else None)
 
 
 @contextlib.contextmanager
@@ -39,8 +45,9 @@ def refused(pattern: str):
         yield
     english, japanese = said(caught.value), said(caught.value, "ja")
     assert re.search(pattern, english), english
-    if isinstance(caught.value, InputError):
-        assert str(caught.value.values["field"]) in japanese and japanese != english, japanese
+    if isinstance(caught.value, InputError) and "field" in caught.value.values:
+        assert caught.value.values["field"] in TEXT["en"], "fields are named by their label keys"
+        assert field_label(caught.value, "ja") in japanese and japanese != english, japanese
 
 
 def figure_labels(lang: str) -> dict[str, str]:
@@ -55,9 +62,9 @@ def autograd_slope(fn, x: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ 1. exponential
-@pytest.mark.parametrize("base", [0.3, 2.0, math.e, 7.5])
+@pytest.mark.parametrize("base", [0.3, 2.0, math.e, 5.0])
 def test_exp_derivative_matches_autograd(base):
-    curve = el.exp_curve(base, 0.5)
+    curve = el.exp_curve(el.ExpQuery(base, 0.5))
     np.testing.assert_allclose(curve.y, base ** curve.x, rtol=1e-14)
     np.testing.assert_allclose(curve.dy, autograd_slope(lambda x: base ** x, curve.x), rtol=1e-12)
     # the tangent touches the curve at x0 with the autograd slope there
@@ -67,7 +74,7 @@ def test_exp_derivative_matches_autograd(base):
 
 
 def test_e_is_the_base_whose_derivative_is_itself():
-    curve = el.exp_curve(math.e, 1.0)
+    curve = el.exp_curve(el.ExpQuery(math.e, 1.0))
     np.testing.assert_allclose(curve.dy, curve.y, rtol=1e-15)
     np.testing.assert_allclose(curve.e_x, np.exp(curve.x))
     assert curve.ln_base == pytest.approx(1.0, abs=1e-15)
@@ -84,17 +91,18 @@ def test_e_limit_increases_towards_e_with_error_near_e_over_2n():
 
 
 @pytest.mark.parametrize("kwargs, word", [
-    ({"base": 1.0}, "base = 1"), ({"base": 0.0}, "base"), ({"base": float("nan")}, "base"),
-    ({"x0": 10.0}, "x0"), ({"base": 11.0}, "base")])
-def test_exp_refuses_bad_input(kwargs, word):
+    ({"base": 1.0}, "base a = 1 has ln a = 0"), ({"base": 0.0}, r"base a must be between 0\.2 and 5 \(got 0\)"),
+    ({"base": float("nan")}, r"\(got NaN\)"), ({"x0": 10.0}, r"point x₀ \(tangent\) must be between -2 and 2"),
+    ({"base": 5.01}, "base a must be between 0.2 and 5"), ({"base": "2"}, r"\(got \"2\"\)")])
+def test_exp_refuses_bad_input_in_the_sliders_range(kwargs, word):
     with refused(word):
-        el.exp_curve(**kwargs)
+        el.ExpQuery(**kwargs)
 
 
 # ------------------------------------------------------------------ 2. logarithm
-@pytest.mark.parametrize("base", [2.0, math.e, 10.0, 0.5])
+@pytest.mark.parametrize("base", [2.0, math.e, 10.0, 1.5])
 def test_log_and_its_derivative_match_numpy_and_autograd(base):
-    curve = el.log_curve(base, 2.0)
+    curve = el.log_curve(el.LogQuery(base, 2.0))
     np.testing.assert_allclose(curve.y, np.log(curve.x) / np.log(base), rtol=1e-14)
     expected = autograd_slope(lambda x: torch.log(x) / math.log(base), curve.x)
     np.testing.assert_allclose(curve.dy, expected, rtol=1e-12)
@@ -115,23 +123,35 @@ def test_finite_difference_error_follows_truncation_then_round_off():
 
 
 def test_finite_difference_keeps_x_minus_h_positive():
-    fd = el.finite_difference(0.05)
-    assert np.all(fd.h < 0.05) and np.all(np.isfinite(fd.central))
+    fd = el.finite_difference(0.1)  # the slider's smallest x0
+    assert np.all(fd.h < 0.1) and np.all(np.isfinite(fd.central))
 
 
-@pytest.mark.parametrize("p, q, power, base", [(3.0, 5.0, 2.5, math.e), (0.01, 700.0, -3.0, 10.0),
+@pytest.mark.parametrize("p, q, power, base", [(3.0, 5.0, 2.5, math.e), (0.1, 100.0, -5.0, 10.0),
                                                (2.0, 2.0, 0.0, 2.0)])
 def test_log_rules_hold_numerically(p, q, power, base):
-    rules = {rule.name: rule for rule in el.log_rules(p, q, power, base)}
+    rules = {rule.name: rule for rule in el.log_rules(el.LogQuery(base=base, p=p, q=q, power=power))}
     assert set(rules) == {"product", "quotient", "power", "change_of_base"}
     assert rules["product"].left == pytest.approx(np.log(p * q) / np.log(base), rel=1e-12, abs=1e-15)
     assert rules["power"].right == pytest.approx(power * np.log(p) / np.log(base), rel=1e-12, abs=1e-15)
     assert all(rule.difference < 1e-12 for rule in rules.values())
 
 
-def test_log_rules_refuse_non_positive_numbers():
-    with refused("positive"):
-        el.log_rules(p=0.0)
+@pytest.mark.parametrize("kwargs, word", [
+    ({"p": 0.0}, r"p \(rules\) must be between 0\.1 and 100 \(got 0\)"), ({"power": 6}, r"power r \(rules\)"),
+    ({"base": 1.0}, "must be between 1.5 and 10"), ({"x0": None}, r"\(got null\)")])
+def test_log_query_refuses_what_its_sliders_do_not_offer(kwargs, word):
+    with refused(word):
+        el.LogQuery(**kwargs)
+
+
+def test_whole_numbers_are_refused_not_truncated():
+    with refused(r"largest n in \(1 \+ 1/n\)ⁿ must be a whole number from 1 to 1000000 \(got 1\.5\)"):
+        el.e_limit(1.5)
+    with refused(r"target class must be a whole number from 0 to 2 \(got 0\.5\)"):
+        ce.ce_one_sample([1.0, 2.0, 3.0], 0.5)
+    with refused(r"face whose probability the right plot sweeps must be a whole number from 1 to 6 \(got 5\.5\)"):
+        ce.dice_from_table([[face, 1, 1.0] for face in range(1, 7)], 5.5)
 
 
 # ------------------------------------------------------------------ 3. dice likelihood
@@ -277,11 +297,16 @@ def test_batch_zero_prediction_for_the_target_is_clipped_not_infinite():
 
 @pytest.mark.parametrize("targets, probs, word", [
     ([0, 1], [[0.5, 0.4], [0.5, 0.5]], "row 1 sums to"), ([0, 2], [[0.5, 0.5], [0.5, 0.5]], "labels"),
-    ([0], [[0.5, 0.5], [0.5, 0.5]], "shape"), ([0.5], [[0.5, 0.5]], "labels"),
+    ([0.5], [[0.5, 0.5]], "labels"),
     ([0], [[-0.5, 1.5]], r"\[0, 1\]"), ([0] * 33, [[0.5, 0.5]] * 33, "rows")])
 def test_batch_refuses_bad_input(targets, probs, word):
     with refused(word):
         ce.batch_ce(targets, probs)
+
+
+def test_mismatched_shapes_are_a_callers_slip_not_a_readers_input():
+    with pytest.raises(TypeError, match="shape"):  # the page's table gives one target per row by construction
+        ce.batch_ce([0], [[0.5, 0.5], [0.5, 0.5]])
 
 
 def test_batch_table_reads_label_then_probabilities():
@@ -315,7 +340,7 @@ def test_binary_curves_and_stability():
     reference = F.binary_cross_entropy_with_logits(torch.tensor(big), torch.ones(2, dtype=torch.float64),
                                                    reduction="none").numpy()
     np.testing.assert_allclose(forms.bce_with_logits(big, 1.0), reference, rtol=1e-12)
-    with refused("t = 2"):
+    with refused(r"target t \(0 or 1; values between are soft labels\) must be between 0 and 1 \(got 2\)"):
         forms.binary_ce(0.0, 2.0)
 
 
@@ -353,9 +378,9 @@ def all_figures(lang: str):
     names = figure_labels(lang)
     batch = ce.batch_ce([0, 1], [[0.6, 0.4], [0.3, 0.7]])
     return {
-        "exp": figures.exp_figure(el.exp_curve(2.0, 1.0), names),
+        "exp": figures.exp_figure(el.exp_curve(el.ExpQuery(2.0, 1.0)), names),
         "limit": figures.e_limit_figure(el.e_limit(1000), names),
-        "log": figures.log_figure(el.log_curve(2.0, 1.0), names),
+        "log": figures.log_figure(el.log_curve(el.LogQuery(2.0, 1.0)), names),
         "fd": figures.finite_difference_figure(el.finite_difference(1.0), names),
         "dice": figures.dice_figure(ce.dice_likelihood([1, 2, 3, 4, 5, 6], [1 / 6] * 6), names),
         "ce": figures.one_sample_figure(ce.ce_one_sample([2.0, 1.0, 0.1], 0), names),
@@ -381,7 +406,7 @@ def test_every_figure_has_height_axis_titles_and_legend_in_both_languages():
 
 
 def test_figures_plot_the_data_they_are_given():
-    curve = el.exp_curve(3.0, 0.5)
+    curve = el.exp_curve(el.ExpQuery(3.0, 0.5))
     fig = figures.exp_figure(curve, figure_labels("en"))
     np.testing.assert_array_equal(fig.data[0].y, curve.y)
     assert fig.data[-1].x == (0.5,) and fig.data[-1].y == (curve.tangent.y0,)

@@ -76,20 +76,23 @@ def test_torch_rows_are_independent_and_the_page_says_where_clipping_differs():
 def test_bad_input_becomes_a_user_error():
     with pytest.raises(gr.Error, match="sums to"):
         curves.batch_section([[0, 0.5, 0.4, 0.0]])
-    with pytest.raises(gr.Error, match="base = 1"):
+    with pytest.raises(gr.Error, match="base a = 1"):
         curves.exp_section(1.0, 0.0)
 
 
+BATCH, DICE = r"batch: target label, y₀, y₁, y₂: ", r"dice: face, count n, weight of the prediction: "
 DICE_WITH_TEXT = [[1, "x", 1.0], *curves.DICE_ROWS[1:]]
 BAD_TABLES = [  # (handler, table, what the message must name); the issue's matrix of bad inputs
-    (curves.matrix_section, [[1e308] * 3] * 3, r"Probabilities Y: row 1, y0 is 1e\+308; .*in \[0, 1\]"),
-    (curves.batch_section, [[1e308] * 3] * 3, r"Probabilities Y: row 1, y0 is 1e\+308"),
-    (curves.matrix_section, [[0, 0.5, 0.5, 0.0], [1, 0.5]], r"batch table, row 2 has 2 cells; every row needs 4: t, y0"),
-    (curves.batch_section, [[0, 0.5, "x", 0.5]], r"batch table, row 1, column y1 is 'x', not a number"),
-    (curves.batch_section, [[0, 0.5, None, 0.5]], r"batch table, row 1, column y1 is empty"),
-    (curves.batch_section, [[0, 0.5, 0.5], [3, 0.5, 0.5]], r"row 2 has t = 3; labels must be whole numbers 0..1"),
+    (curves.matrix_section, [[1e308] * 3] * 3, BATCH + r"probabilities Y, row 1, y0 is 1e\+308; .*in \[0, 1\]"),
+    (curves.batch_section, [[1e308] * 3] * 3, BATCH + r"probabilities Y, row 1, y0 is 1e\+308"),
+    (curves.matrix_section, [[0, 0.5, 0.5, 0.0], [1, 0.5]], BATCH + r"row 2 has 2 cells; every row needs 4: t, y0"),
+    (curves.batch_section, [[0, 0.5, "x", 0.5]], BATCH + r'row 1, column y1 is "x", not a number'),
+    (curves.batch_section, [[0, 0.5, "<b>x</b>", 0.5]], BATCH + r'row 1, column y1 is "&lt;b&gt;x&lt;/b&gt;"'),
+    (curves.batch_section, [[0, 0.5, None, 0.5]], BATCH + r"row 1, column y1 is empty"),
+    (curves.batch_section, [[0, 0.5, 0.5], [3, 0.5, 0.5]], r"row 2 has the target label t = 3; labels must be whole "
+                                                           r"numbers 0..1"),
     (curves.batch_section, [[0, 0.5, 0.5] * 4], r"row 1 has 12 cells; a row is the target label t, then 2..10"),
-    (curves.batch_section, [], r"batch table is empty"),
+    (curves.batch_section, [], BATCH + r"the table is empty"),
 ]
 
 
@@ -100,27 +103,28 @@ def test_bad_tables_name_the_row_and_cell(handler, table, message):
 
 
 def test_bad_dice_cells_name_the_row_and_cell():
-    with pytest.raises(gr.Error, match=r"dice table, row 1, column n is 'x', not a number"):
+    with pytest.raises(gr.Error, match=DICE + r'row 1, column n is "x", not a number'):
         curves.likelihood_section(DICE_WITH_TEXT, 6)
-    with pytest.raises(gr.Error, match=r"dice table, row 1 has 2 cells; every row needs 3: face, n, w"):
+    with pytest.raises(gr.Error, match=DICE + r"row 1 has 2 cells; every row needs 3: face, n, w"):
         curves.likelihood_section([[1, 3], *curves.DICE_ROWS[1:]], 6)
 
 
-JAPANESE_ERRORS = [  # (handler, arguments, what the Japanese message must say, naming the field)
-    (curves.exp_section, (1.0, 0.0), r"^base = 1 では ln a = 0 です"),  # the base slider passes 1
-    (curves.exp_section, (11.0, 0.0), r"^base は 0.1 から 10.0 の範囲で"),  # a common key, over the API
-    (curves.log_section, (math.e, 1.0, 0.0, 5.0, 2.5), r"^p = 0: 対数には正の数が必要です"),
-    (curves.likelihood_section, ([[1, -3, 1.0], *curves.DICE_ROWS[1:]], 6), r"^回数 n は \[0, 1000\] の整数 6 個"),
-    (curves.likelihood_section, ([[1, 3, -1.0], *curves.DICE_ROWS[1:]], 6), r"^重み w は 0 以上"),
-    (curves.likelihood_section, (curves.DICE_ROWS[:5], 6), r"^dice の表はちょうど 6 行.*5 行あります"),
-    (curves.likelihood_section, (DICE_WITH_TEXT, 6), r"^dice の表の 1 行目、列 n が 'x' で、数値ではありません"),
-    (curves.ce_section, (0.0, 0.0, 0.0, 5), r"^target は 0 から 2 の範囲で"),
-    (curves.batch_section, ([[0, 0.5, 0.4, 0.0]],), r"^確率 Y: 1 行目の合計が 0.9 で、1 ではありません"),
-    (curves.batch_section, ([[0, 0.5, None, 0.5]],), r"^batch の表の 1 行目、列 y1 が空です"),
-    (curves.batch_section, ([[0, 0.5, 0.5], [3, 0.5, 0.5]],), r"^正解ラベル: 2 行目が t = 3 です。ラベルは 0〜1 の整数"),
-    (curves.batch_section, ([],), r"^batch の表が空です。列 t, y0, y1 の行を追加"),
-    (curves.matrix_section, ([[0, 0.5, 0.5, 0.0], [1, 0.5]],), r"^batch の表の 2 行目にはセルが 2 個"),
-    (curves.binary_section, (0.0, 2.0), r"^t = 2 は \[0, 1\] の範囲に"),
+JA_BATCH, JA_DICE = "バッチ: 正解ラベル、y₀、y₁、y₂: ", "サイコロ: 出目、回数 n、予測の重み: "
+JAPANESE_ERRORS = [  # (handler, arguments, what the Japanese message must say, naming the field by its label)
+    (curves.exp_section, (1.0, 0.0), r"^底 a = 1 では ln a = 0 です"),  # the base slider passes 1
+    (curves.exp_section, (11.0, 0.0), r"^底 a は 0.2 から 5 の範囲で"),  # the slider's own range, over the API
+    (curves.log_section, (math.e, 1.0, 0.0, 5.0, 2.5), r"^p（法則） は 0.1 から 100 の範囲で"),
+    (curves.likelihood_section, ([[1, -3, 1.0], *curves.DICE_ROWS[1:]], 6), "^" + JA_DICE + r"回数 n は \[0, 1000\]"),
+    (curves.likelihood_section, ([[1, 3, -1.0], *curves.DICE_ROWS[1:]], 6), "^" + JA_DICE + r"重み w は 0 以上"),
+    (curves.likelihood_section, (curves.DICE_ROWS[:5], 6), "^" + JA_DICE + r"表はちょうど 6 行.*5 行あります"),
+    (curves.likelihood_section, (DICE_WITH_TEXT, 6), "^" + JA_DICE + r'1 行目、列 n が "x" で、数値ではありません'),
+    (curves.ce_section, (0.0, 0.0, 0.0, 5), r"^正解クラス は 0 から 2 の整数で"),
+    (curves.batch_section, ([[0, 0.5, 0.4, 0.0]],), "^" + JA_BATCH + r"確率 Y の 1 行目の合計が 0.9 で、1 ではありません"),
+    (curves.batch_section, ([[0, 0.5, None, 0.5]],), "^" + JA_BATCH + r"1 行目、列 y1 が空です"),
+    (curves.batch_section, ([[0, 0.5, 0.5], [3, 0.5, 0.5]],), "^" + JA_BATCH + r"2 行目の正解ラベル t = 3 です"),
+    (curves.batch_section, ([],), "^" + JA_BATCH + r"表が空です。列 t, y0, y1 の行を追加"),
+    (curves.matrix_section, ([[0, 0.5, 0.5, 0.0], [1, 0.5]],), "^" + JA_BATCH + r"2 行目にはセルが 2 個"),
+    (curves.binary_section, (0.0, 2.0), r"^正解 t（0 か 1、その間はソフトラベル） は 0 から 1 の範囲で"),
 ]
 
 
@@ -139,7 +143,7 @@ def test_a_single_token_sentence_is_said_in_japanese(tiny_lm, monkeypatch):
     monkeypatch.setattr(curves, "load_causal_lm", lambda: tiny_lm)
     with pytest.raises(gr.Error) as error:
         curves.llm_section("Hi", JAPANESE)
-    assert error.value.message.startswith("sentence が 1 トークンしかありません"), error.value.message
+    assert error.value.message.startswith("評価する文 が 1 トークンしかありません"), error.value.message
 
 
 def test_text_has_both_languages_and_a_tab_title():
@@ -148,6 +152,18 @@ def test_text_has_both_languages_and_a_tab_title():
 
 
 # ------------------------------------------------------------------ the real app over HTTP
+def test_a_whole_number_sent_as_a_fraction_names_the_field_by_its_japanese_label(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False, download_files=False, headers={"Accept-Language": "ja"})
+    try:
+        with pytest.raises(Exception) as error:  # 0.5 for the target class: refused, not truncated to 0
+            client.predict(0.0, 0.0, 0.0, 0.5, api_name="/curves_ce")
+        assert "正解クラス は 0 から 2 の整数で指定してください（入力値: 0.5）" in str(error.value)
+    finally:
+        client.close()
+
+
 @pytest.mark.slow
 def test_every_api_name_answers(client):
     calls = {
@@ -163,7 +179,7 @@ def test_every_api_name_answers(client):
     assert "SmolLM2" in numbers and "perplexity" in numbers
     # one sample with equal logits over 3 classes: E = log 3
     assert f"{math.log(3):.6f}" in client.predict(0.0, 0.0, 0.0, 1, api_name="/curves_ce")[-1]
-    with pytest.raises(Exception, match="base = 1") as error:
+    with pytest.raises(Exception, match="base a = 1") as error:
         client.predict(1.0, 0.0, api_name="/curves_exp")
     assert "Traceback" not in str(error.value)
 
@@ -176,8 +192,8 @@ def test_bad_tables_through_the_server_name_the_cell(client):
     cases = [("/curves_matrix", ({"headers": batch_headers, "data": [[1e308] * 3] * 3},), r"row 1, y0 is 1e\+308"),
              ("/curves_matrix", ({"headers": batch_headers, "data": [[0, 0.5, 0.5, 0.0], [1, 0.5]]},),
               "row 2 has 2 cells"),
-             ("/curves_batch", ({"headers": batch_headers, "data": [[0, 0.5, "x", 0.5]]},), "row 1, column y1 is 'x'"),
-             ("/curves_likelihood", ({"headers": dice_headers, "data": DICE_WITH_TEXT}, 6), "row 1, column n is 'x'")]
+             ("/curves_batch", ({"headers": batch_headers, "data": [[0, 0.5, "x", 0.5]]},), 'row 1, column y1 is "x"'),
+             ("/curves_likelihood", ({"headers": dice_headers, "data": DICE_WITH_TEXT}, 6), 'row 1, column n is "x"')]
     for api_name, args, message in cases:
         with pytest.raises(Exception, match=message) as error:
             client.predict(*args, api_name=api_name)
@@ -190,10 +206,10 @@ def test_bad_input_over_the_api_is_said_in_the_callers_language(app_url):
 
     client = Client(app_url, verbose=False, download_files=False, headers={"accept-language": "ja"})
     try:
-        with pytest.raises(Exception, match="base = 1 では ln a = 0 です") as error:
+        with pytest.raises(Exception, match="底 a = 1 では ln a = 0 です") as error:
             client.predict(1.0, 0.0, api_name="/curves_exp")
         assert "Traceback" not in str(error.value)
-        with pytest.raises(Exception, match="batch の表の 1 行目、列 y1 が 'x' で、数値ではありません"):
+        with pytest.raises(Exception, match="バッチ: 正解ラベル、y₀、y₁、y₂: 1 行目、列 y1 が \"x\" で、数値ではありません"):
             client.predict({"headers": ["t", "y0", "y1", "y2"], "data": [[0, 0.5, "x", 0.5]]}, api_name="/curves_batch")
     finally:
         client.close()

@@ -58,14 +58,14 @@ def _clipped_note(count: int, request: gr.Request | None) -> str:
 
 @user_errors(table=TEXT)
 def exp_section(base: float, x0: float, request: gr.Request = None):
-    curve = el.exp_curve(base, x0)
-    numbers = text(TEXT, "curves_exp_numbers", request, x0=x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
+    curve = el.exp_curve(el.ExpQuery(base=base, x0=x0))
+    numbers = text(TEXT, "curves_exp_numbers", request, x0=curve.tangent.x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
                    ln_a=curve.ln_base)
     return figures.exp_figure(curve, _labels(request)), numbers
 
 
 @user_errors(table=TEXT)
-def e_limit_section(n_max: float, request: gr.Request = None):
+def e_limit_section(n_max: int, request: gr.Request = None):
     limit = el.e_limit(n_max)
     numbers = text(TEXT, "curves_limit_numbers", request, limit=limit.value[-1], n=int(limit.n[-1]),
                    gap=_sci(limit.error[-1]), e=math.e)
@@ -74,18 +74,19 @@ def e_limit_section(n_max: float, request: gr.Request = None):
 
 @user_errors(table=TEXT)
 def log_section(base: float, x0: float, p: float, q: float, power: float, request: gr.Request = None):
-    curve, fd = el.log_curve(base, x0), el.finite_difference(x0)
+    query = el.LogQuery(base=base, x0=x0, p=p, q=q, power=power)
+    curve, fd = el.log_curve(query), el.finite_difference(query.x0)
     rules = "\n".join(f"| {text(TEXT, f'curves_rule_{rule.name}', request)} | {rule.left:.12g} | "
-                      f"{rule.right:.12g} | {rule.difference:.1e} |" for rule in el.log_rules(p, q, power, base))
-    numbers = text(TEXT, "curves_log_numbers", request, x0=x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
+                      f"{rule.right:.12g} | {rule.difference:.1e} |" for rule in el.log_rules(query))
+    numbers = text(TEXT, "curves_log_numbers", request, x0=query.x0, y0=curve.tangent.y0, slope=curve.tangent.slope,
                    best_h=_sci(fd.best_h), best_error=_sci(float(fd.forward_error.min())), rules=rules)
     names = _labels(request)
     return figures.log_figure(curve, names), figures.finite_difference_figure(fd, names), numbers
 
 
 @user_errors(table=TEXT)
-def likelihood_section(table: list[list], face: float, request: gr.Request = None):
-    dice = ce.dice_from_table(table, int(face))
+def likelihood_section(table: list[list], face: int, request: gr.Request = None):
+    dice = ce.dice_from_table(table, face)
     numbers = text(TEXT, "curves_likelihood_numbers", request, throws=dice.counts.sum(),
                    likelihood=_sci(dice.likelihood), log_l=dice.log_likelihood, nll=dice.nll, nll_best=dice.nll_at_frequencies,
                    clipped=_clipped_note(int(dice.clipped.sum()), request))
@@ -93,8 +94,8 @@ def likelihood_section(table: list[list], face: float, request: gr.Request = Non
 
 
 @user_errors(table=TEXT)
-def ce_section(z0: float, z1: float, z2: float, target: float, request: gr.Request = None):
-    sample = ce.ce_one_sample([z0, z1, z2], int(target))
+def ce_section(z0: float, z1: float, z2: float, target: int, request: gr.Request = None):
+    sample = ce.ce_one_sample([z0, z1, z2], target)
     numbers = text(TEXT, "curves_ce_numbers", request, probs=", ".join(f"{y:.4f}" for y in sample.probs),
                    total=sample.probs.sum(), target=sample.target, loss=sample.loss)
     return figures.one_sample_figure(sample, _labels(request)), numbers
@@ -152,12 +153,15 @@ class Answers:
         self.cache: LRU[tuple] = LRU(size)
 
     def cached(self, handler: Callable[..., tuple]) -> Callable[..., tuple]:
-        """`handler` (a section, wrapped by `user_errors`) answering from the cache; errors are not kept."""
+        """`handler` (a section, wrapped by `user_errors`) answering from the cache; errors are not kept.
+
+        Keyed by its inputs by name (events pass them as `inputs_kwargs`) and the reader's language."""
         @functools.wraps(handler)  # Gradio reads the section's own signature through __wrapped__
         def answer(*args, **kwargs) -> tuple:
             request = next((value for value in (*args, *kwargs.values()) if isinstance(value, gr.Request)), None)
-            values = [value for value in args if not isinstance(value, gr.Request)]
-            key = (handler.__name__, json.dumps(values, default=str), lang_of(request))
+            values = {"args": [value for value in args if not isinstance(value, gr.Request)],
+                      **{name: value for name, value in kwargs.items() if not isinstance(value, gr.Request)}}
+            key = (handler.__name__, json.dumps(values, default=str, sort_keys=True), lang_of(request))
             return self.cache.get(key, lambda: tuple(plot_data(value) if isinstance(value, go.Figure) else value
                                                      for value in handler(*args, **kwargs)))
         return answer
@@ -191,32 +195,38 @@ def build() -> None:
     with gr.Tabs(elem_id="curves-sections") as sections:
         with _section("exp", shown):
             with gr.Row():
-                base = gr.Slider(0.2, 5.0, value=2.0, step=0.01, label=T("curves_base"), elem_id="curves-exp-base")
-                x0 = gr.Slider(-2.0, 2.0, value=1.0, step=0.05, label=T("curves_x0"), elem_id="curves-exp-x0")
+                base = gr.Slider(*el.ExpQuery.BASE_RANGE, value=el.ExpQuery.base, step=0.01, label=T("curves_base"),
+                                 elem_id="curves-exp-base")
+                x0 = gr.Slider(*el.ExpQuery.X0_RANGE, value=el.ExpQuery.x0, step=0.05, label=T("curves_x0"),
+                               elem_id="curves-exp-x0")
             with gr.Row():
                 with gr.Column():
                     exp_plot, exp_numbers = _plot("exp"), _numbers(1)
                 with gr.Column():
-                    n_max = gr.Slider(1, 1_000_000, value=10_000, step=1, label=T("curves_n_max"),
+                    n_max = gr.Slider(*el.N_MAX_RANGE, value=10_000, step=1, label=T("curves_n_max"),
                                elem_id="curves-n-max")
                     limit_plot = _plot("limit")
                     limit_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="curves-limit-numbers")
-        gr.on(None, answers.cached(exp_section), [base, x0], [exp_plot, exp_numbers], api_name="curves_exp", **LIVE)
-        gr.on(None, answers.cached(e_limit_section), [n_max], [limit_plot, limit_numbers], api_name="curves_e_limit", **LIVE)
+        gr.on(None, answers.cached(exp_section), inputs_kwargs={"base": base, "x0": x0}, outputs=[exp_plot, exp_numbers],
+              api_name="curves_exp", **LIVE)
+        gr.on(None, answers.cached(e_limit_section), inputs_kwargs={"n_max": n_max}, outputs=[limit_plot, limit_numbers],
+              api_name="curves_e_limit", **LIVE)
 
         with _section("log", shown):
             with gr.Row():
-                log_base = gr.Slider(1.5, 10.0, value=math.e, step=0.001, label=T("curves_log_base"))
-                log_x0 = gr.Slider(0.1, 5.0, value=1.0, step=0.05, label=T("curves_log_x0"), elem_id="curves-log-x0")
+                log_base = gr.Slider(*el.LogQuery.BASE_RANGE, value=el.LogQuery.base, step=0.001, label=T("curves_log_base"))
+                log_x0 = gr.Slider(*el.LogQuery.X0_RANGE, value=el.LogQuery.x0, step=0.05, label=T("curves_log_x0"),
+                                   elem_id="curves-log-x0")
             with gr.Row():
-                p = gr.Slider(0.1, 100.0, value=3.0, step=0.1, label=T("curves_p"))
-                q = gr.Slider(0.1, 100.0, value=5.0, step=0.1, label=T("curves_q"))
-                power = gr.Slider(-5.0, 5.0, value=2.5, step=0.1, label=T("curves_power"))
+                p = gr.Slider(*el.LogQuery.RULE_RANGE, value=el.LogQuery.p, step=0.1, label=T("curves_p"))
+                q = gr.Slider(*el.LogQuery.RULE_RANGE, value=el.LogQuery.q, step=0.1, label=T("curves_q"))
+                power = gr.Slider(*el.LogQuery.POWER_RANGE, value=el.LogQuery.power, step=0.1, label=T("curves_power"))
             with gr.Row():
                 log_plot, fd_plot = _plot("log"), _plot("fd")
             log_numbers = _numbers(2)
-        gr.on(None, answers.cached(log_section), [log_base, log_x0, p, q, power], [log_plot, fd_plot, log_numbers],
-              api_name="curves_log", **LIVE)
+        gr.on(None, answers.cached(log_section),
+              inputs_kwargs={"base": log_base, "x0": log_x0, "p": p, "q": q, "power": power},
+              outputs=[log_plot, fd_plot, log_numbers], api_name="curves_log", **LIVE)
 
         with _section("likelihood", shown):
             # type="array": the cells reach the engine as sent, so a ragged or non-numeric table gets a
@@ -225,8 +235,8 @@ def build() -> None:
                                 label=T("curves_dice_table"), static_columns=[0], elem_id="curves-dice")
             face = gr.Slider(1, 6, value=6, step=1, label=T("curves_face"))
             dice_plot, dice_numbers = _plot("dice"), _numbers(3)
-        gr.on(None, answers.cached(likelihood_section), [dice, face], [dice_plot, dice_numbers],
-              api_name="curves_likelihood", **LIVE)
+        gr.on(None, answers.cached(likelihood_section), inputs_kwargs={"table": dice, "face": face},
+              outputs=[dice_plot, dice_numbers], api_name="curves_likelihood", **LIVE)
 
         with _section("ce", shown):
             with gr.Row():
@@ -235,42 +245,49 @@ def build() -> None:
                           for k, value in enumerate(LOGITS)]
                 target = gr.Slider(0, 2, value=0, step=1, label=T("curves_target"))
             ce_plot, ce_numbers = _plot("ce"), _numbers(4)
-        gr.on(None, answers.cached(ce_section), [*logits, target], [ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
+        gr.on(None, answers.cached(ce_section), inputs_kwargs={"z0": logits[0], "z1": logits[1], "z2": logits[2],
+                                                               "target": target},
+              outputs=[ce_plot, ce_numbers], api_name="curves_ce", **LIVE)
 
         with _section("batch", shown):
             batch = gr.Dataframe(BATCH_ROWS, headers=ce.batch_headers(3), datatype="number", type="array",
                                  label=T("curves_batch_table"), elem_id="curves-batch")
             batch_plot, batch_numbers = _plot("batch"), _numbers(5)
-        gr.on(None, answers.cached(batch_section), [batch], [batch_plot, batch_numbers], api_name="curves_batch", **LIVE)
+        gr.on(None, answers.cached(batch_section), inputs_kwargs={"table": batch}, outputs=[batch_plot, batch_numbers],
+              api_name="curves_batch", **LIVE)
 
         with _section("binary", shown):
             with gr.Row():
                 z = gr.Slider(-8.0, 8.0, value=1.0, step=0.05, label=T("curves_z"), elem_id="curves-binary-z")
                 t = gr.Slider(0.0, 1.0, value=1.0, step=0.05, label=T("curves_t"))
             binary_plot, binary_numbers = _plot("binary"), _numbers(6)
-        gr.on(None, answers.cached(binary_section), [z, t], [binary_plot, binary_numbers], api_name="curves_binary", **LIVE)
+        gr.on(None, answers.cached(binary_section), inputs_kwargs={"z": z, "t": t}, outputs=[binary_plot, binary_numbers],
+              api_name="curves_binary", **LIVE)
 
         with _section("matrix", shown):
             with gr.Row():
                 matrix_plot, gradient_plot = _plot("matrix"), _plot("grad")
             matrix_numbers = _numbers(7)
-        gr.on(None, answers.cached(matrix_section), [batch], [matrix_plot, gradient_plot, matrix_numbers],
-              api_name="curves_matrix", **LIVE)
+        gr.on(None, answers.cached(matrix_section), inputs_kwargs={"table": batch},
+              outputs=[matrix_plot, gradient_plot, matrix_numbers], api_name="curves_matrix", **LIVE)
 
         with _section("llm", shown):
             sentence = gr.Textbox("The capital of France is Paris.", label=T("curves_sentence"),
                                   max_length=MAX_SENTENCE_CHARS, elem_id="curves-sentence")
             score = gr.Button(T("curves_llm_button"), variant="primary", elem_id="curves-llm-button")
             llm_plot, llm_numbers = _plot("llm"), _numbers(8)
-        gr.on([score.click, sentence.submit], llm_section, [sentence], [llm_plot, llm_numbers], api_name="curves_llm",
-              concurrency_id="llm", concurrency_limit=2)
+        gr.on([score.click, sentence.submit], llm_section, inputs_kwargs={"sentence": sentence},
+              outputs=[llm_plot, llm_numbers], api_name="curves_llm", concurrency_id="llm", concurrency_limit=2)
     # on page load, after a link's section: the default sentence, scored once per server by the real model
     # (cached), so section 8 opens on its plot; in its own queue, so page loads never take the "llm" slots
-    links.when_linked("math", linked_section, [sections, shown]).then(
+    links.when_linked_controls("math", {}, preset=linked_section(sections, shown), extra=[sections, shown]).then(
         answers.cached(llm_section), [sentence], [llm_plot, llm_numbers], api_visibility="private",
         concurrency_id="curves_llm_open", concurrency_limit=1)
 
 
-def linked_section(params: dict[str, str]) -> list:
-    """`?tab=math&section=binary`: that sub-tab, and its name for the copy-link row."""
-    return [links.linked_tab(params, "section", SECTIONS), links.linked_choice(params, "section", SECTIONS) or gr.skip()]
+def linked_section(sections: gr.Tabs, shown: gr.Textbox) -> Callable[[dict[str, str]], dict]:
+    """`?tab=math&section=binary`: that sub-tab, and its name for the copy-link row (a name not in SECTIONS: none)."""
+    def preset(params: dict[str, str]) -> dict:
+        wanted = links.linked_choice(params, "section", SECTIONS)
+        return {} if wanted is None else {sections: gr.Tabs(selected=wanted), shown: wanted}
+    return preset

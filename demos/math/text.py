@@ -125,33 +125,26 @@ TEXT: Table = {
                               "perplexity $e^E = {perplexity:.3f}$. Model: `{model}`.",
         # bad input (InputError keys raised in playground/math/, said by @user_errors(table=TEXT))
         "curves_err_base_one": "{field} = {value:g} has ln a = 0: 1^x is flat and log_1 x is undefined; pick a != 1.",
-        "curves_err_log_positive": "{field} = {value:g}: logarithms need positive numbers.",
-        "curves_err_probability": "Probabilities {field}: row {row}, {column} is {value:.6g}; every probability must "
-                                  "be a number in [0, 1].",
-        "curves_err_row_sum": "Probabilities {field}: row {row} sums to {value:.6g}, not 1. Edit it so the "
+        "curves_err_probability": "{field}: probabilities {symbol}, row {row}, {column} is {value:.6g}; every "
+                                  "probability must be a number in [0, 1].",
+        "curves_err_row_sum": "{field}: probabilities {symbol}, row {row} sums to {value:.6g}, not 1. Edit it so the "
                               "probabilities add up to 1.",
-        "curves_err_weights": "The weights {field} must be >= 0 with a positive sum; got {value}.",
-        "curves_err_counts": "The counts {field} must be 6 whole numbers in [0, {high}] with at least one throw; "
-                             "got {value}.",
-        "curves_err_logits": "The logits {field} must be 2..{high} numbers in [-100, 100]; got {value}.",
-        "curves_err_label": "Target labels: row {row} has {field} = {value:.6g}; labels must be whole numbers "
+        "curves_err_weights": "{field}: the weights w must be >= 0 with a positive sum (got {value}).",
+        "curves_err_counts": "{field}: the counts n must be 6 whole numbers in [0, {high}] with at least one throw "
+                             "(got {value}).",
+        "curves_err_logits": "The logits must be 2..{high} numbers in [-100, 100] (got {value}).",
+        "curves_err_label": "{field}: row {row} has the target label t = {value:.6g}; labels must be whole numbers "
                             "0..{high} (one per class column).",
-        "curves_err_batch_size": "The {field} must have 1..{max_rows} rows and 2..{max_classes} classes; got {value}.",
-        "curves_err_table_empty": "the {field} table is empty: add rows with the columns {columns}.",
-        "curves_err_row_cells": "the {field} table, row {row} has {value} cells; every row needs {needed}: {columns}.",
-        "curves_err_cell_text": "the {field} table, row {row}, column {column} is {value!r}, not a number: type a "
-                                "number there.",
-        "curves_err_cell_empty": "the {field} table, row {row}, column {column} is empty: fill in a number or delete "
-                                 "the row.",
-        "curves_err_cell_infinite": "the {field} table, row {row}, column {column} is {value!r}: only finite numbers "
-                                    "are allowed.",
-        "curves_err_dice_rows": "the {field} table needs exactly 6 rows (faces 1-6); it has {value}.",
-        "curves_err_batch_width": "the {field} table, row 1 has {value} cells; a row is the target label t, then "
+        "curves_err_batch_size": "{field} must have 1..{max_rows} rows and 2..{max_classes} classes (got {value}).",
+        "curves_err_table_empty": "{field}: the table is empty. Add rows with the columns {columns}.",
+        "curves_err_row_cells": "{field}: row {row} has {value} cells; every row needs {needed}: {columns}.",
+        "curves_err_cell_text": "{field}: row {row}, column {column} is {value}, not a number. Type a number there.",
+        "curves_err_cell_empty": "{field}: row {row}, column {column} is empty. Fill in a number or delete the row.",
+        "curves_err_cell_infinite": "{field}: row {row}, column {column} is {value}; only finite numbers are allowed.",
+        "curves_err_dice_rows": "{field}: the table needs exactly 6 rows (faces 1-6); it has {value}.",
+        "curves_err_batch_width": "{field}: row 1 has {value} cells; a row is the target label t, then "
                                   "2..{high} probabilities y0, y1, ...",
-        "curves_err_soft_label": "{field} = {value:g} must be in [0, 1] (0 or 1 for hard labels).",
-        "curves_err_sentence_empty": "The {field} is empty: type a sentence to score.",
-        "curves_err_sentence_long": "The {field} has {length:,} characters; the limit is {limit:,}. Shorten it.",
-        "curves_err_single_token": "The {field} is a single token: add a word so there is a next token to predict.",
+        "curves_err_single_token": "{field} is a single token: add a word so there is a next token to predict.",
         # what each plot shows (its label on the page)
         "curves_plot_exp": "a^x, its derivative, e^x and the tangent at x0",
         "curves_plot_limit": "(1 + 1/n)^n approaching e as n grows",
@@ -307,33 +300,28 @@ TEXT: Table = {
         # bad input
         "curves_err_base_one": "{field} = {value:g} では ln a = 0 です。1^x は平らで log_1 x は定義されません。"
                                "1 以外の a を選んでください。",
-        "curves_err_log_positive": "{field} = {value:g}: 対数には正の数が必要です。",
-        "curves_err_probability": "確率 {field}: {row} 行目の {column} が {value:.6g} です。確率は [0, 1] の数で"
-                                  "なければなりません。",
-        "curves_err_row_sum": "確率 {field}: {row} 行目の合計が {value:.6g} で、1 ではありません。合計が 1 になる"
-                              "ように直してください。",
-        "curves_err_weights": "重み {field} は 0 以上で、合計が正でなければなりません（入力値: {value}）。",
-        "curves_err_counts": "回数 {field} は [0, {high}] の整数 6 個で、少なくとも 1 回は投げた数にしてください"
+        "curves_err_probability": "{field}: 確率 {symbol} の {row} 行目の {column} が {value:.6g} です。確率は [0, 1] "
+                                  "の数でなければなりません。",
+        "curves_err_row_sum": "{field}: 確率 {symbol} の {row} 行目の合計が {value:.6g} で、1 ではありません。合計が 1 "
+                              "になるように直してください。",
+        "curves_err_weights": "{field}: 重み w は 0 以上で、合計が正でなければなりません（入力値: {value}）。",
+        "curves_err_counts": "{field}: 回数 n は [0, {high}] の整数 6 個で、少なくとも 1 回は投げた数にしてください"
                              "（入力値: {value}）。",
-        "curves_err_logits": "ロジット {field} は [-100, 100] の数を 2〜{high} 個にしてください（入力値: {value}）。",
-        "curves_err_label": "正解ラベル: {row} 行目が {field} = {value:.6g} です。ラベルは 0〜{high} の整数"
+        "curves_err_logits": "ロジットは [-100, 100] の数を 2〜{high} 個にしてください（入力値: {value}）。",
+        "curves_err_label": "{field}: {row} 行目の正解ラベル t = {value:.6g} です。ラベルは 0〜{high} の整数"
                             "（クラスの列ごとに 1 つ）でなければなりません。",
         "curves_err_batch_size": "{field} は 1〜{max_rows} 行、2〜{max_classes} クラスにしてください（入力: {value}）。",
-        "curves_err_table_empty": "{field} の表が空です。列 {columns} の行を追加してください。",
-        "curves_err_row_cells": "{field} の表の {row} 行目にはセルが {value} 個あります。各行に {needed} 個"
+        "curves_err_table_empty": "{field}: 表が空です。列 {columns} の行を追加してください。",
+        "curves_err_row_cells": "{field}: {row} 行目にはセルが {value} 個あります。各行に {needed} 個"
                                 "（{columns}）必要です。",
-        "curves_err_cell_text": "{field} の表の {row} 行目、列 {column} が {value!r} で、数値ではありません。"
+        "curves_err_cell_text": "{field}: {row} 行目、列 {column} が {value} で、数値ではありません。"
                                 "数値を入力してください。",
-        "curves_err_cell_empty": "{field} の表の {row} 行目、列 {column} が空です。数値を入れるか、その行を削除して"
+        "curves_err_cell_empty": "{field}: {row} 行目、列 {column} が空です。数値を入れるか、その行を削除して"
                                  "ください。",
-        "curves_err_cell_infinite": "{field} の表の {row} 行目、列 {column} が {value!r} です。有限の数だけが使えます。",
-        "curves_err_dice_rows": "{field} の表はちょうど 6 行（出目 1〜6）必要ですが、{value} 行あります。",
-        "curves_err_batch_width": "{field} の表の 1 行目にはセルが {value} 個あります。各行は正解ラベル t と、"
+        "curves_err_cell_infinite": "{field}: {row} 行目、列 {column} が {value} です。有限の数だけが使えます。",
+        "curves_err_dice_rows": "{field}: 表はちょうど 6 行（出目 1〜6）必要ですが、{value} 行あります。",
+        "curves_err_batch_width": "{field}: 1 行目にはセルが {value} 個あります。各行は正解ラベル t と、"
                                   "2〜{high} 個の確率 y0, y1, ... です。",
-        "curves_err_soft_label": "{field} = {value:g} は [0, 1] の範囲にしてください（ハードラベルなら 0 か 1）。",
-        "curves_err_sentence_empty": "評価する文（{field}）が空です。文を入力してください。",
-        "curves_err_sentence_long": "評価する文（{field}）が {length:,} 文字あります。上限は {limit:,} 文字です。"
-                                    "短くしてください。",
         "curves_err_single_token": "{field} が 1 トークンしかありません。予測する次のトークンがあるよう、単語を"
                                    "足してください。",
         # figures

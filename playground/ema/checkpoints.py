@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import torch
 from safetensors.torch import load_file, save_file
 
+from playground.core.checks import shown
 from playground.core.ema import effective_decay
 from playground.core.errors import InputError
 from playground.ema import diffusion
@@ -52,10 +53,10 @@ def run_config(folder: pathlib.Path = ASSET_DIR) -> diffusion.TrainConfig:
 
 def load_checkpoint(step: int, weights: str, folder: pathlib.Path = ASSET_DIR) -> torch.nn.Module:
     """The digits UNet with the `weights` ("raw" or "ema") saved at `step`, in float32 and eval mode."""
-    if weights not in WEIGHT_SETS:
-        raise ValueError(f"weights must be 'raw' or 'ema', got {weights!r}.")
+    if weights not in WEIGHT_SETS:  # the tab asks for both by name: a caller's typo, not a reader's input
+        raise LookupError(f"weights must be 'raw' or 'ema', got {weights!r}.")
     if step not in shipped_steps(folder):
-        raise InputError("ema_err_no_checkpoint", field="step", value=step,
+        raise InputError("ema_err_no_checkpoint", field="ema_step", value=shown(step),
                          available=", ".join(map(str, shipped_steps(folder))))
     model = diffusion.digits_unet(run_config(folder).image_size)
     state = {name: t.float() for name, t in load_file(str(checkpoint_path(folder, step, weights))).items()}

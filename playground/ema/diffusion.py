@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from playground.core import checks
 from playground.core.ema import EMA, SCHEDULES
-from playground.core.errors import InputError
+from playground.core.generation import MAX_SEED
 from playground.core.seeding import init_weights_
 from playground.ema import quality as sample_quality
 
@@ -43,11 +44,20 @@ def import_diffusers():
 TOY_DATASETS = ("two_moons", "eight_gaussians", "swiss_roll")
 DATASETS = TOY_DATASETS + ("digits",)
 TRAIN_TIMESTEPS = 1000
+# What a run may ask for; the tab's sliders read theirs from here (they offer less: 50-10,000 steps, 0.9-0.9999)
+DECAY_RANGE = (0.0, 0.99999)
+LEARNING_RATE_RANGE = (1e-5, 0.1)
+STEPS_RANGE = (10, 20_000)
+EVAL_EVERY_RANGE = (1, 20_000)  # more than `steps`: evaluated at the last step only
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """One training run. Defaults: the two-moons run where EMA beats raw weights in 3/3 seeds."""
+    """One training run. Defaults: the two-moons run where EMA beats raw weights in 3/3 seeds.
+
+    Checked once, here (`playground.core.checks`), each field refused by its label key in the tab's
+    text table; whole numbers sent as 3000.0 are kept as the int 3000.
+    """
     dataset: str = "two_moons"
     ema_decay: float = 0.999
     schedule: str = "cap"  # EMA warm-up, see playground.ema.EMA
@@ -62,18 +72,20 @@ class TrainConfig:
     image_size: int = 8  # digits only: 8 (native) or 16 (upsampled)
 
     def __post_init__(self) -> None:
-        choices = {"dataset": DATASETS, "schedule": tuple(SCHEDULES), "image_size": (8, 16)}
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise InputError("ema_err_choice", field=name, value=getattr(self, name),
-                                 allowed=", ".join(map(str, allowed)))
-        ranges = {"ema_decay": (0.0, 0.99999), "learning_rate": (1e-5, 0.1), "steps": (10, 20_000),
-                  "seed": (0, 2**31 - 1), "batch_size": (8, 1024), "eval_every": (1, self.steps),
-                  "sampling_steps": (5, 200), "num_samples": (64, 5000)}
-        for name, (low, high) in ranges.items():
-            if not low <= getattr(self, name) <= high:  # NaN fails too
-                raise InputError("common_err_range", field=name, value=getattr(self, name), low=low, high=high)
-
+        checks.one_of("ema_dataset", self.dataset, DATASETS)
+        checks.one_of("ema_schedule", self.schedule, SCHEDULES)
+        checks.flag("ema_cosine", self.cosine_lr)
+        checks.one_of("ema_image_size", self.image_size, (8, 16))
+        checked = {"ema_decay": checks.in_range("ema_decay", self.ema_decay, *DECAY_RANGE),
+                   "learning_rate": checks.in_range("ema_lr", self.learning_rate, *LEARNING_RATE_RANGE),
+                   "steps": checks.whole_number("ema_steps", self.steps, *STEPS_RANGE),
+                   "seed": checks.whole_number("ema_seed", self.seed, 0, MAX_SEED),
+                   "batch_size": checks.whole_number("ema_batch_size", self.batch_size, 8, 1024),
+                   "eval_every": checks.whole_number("ema_every", self.eval_every, *EVAL_EVERY_RANGE),
+                   "sampling_steps": checks.whole_number("ema_sampling_steps", self.sampling_steps, 5, 200),
+                   "num_samples": checks.whole_number("ema_num_samples", self.num_samples, 64, 5000)}
+        for name, value in checked.items():  # frozen: set once, as checked
+            object.__setattr__(self, name, value)
 
     @classmethod
     def for_dataset(cls, dataset: str, **settings) -> TrainConfig:
@@ -87,10 +99,16 @@ DIGITS_DEFAULTS = TrainConfig(dataset="digits", learning_rate=1e-3, steps=1000, 
 
 
 # ------------------------------------------------------------------ data
+def reference_seed(seed: int) -> int:
+    """The held-out set's seed: the run's next one, wrapping at 2**32 (sklearn's limit) for the largest seed."""
+    return (seed + 1) % 2**32
+
+
 def toy_samples(name: str, n: int, seed: int) -> torch.Tensor:
     """`n` points (n, 2) of a 2-D toy distribution, roughly zero-mean and unit-scale."""
     from sklearn.datasets import make_moons, make_swiss_roll
 
+    checks.one_of("ema_dataset", name, TOY_DATASETS)
     rng = np.random.default_rng(seed)
     if name == "two_moons":
         points, _ = make_moons(n, noise=0.05, random_state=seed)
@@ -98,10 +116,8 @@ def toy_samples(name: str, n: int, seed: int) -> torch.Tensor:
     elif name == "eight_gaussians":
         angles = rng.integers(0, 8, n) * (2 * math.pi / 8)
         points = np.stack([np.cos(angles), np.sin(angles)], 1) * 1.5 + rng.normal(0, 0.1, (n, 2))
-    elif name == "swiss_roll":
+    else:  # swiss_roll
         points = make_swiss_roll(n, noise=0.3, random_state=seed)[0][:, [0, 2]] / 7.0
-    else:
-        raise ValueError(f"dataset {name!r} is not a 2-D toy set; choose one of {', '.join(TOY_DATASETS)}.")
     return torch.tensor(points, dtype=torch.float32)
 
 
@@ -231,7 +247,7 @@ def train(config: TrainConfig = TrainConfig()) -> Iterator[RunHistory]:
         data, reference = data[order[:1500]], data[order[1500:]]  # the classifier's held-out set
     else:
         data = toy_samples(config.dataset, 20_000, seed=config.seed)
-        reference = toy_samples(config.dataset, config.num_samples, seed=config.seed + 1)
+        reference = toy_samples(config.dataset, config.num_samples, seed=reference_seed(config.seed))
     model = init_weights_(make_model(config), generator)
     ema = EMA(model, decay=config.ema_decay, schedule=config.schedule)
     scheduler = make_scheduler(config.dataset)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from playground.core import hub, models
+from playground.core import checks, hub, models
 from playground.core.errors import InputError
+from playground.core.generation import MAX_SEED
 from playground.core.settings import Settings, get_settings
 from playground.ema.diffusion import import_diffusers
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 PRETRAINED_REPO = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 RAW_VARIANT = "non_ema"  # the file suffix diffusers uses for the raw weights
 MAX_PROMPT_CHARS = 500
+STEPS_RANGE = (5, 100)  # DDIM steps; the tab's slider offers these
 _lock = threading.Lock()
 
 
@@ -39,14 +41,12 @@ class PretrainedRequest:
     guidance_scale: float = 7.5  # classifier-free guidance; 1 switches it off
 
     def __post_init__(self) -> None:
-        if not self.prompt.strip():
-            raise InputError("common_err_empty", field="prompt", value=self.prompt)
-        if len(self.prompt) > MAX_PROMPT_CHARS:
-            raise InputError("ema_err_prompt_long", field="prompt", value=len(self.prompt), high=MAX_PROMPT_CHARS)
-        ranges = {"seed": (0, 2**31 - 1), "steps": (5, 100), "guidance_scale": (1.0, 20.0)}
-        for name, (low, high) in ranges.items():
-            if not low <= getattr(self, name) <= high:
-                raise InputError("common_err_range", field=name, value=getattr(self, name), low=low, high=high)
+        checks.text("ema_prompt", self.prompt, MAX_PROMPT_CHARS)
+        checked = {"seed": checks.whole_number("ema_seed", self.seed, 0, MAX_SEED),
+                   "steps": checks.whole_number("ema_gpu_steps", self.steps, *STEPS_RANGE),
+                   "guidance_scale": checks.in_range("ema_guidance", self.guidance_scale, 1.0, 20.0)}
+        for name, value in checked.items():  # frozen: set once, as checked
+            object.__setattr__(self, name, value)
 
 
 def load_unet_pair(repo: str, subfolder: str = "unet", dtype: torch.dtype = torch.float32,
@@ -62,9 +62,9 @@ def check_available(repo: str, settings: Settings) -> torch.device:
     """The CUDA device to use, or an InputError that says what is missing and how to get it."""
     device = models.pick_device(settings)
     if device.type != "cuda":  # two 860M-parameter UNets: ~1 minute per image on CPU
-        raise InputError("ema_err_no_gpu", field="device", value=device.type)
+        raise InputError("ema_err_no_gpu", value=device.type)
     if not pathlib.Path(repo).is_dir() and not hub.is_reachable(settings):
-        raise InputError("ema_err_no_hub", field="repo", value=repo)
+        raise InputError("ema_err_no_hub", value=repo)
     return device
 
 

@@ -22,8 +22,12 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
+from playground.core import checks
 from playground.core.ema import EMA
-from playground.gan_vs_diffusion.gan import check_ranges, mlp
+from playground.gan_vs_diffusion.gan import mlp
+
+TIMESTEPS_RANGE = (10, 1000)  # the tab's slider offers these (step 10)
+EMA_DECAY_RANGE = (0.0, 0.999)  # and these
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,19 @@ class DiffusionConfig:
     ema_decay: float = 0.995  # short runs: ~200 steps of memory
 
     def __post_init__(self) -> None:
-        check_ranges("diffusion", self, {"timesteps": (10, 1000), "ddim_steps": (1, self.timesteps),
-                                         "hidden": (8, 512), "time_dim": (4, 256), "coordinate_dim": (0, 256),
-                                         "learning_rate": (1e-5, 0.1),
-                                         "batch_size": (16, 4096), "ema_decay": (0.0, 0.9999)})
+        """Each field checked by its label key in the tab's text table; whole numbers kept as ints."""
+        checked = {"timesteps": checks.whole_number("gan_vs_diffusion_timesteps", self.timesteps, *TIMESTEPS_RANGE),
+                   "ema_decay": checks.in_range("gan_vs_diffusion_ema", self.ema_decay, *EMA_DECAY_RANGE),
+                   "hidden": checks.whole_number("gan_vs_diffusion_diffusion_hidden", self.hidden, 8, 512),
+                   "time_dim": checks.whole_number("gan_vs_diffusion_time_dim", self.time_dim, 4, 256),
+                   "coordinate_dim": checks.whole_number("gan_vs_diffusion_coordinate_dim", self.coordinate_dim,
+                                                         0, 256),
+                   "learning_rate": checks.in_range("gan_vs_diffusion_diffusion_lr", self.learning_rate, 1e-5, 0.1),
+                   "batch_size": checks.whole_number("gan_vs_diffusion_diffusion_batch", self.batch_size, 16, 4096)}
+        checked["ddim_steps"] = checks.whole_number("gan_vs_diffusion_ddim_steps", self.ddim_steps, 1,
+                                                    checked["timesteps"])
+        for name, value in checked.items():  # frozen: set once, as checked
+            object.__setattr__(self, name, value)
 
 
 COORDINATE_SCALE = 25.0  # tiny-diffusion's: the highest frequency is 25 per unit of (unit-variance) data
@@ -124,7 +137,7 @@ class DiffusionTrainer:
         """
         self.ema.copy_to(self.ema_model)
         if sampler not in ("ddpm", "ddim"):
-            raise ValueError(f"sampler {sampler!r} is unknown; use 'ddpm' or 'ddim'.")
+            raise LookupError(f"sampler {sampler!r} is unknown; use 'ddpm' or 'ddim'.")  # a caller's typo
         scheduler = self.scheduler if sampler == "ddpm" else self.ddim
         scheduler.set_timesteps(self.config.timesteps if sampler == "ddpm" else self.config.ddim_steps)
         x = torch.randn(n, 2, generator=generator)  # x_T

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
+from playground.core import checks
 from playground.core.errors import InputError
 
 LOSSES = ("non_saturating", "wgan_gp")
+# the ranges the tab's sliders offer (a config allows the same)
+PACK_RANGE, D_STEPS_RANGE, Z_DIM_RANGE = (1, 8), (1, 10), (1, 64)
 
 
 @dataclass(frozen=True)
@@ -33,20 +36,20 @@ class GANConfig:
     batch_size: int = 256
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise InputError("gan_vs_diffusion_err_loss", value=self.loss, allowed=", ".join(LOSSES))
-        check_ranges("GAN", self, {"pack": (1, 8), "d_steps": (1, 10), "z_dim": (1, 64), "hidden": (8, 512),
-                                   "learning_rate": (1e-5, 0.1), "batch_size": (16, 4096)})
+        """Each field checked by its label key in the tab's text table; whole numbers kept as ints."""
+        checks.one_of("gan_vs_diffusion_loss", self.loss, LOSSES)
+        checks.flag("gan_vs_diffusion_spectral", self.spectral_norm)
+        checked = {"pack": checks.whole_number("gan_vs_diffusion_pack", self.pack, *PACK_RANGE),
+                   "d_steps": checks.whole_number("gan_vs_diffusion_d_steps", self.d_steps, *D_STEPS_RANGE),
+                   "z_dim": checks.whole_number("gan_vs_diffusion_z_dim", self.z_dim, *Z_DIM_RANGE),
+                   "hidden": checks.whole_number("gan_vs_diffusion_gan_hidden", self.hidden, 8, 512),
+                   "learning_rate": checks.in_range("gan_vs_diffusion_gan_lr", self.learning_rate, 1e-5, 0.1),
+                   "batch_size": checks.whole_number("gan_vs_diffusion_gan_batch", self.batch_size, 16, 4096)}
+        for name, value in checked.items():  # frozen: set once, as checked
+            object.__setattr__(self, name, value)
         if self.batch_size % self.pack:
-            raise InputError("gan_vs_diffusion_err_batch_pack", batch=self.batch_size, pack=self.pack)
-
-
-def check_ranges(model: str, config: object, ranges: dict[str, tuple[float, float]]) -> None:
-    """Refuse the first field of `config` outside its [low, high] (an InputError naming model and field)."""
-    for name, (low, high) in ranges.items():
-        value = getattr(config, name)
-        if not low <= value <= high:
-            raise InputError("common_err_range", field=f"{model} {name}", low=low, high=high, value=value)
+            raise InputError("gan_vs_diffusion_err_batch_pack", field="gan_vs_diffusion_pack", batch=self.batch_size,
+                             pack=self.pack)
 
 
 def mlp(inputs: int, hidden: int, outputs: int, activation: type[torch.nn.Module], generator: torch.Generator,

@@ -11,10 +11,15 @@ Gaussians along the curve, and a drawn set uses the visitor's points as the cent
 """
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
 
 import numpy as np
 
+from playground.core import checks
+from playground.core.checks import shown
 from playground.core.errors import InputError
 
 DATASETS = ("ring8", "grid25", "two_moons", "spiral", "drawn")
@@ -23,10 +28,11 @@ DRAWN_STD = 0.05  # as a fraction of the drawn set's extent
 SKETCH_CELLS = 14  # a drawing is binned into 14 x 14 cells: at most 196 centres
 
 
-def validate_points(points: object) -> np.ndarray:
+def validate_points(points: object, field: str = "gan_vs_diffusion_points") -> np.ndarray:
     """A drawn or uploaded set as a (k, 2) float array: 2..MAX_DRAWN finite, distinct points.
 
-    Refusals are `InputError`s keyed `gan_vs_diffusion_err_points_*` (the tab says them in en / ja).
+    Refusals are `InputError`s keyed `gan_vs_diffusion_err_points_*` naming `field` (the label key of the box
+    or file the points came from), said by the tab in en / ja.
 
     >>> validate_points([[0, 0], [1, 1]]).shape
     (2, 2)
@@ -36,20 +42,49 @@ def validate_points(points: object) -> np.ndarray:
     try:
         array = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise InputError("gan_vs_diffusion_err_points_numbers", value=str(points)[:60]) from error
+        raise InputError("gan_vs_diffusion_err_points_numbers", field=field, value=shown(points)) from error
     if array.size == 0:
-        raise InputError("gan_vs_diffusion_err_points_empty")
+        raise InputError("gan_vs_diffusion_err_points_empty", field=field)
     if array.ndim != 2 or array.shape[1] != 2:
-        raise InputError("gan_vs_diffusion_err_points_shape", shape=str(array.shape))
+        raise InputError("gan_vs_diffusion_err_points_shape", field=field, shape=str(array.shape))
     if len(array) > MAX_DRAWN:
-        raise InputError("gan_vs_diffusion_err_points_too_many", count=len(array), limit=MAX_DRAWN)
+        raise InputError("gan_vs_diffusion_err_points_too_many", field=field, count=len(array), limit=MAX_DRAWN)
     bad = ~np.isfinite(array).all(axis=1)
     if bad.any():
-        raise InputError("gan_vs_diffusion_err_points_not_finite", row=int(np.argmax(bad)) + 1,
-                         value=str(array[bad][0].tolist()))
+        raise InputError("gan_vs_diffusion_err_points_not_finite", field=field, row=int(np.argmax(bad)) + 1,
+                         value=shown(array[bad][0].tolist()))
     if len(array) < 2 or np.ptp(array, axis=0).max() == 0:
-        raise InputError("gan_vs_diffusion_err_points_distinct")
+        raise InputError("gan_vs_diffusion_err_points_distinct", field=field)
     return array
+
+
+def points_from_text(lines: str, field: str = "gan_vs_diffusion_points") -> tuple[tuple[float, float], ...]:
+    """'x, y' lines (',' or ';'; a non-numeric first line is a header) or a JSON list of pairs, as tuples.
+
+    Only the format is checked here (a bad line is refused naming `field`, the line and its text,
+    escaped); count and values are `validate_points`'.
+
+    >>> points_from_text("x, y\n-1, 0\n1; 0.5")
+    ((-1.0, 0.0), (1.0, 0.5))
+    """
+    lines = lines.strip()
+    if lines.startswith("["):
+        try:
+            return tuple((float(x), float(y)) for x, y in json.loads(lines))
+        except (ValueError, TypeError) as error:
+            raise InputError("gan_vs_diffusion_err_row", field=field, line=1, row=shown(lines)) from error
+    rows = [row for row in csv.reader(io.StringIO(lines.replace(";", ","))) if any(cell.strip() for cell in row)]
+    points = []
+    for number, row in enumerate(rows, 1):
+        try:
+            if len(row) != 2:
+                raise ValueError(row)
+            points.append((float(row[0]), float(row[1])))
+        except ValueError as error:
+            if number == 1 and len(rows) > 1:
+                continue  # a header such as "x,y"
+            raise InputError("gan_vs_diffusion_err_row", field=field, line=number, row=shown(",".join(row))) from error
+    return tuple(points)
 
 
 def points_from_sketch(drawn: np.ndarray, cells: int = SKETCH_CELLS, extent: float = 2.0) -> np.ndarray:
@@ -65,7 +100,7 @@ def points_from_sketch(drawn: np.ndarray, cells: int = SKETCH_CELLS, extent: flo
     """
     drawn = np.asarray(drawn, dtype=bool)
     if drawn.ndim != 2 or not drawn.any():
-        raise InputError("gan_vs_diffusion_err_points_empty")
+        raise InputError("gan_vs_diffusion_err_points_empty", field="gan_vs_diffusion_sketch")
     rows, columns = np.nonzero(drawn)
     height, width = drawn.shape
     cell = (rows * cells // height) * cells + columns * cells // width  # cell index of each ink pixel
@@ -73,7 +108,7 @@ def points_from_sketch(drawn: np.ndarray, cells: int = SKETCH_CELLS, extent: flo
     occupied = counts > 0
     x = np.bincount(cell, columns, cells * cells)[occupied] / counts[occupied] / width  # 0..1, left to right
     y = np.bincount(cell, rows, cells * cells)[occupied] / counts[occupied] / height  # 0..1, top to bottom
-    return validate_points(np.stack([(2 * x - 1) * extent, (1 - 2 * y) * extent], 1))
+    return validate_points(np.stack([(2 * x - 1) * extent, (1 - 2 * y) * extent], 1), "gan_vs_diffusion_sketch")
 
 
 def _curve_modes(name: str) -> np.ndarray:
@@ -99,9 +134,8 @@ def toy_modes(name: str, points: object = None) -> np.ndarray:
         return np.array([[x, y] for x in range(-4, 5, 2) for y in range(-4, 5, 2)], dtype=np.float64)
     if name in ("two_moons", "spiral"):
         return _curve_modes(name)
-    if name == "drawn":
-        return validate_points(points)
-    raise InputError("gan_vs_diffusion_err_dataset", value=name, allowed=", ".join(DATASETS))
+    checks.one_of("gan_vs_diffusion_dataset", name, DATASETS)
+    return validate_points(points)  # drawn
 
 
 def mode_std(name: str, points: object = None) -> float:
@@ -122,8 +156,6 @@ def toy_samples(name: str, n: int, seed: int, points: object = None) -> np.ndarr
     >>> toy_samples("ring8", 4, seed=0).shape
     (4, 2)
     """
-    if not 1 <= n <= 1_000_000:
-        raise InputError("common_err_range", field="n", low=1, high=1_000_000, value=n)
     modes = toy_modes(name, points)
     rng = np.random.default_rng(seed)
     chosen = rng.integers(0, len(modes), n)

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from playground.core import checks
+from playground.core.checks import shown
 from playground.core.errors import InputError
 
 EPS = 1e-12  # y is clipped to [EPS, 1] before log, because log 0 = -inf (a loss of infinity)
@@ -32,23 +34,24 @@ def clipped_log(y: np.ndarray, eps: float = EPS) -> tuple[np.ndarray, np.ndarray
     return np.log(np.maximum(y, eps)), y < eps
 
 
-def check_probabilities(probs: np.ndarray, field: str = "Y") -> np.ndarray:
+def check_probabilities(probs: np.ndarray, symbol: str = "Y", field: str = "curves_batch_table") -> np.ndarray:
     """Rows of non-negative numbers that sum to 1; refuses (never rescales) anything else.
 
-    `field` is the matrix's symbol on the page (Y for predictions, T for targets, p for the dice);
-    an entry is named by its row and its column, the symbol's lower case and the class (y0, y1, ...).
+    `symbol` is the matrix's symbol on the page (Y for predictions, T for targets, p for the dice), `field`
+    the label key of the table it came from; an entry is named by its row and its column, the symbol's
+    lower case and the class (y0, y1, ...).
     """
     probs = np.asarray(probs, dtype=np.float64)
     rows = np.atleast_2d(probs)  # a single distribution is row 1
     bad = np.argwhere(~((rows >= 0) & (rows <= 1)))  # NaN fails both comparisons
     if bad.size:
         row, column = (int(i) for i in bad[0])
-        raise InputError("curves_err_probability", field=field, row=row + 1, column=f"{field.lower()}{column}",
+        raise InputError("curves_err_probability", field=field, symbol=symbol, row=row + 1, column=f"{symbol.lower()}{column}",
                          value=float(rows[row, column]))
     sums = rows.sum(axis=-1)
     bad = np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)
     if bad.size:
-        raise InputError("curves_err_row_sum", field=field, row=int(bad[0]) + 1, value=float(sums[bad[0]]))
+        raise InputError("curves_err_row_sum", field=field, symbol=symbol, row=int(bad[0]) + 1, value=float(sums[bad[0]]))
     return probs
 
 
@@ -56,7 +59,7 @@ def normalise(weights: list[float]) -> np.ndarray:
     """Non-negative weights -> probabilities w / sum(w) (the UI's sliders are weights)."""
     weights = np.asarray(weights, dtype=np.float64)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise InputError("curves_err_weights", field="w", value=weights.tolist())
+        raise InputError("curves_err_weights", field="curves_dice_table", value=shown(weights.tolist()))
     return weights / weights.sum()
 
 
@@ -106,12 +109,11 @@ def dice_likelihood(counts: list[int], probs: list[float], face: int = 5) -> Dic
     counts = np.asarray(counts, dtype=np.float64)
     if counts.shape != (6,) or np.any(counts < 0) or np.any(counts > MAX_COUNT) \
             or np.any(counts != np.round(counts)) or counts.sum() == 0:
-        raise InputError("curves_err_counts", field="n", value=counts.tolist(), high=MAX_COUNT)
-    probs = check_probabilities(probs, "p")
-    if probs.shape != (6,):
-        raise ValueError(f"dice probabilities need 6 values, one per face; got {probs.size}.")
-    if face not in range(6):
-        raise InputError("common_err_range", field="face", value=face, low=0, high=5)
+        raise InputError("curves_err_counts", field="curves_dice_table", value=shown(counts.tolist()), high=MAX_COUNT)
+    probs = check_probabilities(probs, "p", "curves_dice_table")
+    if probs.shape != (6,):  # the table gives 6 by construction: a caller's slip
+        raise TypeError(f"dice probabilities need 6 values, one per face; got {probs.size}.")
+    face = checks.whole_number("curves_face", face, 0, 5)  # 0-based here, 1..6 on the page
     log_p, clipped = clipped_log(probs)
     log_likelihood = float(np.sum(counts * log_p))
     frequencies = counts / counts.sum()
@@ -148,9 +150,8 @@ def ce_one_sample(logits: list[float], target: int) -> OneSampleCE:
     """
     z = np.asarray(logits, dtype=np.float64)
     if z.ndim != 1 or not 2 <= z.size <= MAX_CLASSES or not np.all(np.abs(z) <= 100):
-        raise InputError("curves_err_logits", field="logits", value=z.tolist(), high=MAX_CLASSES)
-    if target not in range(z.size):
-        raise InputError("common_err_range", field="target", value=target, low=0, high=z.size - 1)
+        raise InputError("curves_err_logits", value=shown(z.tolist()), high=MAX_CLASSES)
+    target = checks.whole_number("curves_target", target, 0, z.size - 1)
     y = softmax(z)
     t = np.eye(z.size)[target]
     terms = -t * log_softmax(z)  # log of the clipped y would stop at -log EPS = 27.6
@@ -190,7 +191,7 @@ def targets_matrix(targets: np.ndarray | list, classes: int) -> tuple[np.ndarray
     if targets.ndim == 1:
         bad = np.flatnonzero((targets != np.round(targets)) | (targets < 0) | (targets >= classes))
         if bad.size:
-            raise InputError("curves_err_label", field="t", row=int(bad[0]) + 1, value=float(targets[bad[0]]),
+            raise InputError("curves_err_label", field="curves_batch_table", row=int(bad[0]) + 1, value=float(targets[bad[0]]),
                              high=classes - 1)
         labels = targets.astype(np.int64)
         return np.eye(classes)[labels], labels
@@ -211,12 +212,12 @@ def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = 
     probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
     n, k = probs.shape
     if not 1 <= n <= MAX_SAMPLES or not 2 <= k <= MAX_CLASSES:
-        raise InputError("curves_err_batch_size", field="batch", value=f"{n} x {k}", max_rows=MAX_SAMPLES,
+        raise InputError("curves_err_batch_size", field="curves_batch_table", value=f"{n} x {k}", max_rows=MAX_SAMPLES,
                          max_classes=MAX_CLASSES)
     probs = check_probabilities(probs, "Y")
     t, labels = targets_matrix(targets, k)
     if t.shape != probs.shape:
-        raise ValueError(f"targets have shape {t.shape} but predictions {probs.shape}: one target per row.")
+        raise TypeError(f"targets have shape {t.shape} but predictions {probs.shape}: one target per row.")
     log_y, clipped = clipped_log(probs, eps)
     per_sample = np.array([-sum(t[i, c] * log_y[i, c] for c in range(k)) for i in range(n)])  # the double sum
     unclipped = torch.log(torch.from_numpy(probs))  # -inf where y = 0: torch sees what we clipped
@@ -228,17 +229,17 @@ def batch_ce(targets: np.ndarray | list, probs: np.ndarray | list, eps: float = 
 
 # ------------------------------------------------------------------ tables as the UI edits them
 def read_table(rows: list[list], name: str, headers: list[str]) -> np.ndarray:
-    """The table's cells as floats, or an InputError naming the table (`name`), row and column to fix.
+    """The table's cells as floats, or an InputError naming the table (`name`, its label key), row and column to fix.
 
     Rows arrive as the browser or an API client sends them: numbers or numeric text, None or ""
     for an empty cell, and rows of any length, so every cell is checked here.
 
-    >>> read_table([[1, "2.5"]], "demo", ["a", "b"]).tolist()
+    >>> read_table([[1, "2.5"]], "curves_batch_table", ["a", "b"]).tolist()
     [[1.0, 2.5]]
     """
     columns = ", ".join(headers)
     if not rows or not any(rows):
-        raise InputError("curves_err_table_empty", field=name, value=rows, columns=columns)
+        raise InputError("curves_err_table_empty", field=name, columns=columns)
     table = np.empty((len(rows), len(headers)))
     for r, row in enumerate(rows, start=1):
         cells = list(row) if isinstance(row, (list, tuple)) else [row]
@@ -246,7 +247,7 @@ def read_table(rows: list[list], name: str, headers: list[str]) -> np.ndarray:
             raise InputError("curves_err_row_cells", field=name, row=r, value=len(cells), needed=len(headers),
                              columns=columns)
         for c, (cell, header) in enumerate(zip(cells, headers)):
-            where = dict(field=name, row=r, column=header, value=cell)
+            where = dict(field=name, row=r, column=header, value=shown(cell))
             try:
                 value = math.nan if cell is None or str(cell).strip() == "" else float(cell)
             except (TypeError, ValueError):
@@ -261,12 +262,11 @@ def read_table(rows: list[list], name: str, headers: list[str]) -> np.ndarray:
 
 def dice_from_table(rows: list[list[float]], face: int) -> DiceLikelihood:
     """Rows (face, count n, weight w) -> `dice_likelihood(n, w / sum w)`; `face` is 1..6 here."""
-    if face not in range(1, 7):  # the API may send any number; the page's slider cannot
-        raise InputError("common_err_range", field="face", value=face, low=1, high=6)
-    table = read_table(rows, "dice", DICE_HEADERS)
+    face = checks.whole_number("curves_face", face, 1, 6)
+    table = read_table(rows, "curves_dice_table", DICE_HEADERS)
     if table.shape[0] != 6:
-        raise InputError("curves_err_dice_rows", field="dice", value=table.shape[0])
-    return dice_likelihood(table[:, 1], normalise(table[:, 2]), int(face) - 1)
+        raise InputError("curves_err_dice_rows", field="curves_dice_table", value=table.shape[0])
+    return dice_likelihood(table[:, 1], normalise(table[:, 2]), face - 1)
 
 
 def batch_headers(classes: int) -> list[str]:
@@ -278,6 +278,6 @@ def batch_from_table(rows: list[list[float]], eps: float = EPS) -> BatchCE:
     """Rows (target label, y_0, ..., y_K-1) -> `batch_ce(labels, Y)`; the first row sets K."""
     width = len(rows[0]) if rows and isinstance(rows[0], (list, tuple)) else 0
     if rows and not 3 <= width <= MAX_CLASSES + 1:
-        raise InputError("curves_err_batch_width", field="batch", value=width, high=MAX_CLASSES)
-    table = read_table(rows, "batch", batch_headers(max(width - 1, 2)))
+        raise InputError("curves_err_batch_width", field="curves_batch_table", value=width, high=MAX_CLASSES)
+    table = read_table(rows, "curves_batch_table", batch_headers(max(width - 1, 2)))
     return batch_ce(table[:, 0], table[:, 1:], eps)

@@ -10,38 +10,63 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from playground.core import checks
 from playground.core.errors import InputError
 
-BASE_RANGE = (0.1, 10.0)  # a = 1 is flat (ln 1 = 0) and has no logarithm; the UI keeps a != 1
-X_RANGE = (-3.0, 3.0)  # where a^x stays readable on one plot for every base in BASE_RANGE
-LOG_X_RANGE = (0.05, 6.0)  # log_a x needs x > 0; 0.05 shows the dive towards -inf
+X_RANGE = (-3.0, 3.0)  # the plotted x of a^x: readable on one plot for every base the page offers
+LOG_X_RANGE = (0.05, 6.0)  # the plotted x of log_a x (> 0); 0.05 shows the dive towards -inf
 POINTS = 241
 RULE_NAMES = ("product", "quotient", "power", "change_of_base")  # what `log_rules` returns, in order
+N_MAX_RANGE = (1, 1_000_000)  # the largest n of (1 + 1/n)^n; the page's slider offers the same
 
 
-def _check_range(field: str, value: float, low: float, high: float) -> float:
-    """`value` as a float, or an InputError naming `field`, the value and the range (NaN is outside)."""
-    value = float(value)
-    if not math.isfinite(value) or not low <= value <= high:
-        raise InputError("common_err_range", field=field, value=value, low=low, high=high)
-    return value
-
-
-def _check_positive(field: str, value: float, high: float) -> float:
-    """A number a logarithm can take: > 0 (and at most `high`, so the plot stays readable)."""
-    if not float(value) > 0:  # NaN is not > 0 either
-        raise InputError("curves_err_log_positive", field=field, value=float(value))
-    return _check_range(field, value, 1e-6, high)
-
-
-def _check_base(base: float) -> float:
-    base = _check_range("base", base, *BASE_RANGE)
-    if abs(base - 1.0) < 1e-9:  # reachable from the page: the base slider passes through 1
-        raise InputError("curves_err_base_one", field="base", value=base)
+def _not_one(field: str, base: float) -> float:
+    """A base other than 1 (ln 1 = 0: 1^x is flat and log_1 x undefined); the page's sliders pass through 1."""
+    if abs(base - 1.0) < 1e-9:
+        raise InputError("curves_err_base_one", field=field, value=base)
     return base
+
+
+@dataclass(frozen=True)
+class ExpQuery:
+    """Section 1's inputs: the base a of a^x and the point x0 of the tangent; the page's sliders read these ranges."""
+    base: float = 2.0
+    x0: float = 1.0
+    BASE_RANGE: ClassVar[tuple[float, float]] = (0.2, 5.0)
+    X0_RANGE: ClassVar[tuple[float, float]] = (-2.0, 2.0)
+
+    def __post_init__(self) -> None:
+        checked = {"base": _not_one("curves_base", checks.in_range("curves_base", self.base, *self.BASE_RANGE)),
+                   "x0": checks.in_range("curves_x0", self.x0, *self.X0_RANGE)}
+        for name, value in checked.items():  # frozen: set once, as checked
+            object.__setattr__(self, name, value)
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """Section 2's inputs: log base, tangent point, and p, q, r of the rules; the page's sliders read these ranges."""
+    base: float = math.e
+    x0: float = 1.0
+    p: float = 3.0
+    q: float = 5.0
+    power: float = 2.5
+    BASE_RANGE: ClassVar[tuple[float, float]] = (1.5, 10.0)
+    X0_RANGE: ClassVar[tuple[float, float]] = (0.1, 5.0)
+    RULE_RANGE: ClassVar[tuple[float, float]] = (0.1, 100.0)  # p and q: logarithms need positive numbers
+    POWER_RANGE: ClassVar[tuple[float, float]] = (-5.0, 5.0)
+
+    def __post_init__(self) -> None:
+        checked = {"base": _not_one("curves_log_base", checks.in_range("curves_log_base", self.base, *self.BASE_RANGE)),
+                   "x0": checks.in_range("curves_log_x0", self.x0, *self.X0_RANGE),
+                   "p": checks.in_range("curves_p", self.p, *self.RULE_RANGE),
+                   "q": checks.in_range("curves_q", self.q, *self.RULE_RANGE),
+                   "power": checks.in_range("curves_power", self.power, *self.POWER_RANGE)}
+        for name, value in checked.items():  # frozen: set once, as checked
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)
@@ -67,15 +92,14 @@ class ExpCurve:
     ln_base: float  # the ratio dy / y, the same at every x
 
 
-def exp_curve(base: float = 2.0, x0: float = 1.0) -> ExpCurve:
+def exp_curve(query: ExpQuery = ExpQuery()) -> ExpCurve:
     """a^x and (a^x)' = a^x ln a, with the tangent at x0.
 
-    >>> c = exp_curve(math.e, 0.0)
+    >>> c = exp_curve(ExpQuery(math.e, 0.0))
     >>> round(c.tangent.slope, 12), round(c.ln_base, 12)
     (1.0, 1.0)
     """
-    base = _check_base(base)
-    x0 = _check_range("x0", x0, *X_RANGE)
+    base, x0 = query.base, query.x0
     x = np.linspace(*X_RANGE, POINTS)
     ln_a = math.log(base)
     y = base ** x
@@ -97,7 +121,7 @@ def e_limit(n_max: int = 10_000) -> ELimit:
     >>> int(lim.n[-1]), bool(lim.error[-1] < 2e-3)
     (1000, True)
     """
-    n_max = int(_check_range("n_max", n_max, 1, 10_000_000))
+    n_max = checks.whole_number("curves_n_max", n_max, *N_MAX_RANGE)
     n = np.unique(np.round(np.logspace(0, math.log10(n_max), 60)).astype(np.int64))
     value = (1.0 + 1.0 / n) ** n
     return ELimit(n, value, math.e - value)
@@ -113,15 +137,14 @@ class LogCurve:
     tangent: Tangent
 
 
-def log_curve(base: float = math.e, x0: float = 1.0) -> LogCurve:
+def log_curve(query: LogQuery = LogQuery()) -> LogCurve:
     """log_a x = ln x / ln a and (log_a x)' = 1 / (x ln a).
 
-    >>> c = log_curve(2.0, 4.0)
+    >>> c = log_curve(LogQuery(2.0, 4.0))
     >>> round(c.tangent.y0, 12), round(c.tangent.slope * 4 * math.log(2), 12)
     (2.0, 1.0)
     """
-    base = _check_base(base)
-    x0 = _check_range("x0", x0, *LOG_X_RANGE)
+    base, x0 = query.base, query.x0
     x = np.linspace(*LOG_X_RANGE, POINTS)
     ln_a = math.log(base)
     return LogCurve(base, x, np.log(x) / ln_a, 1.0 / (x * ln_a),
@@ -148,7 +171,7 @@ def finite_difference(x0: float = 1.0) -> FiniteDifference:
     >>> bool(fd.forward_error.min() < 1e-7), fd.exact
     (True, 0.5)
     """
-    x0 = _check_range("x0", x0, *LOG_X_RANGE)
+    x0 = checks.in_range("curves_log_x0", x0, *LogQuery.X0_RANGE)
     h = np.logspace(-14, -1, 53)
     h = h[h < x0]  # the central difference needs x0 - h > 0
     forward = (np.log(x0 + h) - np.log(x0)) / h
@@ -170,16 +193,13 @@ class LogRule:
         return abs(self.left - self.right)
 
 
-def log_rules(p: float = 3.0, q: float = 5.0, power: float = 2.5, base: float = math.e) -> list[LogRule]:
+def log_rules(query: LogQuery = LogQuery()) -> list[LogRule]:
     """The product, quotient, power and change-of-base rules computed numerically for p, q > 0.
 
-    >>> [rule.difference < 1e-12 for rule in log_rules(3.0, 5.0, 2.5, 10.0)]
+    >>> [rule.difference < 1e-12 for rule in log_rules(LogQuery(base=10.0))]
     [True, True, True, True]
     """
-    base = _check_base(base)
-    p = _check_positive("p", p, 1e6)
-    q = _check_positive("q", q, 1e6)
-    power = _check_range("power", power, -10.0, 10.0)
+    base, p, q, power = query.base, query.p, query.q, query.power
 
     def log(v: float) -> float:
         return math.log(v) / math.log(base)

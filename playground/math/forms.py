@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core.errors import InputError
+from playground.core import checks
 from playground.math.cross_entropy import BatchCE, softmax
 
 Z_RANGE = (-8.0, 8.0)  # logits beyond +-8 give sigmoid within 3e-4 of 0 or 1: nothing new to see
@@ -63,11 +63,8 @@ def binary_ce(z0: float = 1.0, t: float = 1.0) -> BinaryCE:
     >>> round(b.loss0, 12) == round(math.log(2), 12), b.max_difference < 1e-12
     (True, True)
     """
-    z0, t = float(z0), float(t)
-    if not Z_RANGE[0] <= z0 <= Z_RANGE[1]:
-        raise InputError("common_err_range", field="z", value=z0, low=Z_RANGE[0], high=Z_RANGE[1])
-    if not 0.0 <= t <= 1.0:
-        raise InputError("curves_err_soft_label", field="t", value=t)
+    z0 = checks.in_range("curves_z", z0, *Z_RANGE)
+    t = checks.in_range("curves_t", t, 0.0, 1.0)  # 0 or 1 for hard labels, between for soft ones
     y = np.linspace(0.005, 0.995, 199)
     z = np.linspace(*Z_RANGE, 241)
     sigmoid_loss, softmax_loss = bce_with_logits(z, t), softmax2_ce(z, t)
@@ -127,9 +124,9 @@ def softmax_gradient(logits: np.ndarray, targets: np.ndarray, step: float = 1e-5
     z = np.asarray(logits, dtype=np.float64)
     t = np.asarray(targets, dtype=np.float64)
     if z.shape != t.shape or z.ndim != 2:
-        raise ValueError(f"logits {z.shape} and targets {t.shape} must be the same (N, K) shape.")
-    if not 0 < step <= 1e-2:
-        raise ValueError(f"step = {step} must be in (0, 0.01]; 1e-5 balances truncation and round-off.")
+        raise TypeError(f"logits {z.shape} and targets {t.shape} must be the same (N, K) shape.")  # a caller's slip
+    if not 0 < step <= 1e-2:  # a caller's slip too: the page always uses the default
+        raise TypeError(f"step = {step} must be in (0, 0.01]; 1e-5 balances truncation and round-off.")
     numerical = np.zeros_like(z)
     for index in np.ndindex(*z.shape):  # 1. nudge one logit up and down  2. slope of the loss
         bump = np.zeros_like(z)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from playground.core import checks
 from playground.core.errors import InputError
 from playground.core.models import LoadedLM
 
@@ -37,14 +38,10 @@ def token_losses(lm: LoadedLM, sentence: str) -> TokenLosses:
 
     The (T, vocab) logits at position t score token t+1: loss_t = -log_softmax(logits_t)[id_{t+1}].
     """
-    sentence = (sentence or "").strip()
-    if not sentence:  # said in the Math tab's words ("sentence", not "prompt")
-        raise InputError("curves_err_sentence_empty", field="sentence")
-    if len(sentence) > MAX_SENTENCE_CHARS:
-        raise InputError("curves_err_sentence_long", field="sentence", length=len(sentence), limit=MAX_SENTENCE_CHARS)
+    sentence = checks.text("curves_sentence", sentence, MAX_SENTENCE_CHARS).strip()
     ids = lm.tokenizer(sentence, return_tensors="pt").input_ids.to(lm.device)  # (1, T)
     if ids.shape[1] < 2:
-        raise InputError("curves_err_single_token", field="sentence", value=sentence)
+        raise InputError("curves_err_single_token", field="curves_sentence")
     output = lm.model(ids, labels=ids)
     log_p = torch.log_softmax(output.logits[0, :-1].double(), dim=-1)  # (T-1, vocab): predicts tokens 2..T
     neg_log_p = -log_p.gather(-1, ids[0, 1:, None])[:, 0]  # (T-1,)
