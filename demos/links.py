@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -242,6 +243,34 @@ def linked_values(params: dict[str, str], controls: dict[str, gr.components.Comp
     return found
 
 
+@dataclass(frozen=True, eq=False)
+class DeepLink:
+    """A tab's `?tab=<tab>&<name>=<value>...`: which control each name sets, and an optional preset first.
+
+    The page-load handler itself (`__call__`), so a test can find every tab's links in the built page and
+    ask what a query would set (`values`) without a browser.
+    """
+    tab: str
+    controls: dict[str, gr.components.Component]
+    preset: Callable[[dict[str, str]], dict[Any, Any]] | None = None
+    extra: tuple[gr.components.Component, ...] = ()
+
+    def outputs(self) -> list[gr.components.Component]:
+        return [*self.controls.values(), *self.extra]
+
+    def values(self, params: dict[str, str]) -> dict[Any, Any]:
+        """`{component: value}` this query sets: the preset's, then each named control's (a bad value ignored)."""
+        if not names_tab(params, self.tab):
+            return {}
+        return {**(self.preset(params) if self.preset else {}), **linked_values(params, self.controls)}
+
+    def __call__(self, request: gr.Request) -> Any:
+        values, outputs = self.values(query(request)), self.outputs()
+        if not values:  # Gradio would read an empty dict as a lone output's value
+            return gr.skip() if len(outputs) == 1 else [gr.skip()] * len(outputs)
+        return values
+
+
 def when_linked_controls(tab: str, controls: dict[str, gr.components.Component],
                          preset: Callable[[dict[str, str]], dict[Any, Any]] | None = None,
                          extra: Iterable[gr.components.Component] = ()) -> Dependency:
@@ -252,16 +281,13 @@ def when_linked_controls(tab: str, controls: dict[str, gr.components.Component],
     are ignored (a mistyped slide link still opens the tab). One event, so what follows it (`.then`)
     computes once with the final values.
     """
-    outputs = [*controls.values(), *extra]
+    link = DeepLink(tab, controls, preset, tuple(extra))
+    return gr.on(None, link, None, link.outputs(), api_visibility="private", queue=False)
 
-    def load(request: gr.Request) -> Any:
-        params = query(request)
-        values = {**(preset(params) if preset else {}), **linked_values(params, controls)} if names_tab(params, tab) else {}
-        if not values:  # Gradio would read an empty dict as a lone output's value
-            return gr.skip() if len(outputs) == 1 else [gr.skip()] * len(outputs)
-        return values
 
-    return gr.on(None, load, None, outputs, api_visibility="private", queue=False)
+def deep_links(blocks: gr.Blocks) -> dict[str, DeepLink]:
+    """Every tab's `DeepLink` in a built page, by tab (for tests and the presenter's guide check)."""
+    return {function.fn.tab: function.fn for function in blocks.fns.values() if isinstance(function.fn, DeepLink)}
 
 
 def scroll_to_section(tab: str, sections: dict[str, str]) -> None:
