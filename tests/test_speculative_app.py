@@ -33,7 +33,8 @@ def test_compare_returns_identical_texts_timings_and_acceptance(client):
 
 
 @pytest.mark.parametrize("change, message", [
-    (dict(gamma=0), "Draft length γ must be a whole number from 1 to 16"), (dict(gamma=2.5), "whole number"), (dict(prompt=""), "empty"),
+    (dict(gamma=0), "Draft length γ must be a whole number from 1 to 16"), (dict(gamma=2.5), "whole number"),
+    (dict(prompt=""), "empty"),
     (dict(kind="draft_model"), "draft model"),
     (dict(kind="early_exit", layers=29, max_tokens=600), "Max new tokens must be a whole number from 1 to 512"),
 ], ids=["gamma-0", "gamma-fraction", "empty-prompt", "draft-model-without-pair", "max-tokens-600"])
