@@ -38,7 +38,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,6 +50,7 @@ from transformers import AutoConfig, AutoModelForCausalLM, DynamicCache  # noqa:
 
 from playground.core.models import LoadedLM, cache_folder, pick_dtype  # noqa: E402
 from playground.core.settings import Settings  # noqa: E402
+from playground.speculative.config import SpeculativeConfig  # noqa: E402
 from playground.speculative.decoding import speculative_generate  # noqa: E402
 from playground.speculative.drafts import truncate_cache  # noqa: E402
 from playground.speculative.presets import MODEL_PAIRS, PRESETS, make_draft, transformers_generate  # noqa: E402
@@ -209,12 +210,13 @@ def speculative_copy(bench: Bench) -> dict:
     gamma, tokens = preset.num_draft_tokens, bench.size(preset.max_new_tokens, 24)
     model, weights = copy_target(bench)
     ids = torch.tensor([shipped["prompt_ids"]], device=bench.device)
-    draft = make_draft(preset.draft_kind, model)
-    speculative_generate(model, None, ids, 4)  # warm-up: first calls allocate and pick kernels
+    config = replace(preset, max_new_tokens=tokens, adaptive_draft=False)  # the shipped run's fixed gamma
+    draft = make_draft(config, model)
+    speculative_generate(model, None, ids, SpeculativeConfig(max_new_tokens=4))  # warm-up: first calls allocate
     plain_runs, fast_runs = [], []
     for _ in range(bench.repeats):
-        plain_runs.append(speculative_generate(model, None, ids, tokens))
-        fast_runs.append(speculative_generate(model, draft, ids, tokens, gamma))
+        plain_runs.append(speculative_generate(model, None, ids, config))
+        fast_runs.append(speculative_generate(model, draft, ids, config))
     plain_rate = statistics.median(r.tokens_per_s for r in plain_runs)
     fast_rate = statistics.median(r.tokens_per_s for r in fast_runs)
     plain, fast = plain_runs[-1], fast_runs[-1]
@@ -235,8 +237,8 @@ def speculative_sampled(bench: Bench) -> dict:
     """Sampling (temperature 1, seeded) with prompt lookup: the path where p, q and the generator meet."""
     model, weights = copy_target(bench)
     ids = torch.tensor([copy_preset()["prompt_ids"]], device=bench.device)
-    result = speculative_generate(model, make_draft("prompt_lookup", model), ids, bench.size(64, 12),
-                                  num_draft_tokens=4, do_sample=True, temperature=1.0, seed=0)
+    config = SpeculativeConfig(max_new_tokens=bench.size(64, 12), num_draft_tokens=4, do_sample=True, temperature=1.0)
+    result = speculative_generate(model, make_draft(config, model), ids, config)
     del model
     free(bench.device)
     return {"weights": weights, "tokens": len(result.tokens), "tokens_per_s": result.tokens_per_s,
@@ -362,8 +364,9 @@ def draft_verify(bench: Bench) -> dict:
         grid = {f"{a:.1f}": max(leviathan_speedup(a, g, c, v[g]) for g in gammas) for a in (0.5, 0.6, 0.7, 0.8, 0.9)}
         # the real loop once, draft model and all (random weights: its acceptance says nothing)
         prompt, tokens = context[:, :bench.size(64, 16)], bench.size(64, 8)
-        plain = speculative_generate(target, None, prompt, tokens)
-        fast = speculative_generate(target, make_draft("draft_model", target, draft), prompt, tokens, 4)
+        config = SpeculativeConfig(draft_kind="draft_model", max_new_tokens=tokens, num_draft_tokens=4)
+        plain = speculative_generate(target, None, prompt, config)
+        fast = speculative_generate(target, make_draft(config, target, draft), prompt, config)
         report[f"{target_name} / {draft_name}"] = {
             "target_parameters": parameter_count(target), "draft_parameters": parameter_count(draft),
             "target_step_ms": 1e3 * target_s, "draft_step_ms": 1e3 * draft_s, "c": c,

@@ -20,6 +20,7 @@ import pathlib
 import platform
 import statistics
 import sys
+from dataclasses import replace
 
 os.environ.setdefault("PLAYGROUND_OFFLINE", "1")
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
@@ -28,6 +29,7 @@ import torch  # noqa: E402
 
 from playground.core.generation import chat_input_ids  # noqa: E402
 from playground.core.models import load_causal_lm  # noqa: E402
+from playground.speculative.config import SpeculativeConfig  # noqa: E402
 from playground.speculative.decoding import speculative_generate  # noqa: E402
 from playground.speculative.presets import MODEL_PAIRS, PRESETS, make_draft, transformers_generate  # noqa: E402
 
@@ -35,17 +37,16 @@ from playground.speculative.presets import MODEL_PAIRS, PRESETS, make_draft, tra
 def bench_preset(lm, draft_lm, key: str, tokens: int, repeats: int) -> dict:
     preset = PRESETS[key]
     kind = "draft_model" if draft_lm is not None else preset.draft_kind
-    gamma = preset.num_draft_tokens
+    gamma, config = preset.num_draft_tokens, replace(preset, draft_kind=kind, max_new_tokens=tokens)
     ids = chat_input_ids(lm, preset.prompt)
-    draft = make_draft(kind, lm.model, draft_lm.model if draft_lm else None, preset.early_exit_layers)
+    draft = make_draft(config, lm.model, draft_lm.model if draft_lm else None)
     reference = {"assistant_model": draft_lm.model, "num_assistant_tokens": gamma} if draft_lm else (
         {"prompt_lookup_num_tokens": gamma} if kind == "prompt_lookup" else None)
-    speculative_generate(lm.model, None, ids, 4)  # warm-up: first calls allocate and pick kernels
+    speculative_generate(lm.model, None, ids, SpeculativeConfig(max_new_tokens=4))  # warm-up: first calls allocate
     plain_s, spec_s, hf_s = [], [], []
     for _ in range(repeats):  # plain and speculative alternate, so drifts in load hit both
-        plain = speculative_generate(lm.model, None, ids, tokens)
-        spec = speculative_generate(lm.model, draft, ids, tokens, gamma,
-                                    adaptive_draft=preset.adaptive_draft)
+        plain = speculative_generate(lm.model, None, ids, config)
+        spec = speculative_generate(lm.model, draft, ids, config)
         plain_s.append(plain.wall_s)
         spec_s.append(spec.wall_s)
         if reference is not None:

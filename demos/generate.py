@@ -19,7 +19,7 @@ from demos.common import T, Table, batched_stream, session_of, text, user_errors
 from playground.core import recorded
 from playground.core.batching import Schedulers
 from playground.core.engine import Engine
-from playground.core.generation import MAX_NEW_TOKENS, GenerationParams, validate_prompt
+from playground.core.generation import MAX_NEW_TOKENS, TEMPERATURE_RANGE, GenerateRequest
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
 from playground.dpo.training import WHOSE, PolicyTrainer
@@ -92,8 +92,8 @@ TEXT: Table = {
     },
 }
 BUILT_KEYS = {"generate_policy_{}_info": lambda: WHOSE}  # what "trained" is for this visitor (tests/test_ui_text.py)
-DEFAULTS = GenerationParams()
 PROMPT = "Write a short poem about the ocean."
+DEFAULTS = GenerateRequest(PROMPT)
 LESSON = pathlib.Path("assets/generate/lesson.json")  # PROMPT answered with DEFAULTS, by scripts/record_lessons.py
 
 
@@ -119,19 +119,21 @@ class Generate:
     @user_errors(table=TEXT)
     def generate(self, prompt: str, max_new_tokens: float, temperature: float, policy: str = "reference",
                  request: gr.Request = None) -> Iterator[str]:
-        params = GenerationParams.from_ui(max_new_tokens, temperature)
-        if policy == "reference" and self.engine:  # the trained policy lives only here, so it always runs here
-            yield from self.engine.stream_prompt(validate_prompt(prompt), max_tokens=params.max_new_tokens,
+        """The answer as it grows; the inputs come by name and are checked as one `GenerateRequest`."""
+        asked = GenerateRequest(prompt, max_new_tokens, temperature, policy)
+        params = asked.params
+        if asked.policy == "reference" and self.engine:  # the trained policy lives only here, so it always runs here
+            yield from self.engine.stream_prompt(asked.prompt.strip(), max_tokens=params.max_new_tokens,
                                                  temperature=params.temperature, top_p=params.top_p, seed=params.seed)
             return
         session = session_of(request)
-        lm = self.trainer.answering_lm(load_causal_lm(), policy, session)  # one read: a publish cannot swap it
+        lm = self.trainer.answering_lm(load_causal_lm(), asked.policy, session)  # one read: a publish cannot swap it
         if lm is None and self.trainer.whose(session) == "evicted":
             raise ValueError(text(TEXT, "generate_err_evicted", request, run=self.trainer.evicted(session),
                                   kept=self.trainer.max_private))
         if lm is None:
             raise ValueError(text(TEXT, "generate_err_untrained", request))
-        yield from batched_stream(self.batches, lm, prompt, params, request)
+        yield from batched_stream(self.batches, lm, asked.prompt, params, request)
 
     def policy_choice(self, request: gr.Request = None) -> dict:
         """The radio's value and what "trained" means for this visitor: their own run, the room's, or none yet."""
@@ -162,7 +164,7 @@ def build(trainer: PolicyTrainer, batches: Schedulers) -> tuple[gr.Radio, Callab
     with gr.Row():
         max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=DEFAULTS.max_new_tokens, step=1,
                             label=T("generate_max_tokens"), elem_id="generate-max-tokens")
-        temperature = gr.Slider(0.0, 2.0, value=DEFAULTS.temperature, step=0.05,
+        temperature = gr.Slider(*TEMPERATURE_RANGE, value=DEFAULTS.temperature, step=0.05,
                              label=T("generate_temperature"), elem_id="generate-temperature")
         policy = gr.Radio([(T("generate_policy_reference"), "reference"), (T("generate_policy_trained"), "trained")],
                           value="reference", label=T("generate_policy"), info=T("generate_policy_reference_info"),
@@ -175,8 +177,9 @@ def build(trainer: PolicyTrainer, batches: Schedulers) -> tuple[gr.Radio, Callab
     started = run.click(live_start, None, [answer, note], api_visibility="private", queue=False)
     # No concurrency limit: every request goes straight to its model's scheduler, which batches
     # them and refuses past its limits at once.
-    event = started.then(handlers.generate, [prompt, max_tokens, temperature, policy], answer, api_name="generate",
-                         concurrency_limit=None)
+    event = started.then(handlers.generate, inputs_kwargs={"prompt": prompt, "max_new_tokens": max_tokens,
+                                                           "temperature": temperature, "policy": policy},
+                         outputs=answer, api_name="generate", concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     gr.on(None, handlers.policy_choice, None, policy, api_visibility="private")  # on page load
     gr.on(None, handlers.lesson, None, [answer, note], api_visibility="private")  # a finished answer at first sight

@@ -18,20 +18,21 @@ from demos import links
 from demos.common import ComponentView, T, Table, engine_metrics_line, labels, text, timed_turn, user_errors, wait_for_turn
 from playground.core import recorded
 from playground.core.engine import spec_decode_counts
-from playground.core.generation import (
-    MAX_NEW_TOKENS,
-    MAX_PROMPT_CHARS,
-    GenerationParams,
-    chat_input_ids,
-    is_whole_number,
-)
+from playground.core.generation import MAX_NEW_TOKENS, MAX_PROMPT_CHARS, chat_input_ids
 from playground.core.models import LoadedLM, load_causal_lm
 from playground.core.settings import get_settings
 from playground.core.timed import TimedWork
 from playground.speculative.comparison import Comparison, plain_then_speculative
-from playground.speculative.decoding import MAX_DRAFT_TOKENS, DecodeResult
+from playground.speculative.config import (
+    DRAFT_KINDS,
+    EARLY_EXIT_LAYERS,
+    MAX_DRAFT_TOKENS,
+    TEMPERATURE_RANGE,
+    SpeculativeConfig,
+)
+from playground.speculative.decoding import DecodeResult
 from playground.speculative.figures import theory_figure, timeline_figure, token_pieces
-from playground.speculative.presets import DRAFT_KINDS, MODEL_PAIRS, PRESETS, make_draft
+from playground.speculative.presets import MODEL_PAIRS, PRESETS, make_draft
 
 if TYPE_CHECKING:
     from torch import nn
@@ -98,14 +99,9 @@ TEXT: Table = {
         "speculative_fig_theory_measured_v": "with measured verify cost v={v:.2f}",
         "speculative_fig_measured": "this run", "speculative_fig_break_even": "break-even (1×)",
         "speculative_fig_alpha": "per-token acceptance α", "speculative_fig_speedup": "speedup (× tokens/s)",
-        "speculative_bad_number": "{name} must be a whole number, got {value!r}.",
-        "speculative_bad_target": "Unknown target {value!r}; choose one of: {choices}.",
         "speculative_fig_hover": "{guessed} guessed, {kept} kept, +{tokens} tokens",
-        "speculative_err_layers": "early-exit layers must be from 1 to {high} for this {total}-layer model, "
-            "got {value!r}.",
-        "speculative_err_needs_pair": "The draft-model kind needs a draft model: choose a target with a draft "
-            "pair ({pairs}), or use prompt lookup.",
-        "speculative_err_kind": "Unknown draft kind {value!r}; choose one of {choices}.",
+        "speculative_err_needs_pair": "{field}: the draft-model kind needs a draft model: choose a target with a "
+            "draft pair ({pairs}), or use prompt lookup.",
         "speculative_contended": "⚠️ **Contended:** other visitors' model work ran during this timing, so both "
             "times are slower than on a quiet server and the speedup is less certain. Compare again when it is "
             "quieter.",
@@ -181,14 +177,9 @@ TEXT: Table = {
         "speculative_fig_theory_measured_v": "測定した検証コスト v={v:.2f} の場合",
         "speculative_fig_measured": "今回の実行", "speculative_fig_break_even": "損益分岐（1 倍）",
         "speculative_fig_alpha": "トークンごとの採用率 α", "speculative_fig_speedup": "高速化（トークン/秒の倍率）",
-        "speculative_bad_number": "{name} は整数で指定してください（値: {value!r}）。",
-        "speculative_bad_target": "不明なターゲット {value!r} です。次から選んでください: {choices}。",
         "speculative_fig_hover": "推測 {guessed} 個、採用 {kept} 個、+{tokens} トークン",
-        "speculative_err_layers": "早期終了の層数は、この {total} 層のモデルでは 1 から {high} の範囲で指定して"
-            "ください（入力値: {value!r}）。",
-        "speculative_err_needs_pair": "ドラフトモデル方式にはドラフトモデルが必要です。ドラフトの組がある"
+        "speculative_err_needs_pair": "{field}: ドラフトモデル方式にはドラフトモデルが必要です。ドラフトの組がある"
             "ターゲット（{pairs}）を選ぶか、プロンプト参照を使ってください。",
-        "speculative_err_kind": "不明なドラフト方式 {value!r} です。次から選んでください: {choices}。",
         "speculative_contended": "⚠️ **競合あり:** この計測中にほかの訪問者のモデル処理が動いていたため、"
             "どちらの時間も空いているサーバーより遅く、高速化の値も確かではありません。空いているときに"
             "もう一度比較してください。",
@@ -216,12 +207,6 @@ CSS = """<style>
 
 def target_choices() -> list[str]:
     return list(dict.fromkeys([get_settings().preset, *MODEL_PAIRS]))
-
-
-def whole(name: str, value: float, request: gr.Request | None) -> int:
-    if not is_whole_number(value):
-        raise ValueError(text(TEXT, "speculative_bad_number", request, name=name, value=value))
-    return int(value)
 
 
 def decoded(tokenizer, result: DecodeResult) -> str:
@@ -261,11 +246,9 @@ def stats_markdown(comparison: Comparison, sampled: bool, request: gr.Request | 
     return "\n".join(f"| {a} | {b} | {c} |" for a, b, c in [header, ("---", "---", "---"), *rows])
 
 
-def load_models(target_id: str, draft_kind: str, request: gr.Request | None) -> tuple[LoadedLM, nn.Module | None]:
-    """The target, and the draft model of its pair when the draft kind needs one."""
-    if target_id not in target_choices():
-        raise ValueError(text(TEXT, "speculative_bad_target", request, value=target_id,
-                              choices=", ".join(target_choices())))
+def load_models(target_id: str, draft_kind: str) -> tuple[LoadedLM, nn.Module | None]:
+    """The target (one of `target_choices`, as the guard checks), and the draft model of its pair when the
+    draft kind needs one."""
     try:  # a Hub-only model offline is the user's choice to change, so say so plainly
         lm = load_causal_lm(target_id)
         pair = MODEL_PAIRS.get(target_id) if draft_kind == "draft_model" else None
@@ -293,19 +276,20 @@ class CompareView(ComponentView):
         """Plain then speculative decoding as they run (`plain_then_speculative`), then the
         measured comparison: texts, stats, both figures and the raw numbers (the API's answer).
 
+        The inputs come by name (the API's names) and become one `SpeculativeConfig`, which checks them.
         The timing waits its turn in the server's line (the stats show "3 ahead of you") and for
         other visitors' generations to stop; if some ran anyway, the result says "contended"."""
-        params = GenerationParams.from_ui(max_new_tokens, temperature if sampled else 0.0, 1.0, seed)
-        gamma, layers = whole("gamma", gamma, request), whole("k", layers, request)
-        lm, draft_model = load_models(target_id, draft_kind, request)
-        proposer = make_draft(draft_kind, lm.model, draft_model, layers)
-        ids = chat_input_ids(lm, prompt)
+        config = SpeculativeConfig(prompt=prompt, draft_kind=draft_kind, num_draft_tokens=gamma, adaptive_draft=adaptive,
+                                   early_exit_layers=layers, max_new_tokens=max_new_tokens, do_sample=sampled,
+                                   temperature=temperature, seed=seed)
+        lm, draft_model = load_models(target_id, config.draft_kind)
+        proposer = make_draft(config, lm.model, draft_model)
+        ids = chat_input_ids(lm, config.prompt)
         with timed_turn(self.timed, request) as place:
             yield from wait_for_turn(place, request, lambda message: {self.stats: message}, quiet=True)
-            for event in plain_then_speculative(lm.model, proposer, ids, params.max_new_tokens, gamma, sampled,
-                                                temperature, params.seed, adaptive):
+            for event in plain_then_speculative(lm.model, proposer, ids, config):
                 if isinstance(event, Comparison):
-                    yield self.measured(event, lm.tokenizer, proposer.name, sampled, request, place.contended)
+                    yield self.measured(event, lm.tokenizer, proposer.name, config.do_sample, request, place.contended)
                 elif event.stage == "plain":  # a new run: the previous run's results go
                     yield {self.plain: decoded(lm.tokenizer, event.result), self.speculative: "", self.stats: "",
                            self.timeline: None, self.theory: None, self.raw: None}
@@ -369,27 +353,38 @@ def engine_section() -> None:
         gr.on([refresh.click], engine_counters, None, counters, api_name="speculative_engine")
 
 
-def preset_controls(key: str) -> list:
-    """A preset's values for (prompt, kind, gamma, adaptive, layers, max tokens, sampled)."""
-    preset = PRESETS[key]
-    return [preset.prompt, preset.draft_kind, preset.num_draft_tokens, preset.adaptive_draft,
-            preset.early_exit_layers, preset.max_new_tokens, False]
+@dataclass(frozen=True, eq=False)
+class PresetControls(ComponentView):
+    """The controls a preset sets, and the two hidden boxes copy link reads (`link_prompt`)."""
+    prompt: gr.Textbox
+    kind: gr.Radio
+    gamma: gr.Slider
+    adaptive: gr.Checkbox
+    layers: gr.Slider
+    max_tokens: gr.Slider
+    sampled: gr.Checkbox
+    preset_name: gr.Textbox
+    own_prompt: gr.Textbox
 
+    def preset(self, key: str) -> dict:
+        """The preset `key` (a `SpeculativeConfig`) on the controls, sampling off."""
+        config = PRESETS[key]
+        return {self.kind: config.draft_kind, self.gamma: config.num_draft_tokens, self.adaptive: config.adaptive_draft,
+                self.layers: config.early_exit_layers, self.max_tokens: config.max_new_tokens,
+                self.sampled: config.do_sample, **self.prompted(config.prompt)}
 
-def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=speculative&preset=summarise&gamma=4&kind=draft_model...`: a preset, then any single control.
+    def prompted(self, prompt: str) -> dict:
+        """The prompt box and what copy link carries for it."""
+        name, own = link_prompt(prompt)
+        return {self.prompt: prompt, self.preset_name: name, self.own_prompt: own}
 
-    A `prompt=` (what copy link writes when the prompt on screen is no preset's) replaces the preset's.
-    Values for the seven controls, then the two boxes copy link reads (`link_prompt`).
-    """
-    base = preset_controls(params["preset"]) if params.get("preset") in PRESETS else [gr.skip()] * 7
-    own = params.get("prompt", "").strip()
-    own = own if 0 < len(own) <= MAX_PROMPT_CHARS else None
-    values = links.overlay(base, {0: own, 1: links.linked_choice(params, "kind", DRAFT_KINDS),
-                                  2: links.linked_number(params, "gamma", 1, MAX_DRAFT_TOKENS, whole=True),
-                                  3: links.linked_flag(params, "adaptive"),
-                                  5: links.linked_number(params, "max_tokens", 1, MAX_NEW_TOKENS, whole=True)})
-    return [*values, *(link_prompt(values[0]) if isinstance(values[0], str) else (gr.skip(), gr.skip()))]
+    def linked(self, params: dict[str, str]) -> dict:
+        """`?tab=speculative&preset=summarise&prompt=...`: a preset, then a `prompt=` of the page's length
+        (what copy link writes when the prompt on screen is no preset's) in place of the preset's; the other
+        controls a link names are set by `links.when_linked_controls`."""
+        values = self.preset(params["preset"]) if params.get("preset") in PRESETS else {}
+        own = params.get("prompt", "").strip()
+        return {**values, **(self.prompted(own) if 0 < len(own) <= MAX_PROMPT_CHARS else {})}
 
 
 def link_prompt(prompt: str) -> tuple[str, str]:
@@ -417,13 +412,13 @@ def build(timed: TimedWork) -> None:
                        label=T("speculative_gamma"), elem_id="speculative-gamma")
         adaptive = gr.Checkbox(default.adaptive_draft, label=T("speculative_adaptive"),
                                elem_id="speculative-adaptive")
-        layers = gr.Slider(1, 29, value=default.early_exit_layers, step=1, label=T("speculative_layers"))
+        layers = gr.Slider(*EARLY_EXIT_LAYERS, value=default.early_exit_layers, step=1, label=T("speculative_layers"))
         max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=default.max_new_tokens, step=1,
                             label=T("speculative_max_tokens"), elem_id="speculative-max-tokens")
     with gr.Row():
-        sampled = gr.Checkbox(False, label=T("speculative_sample"))
-        temperature = gr.Slider(0.05, 2.0, value=0.7, step=0.05, label=T("speculative_temperature"))
-        seed = gr.Number(0, precision=0, label=T("speculative_seed"))
+        sampled = gr.Checkbox(default.do_sample, label=T("speculative_sample"))
+        temperature = gr.Slider(*TEMPERATURE_RANGE, value=default.temperature, step=0.05, label=T("speculative_temperature"))
+        seed = gr.Number(default.seed, precision=0, label=T("speculative_seed"))
     with gr.Row():
         run = gr.Button(T("speculative_button"), variant="primary", elem_id="speculative-button")
         stop = gr.Button(T("speculative_stop"))
@@ -445,20 +440,22 @@ def build(timed: TimedWork) -> None:
     # a preset's prompt goes as its name, any other prompt as itself
     preset_name = gr.Textbox("copy", visible=False, elem_id="speculative-link-preset")
     own_prompt = gr.Textbox("", visible=False, elem_id="speculative-link-prompt")
+    controls = PresetControls(prompt, kind, gamma, adaptive, layers, max_tokens, sampled, preset_name, own_prompt)
     for key, button in preset_buttons.items():
-        button.click(lambda key=key: preset_controls(key), None,
-                     [prompt, kind, gamma, adaptive, layers, max_tokens, sampled], api_visibility="private")
+        button.click(lambda key=key: controls.preset(key), None, controls.outputs(), api_visibility="private")
     prompt.change(link_prompt, prompt, [preset_name, own_prompt], api_visibility="private", queue=False)
-    controls = [prompt, kind, gamma, adaptive, layers, max_tokens, sampled]
-    links.when_linked("speculative", linked_controls, [*controls, preset_name, own_prompt])
+    links.when_linked_controls("speculative", {"kind": kind, "gamma": gamma, "adaptive": adaptive, "max_tokens": max_tokens},
+                               preset=controls.linked, extra=[prompt, layers, sampled, preset_name, own_prompt])
     links.copy_link_row("speculative", {"preset": preset_name, "prompt": own_prompt, "kind": kind, "gamma": gamma,
                                         "adaptive": adaptive, "max_tokens": max_tokens})
     view = CompareView(plain_out, spec_out, stats, timeline, theory, raw, timed)
     # concurrency_limit=None: every compare reaches its handler at once and waits in `timed`, which
     # shows its place and bounds the line (playground/core/timed.py)
-    event = run.click(view.compare, [prompt, target, kind, gamma, layers, sampled, temperature, max_tokens, seed,
-                                     adaptive],
-                      view.outputs(), api_name="speculative_compare", concurrency_limit=None)
+    # by name, in the API's order of parameters
+    event = run.click(view.compare, inputs_kwargs={"prompt": prompt, "target_id": target, "draft_kind": kind, "gamma": gamma,
+                                                   "layers": layers, "sampled": sampled, "temperature": temperature,
+                                                   "max_new_tokens": max_tokens, "seed": seed, "adaptive": adaptive},
+                      outputs=view.outputs(), api_name="speculative_compare", concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     run.click(live_note, None, note, api_visibility="private", queue=False)
     # the page opens on the shipped run of the copy preset and its speedup (a lesson without a click)

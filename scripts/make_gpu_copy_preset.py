@@ -16,6 +16,7 @@ import os
 import pathlib
 import platform
 import sys
+from dataclasses import replace
 
 os.environ.setdefault("PLAYGROUND_OFFLINE", "1")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -40,9 +41,9 @@ def main() -> None:
     lm = load_causal_lm(MODEL_ID)
     preset = PRESETS["copy"]
     ids = chat_input_ids(lm, preset.prompt)
-    plain = speculative_generate(lm.model, None, ids, preset.max_new_tokens)
-    fast = speculative_generate(lm.model, make_draft(preset.draft_kind, lm.model), ids,
-                                preset.max_new_tokens, preset.num_draft_tokens)
+    config = replace(preset, adaptive_draft=False)  # a fixed gamma, as the GPU bench replays it
+    plain = speculative_generate(lm.model, None, ids, config)
+    fast = speculative_generate(lm.model, make_draft(config, lm.model), ids, config)
     report = {
         "_source": f"scripts/make_gpu_copy_preset.py: PRESETS['copy'] through {MODEL_ID}'s chat "
                    "template, greedy, plain and prompt lookup through playground.speculative",

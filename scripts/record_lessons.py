@@ -67,9 +67,8 @@ def record_speculative(lm) -> str:
     from playground.speculative.presets import PRESETS, make_draft
 
     preset = PRESETS["copy"]
-    proposer = make_draft(preset.draft_kind, lm.model, None, preset.early_exit_layers)
-    events = plain_then_speculative(lm.model, proposer, chat_input_ids(lm, preset.prompt), preset.max_new_tokens,
-                                    preset.num_draft_tokens, False, 1.0, 0, preset.adaptive_draft)
+    proposer = make_draft(preset, lm.model)
+    events = plain_then_speculative(lm.model, proposer, chat_input_ids(lm, preset.prompt), preset)
     comparison = [event for event in events if isinstance(event, Comparison)][-1]
     recorded.save({"comparison": dataclasses.asdict(comparison), "draft": proposer.name,
                    "plain_text": speculative.decoded(lm.tokenizer, comparison.plain),

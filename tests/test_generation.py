@@ -13,6 +13,7 @@ from playground.core.errors import InputError
 from playground.core.generation import (
     MAX_NEW_TOKENS,
     MAX_PROMPT_CHARS,
+    GenerateRequest,
     GenerationParams,
     chat_input_ids,
     stream_generate,
@@ -42,10 +43,27 @@ def test_out_of_range_parameters_are_refused(kwargs, message):
     assert re.search(message, said(error.value)), said(error.value)
 
 
-@pytest.mark.parametrize("values", [(math.nan, 0.0), (10.5, 0.0), (None, 0.0), (1e9, 0.0)])
-def test_ui_numbers_are_checked_before_casting(values):
-    with pytest.raises(ValueError):
-        GenerationParams.from_ui(*values)
+@pytest.mark.parametrize("values, key, field", [
+    (("Hi", math.nan, 0.0), "common_err_whole", "generate_max_tokens"),
+    (("Hi", 10.5, 0.0), "common_err_whole", "generate_max_tokens"),  # refused, not truncated to 10
+    (("Hi", None, 0.0), "common_err_whole", "generate_max_tokens"),
+    (("Hi", 1e9, 0.0), "common_err_whole", "generate_max_tokens"),
+    (("Hi", 16, 2.5), "common_err_range", "generate_temperature"),
+    (("Hi", 16, "abc"), "common_err_range", "generate_temperature"),
+    (("Hi", 16, 0.0, "oracle"), "common_err_choice", "generate_policy"),
+    (("  ", 16, 0.0), "common_err_empty", "generate_prompt"),
+    (("x" * (MAX_PROMPT_CHARS + 1), 16, 0.0), "common_err_too_long", "generate_prompt"),
+    ((7, 16, 0.0), "common_err_text", "generate_prompt"),
+])
+def test_the_generate_request_refuses_each_bad_value_naming_its_field(values, key, field):
+    with pytest.raises(InputError) as error:
+        GenerateRequest(*values)
+    assert (error.value.key, error.value.values["field"]) == (key, field)
+
+
+def test_the_generate_request_stores_a_sliders_whole_number_as_a_count():
+    asked = GenerateRequest("Hi", 16.0, 0.5)
+    assert type(asked.max_new_tokens) is int and asked.params == GenerationParams(16, 0.5)
 
 
 def test_prompt_bounds(tiny_lm):
@@ -61,9 +79,9 @@ JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
 
 
 @pytest.mark.parametrize("call, english, japanese", [
-    (lambda: GenerationParams.from_ui(0, 0.0), "max new tokens setting must be a whole number from 1 to 512",
+    (lambda: GenerationParams(0, 0.0), "max new tokens setting must be a whole number from 1 to 512",
      "最大新規トークン数は 1 から 512 の整数"),
-    (lambda: GenerationParams.from_ui(8, 0.0, seed=2.5), "seed must be a whole number", "シードは 0 から"),
+    (lambda: GenerationParams(8, 0.0, seed=2.5), "seed must be a whole number", "シードは 0 から"),
     (lambda: GenerationParams(temperature=3.0), "temperature must be between 0", "温度は 0"),
     (lambda: GenerationParams(top_p=0.0), "top-p must be in", "top-p は 0 より大きく"),
     (lambda: validate_prompt(" "), "prompt is empty", "プロンプトが空です"),
@@ -181,9 +199,10 @@ def test_decoding_generators_leave_gradients_on_between_steps(tiny_lm):
     the next request that Gradio runs on the same worker thread (a training request failed so)."""
     from playground.penalties.decoding import traced_generate
     from playground.penalties.processors import PenaltyConfig
+    from playground.speculative.config import SpeculativeConfig
     from playground.speculative.decoding import decode
 
-    generators = [decode(tiny_lm.model, None, chat_input_ids(tiny_lm, "Hi"), 4),
+    generators = [decode(tiny_lm.model, None, chat_input_ids(tiny_lm, "Hi"), SpeculativeConfig(max_new_tokens=4)),
                   traced_generate(tiny_lm, "Hi", PenaltyConfig(), GenerationParams(max_new_tokens=4))]
     for generator in generators:
         next(generator)

@@ -119,15 +119,21 @@ def test_presenter_mode_fits_every_tab_to_a_1280x720_projector(page, app_url, ar
         page.screenshot(path=str(artifacts / f"present-{lang}-{tab}.png"))
 
 
-def test_a_speculative_link_fills_its_preset_then_single_controls():
+def test_a_speculative_link_fills_its_preset_then_its_own_prompt():
+    import gradio as gr
+
     from demos import speculative
     from playground.speculative.presets import PRESETS
 
-    values = speculative.linked_controls({"preset": "summarise", "gamma": "3", "kind": "nonsense"})
-    assert values[0] == PRESETS["summarise"].prompt and values[2] == 3
-    assert values[1] == PRESETS["summarise"].draft_kind, "a bad kind in a link must leave the preset's"
-    assert all(isinstance(value, dict) for value in speculative.linked_controls({"gamma": "0"}))
-    assert speculative.linked_controls({"preset": "story", "prompt": "Why is the sky blue?"})[0] == "Why is the sky blue?"
+    controls = speculative.PresetControls(*(gr.Textbox() for _ in range(9)))  # only their identity matters here
+    values = controls.linked({"preset": "summarise"})
+    assert values[controls.prompt] == PRESETS["summarise"].prompt and values[controls.gamma] == 2
+    assert (values[controls.preset_name], values[controls.own_prompt]) == ("summarise", "")
+    own = controls.linked({"preset": "story", "prompt": "Why is the sky blue?"})
+    assert (own[controls.prompt], own[controls.preset_name], own[controls.own_prompt]) == (
+        "Why is the sky blue?", "", "Why is the sky blue?")
+    assert own[controls.gamma] == PRESETS["story"].num_draft_tokens
+    assert controls.linked({"preset": "nonsense", "prompt": "x" * 2001}) == {}, "a bad link leaves the controls"
     assert speculative.link_prompt(PRESETS["summarise"].prompt) == ("summarise", "")
     assert speculative.link_prompt("Why is the sky blue?") == ("", "Why is the sky blue?")
 
@@ -135,8 +141,9 @@ def test_a_speculative_link_fills_its_preset_then_single_controls():
 def test_a_penalties_link_fills_its_example():
     from demos.penalties import tab
 
-    assert tab.linked_controls({"example": "2", "presence": "1.5"}) == [*tab.EXAMPLES[1][:3], 1.5, tab.EXAMPLES[1][4]]
-    assert all(isinstance(value, dict) for value in tab.linked_controls({"example": "99", "repetition": "0"}))
+    controls = ["prompt", "repetition", "frequency", "presence", "convention"]  # stand-ins for the components
+    assert tab.example_values({"example": "2"}, controls) == dict(zip(controls, tab.EXAMPLES[1]))
+    assert tab.example_values({"example": "99"}, controls) == tab.example_values({"example": "1.5"}, controls) == {}
 
 
 @pytest.mark.browser

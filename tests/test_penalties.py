@@ -7,10 +7,11 @@ import pytest
 import torch
 from transformers import RepetitionPenaltyLogitsProcessor
 
+from demos.common import COMMON_TEXT
 from demos.penalties import TEXT
 from playground.core.errors import InputError
 from playground.core.generation import GenerationParams, chat_input_ids
-from playground.penalties.decoding import sweep_values, traced_generate
+from playground.penalties.decoding import traced_generate
 from playground.penalties.processors import (
     PenaltyConfig,
     PenaltyLogitsProcessor,
@@ -18,12 +19,17 @@ from playground.penalties.processors import (
     penalty_curves,
     shift_demo,
 )
+from playground.penalties.requests import PairRequest, SweepRequest
 
 
 def said(error: ValueError) -> str:
-    """The English message the tab shows for an engine error; its key exists in both languages."""
-    assert isinstance(error, InputError) and error.key in TEXT["ja"], error
-    return TEXT["en"][error.key].format(**error.values)
+    """The English message the tab shows for an engine error (the field by its English label); its key exists
+    in both languages."""
+    assert isinstance(error, InputError), error
+    table = TEXT if error.key in TEXT["en"] else COMMON_TEXT
+    assert error.key in table["ja"], error
+    values = {**error.values, **({"field": TEXT["en"][error.values["field"]]} if "field" in error.values else {})}
+    return table["en"][error.key].format(**values)
 
 
 def reference_penalties(input_ids: list[list[int]], scores: list[list[float]], prompt_length: int,
@@ -133,39 +139,49 @@ def test_additive_penalties_ignore_a_logit_shift_but_repetition_does_not():
     assert curve["frequency"].tolist() == pytest.approx([-3.6, -1.6, 0.4])
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"repetition_penalty": 0.0}, "repetition penalty"),
-    ({"repetition_penalty": math.nan}, "repetition penalty"),
-    ({"frequency_penalty": 2.5}, "frequency penalty"),
-    ({"presence_penalty": -3.0}, "presence penalty"),
-    ({"convention": "openai"}, "convention"),
-    ({"convention": "hf", "presence_penalty": 0.5}, "no frequency or presence"),
-    ({"convention": "llama.cpp", "last_n": 0}, "last_n"),
+@pytest.mark.parametrize("kwargs, key, field, words", [
+    ({"repetition_penalty": 0.0}, "common_err_range", "penalties_repetition_label", "between 0.1 and 3"),
+    ({"repetition_penalty": math.nan}, "common_err_range", "penalties_repetition_label", "got NaN"),
+    ({"repetition_penalty": None}, "common_err_range", "penalties_repetition_label", "got null"),
+    ({"frequency_penalty": 2.5}, "common_err_range", "penalties_frequency_label", "between -2 and 2"),
+    ({"presence_penalty": -3.0}, "common_err_range", "penalties_presence_label", "(got -3)"),
+    ({"convention": "openai"}, "common_err_choice", "penalties_convention", '"vllm", "hf", "llama.cpp"'),
+    ({"convention": "hf", "presence_penalty": 0.5}, "penalties_err_hf_additive", "penalties_convention",
+     "no frequency or presence"),
+    ({"convention": "llama.cpp", "last_n": 0}, "common_err_whole", "penalties_last_n", "from 1 to 4096"),
+    ({"last_n": 3.5}, "common_err_whole", "penalties_last_n", "(got 3.5)"),  # refused, not truncated to 3
 ])
-def test_out_of_range_values_are_clear_errors(kwargs, words):
-    with pytest.raises(ValueError) as error:
+def test_out_of_range_values_are_refused_naming_the_field(kwargs, key, field, words):
+    with pytest.raises(InputError) as error:
         PenaltyLogitsProcessor(0, **kwargs)
-    assert words in said(error.value)
+    assert (error.value.key, error.value.values["field"]) == (key, field)
+    assert words in said(error.value) and TEXT["en"][field] in said(error.value)
 
 
-@pytest.mark.parametrize("values, words", [
-    ((1.0, 0.0, 0.0, "vllm", 3.5), "last_n must be a whole number from 1 to 4096"),
-    ((None, 0.0, 0.0, "vllm", 64), "needs a number"),
+@pytest.mark.parametrize("make, key, field", [
+    (lambda: PairRequest(prompt=""), "common_err_empty", "penalties_prompt"),
+    (lambda: PairRequest(temperature=2.5), "common_err_range", "penalties_temperature"),
+    (lambda: PairRequest(top_p=0.0), "common_err_range", "penalties_top_p"),
+    (lambda: PairRequest(seed=1.5), "common_err_whole", "penalties_seed"),
+    (lambda: PairRequest(max_new_tokens=513), "common_err_whole", "penalties_max_tokens"),
+    (lambda: SweepRequest(points=50), "common_err_whole", "penalties_sweep_points"),
+    (lambda: SweepRequest(points=4.5), "common_err_whole", "penalties_sweep_points"),
+    (lambda: SweepRequest(penalty="temperature"), "common_err_choice", "penalties_sweep_which"),
+    (lambda: SweepRequest(convention=None), "common_err_choice", "penalties_convention"),
+    (lambda: SweepRequest(last_n=0), "common_err_whole", "penalties_last_n"),
 ])
-def test_ui_values_are_checked_before_casting(values, words):
-    with pytest.raises(ValueError) as error:
-        PenaltyConfig.from_ui(*values)
-    assert words in said(error.value)
+def test_the_tabs_requests_refuse_each_bad_value_naming_its_field(make, key, field):
+    with pytest.raises(InputError) as error:
+        make()
+    assert (error.value.key, error.value.values["field"]) == (key, field)
 
 
-def test_sweep_values_cover_the_range_and_are_bounded():
-    assert sweep_values("presence_penalty", 4) == [-1.0, 0.0, 1.0, 2.0]
-    with pytest.raises(ValueError) as error:
-        sweep_values("presence_penalty", 50)
-    assert "sweep points" in said(error.value) and "50" in said(error.value)
-    with pytest.raises(ValueError) as error:
-        sweep_values("temperature", 5)
-    assert "swept penalty" in said(error.value) and "'temperature'" in said(error.value)
+def test_sweep_values_cover_the_range_and_whole_numbers_are_stored_as_counts():
+    assert SweepRequest(penalty="presence_penalty", points=4).values() == [-1.0, 0.0, 1.0, 2.0]
+    request = SweepRequest(points=3.0, last_n=32.0, max_new_tokens=8.0)
+    assert [type(value) for value in (request.points, request.last_n, request.max_new_tokens)] == [int] * 3
+    assert [config.repetition_penalty for config in request.configs()] == [0.8, 1.4, 2.0]
+    assert {config.last_n for config in request.configs()} == {32}
 
 
 # ------------------------------------------------------------------ the decoding loop

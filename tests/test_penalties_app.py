@@ -5,6 +5,7 @@ import html
 import re
 
 import pytest
+from gradio_client import Client
 from playwright.sync_api import Page, expect
 
 from playground.core.text_metrics import highlight_repeats, text_metrics
@@ -41,6 +42,18 @@ def test_hf_convention_refuses_additive_penalties_clearly(client):
     with pytest.raises(Exception) as error:
         client.predict(POEM, 1.3, 0.0, 0.5, "hf", 64, 0.0, 1.0, 0, 8, api_name="/penalties_generate")
     assert "no frequency or presence" in str(error.value) and "Traceback" not in str(error.value)
+
+
+def test_a_japanese_api_client_is_told_the_field_by_its_japanese_label(app_url):
+    """Values the guard lets through (each allowed alone) that the run's config refuses, said in Japanese,
+    naming the field as the Japanese page labels it."""
+    japanese = Client(app_url, verbose=False, download_files=False, headers={"Accept-Language": "ja"})
+    with pytest.raises(Exception) as error:
+        japanese.predict(POEM, 1.3, 0.0, 0.5, "hf", 64, 0.0, 1.0, 0, 8, api_name="/penalties_generate")
+    assert "流儀（どのトークンを数えるか）: hf の流儀には" in str(error.value)
+    with pytest.raises(Exception) as error:
+        japanese.predict(" ", "presence_penalty", 3, "vllm", 64, 0.0, 1.0, 0, 12, api_name="/penalties_sweep")
+    assert "プロンプト が空です" in str(error.value) and "Traceback" not in str(error.value)
 
 
 @pytest.mark.slow

@@ -12,11 +12,13 @@ from conftest import make_tiny_lm
 from scipy.stats import chisquare
 from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM
 
+from demos.common import COMMON_TEXT
 from demos.speculative import TEXT as SPECULATIVE_TEXT
 from playground.core.errors import InputError
 from playground.core.generation import chat_input_ids
 from playground.core.sampling import Sampler, sampling_distribution
 from playground.speculative import decoding as speculative
+from playground.speculative.config import SpeculativeConfig
 from playground.speculative.decoding import (
     DecodeResult,
     next_draft_length,
@@ -35,8 +37,15 @@ SIGNIFICANCE = 1e-3  # a correct sampler fails 1 run in 1000; the fixed seeds ma
 
 def said(error: InputError) -> str:
     """The English message the tab shows for an engine error (its key must exist in both languages)."""
-    assert error.key in SPECULATIVE_TEXT["ja"]
-    return SPECULATIVE_TEXT["en"][error.key].format(**error.values)
+    table = SPECULATIVE_TEXT if error.key in SPECULATIVE_TEXT["en"] else COMMON_TEXT
+    assert error.key in table["ja"]
+    return table["en"][error.key].format(**error.values)
+
+
+def generate(target, draft, input_ids, max_new_tokens: int, num_draft_tokens: int = 4, **settings) -> DecodeResult:
+    """The loop with a config of these settings: each test names only what it varies."""
+    config = SpeculativeConfig(max_new_tokens=max_new_tokens, num_draft_tokens=num_draft_tokens, **settings)
+    return speculative_generate(target, draft, input_ids, config)
 
 
 # ----------------------------------------------------------------- the verification rules
@@ -99,7 +108,7 @@ def test_sampled_speculative_decoding_runs_on_the_models_device(device, kind):
     target, draft = tiny_vocab_lm(1).to(device), tiny_vocab_lm(2).to(device)
     prompt = torch.tensor([[1, 4, 2, 1, 4, 2, 1, 4]], device=device)
     proposer = PromptLookup(2, min_ngram=1) if kind == "prompt_lookup" else ModelDraft(draft)
-    runs = [speculative_generate(target, proposer, prompt, 12, 3, do_sample=True, temperature=1.2, seed=4)
+    runs = [generate(target, proposer, prompt, 12, 3, do_sample=True, temperature=1.2, seed=4)
             for _ in range(2)]
     assert len(runs[0].tokens) == 12 and runs[0].tokens == runs[1].tokens
     assert runs[0].proposed > 0 and all(0 <= token < 6 for token in runs[0].tokens)
@@ -129,8 +138,8 @@ def speculative_first_tokens(samples: int) -> tuple[torch.Tensor, torch.Tensor]:
         p = torch.softmax(target(prompt).logits[0, -1], -1)
     counts = torch.zeros(len(p))
     for seed in range(samples):  # max_new_tokens 2 lets the draft guess once before the budget ends
-        result = speculative_generate(target, ModelDraft(draft), prompt, 2, num_draft_tokens=4,
-                                      do_sample=True, seed=seed)
+        result = generate(target, ModelDraft(draft), prompt, 2, num_draft_tokens=4,
+                          do_sample=True, temperature=1.0, seed=seed)
         counts[result.tokens[0]] += 1
     return counts, p
 
@@ -166,7 +175,7 @@ def test_greedy_speculative_equals_transformers_greedy(pair, kind, gamma, adapti
     target, draft_lm = pair
     ids = chat_input_ids(target, "one two three one two three one two")
     reference, _ = transformers_generate(target.model, ids, 40)
-    result = speculative_generate(target.model, draft_for(kind, target, draft_lm), ids, 40, gamma,
+    result = generate(target.model, draft_for(kind, target, draft_lm), ids, 40, gamma,
                                   adaptive_draft=adaptive)
     assert result.tokens == reference
     assert len(result.origins) == len(result.tokens) == sum(len(r.tokens) for r in result.rounds)
@@ -178,7 +187,7 @@ def test_draft_model_guesses_are_its_own_greedy_continuation_despite_rollbacks(p
     recomputed from scratch: checks that the draft's KV cache is rolled back correctly."""
     target, draft_lm = pair
     ids = chat_input_ids(target, "one two three one two three one two")
-    result = speculative_generate(target.model, ModelDraft(draft_lm.model), ids, 40, 4)
+    result = generate(target.model, ModelDraft(draft_lm.model), ids, 40, 4)
     assert any(r.kept < len(r.guesses) - 1 for r in result.rounds)  # the draft cache had to shrink
     context = ids
     for round_ in result.rounds:
@@ -191,7 +200,7 @@ def test_draft_model_guesses_are_its_own_greedy_continuation_despite_rollbacks(p
 def test_self_draft_accepts_everything_and_saves_passes(pair):
     target, _ = pair
     ids = chat_input_ids(target, "hello")
-    result = speculative_generate(target.model, ModelDraft(target.model), ids, 30, 4)
+    result = generate(target.model, ModelDraft(target.model), ids, 30, 4)
     assert result.acceptance_rate == 1.0 and result.alpha == 1.0
     assert result.target_passes == 6  # 30 tokens, 5 per pass (4 kept + 1 bonus)
     assert set(result.origins) == {"draft", "bonus"}
@@ -201,7 +210,7 @@ def test_adaptive_draft_length_grows_after_fully_kept_rounds(pair):
     """A self-draft keeps every guess: lengths 1, 3, 5, 7, then 9 (the last the budget allows)."""
     target, _ = pair
     ids = chat_input_ids(target, "hello")
-    result = speculative_generate(target.model, ModelDraft(target.model), ids, 30, 1, adaptive_draft=True)
+    result = generate(target.model, ModelDraft(target.model), ids, 30, 1, adaptive_draft=True)
     assert [len(r.guesses) for r in result.rounds] == [1, 3, 5, 7, 9]
     assert len(result.tokens) == 30
 
@@ -210,7 +219,7 @@ def test_adaptive_draft_length_follows_the_schedule_after_misses(pair):
     """A poor draft misses: each round asks for what `next_draft_length` says (or the budget's rest)."""
     target, draft_lm = pair
     ids = chat_input_ids(target, "one two three one two three one two")
-    result = speculative_generate(target.model, ModelDraft(draft_lm.model), ids, 40, 4, adaptive_draft=True)
+    result = generate(target.model, ModelDraft(draft_lm.model), ids, 40, 4, adaptive_draft=True)
     lengths, produced = [len(r.guesses) for r in result.rounds], 0
     for before, after in zip(result.rounds, result.rounds[1:]):
         produced += len(before.tokens)
@@ -229,7 +238,7 @@ def test_next_draft_length_is_transformers_heuristic_schedule():
 def test_plain_decoding_is_the_same_loop_one_token_per_pass(pair):
     target, _ = pair
     ids = chat_input_ids(target, "hello")
-    result = speculative_generate(target.model, None, ids, 12)
+    result = generate(target.model, None, ids, 12)
     assert result.target_passes == 12 and set(result.origins) == {"target"}
     assert result.proposed == 0 and result.acceptance_rate == 0.0
 
@@ -238,13 +247,13 @@ def test_transformers_prompt_lookup_agrees_with_ours(pair):
     target, _ = pair
     ids = chat_input_ids(target, "red green blue red green blue red")
     reference, _ = transformers_generate(target.model, ids, 30, prompt_lookup_num_tokens=4)
-    assert speculative_generate(target.model, PromptLookup(), ids, 30, 4).tokens == reference
+    assert generate(target.model, PromptLookup(), ids, 30, 4).tokens == reference
 
 
 def test_sampling_is_reproducible_by_seed(pair):
     target, draft_lm = pair
     ids = chat_input_ids(target, "hello")
-    runs = [speculative_generate(target.model, ModelDraft(draft_lm.model), ids, 20, 3, do_sample=True,
+    runs = [generate(target.model, ModelDraft(draft_lm.model), ids, 20, 3, do_sample=True,
                                  temperature=1.5, seed=seed).tokens for seed in (7, 7, 8)]
     assert runs[0] == runs[1] != runs[2]
 
@@ -263,7 +272,7 @@ def test_prompt_lookup_proposes_what_followed_the_last_ngram():
 
 @pytest.mark.parametrize("max_ngram, min_ngram", [(0, 1), (9, 2), (3, 0), (2, 3)])
 def test_prompt_lookup_refuses_bad_ngram_sizes(max_ngram, min_ngram):
-    with pytest.raises(ValueError, match="ngram must be 1 to"):
+    with pytest.raises(TypeError, match="min_ngram <= max_ngram <= 8"):
         PromptLookup(max_ngram, min_ngram)
 
 
@@ -287,33 +296,60 @@ def test_early_exit_shares_the_targets_weights_and_leaves_it_whole(pair):
     assert "from 1 to 3" in said(error.value)
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(input_ids=torch.ones(2, 3, dtype=torch.long)), "batch size 1"),
-    (dict(max_new_tokens=0), "max new tokens"),
-    (dict(num_draft_tokens=0), "gamma"),
-    (dict(do_sample=True, temperature=0.0), "temperature"),
-])
-def test_bad_arguments_are_refused_with_the_remedy(pair, change, message):
+def test_a_batch_is_refused_as_not_supported(pair):
     target, _ = pair
-    args = dict(input_ids=torch.ones(1, 3, dtype=torch.long), max_new_tokens=4, num_draft_tokens=2)
-    with pytest.raises(ValueError, match=message):
-        speculative_generate(target.model, PromptLookup(), **{**args, **change})
+    with pytest.raises(NotImplementedError, match="batch size 1"):
+        generate(target.model, PromptLookup(), torch.ones(2, 3, dtype=torch.long), 4, 2)
 
 
 def test_a_draft_with_another_vocabulary_is_refused(pair):
     target, _ = pair
-    with pytest.raises(ValueError, match="vocabulary"):
-        speculative_generate(target.model, tiny_vocab_lm(0), torch.ones(1, 3, dtype=torch.long), 4)
+    with pytest.raises(TypeError, match="vocabulary"):
+        generate(target.model, tiny_vocab_lm(0), torch.ones(1, 3, dtype=torch.long), 4)
 
 
-def test_make_draft_refuses_unknown_kinds_and_missing_models(pair):
+def test_make_draft_refuses_a_draft_model_kind_without_a_model(pair):
     target, _ = pair
     with pytest.raises(InputError) as error:
-        make_draft("draft_model", target.model)
-    assert "needs a draft model" in said(error.value)
+        make_draft(SpeculativeConfig(draft_kind="draft_model"), target.model)
+    assert error.value.values["field"] == "speculative_kind" and "needs a draft model" in said(error.value)
+
+
+@pytest.mark.parametrize("field, value, key, label", [
+    ("max_new_tokens", 0, "common_err_whole", "speculative_max_tokens"),
+    ("max_new_tokens", 513, "common_err_whole", "speculative_max_tokens"),
+    ("num_draft_tokens", 0, "common_err_whole", "speculative_gamma"),
+    ("num_draft_tokens", 2.5, "common_err_whole", "speculative_gamma"),  # refused, not truncated to 2
+    ("num_draft_tokens", 17, "common_err_whole", "speculative_gamma"),
+    ("early_exit_layers", 30, "common_err_whole", "speculative_layers"),
+    ("temperature", 0.0, "common_err_range", "speculative_temperature"),  # sampling needs T > 0
+    ("temperature", float("nan"), "common_err_range", "speculative_temperature"),
+    ("seed", -1, "common_err_whole", "speculative_seed"),
+    ("seed", 2**32, "common_err_whole", "speculative_seed"),
+    ("draft_kind", "oracle", "common_err_choice", "speculative_kind"),
+    ("adaptive_draft", 1, "common_err_boolean", "speculative_adaptive"),  # JSON's 1 is not true
+    ("do_sample", "yes", "common_err_boolean", "speculative_sample"),
+    ("prompt", "   ", "common_err_empty", "speculative_prompt"),
+    ("prompt", "x" * 2001, "common_err_too_long", "speculative_prompt"),
+])
+def test_the_config_refuses_each_bad_value_naming_its_field(field, value, key, label):
     with pytest.raises(InputError) as error:
-        make_draft("oracle", target.model)
-    assert "Unknown draft kind" in said(error.value) and "'oracle'" in said(error.value)
+        SpeculativeConfig(**{field: value})
+    assert (error.value.key, error.value.values["field"]) == (key, label)
+    assert label in SPECULATIVE_TEXT["en"] and label in SPECULATIVE_TEXT["ja"]
+
+
+def test_the_config_stores_whole_numbers_from_sliders_as_counts():
+    config = SpeculativeConfig(num_draft_tokens=4.0, max_new_tokens=16.0, seed=3.0)
+    assert (config.num_draft_tokens, config.max_new_tokens, config.seed) == (4, 16, 3)
+    assert all(type(value) is int for value in (config.num_draft_tokens, config.max_new_tokens, config.seed))
+
+
+def test_the_presets_are_configs_within_the_pages_ranges():
+    assert set(PRESETS) == {"copy", "summarise", "story", "early_exit"}
+    assert all(isinstance(preset, SpeculativeConfig) for preset in PRESETS.values())
+    assert (PRESETS["copy"].num_draft_tokens, PRESETS["summarise"].num_draft_tokens) == (10, 2)
+    assert PRESETS["early_exit"].draft_kind == "early_exit" and not PRESETS["early_exit"].adaptive_draft
 
 
 def test_decode_result_rates_count_checked_guesses():
@@ -330,7 +366,7 @@ def test_decode_result_rates_count_checked_guesses():
 def real_copy_run(offline_lm):
     """The copy preset's prompt and the real model's plain greedy answer (32 tokens)."""
     ids = chat_input_ids(offline_lm, PRESETS["copy"].prompt)
-    return ids, speculative_generate(offline_lm.model, None, ids, 32)
+    return ids, generate(offline_lm.model, None, ids, 32)
 
 
 @pytest.mark.slow
@@ -339,7 +375,7 @@ def test_real_model_greedy_speculative_is_token_identical(offline_lm, real_copy_
     ids, plain = real_copy_run
     draft = {"prompt_lookup": lambda: PromptLookup(3), "self_draft": lambda: ModelDraft(offline_lm.model),
              "early_exit": lambda: early_exit_draft(offline_lm.model, 8)}[kind]()
-    fast = speculative_generate(offline_lm.model, draft, ids, 32, 4)
+    fast = generate(offline_lm.model, draft, ids, 32, 4)
     assert fast.tokens == plain.tokens
     assert "lighthouse" in offline_lm.tokenizer.decode(plain.tokens)
     if kind == "prompt_lookup":
@@ -351,10 +387,8 @@ def test_real_model_summarise_preset_is_identical_to_plain_greedy(offline_lm):
     """The preset as the tab and the bench run it (adaptive length, 2-gram minimum), whole answer."""
     preset = PRESETS["summarise"]
     ids = chat_input_ids(offline_lm, preset.prompt)
-    plain = speculative_generate(offline_lm.model, None, ids, preset.max_new_tokens)
-    draft = make_draft(preset.draft_kind, offline_lm.model)
-    fast = speculative_generate(offline_lm.model, draft, ids, preset.max_new_tokens, preset.num_draft_tokens,
-                                adaptive_draft=preset.adaptive_draft)
+    plain = generate(offline_lm.model, None, ids, preset.max_new_tokens)
+    fast = speculative_generate(offline_lm.model, make_draft(preset, offline_lm.model), ids, preset)
     assert preset.adaptive_draft and fast.tokens == plain.tokens
     assert "lighthouse" in offline_lm.tokenizer.decode(plain.tokens).lower()
     assert fast.target_passes < 0.6 * plain.target_passes

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from gradio_client import Client
 from playwright.sync_api import Page, expect
 
 from playground.speculative.presets import PRESETS
@@ -32,14 +33,27 @@ def test_compare_returns_identical_texts_timings_and_acceptance(client):
 
 
 @pytest.mark.parametrize("change, message", [
-    (dict(gamma=0), "Draft length γ must be between 1 and 16"), (dict(gamma=2.5), "whole number"), (dict(prompt=""), "empty"),
+    (dict(gamma=0), "Draft length γ must be a whole number from 1 to 16"), (dict(gamma=2.5), "whole number"),
+    (dict(prompt=""), "empty"),
     (dict(kind="draft_model"), "draft model"),
-    (dict(kind="early_exit", layers=29, max_tokens=600), "Max new tokens must be between 1 and 512"),
+    (dict(kind="early_exit", layers=29, max_tokens=600), "Max new tokens must be a whole number from 1 to 512"),
 ], ids=["gamma-0", "gamma-fraction", "empty-prompt", "draft-model-without-pair", "max-tokens-600"])
 def test_bad_input_is_a_clear_error(client, change, message):
     with pytest.raises(Exception) as error:
         compare(client, **change)
     assert "Traceback" not in str(error.value) and message in str(error.value)
+
+
+def test_a_japanese_api_client_is_told_the_field_by_its_japanese_label(app_url):
+    """A value the guard lets through (a kind the page offers) that the config and the draft refuse, said in
+    Japanese and naming the field as the Japanese page labels it."""
+    japanese = Client(app_url, verbose=False, download_files=False, headers={"Accept-Language": "ja"})
+    with pytest.raises(Exception) as error:
+        japanese.predict(prompt="   ", target_id=TARGET, api_name="/speculative_compare")
+    assert "プロンプト が空です" in str(error.value)
+    with pytest.raises(Exception) as error:
+        compare(japanese, kind="draft_model")
+    assert "ドラフト: ドラフトモデル方式には" in str(error.value) and "Traceback" not in str(error.value)
 
 
 @pytest.mark.browser

@@ -20,33 +20,25 @@ from demos.penalties.text import TEXT
 from playground.core import recorded
 from playground.core.engine import configured_engine
 from playground.core.errors import InputError
-from playground.core.generation import MAX_NEW_TOKENS, GenerationParams
+from playground.core.generation import MAX_NEW_TOKENS, TEMPERATURE_RANGE, GenerationParams
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
 from playground.core.text_metrics import highlight_repeats, text_metrics
 from playground.core.timed import TimedWork
-from playground.penalties.decoding import (
-    SWEEP_POINTS,
-    SWEEP_RANGES,
-    SweepPoint,
-    TracedRun,
-    first_changed_step,
-    side_by_side,
-    sweep_penalty,
-    sweep_values,
-)
+from playground.penalties.decoding import SweepPoint, TracedRun, first_changed_step, side_by_side, sweep_penalty
 from playground.penalties.figures import engine_step_figure, explainer_figure, step_figure, sweep_figure
 from playground.penalties.processors import (
     ADDITIVE_RANGE,
     CONVENTIONS,
     LAST_N_RANGE,
     REPETITION_RANGE,
+    SHIFT_RANGE,
     PenaltyConfig,
     explainer_data,
 )
+from playground.penalties.requests import POEM, SWEEP_POINTS, SWEEP_RANGES, TOP_P_RANGE, PairRequest, SweepRequest
 from playground.penalties.served import EngineRun, engine_run
 
-POEM = "Write a short poem about the ocean."
 EXAMPLES = [[POEM, 1.3, 0.0, 0.0, "vllm"], [POEM, 1.0, 0.8, 0.4, "vllm"],
             ["List ten fruits.", 1.3, 0.0, 0.0, "hf"],
             ["Describe a forest in three sentences.", 1.15, 0.3, 0.3, "llama.cpp"]]
@@ -58,12 +50,10 @@ METRIC_COLUMNS = ("metric", "plain", "penalised")
 # keys built at run time, with the values they take (checked by tests/test_ui_text.py)
 BUILT_KEYS = {"penalties_row_{}": lambda: [key for key, _ in METRIC_ROWS],
               "penalties_col_{}": lambda: METRIC_COLUMNS + STEP_COLUMNS,
-              "penalties_name_{}": lambda: SWEEP_RANGES,
-              "penalties_err_{}": lambda: ("frequency_penalty", "presence_penalty")}
+              "penalties_name_{}": lambda: SWEEP_RANGES}
 
-DEFAULT = PenaltyConfig(repetition_penalty=1.3)
-DEFAULT_PARAMS = GenerationParams()
-DEFAULT_SWEEP = ("repetition_penalty", 5)  # the sweep's penalty and points as the page opens
+DEFAULT = PairRequest()  # the controls as the page opens
+DEFAULT_SWEEP = SweepRequest()
 LESSON = pathlib.Path("assets/penalties/lesson.json")  # the poem pair and sweep, by scripts/record_lessons.py
 
 
@@ -129,19 +119,17 @@ class GenerateView(ComponentView):
     timed: TimedWork
 
     @user_errors(table=TEXT)
-    def generate(self, prompt: str, repetition: float, frequency: float, presence: float, convention: str,
-                 last_n: float, temperature: float, top_p: float, seed: float, max_new_tokens: float,
-                 request: gr.Request = None) -> Iterator[dict]:
+    def generate(self, request: gr.Request = None, **inputs: object) -> Iterator[dict]:
         """Both answers as they grow, then the metrics and the step scrubber at the first changed step.
 
-        The traced runs take their turn in the server's line for timed work ("3 ahead of you")."""
-        config = PenaltyConfig.from_ui(repetition, frequency, presence, convention, last_n)
-        params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
+        `inputs`: the run's controls by their API names (`pair_request`). The traced runs take their turn
+        in the server's line for timed work ("3 ahead of you")."""
+        run = pair_request(**inputs)
         with timed_turn(self.timed, request) as place:
             yield from wait_for_turn(place, request, lambda message: {self.plain: message})
-            for plain, penalised in side_by_side(load_causal_lm(), prompt, config, params):
+            for plain, penalised in side_by_side(load_causal_lm(), run.prompt, run.penalties, run.params):
                 yield {self.plain: as_html(plain.text), self.penalised: as_html(penalised.text)}
-        yield self.finished(plain, penalised, params, config, request)
+        yield self.finished(plain, penalised, run.params, run.penalties, request)
 
     def finished(self, plain: TracedRun, penalised: TracedRun, params: GenerationParams, config: PenaltyConfig,
                  request: gr.Request | None) -> dict:
@@ -193,17 +181,15 @@ class EngineView(ComponentView):
     state: gr.State
 
     @user_errors(table=TEXT)
-    def generate(self, prompt: str, repetition: float, frequency: float, presence: float, convention: str,
-                 last_n: float, temperature: float, top_p: float, seed: float, max_new_tokens: float,
-                 request: gr.Request = None) -> Iterator[dict]:
-        """The engine's answer and its top log-probabilities; an engine that fails is said here, in place."""
-        config = PenaltyConfig.from_ui(repetition, frequency, presence, convention, last_n)
-        params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
+    def generate(self, request: gr.Request = None, **inputs: object) -> Iterator[dict]:
+        """The engine's answer and its top log-probabilities; an engine that fails is said here, in place.
+        `inputs`: the local run's, by name (`pair_request`)."""
+        asked = pair_request(**inputs)
         yield {self.status: text(TEXT, "penalties_engine_asking", request), self.answer: "", self.plot: None,
                self.state: None}
         try:
-            run = engine_run(configured_engine(), prompt, config, params)
-        except InputError as error:  # config and params are checked above: this is the engine failing
+            run = engine_run(configured_engine(), asked.prompt, asked.penalties, asked.params)
+        except InputError as error:  # the request is checked above: this is the engine failing
             yield {self.status: engine_message(error, request)}
             return
         yield {self.status: engine_sent_line(run, request), self.answer: as_html(run.text),
@@ -221,16 +207,20 @@ def engine_column() -> EngineView:
     return EngineView(status, answer, plot, gr.State())
 
 
+def pair_request(prompt: str, repetition: float, frequency: float, presence: float, convention: str, last_n: float,
+                 temperature: float, top_p: float, seed: float, max_new_tokens: float) -> PairRequest:
+    """A side-by-side run's controls, as the API names them (`/penalties_generate`), checked as one request."""
+    return PairRequest(prompt, temperature, top_p, seed, max_new_tokens,
+                       penalties=PenaltyConfig(repetition, frequency, presence, convention, last_n))
+
+
 @user_errors(table=TEXT)
-def sweep(prompt: str, penalty: str, points: float, convention: str, last_n: float,
-          temperature: float, top_p: float, seed: float, max_new_tokens: float,
-          request: gr.Request = None, progress=gr.Progress()):
-    base = PenaltyConfig.from_ui(1.0, 0.0, 0.0, convention, last_n)
-    params = GenerationParams.from_ui(max_new_tokens, temperature, top_p, seed)
-    total = len(sweep_values(penalty, points))  # checks the penalty's name before it is shown
-    words = sweep_labels(penalty, request)
+def sweep(request: gr.Request = None, progress=gr.Progress(), **inputs: object):
+    """The sweep's figure, a point at a time; `inputs` are `SweepRequest`'s fields by name (the API's names)."""
+    asked = SweepRequest(**inputs)
+    total, words = asked.points, sweep_labels(asked.penalty, request)
     done = []
-    for point in sweep_penalty(load_causal_lm(), prompt, penalty, points, base, params):
+    for point in sweep_penalty(load_causal_lm(), asked):
         done.append(point)
         progress((len(done), total))
         yield sweep_figure(done, words)
@@ -239,7 +229,7 @@ def sweep(prompt: str, penalty: str, points: float, convention: str, last_n: flo
 @user_errors(table=TEXT)
 def explain(repetition: float, frequency: float, presence: float, shift: float,
             request: gr.Request = None):
-    data = explainer_data(PenaltyConfig.from_ui(repetition, frequency, presence, "vllm", 64), shift)
+    data = explainer_data(PenaltyConfig(repetition, frequency, presence), shift)
     return explainer_figure(data["logits"], data["curves"], data["token_names"], data["shift_probs"],
                             figure_labels(request))
 
@@ -247,7 +237,7 @@ def explain(repetition: float, frequency: float, presence: float, shift: float,
 def lesson_sweep(request: gr.Request = None):
     """The shipped sweep of `DEFAULT_SWEEP` on the poem, shown on page load."""
     data = recorded.load(LESSON)[0]
-    return sweep_figure([SweepPoint(**point) for point in data["sweep"]], sweep_labels(DEFAULT_SWEEP[0], request))
+    return sweep_figure([SweepPoint(**point) for point in data["sweep"]], sweep_labels(DEFAULT_SWEEP.penalty, request))
 
 
 def lesson_note(request: gr.Request = None) -> str:
@@ -260,14 +250,10 @@ def live_note(request: gr.Request = None) -> str:
     return text(TEXT, "penalties_live", request)
 
 
-def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=penalties&example=2` (1-based, as listed) or single penalties: the controls' values."""
+def example_values(params: dict[str, str], controls: list[gr.components.Component]) -> dict:
+    """`?tab=penalties&example=2` (1-based, as listed): that example's values on `controls`, by component."""
     number = links.linked_number(params, "example", 1, len(EXAMPLES), whole=True)
-    base = list(EXAMPLES[number - 1]) if number is not None else [gr.skip()] * 5
-    return links.overlay(base, {1: links.linked_number(params, "repetition", *REPETITION_RANGE),
-                                2: links.linked_number(params, "frequency", *ADDITIVE_RANGE),
-                                3: links.linked_number(params, "presence", *ADDITIVE_RANGE),
-                                4: links.linked_choice(params, "convention", CONVENTIONS)})
+    return dict(zip(controls, EXAMPLES[number - 1])) if number is not None else {}
 
 
 def build(timed: TimedWork) -> None:
@@ -275,24 +261,27 @@ def build(timed: TimedWork) -> None:
     gr.Markdown(T("penalties_intro"), elem_classes=links.NOTES)
     prompt = gr.Textbox(label=T("penalties_prompt"), value=POEM, lines=2, elem_id="penalties-prompt")
     with gr.Row():
-        repetition = gr.Slider(*REPETITION_RANGE, value=DEFAULT.repetition_penalty, step=0.05,
+        repetition = gr.Slider(*REPETITION_RANGE, value=DEFAULT.penalties.repetition_penalty, step=0.05,
                             label=T("penalties_repetition_label"), elem_id="penalties-repetition")
-        frequency = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.frequency_penalty, step=0.05,
+        frequency = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.penalties.frequency_penalty, step=0.05,
                            label=T("penalties_frequency_label"), elem_id="penalties-frequency")
-        presence = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.presence_penalty, step=0.05,
+        presence = gr.Slider(*ADDITIVE_RANGE, value=DEFAULT.penalties.presence_penalty, step=0.05,
                           label=T("penalties_presence_label"), elem_id="penalties-presence")
     with gr.Row():
-        convention = gr.Radio(list(CONVENTIONS), value=DEFAULT.convention, label=T("penalties_convention"))
-        last_n = gr.Slider(*LAST_N_RANGE, value=DEFAULT.last_n, step=1, label=T("penalties_last_n"))
-        temperature = gr.Slider(0.0, 2.0, value=DEFAULT_PARAMS.temperature, step=0.05,
+        convention = gr.Radio(list(CONVENTIONS), value=DEFAULT.penalties.convention, label=T("penalties_convention"))
+        last_n = gr.Slider(*LAST_N_RANGE, value=DEFAULT.penalties.last_n, step=1, label=T("penalties_last_n"))
+        temperature = gr.Slider(*TEMPERATURE_RANGE, value=DEFAULT.temperature, step=0.05,
                              label=T("penalties_temperature"))
-        top_p = gr.Slider(0.05, 1.0, value=DEFAULT_PARAMS.top_p, step=0.05, label=T("penalties_top_p"))
-        seed = gr.Number(value=DEFAULT_PARAMS.seed, precision=0, label=T("penalties_seed"))
-        max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=DEFAULT_PARAMS.max_new_tokens, step=1,
+        top_p = gr.Slider(*TOP_P_RANGE, value=DEFAULT.top_p, step=0.05, label=T("penalties_top_p"))
+        seed = gr.Number(value=DEFAULT.seed, precision=0, label=T("penalties_seed"))
+        max_tokens = gr.Slider(1, MAX_NEW_TOKENS, value=DEFAULT.max_new_tokens, step=1,
                             label=T("penalties_max_tokens"), elem_id="penalties-max-tokens")
     gr.Examples(EXAMPLES, [prompt, repetition, frequency, presence, convention],
                 example_labels=[f"{p} · r={r} f={f} p={q} · {c}" for p, r, f, q, c in EXAMPLES])
-    links.when_linked("penalties", linked_controls, [prompt, repetition, frequency, presence, convention])
+    example_controls = [prompt, repetition, frequency, presence, convention]
+    links.when_linked_controls("penalties", {"repetition": repetition, "frequency": frequency, "presence": presence,
+                                             "convention": convention},
+                               preset=lambda params: example_values(params, example_controls), extra=[prompt])
     links.copy_link_row("penalties", {"repetition": repetition, "frequency": frequency, "presence": presence,
                                       "convention": convention})
     with gr.Row():
@@ -314,11 +303,13 @@ def build(timed: TimedWork) -> None:
     step_plot = gr.Plot(label=T("penalties_plot_step"), elem_id="penalties-step-plot")
     step_table = gr.Dataframe(label=T("penalties_step_table"), interactive=False)
     state = gr.State()
-    inputs = [prompt, repetition, frequency, presence, convention, last_n, temperature, top_p, seed,
-              max_tokens]
+    # by name, in the API's order of parameters (`pair_request`)
+    inputs = {"prompt": prompt, "repetition": repetition, "frequency": frequency, "presence": presence,
+              "convention": convention, "last_n": last_n, "temperature": temperature, "top_p": top_p, "seed": seed,
+              "max_new_tokens": max_tokens}
     view = GenerateView(plain, penalised, metrics, step, step_plot, step_table, state, timed)
     # concurrency_limit=None: each run waits in `timed`, which shows its place (playground/core/timed.py)
-    event = run.click(view.generate, inputs, view.outputs(), api_name="penalties_generate",
+    event = run.click(view.generate, inputs_kwargs=inputs, outputs=view.outputs(), api_name="penalties_generate",
                       concurrency_limit=None)
     stop.click(None, cancels=[event], api_visibility="private")
     run.click(live_note, None, note, api_visibility="private", queue=False)
@@ -327,24 +318,26 @@ def build(timed: TimedWork) -> None:
     gr.on(None, lesson_note, None, note, api_visibility="private", queue=False)
     step.release(step_view, [state, step], [step_plot, step_table], api_visibility="private")
     if engine:  # on the same click, beside the local runs; the engine batches requests itself
-        run.click(engine.generate, inputs, engine.outputs(), api_name="penalties_engine", concurrency_limit=None)
+        run.click(engine.generate, inputs_kwargs=inputs, outputs=engine.outputs(), api_name="penalties_engine",
+                  concurrency_limit=None)
         step.change(engine_step_view, [engine.state, step], engine.plot, api_visibility="private")
 
     gr.Markdown(T("penalties_sweep_heading"))
     with gr.Row():
         which = gr.Radio([(T(f"penalties_name_{name}"), name) for name in SWEEP_RANGES],
-                         value=DEFAULT_SWEEP[0], label=T("penalties_sweep_which"))
-        points = gr.Slider(*SWEEP_POINTS, value=DEFAULT_SWEEP[1], step=1, label=T("penalties_sweep_points"))
+                         value=DEFAULT_SWEEP.penalty, label=T("penalties_sweep_which"))
+        points = gr.Slider(*SWEEP_POINTS, value=DEFAULT_SWEEP.points, step=1, label=T("penalties_sweep_points"))
         sweep_button = gr.Button(T("penalties_sweep_button"), elem_id="penalties-sweep-button")
     sweep_plot = gr.Plot(label=T("penalties_plot_sweep"), elem_id="penalties-sweep-plot")
-    sweep_button.click(sweep, [prompt, which, points, convention, last_n, temperature, top_p, seed,
-                               max_tokens], sweep_plot, api_name="penalties_sweep",
+    sweep_button.click(sweep, inputs_kwargs={"prompt": prompt, "penalty": which, "points": points, "convention": convention,
+                                             "last_n": last_n, "temperature": temperature, "top_p": top_p, "seed": seed,
+                                             "max_new_tokens": max_tokens}, outputs=sweep_plot, api_name="penalties_sweep",
                        concurrency_id="llm", concurrency_limit=2)
     gr.on(None, lesson_sweep, None, sweep_plot, api_visibility="private")
 
     gr.Markdown(T("penalties_explainer_heading"))
-    shift = gr.Slider(-6.0, 6.0, value=0.0, step=0.5, label=T("penalties_shift"))
-    explainer_inputs = [repetition, frequency, presence, shift]
+    shift = gr.Slider(*SHIFT_RANGE, value=0.0, step=0.5, label=T("penalties_shift"))
     explainer_plot = gr.Plot(label=T("penalties_plot_explainer"), elem_id="penalties-explainer-plot")
     # triggers=None: on page load and on every change of the inputs; a figure, not public API
-    gr.on(None, explain, explainer_inputs, explainer_plot, api_visibility="private")
+    gr.on(None, explain, inputs_kwargs={"repetition": repetition, "frequency": frequency, "presence": presence,
+                                        "shift": shift}, outputs=explainer_plot, api_visibility="private")

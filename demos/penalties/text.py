@@ -100,18 +100,8 @@ TEXT: Table = {
         "penalties_sweep_axis": "{penalty} penalty",
         "penalties_yes": "yes",
         "penalties_no": "no",
-        "penalties_err_convention": "convention must be one of {choices}, got {value!r}.",
-        "penalties_err_repetition": "repetition penalty must be between {low} and {high} (1.0 = off), got {value!r}.",
-        "penalties_err_frequency_penalty": "frequency penalty must be between {low} and {high} (0 = off), got {value!r}.",
-        "penalties_err_presence_penalty": "presence penalty must be between {low} and {high} (0 = off), got {value!r}.",
-        "penalties_err_hf_additive": "The hf convention has no frequency or presence penalty (transformers only ships "
+        "penalties_err_hf_additive": "{field}: the hf convention has no frequency or presence penalty (transformers only ships "
             "the repetition penalty): set them to 0, or choose the vllm or llama.cpp convention.",
-        "penalties_err_last_n": "last_n must be a whole number from {low} to {high}, got {value!r}.",
-        "penalties_err_missing": "Every penalty needs a number; got repetition {repetition!r}, frequency {frequency!r}, "
-            "presence {presence!r}.",
-        "penalties_err_sweep_penalty": "the swept penalty must be one of {choices}, got {value!r}.",
-        "penalties_err_sweep_points": "sweep points must be a whole number from {low} to {high}, got {value!r}.",
-        "penalties_err_shift": "the logit shift must be between {low} and {high}, got {value!r}.",
         "penalties_engine_heading": "**Serving engine** (its own penalties, same prompt and settings)",
         "penalties_engine_asking": "Asking the serving engine…",
         "penalties_engine_sent": "`{url}` → `{model}` ({kind}); sent {sent}",
@@ -220,21 +210,8 @@ TEXT: Table = {
         "penalties_sweep_axis": "{penalty}ペナルティ",
         "penalties_yes": "はい",
         "penalties_no": "いいえ",
-        "penalties_err_convention": "流儀は {choices} のいずれかにしてください（入力値: {value!r}）。",
-        "penalties_err_repetition": "繰り返しペナルティは {low} から {high} の範囲で"
-            "指定してください（1.0 = なし、入力値: {value!r}）。",
-        "penalties_err_frequency_penalty": "頻度ペナルティは {low} から {high} の範囲で"
-            "指定してください（0 = なし、入力値: {value!r}）。",
-        "penalties_err_presence_penalty": "存在ペナルティは {low} から {high} の範囲で"
-            "指定してください（0 = なし、入力値: {value!r}）。",
-        "penalties_err_hf_additive": "hf の流儀には頻度・存在ペナルティがありません（transformers にあるのは繰り返し"
+        "penalties_err_hf_additive": "{field}: hf の流儀には頻度・存在ペナルティがありません（transformers にあるのは繰り返し"
             "ペナルティだけです）。0 にするか、vllm または llama.cpp の流儀を選んでください。",
-        "penalties_err_last_n": "last_n は {low} から {high} の整数で指定してください（入力値: {value!r}）。",
-        "penalties_err_missing": "どのペナルティにも数値が必要です（繰り返し {repetition!r}、頻度 {frequency!r}、"
-            "存在 {presence!r}）。",
-        "penalties_err_sweep_penalty": "掃引するペナルティは {choices} のいずれかにしてください（入力値: {value!r}）。",
-        "penalties_err_sweep_points": "点の数は {low} から {high} の整数で指定してください（入力値: {value!r}）。",
-        "penalties_err_shift": "ロジットのずらし量は {low} から {high} の範囲で指定してください（入力値: {value!r}）。",
         "penalties_engine_heading": "**サービングエンジン**（エンジン自身のペナルティ、同じプロンプトと設定）",
         "penalties_engine_asking": "サービングエンジンに問い合わせ中…",
         "penalties_engine_sent": "`{url}` → `{model}`（{kind}）。送信: {sent}",

@@ -15,13 +15,16 @@ from dataclasses import dataclass
 import torch
 from transformers import LogitsProcessorList, TextIteratorStreamer
 
+from playground.core import checks
 from playground.core.errors import InputError
 from playground.core.models import LoadedLM
 from playground.core.sampling import Sampler
 
 MAX_PROMPT_CHARS = 2000
+POLICIES = ("reference", "trained")  # who answers in the Generate tab: the model as loaded, or the DPO tab's policy
 MAX_NEW_TOKENS = 512
 MAX_SEED = 2**32 - 1  # torch takes any int64 and wraps -1 silently; one clear, portable range
+TEMPERATURE_RANGE = (0.0, 2.0)  # 0 is greedy decoding
 # `generate` always decodes greedily (a sampled request draws in `Sampler`, the last logits processor);
 # None silences the model's own sampling defaults in its generation config
 GREEDY = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
@@ -46,33 +49,39 @@ class GenerationParams:
     def __post_init__(self) -> None:
         if not isinstance(self.max_new_tokens, int) or not 1 <= self.max_new_tokens <= MAX_NEW_TOKENS:
             raise InputError("common_err_max_new_tokens", low=1, high=MAX_NEW_TOKENS, value=repr(self.max_new_tokens))
-        if not math.isfinite(self.temperature) or not 0.0 <= self.temperature <= 2.0:
-            raise InputError("common_err_temperature", low=0, high=2, value=repr(self.temperature))
+        low, high = TEMPERATURE_RANGE
+        if not math.isfinite(self.temperature) or not low <= self.temperature <= high:
+            raise InputError("common_err_temperature", low=low, high=high, value=repr(self.temperature))
         if not math.isfinite(self.top_p) or not 0.0 < self.top_p <= 1.0:
             raise InputError("common_err_top_p", value=repr(self.top_p))
         if not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
             raise InputError("common_err_seed", low=0, high=MAX_SEED, value=repr(self.seed))
 
-    @classmethod
-    def from_ui(cls, max_new_tokens: float, temperature: float, top_p: float = 1.0,
-                seed: float = 0) -> GenerationParams:
-        """Numbers from widgets or API clients arrive as floats (or NaN); check before casting.
-
-        >>> GenerationParams.from_ui(8.0, 0.5).max_new_tokens
-        8
-        >>> GenerationParams.from_ui(8.5, 0.5)
-        Traceback (most recent call last):
-        playground.core.errors.InputError: common_err_max_new_tokens(low=1, high=512, value='8.5')
-        """
-        if not is_whole_number(max_new_tokens):
-            raise InputError("common_err_max_new_tokens", low=1, high=MAX_NEW_TOKENS, value=repr(max_new_tokens))
-        if not is_whole_number(seed):
-            raise InputError("common_err_seed", low=0, high=MAX_SEED, value=repr(seed))
-        return cls(int(max_new_tokens), float(temperature), float(top_p), int(seed))
-
     def sampler(self, device: torch.device | str) -> Sampler:
         """This request's sampler: greedy at temperature 0, else drawing from its own generator."""
         return Sampler.seeded(self.temperature, self.top_p, self.seed, device)
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """The Generate tab's request (`/generate`), each value checked by its control's label key (`generate_*`),
+    so a refusal names the field as the page labels it; the decoding settings become `params`."""
+    prompt: str
+    max_new_tokens: int = 64
+    temperature: float = 0.0  # 0 means greedy decoding
+    policy: str = "reference"  # or "trained": the policy the DPO tab trained
+
+    def __post_init__(self) -> None:
+        checked = {"prompt": checks.text("generate_prompt", self.prompt, MAX_PROMPT_CHARS),
+                   "max_new_tokens": checks.whole_number("generate_max_tokens", self.max_new_tokens, 1, MAX_NEW_TOKENS),
+                   "temperature": checks.in_range("generate_temperature", self.temperature, *TEMPERATURE_RANGE),
+                   "policy": checks.one_of("generate_policy", self.policy, POLICIES)}
+        for name, value in checked.items():  # 16.0 from a slider is stored as the count 16
+            object.__setattr__(self, name, value)
+
+    @property
+    def params(self) -> GenerationParams:
+        return GenerationParams(self.max_new_tokens, self.temperature)
 
 
 def validate_prompt(prompt: str, limit: int = MAX_PROMPT_CHARS) -> str:

@@ -3,5 +3,5 @@
 Engines differ in which tokens they count (vLLM/OpenAI, transformers, llama.cpp); all three are here.
 Modules: `processors` (the penalties as LogitsProcessors), `decoding` (a loop that traces every
 step's logits, and the sweep), `served` (the same penalties through a serving engine, under its own names),
-`figures` (Plotly figures from that data).
+`requests` (what the tab's run and sweep take, checked), `figures` (Plotly figures from that data).
 """

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import torch
 
-from playground.core.errors import InputError
-from playground.core.generation import GenerationParams, chat_input_ids, end_token_ids, is_whole_number
+from playground.core.generation import GenerationParams, chat_input_ids, end_token_ids
 from playground.core.models import LoadedLM
 from playground.core.text_metrics import text_metrics
 from playground.penalties.processors import PenaltyConfig, penalty_breakdown
+from playground.penalties.requests import SweepRequest
 
 STAGES = ("before", "after_repetition", "after_frequency", "after_presence")
 
@@ -143,11 +143,6 @@ def first_changed_step(run: TracedRun) -> int:
 
 
 # ------------------------------------------------------------------ one penalty over its range
-SWEEP_RANGES = {"repetition_penalty": (0.8, 2.0), "frequency_penalty": (-1.0, 2.0),
-                "presence_penalty": (-1.0, 2.0)}
-SWEEP_POINTS = (3, 9)
-
-
 @dataclass(frozen=True)
 class SweepPoint:
     value: float
@@ -156,28 +151,10 @@ class SweepPoint:
     tokens: int
 
 
-def sweep_values(penalty: str, points: float) -> list[float]:
-    """Evenly spaced values of one penalty; the ranges show both rewarding and punishing repeats.
-
-    >>> sweep_values("repetition_penalty", 3)
-    [0.8, 1.4, 2.0]
-    """
-    if penalty not in SWEEP_RANGES:
-        raise InputError("penalties_err_sweep_penalty", choices=", ".join(SWEEP_RANGES), value=penalty)
-    low, high = SWEEP_POINTS
-    if not is_whole_number(points) or not low <= int(float(points)) <= high:
-        raise InputError("penalties_err_sweep_points", low=low, high=high, value=points)
-    points = int(float(points))
-    start, stop = SWEEP_RANGES[penalty]
-    return [round(start + (stop - start) * i / (points - 1), 4) for i in range(points)]
-
-
-def sweep_penalty(lm: LoadedLM, prompt: str, penalty: str, points: float, base: PenaltyConfig,
-                  params: GenerationParams) -> Iterator[SweepPoint]:
-    """Generate once per value of `penalty` (the other two switched off) and measure the text."""
-    for value in sweep_values(penalty, points):
-        config = PenaltyConfig(**{"convention": base.convention, "last_n": base.last_n, penalty: value})
-        for run in traced_generate(lm, prompt, config, params, trace=False):
+def sweep_penalty(lm: LoadedLM, request: SweepRequest) -> Iterator[SweepPoint]:
+    """Generate once per value of the swept penalty (the other two switched off) and measure the text."""
+    for value, config in zip(request.values(), request.configs()):
+        for run in traced_generate(lm, request.prompt, config, request.params, trace=False):
             pass
         metrics = text_metrics(run.text, len(run.new_ids), run.eos_reached)
         yield SweepPoint(value, metrics.distinct_2, metrics.repeated_ngram_rate, metrics.tokens)

@@ -21,13 +21,12 @@ are counted too: a prompt-inclusive penalty also lowers the end-of-turn token of
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 
+from playground.core.checks import in_range, one_of, whole_number
 from playground.core.errors import InputError
-from playground.core.generation import is_whole_number
 
 CONVENTIONS = ("vllm", "hf", "llama.cpp")
 REPETITION_RANGE = (0.1, 3.0)  # r < 1 rewards repetition; vLLM accepts any r > 0
@@ -37,7 +36,10 @@ LAST_N_RANGE = (1, 4096)  # llama.cpp's `penalty_last_n` (64 by default)
 
 @dataclass(frozen=True)
 class PenaltyConfig:
-    """The three penalties and the convention that says which tokens each one counts."""
+    """The three penalties and the convention that says which tokens each one counts.
+
+    Checked when made, each value by the label key of the tab's control for it (`penalties_*`), so the
+    tab's refusal names the field as the page labels it; nothing is clamped."""
     repetition_penalty: float = 1.0  # 1.0 means no penalty; ~1.2 is the usual recommendation
     frequency_penalty: float = 0.0  # subtracted once per occurrence; 0 switches it off
     presence_penalty: float = 0.0  # subtracted once per distinct token; 0 switches it off
@@ -45,39 +47,22 @@ class PenaltyConfig:
     last_n: int = 64  # llama.cpp only: how many most recent tokens are counted
 
     def __post_init__(self) -> None:
-        if self.convention not in CONVENTIONS:
-            raise InputError("penalties_err_convention", choices=", ".join(CONVENTIONS), value=self.convention)
-        low, high = REPETITION_RANGE
-        if not _finite(self.repetition_penalty) or not low <= self.repetition_penalty <= high:
-            raise InputError("penalties_err_repetition", low=low, high=high, value=self.repetition_penalty)
-        low, high = ADDITIVE_RANGE
-        for name in ("frequency_penalty", "presence_penalty"):
-            value = getattr(self, name)
-            if not _finite(value) or not low <= value <= high:
-                raise InputError(f"penalties_err_{name}", low=low, high=high, value=value)
+        checked = {
+            "repetition_penalty": in_range("penalties_repetition_label", self.repetition_penalty, *REPETITION_RANGE),
+            "frequency_penalty": in_range("penalties_frequency_label", self.frequency_penalty, *ADDITIVE_RANGE),
+            "presence_penalty": in_range("penalties_presence_label", self.presence_penalty, *ADDITIVE_RANGE),
+            "convention": one_of("penalties_convention", self.convention, CONVENTIONS),
+            "last_n": whole_number("penalties_last_n", self.last_n, *LAST_N_RANGE),
+        }
+        for name, value in checked.items():  # 64.0 from a slider is stored as the count 64
+            object.__setattr__(self, name, value)
         if self.convention == "hf" and (self.frequency_penalty or self.presence_penalty):
-            raise InputError("penalties_err_hf_additive")  # transformers only ships the repetition penalty
-        low, high = LAST_N_RANGE
-        if not isinstance(self.last_n, int) or not low <= self.last_n <= high:
-            raise InputError("penalties_err_last_n", low=low, high=high, value=self.last_n)
-
-    @classmethod
-    def from_ui(cls, repetition: float, frequency: float, presence: float, convention: str,
-                last_n: float) -> PenaltyConfig:
-        """Widgets and API clients send floats (or None, or NaN): check before casting."""
-        if not is_whole_number(last_n):
-            raise InputError("penalties_err_last_n", low=LAST_N_RANGE[0], high=LAST_N_RANGE[1], value=last_n)
-        if None in (repetition, frequency, presence):
-            raise InputError("penalties_err_missing", repetition=repetition, frequency=frequency, presence=presence)
-        return cls(float(repetition), float(frequency), float(presence), convention, int(float(last_n)))
+            # transformers only ships the repetition penalty
+            raise InputError("penalties_err_hf_additive", field="penalties_convention")
 
     def neutral(self) -> PenaltyConfig:
         """The same convention with every penalty off: the baseline of a side-by-side run."""
         return PenaltyConfig(convention=self.convention, last_n=self.last_n)
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 # ------------------------------------------------------------------ which tokens are counted
@@ -129,7 +114,7 @@ class PenaltyLogitsProcessor:
         prompt_length: how many leading ids of `input_ids` are the prompt (vllm counts the
             additive penalties over the rest only).
         repetition_penalty, frequency_penalty, presence_penalty, convention, last_n: see
-            `PenaltyConfig`; invalid values raise a `ValueError` that says the allowed range.
+            `PenaltyConfig`; invalid values raise an `InputError` (a `ValueError`) that says the allowed range.
 
     Batched and vectorised; `scores` is never edited in place.
 
@@ -141,11 +126,10 @@ class PenaltyLogitsProcessor:
     def __init__(self, prompt_length: int, repetition_penalty: float = 1.0,
                  frequency_penalty: float = 0.0, presence_penalty: float = 0.0,
                  convention: str = "vllm", last_n: int = 64) -> None:
-        if not isinstance(prompt_length, int) or prompt_length < 0:
-            raise ValueError(f"prompt_length must be a whole number >= 0, got {prompt_length!r}.")
+        if not isinstance(prompt_length, int) or prompt_length < 0:  # a caller's count of its own prompt's ids
+            raise TypeError(f"prompt_length must be a count of prompt ids (an int >= 0), got {prompt_length!r}.")
         self.prompt_length = prompt_length
-        self.config = PenaltyConfig(float(repetition_penalty), float(frequency_penalty),
-                                    float(presence_penalty), convention, last_n)
+        self.config = PenaltyConfig(repetition_penalty, frequency_penalty, presence_penalty, convention, last_n)
 
     def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         config, vocab = self.config, scores.shape[-1]
@@ -228,16 +212,16 @@ def shift_demo(logits: torch.Tensor, seen: torch.Tensor, shift: float,
 
 EXAMPLE_LOGITS = (3.0, 2.0, 1.0, 0.0, -1.0, -2.0)  # a toy next-token distribution
 EXAMPLE_SEEN = (True, False, True, False, True, False)  # which toy tokens occurred once before
+SHIFT_RANGE = (-6.0, 6.0)  # enough to move the toy logits (3 .. -2) all above or all below 0
 
 
 def explainer_data(config: PenaltyConfig, shift: float) -> dict:
     """Curves (logit in -> out, a token seen once) and the toy distribution shifted by `shift`."""
-    if not _finite(shift) or abs(shift) > 10:
-        raise InputError("penalties_err_shift", low=-10, high=10, value=shift)
+    shift = in_range("penalties_shift", shift, *SHIFT_RANGE)
     logits = torch.linspace(-6.0, 6.0, 121)
     toy = torch.tensor(EXAMPLE_LOGITS)
     return {"logits": logits.tolist(),
             "curves": {name: y.tolist() for name, y in penalty_curves(logits, config).items()},
             "token_names": [f"{chr(65 + i)}{'*' if seen else ''}" for i, seen in enumerate(EXAMPLE_SEEN)],
             "shift_probs": {name: p.tolist() for name, p in
-                            shift_demo(toy, torch.tensor(EXAMPLE_SEEN), float(shift), config).items()}}
+                            shift_demo(toy, torch.tensor(EXAMPLE_SEEN), shift, config).items()}}

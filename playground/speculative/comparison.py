@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from playground.speculative.config import SpeculativeConfig
 from playground.speculative.decoding import DecodeResult, decode
 from playground.speculative.drafts import Proposer
 
@@ -105,9 +106,8 @@ class Comparison:
                 "draft_cost_c": round(self.draft_cost, 4), "verify_cost_v": round(self.verify_cost, 3)}
 
 
-def plain_then_speculative(target: nn.Module, draft: Proposer, input_ids: torch.Tensor, max_new_tokens: int,
-                           num_draft_tokens: int = 4, do_sample: bool = False, temperature: float = 1.0,
-                           seed: int | None = None, adaptive_draft: bool = False) -> Iterator[Progress | Comparison]:
+def plain_then_speculative(target: nn.Module, draft: Proposer, input_ids: torch.Tensor,
+                           config: SpeculativeConfig) -> Iterator[Progress | Comparison]:
     """Plain decoding, then speculative with `draft`, same settings; a `Progress` after every target
     pass of either, and last the `Comparison` of the two.
 
@@ -116,15 +116,14 @@ def plain_then_speculative(target: nn.Module, draft: Proposer, input_ids: torch.
     >>> _ = torch.manual_seed(0)
     >>> tiny = LlamaForCausalLM(LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32,
     ...     num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1)).eval()
-    >>> events = list(plain_then_speculative(tiny, PromptLookup(), torch.tensor([[1, 2, 3, 4, 1, 2]]), 4, 3))
+    >>> config = SpeculativeConfig(max_new_tokens=4, num_draft_tokens=3)
+    >>> events = list(plain_then_speculative(tiny, PromptLookup(), torch.tensor([[1, 2, 3, 4, 1, 2]]), config))
     >>> [event.stage for event in events[:-1]][:5], events[-1].identical
     (['plain', 'plain', 'plain', 'plain', 'speculative'], True)
     """
-    settings = dict(max_new_tokens=max_new_tokens, num_draft_tokens=num_draft_tokens, do_sample=do_sample,
-                    temperature=temperature, seed=seed, adaptive_draft=adaptive_draft)
     plain = speculative = DecodeResult()
-    for plain in decode(target, None, input_ids, **settings):  # 1. plain first, alone on the cores
+    for plain in decode(target, None, input_ids, config):  # 1. plain first, alone on the cores
         yield Progress("plain", plain)
-    for speculative in decode(target, draft, input_ids, **settings):  # 2. then speculative, same loop
+    for speculative in decode(target, draft, input_ids, config):  # 2. then speculative, same loop
         yield Progress("speculative", speculative)
-    yield Comparison(plain, speculative, num_draft_tokens, adaptive_draft)  # 3. what the pair measured
+    yield Comparison(plain, speculative, config.num_draft_tokens, config.adaptive_draft)  # 3. what the pair measured

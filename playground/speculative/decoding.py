@@ -23,11 +23,10 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
-from playground.core.generation import MAX_NEW_TOKENS, end_token_ids
+from playground.core.generation import end_token_ids
 from playground.core.sampling import Sampler
+from playground.speculative.config import MAX_DRAFT_TOKENS, SpeculativeConfig
 from playground.speculative.drafts import ModelDraft, NoDraft, Proposer, truncate_cache
-
-MAX_DRAFT_TOKENS = 16
 
 
 # ----------------------------------------------------------------- verification, the lesson
@@ -142,23 +141,19 @@ def _now(device: torch.device) -> float:
     return time.perf_counter()
 
 
-def validate(target: nn.Module, draft: Proposer, input_ids: torch.Tensor, max_new_tokens: int,
-             num_draft_tokens: int, do_sample: bool, temperature: float, top_p: float) -> None:
+def check_pair(target: nn.Module, draft: Proposer, input_ids: torch.Tensor) -> None:
+    """What the config cannot say: one prompt at a time, and a draft model that speaks the target's vocabulary.
+
+    Neither comes from a reader's input (the tab tokenizes one prompt and pairs models of one family),
+    so these are a library caller's mistakes, not refusals of a request."""
     if input_ids.dim() != 2 or input_ids.shape[0] != 1:
-        raise ValueError(f"input_ids must have shape (1, length): batch size 1 only, got "
-                         f"{tuple(input_ids.shape)}. Run prompts one at a time.")
-    if not 1 <= max_new_tokens <= MAX_NEW_TOKENS:
-        raise ValueError(f"max new tokens must be 1 to {MAX_NEW_TOKENS}, got {max_new_tokens!r}.")
-    if not 1 <= num_draft_tokens <= MAX_DRAFT_TOKENS:
-        raise ValueError(f"draft length gamma must be 1 to {MAX_DRAFT_TOKENS}, got {num_draft_tokens!r}.")
-    if do_sample and not (0.0 < temperature <= 2.0 and 0.0 < top_p <= 1.0):
-        raise ValueError(f"sampling needs temperature in (0, 2] and top-p in (0, 1], got "
-                         f"{temperature!r} and {top_p!r}. For greedy decoding turn sampling off.")
+        raise NotImplementedError(f"input_ids must have shape (1, length): batch size 1 only, got "
+                                  f"{tuple(input_ids.shape)}. Run prompts one at a time.")
     if isinstance(draft, ModelDraft):
         target_vocab, draft_vocab = target.config.vocab_size, draft.model.config.vocab_size
         if target_vocab != draft_vocab:
-            raise ValueError(f"The draft's vocabulary ({draft_vocab}) differs from the target's "
-                             f"({target_vocab}); pick a draft from the same model family.")
+            raise TypeError(f"The draft's vocabulary ({draft_vocab}) differs from the target's "
+                            f"({target_vocab}); pick a draft from the same model family.")
 
 
 # As a decorator, inference_mode is entered around each step and left at every yield: grad mode is
@@ -166,23 +161,23 @@ def validate(target: nn.Module, draft: Proposer, input_ids: torch.Tensor, max_ne
 # ran on the consuming Gradio worker thread (a later training request failed).
 @torch.inference_mode()
 def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,
-           max_new_tokens: int, num_draft_tokens: int = 4, do_sample: bool = False,
-           temperature: float = 1.0, top_p: float = 1.0, seed: int | None = None,
-           adaptive_draft: bool = False) -> Iterator[DecodeResult]:
+           config: SpeculativeConfig) -> Iterator[DecodeResult]:
     """Speculative decoding that yields the running result after every target pass.
 
     `draft` is a proposer from `playground.speculative.drafts`, a model (wrapped as a
     `ModelDraft`), or None for plain decoding through the very same loop and model calls (every
-    round then is one step). With `adaptive_draft`, `num_draft_tokens` is the first round's length
-    and `next_draft_length` sets each later one.
+    round then is one step). `config` gives the decoding settings (its values are checked when it is
+    made); with `config.adaptive_draft`, `num_draft_tokens` is the first round's length and
+    `next_draft_length` sets each later one.
     """
     draft = NoDraft() if draft is None else ModelDraft(draft) if isinstance(draft, nn.Module) else draft
-    validate(target, draft, input_ids, max_new_tokens, num_draft_tokens, do_sample, temperature, top_p)
+    check_pair(target, draft, input_ids)
+    max_new_tokens, do_sample = config.max_new_tokens, config.do_sample
     stop, device = end_token_ids(target), input_ids.device
-    sampler = Sampler.seeded(temperature if do_sample else 0.0, top_p, seed or 0, device)
+    sampler = Sampler.seeded(config.temperature if do_sample else 0.0, 1.0, config.seed, device)
     cache, result, context = DynamicCache(config=target.config), DecodeResult(), input_ids
     draft.reset()
-    produced, draft_length = 0, num_draft_tokens
+    produced, draft_length = 0, config.num_draft_tokens
     while produced < max_new_tokens:
         start = _now(device)
         # 1. the draft guesses up to gamma tokens (never more than the budget can use)
@@ -205,7 +200,7 @@ def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: tor
                                       "bonus" if kept == len(guesses) else "correction"]
         truncate_cache(cache, length + kept)
         draft.rollback(length + kept)
-        if adaptive_draft and guesses:
+        if config.adaptive_draft and guesses:
             draft_length = next_draft_length(draft_length, len(guesses), kept)
         context = torch.cat([context, context.new_tensor([new])], 1)
         # 4. stop at the token budget or after an end-of-sequence token
@@ -224,9 +219,7 @@ def decode(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: tor
 
 
 def speculative_generate(target: nn.Module, draft: Proposer | nn.Module | None, input_ids: torch.Tensor,
-                         max_new_tokens: int, num_draft_tokens: int = 4, do_sample: bool = False,
-                         temperature: float = 1.0, top_p: float = 1.0, seed: int | None = None,
-                         adaptive_draft: bool = False) -> DecodeResult:
+                         config: SpeculativeConfig) -> DecodeResult:
     """The whole answer at once (see `decode`).
 
     >>> from transformers import LlamaConfig, LlamaForCausalLM
@@ -235,13 +228,12 @@ def speculative_generate(target: nn.Module, draft: Proposer | nn.Module | None, 
     >>> tiny = LlamaForCausalLM(LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32,
     ...     num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1)).eval()
     >>> prompt = torch.tensor([[1, 2, 3, 4, 1, 2]])
-    >>> fast = speculative_generate(tiny, PromptLookup(), prompt, 8, num_draft_tokens=3)
-    >>> plain = speculative_generate(tiny, None, prompt, 8)
+    >>> fast = speculative_generate(tiny, PromptLookup(), prompt, SpeculativeConfig(max_new_tokens=8, num_draft_tokens=3))
+    >>> plain = speculative_generate(tiny, None, prompt, SpeculativeConfig(max_new_tokens=8))
     >>> fast.tokens == plain.tokens, fast.target_passes <= plain.target_passes
     (True, True)
     """
     result = DecodeResult()
-    for result in decode(target, draft, input_ids, max_new_tokens, num_draft_tokens,
-                         do_sample, temperature, top_p, seed, adaptive_draft):
+    for result in decode(target, draft, input_ids, config):
         pass
     return result

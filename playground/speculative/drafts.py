@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from transformers import DynamicCache
 
-from playground.core.errors import InputError
+from playground.core.checks import whole_number
 
 # pick(logits (vocab,)) -> (token id (), its sampling distribution (vocab,) or None when greedy):
 # `playground.core.sampling.Sampler.pick`
@@ -110,10 +110,8 @@ class PromptLookup:
     """  # noqa: E501
 
     def __init__(self, max_ngram: int = 3, min_ngram: int = 2):
-        if not 1 <= max_ngram <= 8:
-            raise ValueError(f"max_ngram must be 1 to 8, got {max_ngram!r}.")
-        if not 1 <= min_ngram <= max_ngram:
-            raise ValueError(f"min_ngram must be 1 to max_ngram ({max_ngram}), got {min_ngram!r}.")
+        if not 1 <= min_ngram <= max_ngram <= 8:  # the tab always uses the defaults: a library caller's slip
+            raise TypeError(f"PromptLookup needs 1 <= min_ngram <= max_ngram <= 8, got {min_ngram!r} and {max_ngram!r}.")
         self.max_ngram, self.min_ngram = max_ngram, min_ngram
         self.name = f"prompt lookup ({min_ngram}-{max_ngram}-gram)"
 
@@ -143,8 +141,7 @@ def early_exit_model(target: nn.Module, layers: int) -> nn.Module:
     replaced by the target's own. Works for Llama-style models (SmolLM2, Qwen2.5).
     """
     total = target.config.num_hidden_layers
-    if not 1 <= layers < total:
-        raise InputError("speculative_err_layers", high=total - 1, total=total, value=layers)
+    whole_number("speculative_layers", layers, 1, total - 1)  # this model's own bound, under the slider's
     config = type(target.config).from_dict({**target.config.to_dict(), "num_hidden_layers": layers})
     if getattr(config, "layer_types", None):
         config.layer_types = config.layer_types[:layers]

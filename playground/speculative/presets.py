@@ -8,13 +8,13 @@ lookup only wins when the answer repeats the input, so the presets span copy (bi
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from playground.core.errors import InputError
 from playground.core.generation import GREEDY
+from playground.speculative.config import STORY, SpeculativeConfig
 from playground.speculative.drafts import ModelDraft, PromptLookup, Proposer, early_exit_draft
 
 PARAGRAPH = (
@@ -26,33 +26,22 @@ PARAGRAPH = (
     "the seabirds that nested on the gallery rail."
 )
 
-DRAFT_KINDS = ("prompt_lookup", "early_exit", "draft_model")
+COPY = ("Fix the spelling and punctuation of this paragraph and return the whole paragraph:\n\n"
+        + PARAGRAPH.replace("quarried", "quaried").replace("careful", "carefull"))
 
-
-@dataclass(frozen=True)
-class Preset:
-    key: str  # also the suffix of the UI text key speculative_preset_<key>
-    prompt: str
-    draft_kind: str  # one of DRAFT_KINDS
-    num_draft_tokens: int  # gamma (the first round's, when adaptive)
-    adaptive_draft: bool = True  # +2 after a fully kept round, -1 after a miss (`next_draft_length`)
-    early_exit_layers: int = 8
-    max_new_tokens: int = 128
-
-
-PRESETS: dict[str, Preset] = {p.key: p for p in [
-    Preset("copy", "Fix the spelling and punctuation of this paragraph and return the whole "
-           "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried").replace("careful", "carefull"),
-           "prompt_lookup", 10),
+# the tab's preset buttons (UI text speculative_preset_<key>); a preset sets every control but the target,
+# sampling (off) and its temperature and seed
+PRESETS: dict[str, SpeculativeConfig] = {
+    "copy": SpeculativeConfig(COPY, "prompt_lookup", 10, adaptive_draft=True),
     # start at gamma 2: a summary copies short runs, so long first guesses mostly cost a wider
     # verify pass; the adaptive length then grows along the runs it does copy
-    Preset("summarise", "Summarise this paragraph in three sentences, reusing its wording:\n\n"
-           + PARAGRAPH, "prompt_lookup", 2),
-    Preset("story", "Write a short story about a robot who learns to paint.", "prompt_lookup", 4),
-    Preset("early_exit", "Fix the spelling and punctuation of this paragraph and return the whole "
-           "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried"), "early_exit", 4,
-           adaptive_draft=False),  # fixed gamma: the card shows what an untrained draft costs
-]}
+    "summarise": SpeculativeConfig("Summarise this paragraph in three sentences, reusing its wording:\n\n" + PARAGRAPH,
+                                   "prompt_lookup", 2, adaptive_draft=True),
+    "story": SpeculativeConfig(STORY, "prompt_lookup", 4, adaptive_draft=True),
+    "early_exit": SpeculativeConfig("Fix the spelling and punctuation of this paragraph and return the whole "
+                                    "paragraph:\n\n" + PARAGRAPH.replace("quarried", "quaried"), "early_exit", 4,
+                                    adaptive_draft=False),  # fixed gamma: the card shows what an untrained draft costs
+}
 
 # GPU pairs: the draft must share the target's vocabulary (same family and tokenizer).
 MODEL_PAIRS: dict[str, str] = {
@@ -61,18 +50,16 @@ MODEL_PAIRS: dict[str, str] = {
 }
 
 
-def make_draft(kind: str, target: nn.Module, draft_model: nn.Module | None = None,
-               early_exit_layers: int = 8, max_ngram: int = 3) -> Proposer:
-    """The proposer for a UI choice; `draft_model` is needed only for kind "draft_model"."""
-    if kind == "prompt_lookup":
-        return PromptLookup(max_ngram)
-    if kind == "early_exit":
-        return early_exit_draft(target, early_exit_layers)
-    if kind == "draft_model":
+def make_draft(config: SpeculativeConfig, target: nn.Module, draft_model: nn.Module | None = None,
+               max_ngram: int = 3) -> Proposer:
+    """The proposer of `config.draft_kind`; `draft_model` is needed only for kind "draft_model"."""
+    if config.draft_kind == "early_exit":
+        return early_exit_draft(target, config.early_exit_layers)
+    if config.draft_kind == "draft_model":
         if draft_model is None:
-            raise InputError("speculative_err_needs_pair", pairs=", ".join(MODEL_PAIRS))
+            raise InputError("speculative_err_needs_pair", field="speculative_kind", pairs=", ".join(MODEL_PAIRS))
         return ModelDraft(draft_model)
-    raise InputError("speculative_err_kind", value=kind, choices=", ".join(DRAFT_KINDS))
+    return PromptLookup(max_ngram)
 
 
 @torch.inference_mode()
@@ -88,8 +75,8 @@ def transformers_generate(target: nn.Module, input_ids: torch.Tensor, max_new_to
     refused by assisted generation.
     """
     if prompt_lookup_num_tokens and assistant_model is not None:
-        raise ValueError("Pass prompt_lookup_num_tokens or assistant_model, not both: transformers "
-                         "would silently ignore the assistant.")
+        raise TypeError("Pass prompt_lookup_num_tokens or assistant_model, not both: transformers "
+                        "would silently ignore the assistant.")
     kwargs: dict = {"max_new_tokens": max_new_tokens, **GREEDY, "attention_mask": torch.ones_like(input_ids),
                     "pad_token_id": target.generation_config.eos_token_id}
     if prompt_lookup_num_tokens:
