@@ -183,32 +183,33 @@ def test_a_math_link_opens_its_section(page, app_url):
     expect(page.locator("#curves-section-1")).to_be_hidden()
 
 
-def test_links_to_the_other_tabs_fill_their_controls_and_ignore_bad_values():
-    from demos import ema, gan_vs_diffusion, paged_attention
-    from demos.dpo import training
-    from demos.math import tab as math_tab
-
-    assert training.linked_controls({"mode": "dpo", "beta": "0.5", "steps": "8", "lora": "false"}) == [
-        "dpo", gr_skip(), 8, 0.5, False]
-    assert ema.linked_controls({"step": "250", "decay": "0.9999", "schedule": "constant"})[:4] == [
-        250, gr_skip(), 0.9999, "constant"]
-    assert paged_attention.linked_controls({"model": "llama-3.1-70b", "context": "8192"}) == [
-        "llama-3.1-70b", gr_skip(), gr_skip(), 8192, gr_skip()]
-    assert gan_vs_diffusion.linked_controls({"dataset": "ring8", "updates": "4000"}) == ["ring8", 4000, gr_skip(), gr_skip()]
-    assert math_tab.linked_section({"section": "llm"})[1] == "llm"
-    bad = [training.linked_controls({"mode": "ppo", "beta": "0", "steps": "1.5", "lora": "yes"}),
-           ema.linked_controls({"step": "7", "decay": "1.5", "dataset": "mnist", "schedule": "x", "cosine": "1"}),
-           paged_attention.linked_controls({"model": "gpt-5", "gpu": "tpu", "dtype": "int3", "context": "0",
-                                            "average": "x"}),
-           gan_vs_diffusion.linked_controls({"dataset": "nope", "updates": "99999", "seed": "-1", "loss": "l2"}),
-           math_tab.linked_section({"section": "nine"})]
-    assert all(value == gr_skip() for values in bad for value in values), bad
+def set_by(link: links.DeepLink, query: dict[str, str]) -> dict[str, object]:
+    """What a query sets, by the link's own names for its controls (others by elem_id), for readable asserts."""
+    names = {component: name for name, component in link.controls.items()}
+    return {names.get(component, component.elem_id): getattr(value, "selected", value)
+            for component, value in link.values({"tab": link.tab, **query}).items()}
 
 
-def gr_skip():
-    import gradio as gr
-
-    return gr.skip()
+def test_links_to_the_other_tabs_fill_their_controls_and_ignore_bad_values(built_demo):
+    found = links.deep_links(built_demo)
+    assert set(found) >= {"penalties", "speculative", "ema", "dpo", "math", "paged_attention", "gan_vs_diffusion"}
+    assert set_by(found["dpo"], {"mode": "dpo", "beta": "0.5", "steps": "8", "lora": "false"}) == {
+        "mode": "dpo", "beta": 0.5, "steps": 8, "lora": False}
+    assert set_by(found["ema"], {"step": "250", "decay": "0.9999", "schedule": "constant"}) == {
+        "ema-step": 250, "decay": 0.9999, "schedule": "constant"}
+    assert set_by(found["paged_attention"], {"model": "llama-3.1-70b", "context": "8192"})["context"] == 8192
+    assert set_by(found["gan_vs_diffusion"], {"dataset": "ring8", "updates": "4000"}) == {
+        "dataset": "ring8", "updates": 4000}
+    assert "llm" in set_by(found["math"], {"section": "llm"}).values()
+    bad = {"dpo": {"mode": "ppo", "beta": "0", "steps": "1.5", "lora": "yes"},
+           "ema": {"step": "7", "decay": "1.5", "dataset": "mnist", "schedule": "x", "cosine": "1"},
+           "paged_attention": {"model": "gpt-5", "gpu": "tpu", "dtype": "int3", "context": "0", "average": "x"},
+           "gan_vs_diffusion": {"dataset": "nope", "updates": "99999", "seed": "-1", "loss": "l2"},
+           "math": {"section": "nine"}, "speculative": {"gamma": "0", "kind": "nonsense", "preset": "none"},
+           "penalties": {"example": "99", "repetition": "0", "presence": "abc"}}
+    assert {tab: set_by(found[tab], query) for tab, query in bad.items()} == dict.fromkeys(bad, {})
+    assert set_by(found["speculative"], {"preset": "summarise", "gamma": "3", "kind": "nonsense"})["gamma"] == 3
+    assert found["math"].values({"tab": "ema", "section": "llm"}) == {}, "a link to another tab sets nothing here"
 
 
 LINKED_VIEWS = [  # (link, {selector: value the control shows}, {selector: text the view shows}, section in view)
@@ -270,17 +271,15 @@ def test_copy_link_carries_the_section_of_dpo_and_math(page, app_url):
         re.compile(r"tab=math&section=binary$"), timeout=10_000)
 
 
-def test_every_link_in_the_presenters_guide_opens_a_real_tab_section_and_values():
+def test_every_link_in_the_presenters_guide_opens_a_real_tab_section_and_values(built_demo):
     """docs/present.md is read aloud on stage: a renamed tab, section or preset must fail here, not there."""
     import pathlib
     import re
     from urllib.parse import parse_qs
 
     import app
-    from demos import dpo, ema, gan_vs_diffusion, paged_attention, speculative
-    from demos.dpo import training
+    from demos import dpo, ema, paged_attention
     from demos.math import tab as math_tab
-    from demos.penalties import tab as penalties_tab
 
     guide = (pathlib.Path(__file__).parents[1] / "docs" / "present.md").read_text(encoding="utf-8")
     queries = re.findall(r"HOST/\?([^`\s)]+)", guide)
@@ -288,15 +287,13 @@ def test_every_link_in_the_presenters_guide_opens_a_real_tab_section_and_values(
     tabs = {app.tab_id(tab) for tab in app.TABS}
     sections = {"ema": ema.SECTIONS, "dpo": dpo.SECTIONS, "paged_attention": paged_attention.SECTIONS,
                 "math": math_tab.SECTIONS}
-    linkers = {"penalties": penalties_tab.linked_controls, "speculative": speculative.linked_controls,
-               "ema": ema.linked_controls, "dpo": training.linked_controls,
-               "paged_attention": paged_attention.linked_controls, "gan_vs_diffusion": gan_vs_diffusion.linked_controls}
+    found = links.deep_links(built_demo)
     for query in queries:
         params = {name: values[-1] for name, values in parse_qs(query, strict_parsing=True).items()}
         tab = params.pop("tab")
         assert tab in tabs, query
         assert params.pop("lang", "en") in common.LANGUAGES and params.pop("present", "1") == "1", query
-        if "section" in params:
+        if "section" in params and tab != "math":  # math's sections are sub-tabs its link selects
             assert params.pop("section") in sections[tab], query
         for name, value in params.items():  # each control the link fills is one its tab reads and accepts
-            assert any(v != gr_skip() for v in linkers[tab]({name: value})), (query, name)
+            assert set_by(found[tab], {name: value}), (query, name)
