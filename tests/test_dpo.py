@@ -408,8 +408,8 @@ def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tin
     assert all(torch.equal(trained[k], v) for k, v in weights(first.model).items())  # run 1's policy untouched
     assert all(torch.equal(shared[k], v) for k, v in tiny_lm.model.state_dict().items())  # the shared model too
     assert "DPO run 2 (2 steps, continued from run 1, 4 in all)" in trainer.trained_lm(tiny_lm, "api").model_id
-    assert "your policy: DPO-trained run 2 (only you)" in app.policy_status(trainer, "m")()  # the header says it
-    assert "学習 2（あなただけ" in app.policy_status(trainer, "m")(JAPANESE)
+    assert "your policy: DPO-trained run 2 (only you)" in app.policy_status(trainer, app.machine_facts())()  # the header says it
+    assert "学習 2（あなただけ" in app.policy_status(trainer, app.machine_facts())(JAPANESE)
     assert "continued from run 1" in Votes(None, trainer).live_policy()[0]
     assert chain_line(second, None).startswith("Run 2, continued from run 1 (4 steps in all).")
 

@@ -19,7 +19,7 @@ def test_the_generate_lesson_is_the_default_prompts_answer_labelled_recorded():
     answer, note = tab.lesson()
     assert answer == data["answer"] and answer.strip() and data["prompt"] == generate.PROMPT
     assert data["params"] == {"max_new_tokens": generate.DEFAULTS.max_new_tokens, "temperature": 0.0,
-                              "top_p": generate.DEFAULTS.top_p, "seed": generate.DEFAULTS.seed}, "the tab's own defaults"
+                              "top_p": generate.DEFAULTS.params.top_p, "seed": generate.DEFAULTS.params.seed}, "the tab's own defaults"
     assert note.startswith("Recorded run (20") and f"{data['tokens']} tokens" in note
     assert "記録済み" in tab.lesson(JAPANESE)[1]
 
@@ -33,7 +33,7 @@ def test_the_penalties_lesson_fills_the_pair_the_step_chart_and_the_sweep():
         shown = view.lesson()
     assert set(shown) == set(view.outputs()), "every output of a finished run, none left empty"
     assert shown[view.plain] != shown[view.penalised] and shown[view.step_plot].layout.height
-    assert len(tab.lesson_sweep().data[0].x) == tab.DEFAULT_SWEEP[1]
+    assert len(tab.lesson_sweep().data[0].x) == tab.DEFAULT_SWEEP.points
     assert "Recorded run (20" in tab.lesson_note() and "記録済み" in tab.lesson_note(JAPANESE)
 
 

@@ -6,6 +6,7 @@ Modules: `settings`, `hub` (one Hub probe), `models` (presets, one shared copy o
 a per-request generator), `batching` (continuous batching: every visitor's request for one model in one
 forward), `timed` (timing-sensitive work one job at a time, each waiter told its place), `engine` (an
 OpenAI-compatible serving engine as a backend), `recorded` (runs shipped as JSON that tabs open on), `cache`
-(a bounded LRU owned by its server), `errors` (`InputError`: bad input named by a key), `text_metrics`,
+(a bounded LRU owned by its server), `errors` (`InputError`: bad input named by a key), `checks` (the range,
+whole-number, choice, flag, text and table checks every tab's config makes, with shared keys), `text_metrics`,
 `seeding`, `ema` (an EMA of model weights, used by the EMA and the GANs-to-diffusion tabs).
 """

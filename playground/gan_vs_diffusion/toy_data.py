@@ -64,7 +64,7 @@ def points_from_text(lines: str, field: str = "gan_vs_diffusion_points") -> tupl
     Only the format is checked here (a bad line is refused naming `field`, the line and its text,
     escaped); count and values are `validate_points`'.
 
-    >>> points_from_text("x, y\n-1, 0\n1; 0.5")
+    >>> points_from_text("x, y\\n-1, 0\\n1; 0.5")
     ((-1.0, 0.0), (1.0, 0.5))
     """
     lines = lines.strip()
