@@ -19,7 +19,8 @@ def test_the_generate_lesson_is_the_default_prompts_answer_labelled_recorded():
     answer, note = tab.lesson()
     assert answer == data["answer"] and answer.strip() and data["prompt"] == generate.PROMPT
     assert data["params"] == {"max_new_tokens": generate.DEFAULTS.max_new_tokens, "temperature": 0.0,
-                              "top_p": generate.DEFAULTS.params.top_p, "seed": generate.DEFAULTS.params.seed}, "the tab's own defaults"
+                              "top_p": generate.DEFAULTS.params.top_p, "seed": generate.DEFAULTS.params.seed}, \
+        "the tab's own defaults"
     assert note.startswith("Recorded run (20") and f"{data['tokens']} tokens" in note
     assert "記録済み" in tab.lesson(JAPANESE)[1]
 
