@@ -185,8 +185,8 @@ def test_links_to_the_other_tabs_fill_their_controls_and_ignore_bad_values():
         "dpo", gr_skip(), 8, 0.5, False]
     assert ema.linked_controls({"step": "250", "decay": "0.9999", "schedule": "constant"})[:4] == [
         250, gr_skip(), 0.9999, "constant"]
-    assert paged_attention.linked_controls({"model": "llama-3.1-70b", "context": "8192"}) == [
-        "llama-3.1-70b", gr_skip(), gr_skip(), 8192, gr_skip()]
+    assert paged_attention.linked_controls({"model": "llama-3.1-70b", "context": "8192"}) == {  # by name; the
+        "model": "llama-3.1-70b", "context": 8192, "gpu": "2x-h100-80gb", "dtype": "fp16"}  # server it fits on
     assert gan_vs_diffusion.linked_controls({"dataset": "ring8", "updates": "4000"}) == ["ring8", 4000, gr_skip(), gr_skip()]
     assert math_tab.linked_section({"section": "llm"})[1] == "llm"
     bad = [training.linked_controls({"mode": "ppo", "beta": "0", "steps": "1.5", "lora": "yes"}),
