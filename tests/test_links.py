@@ -181,8 +181,8 @@ def test_links_to_the_other_tabs_fill_their_controls_and_ignore_bad_values():
     from demos.dpo import training
     from demos.math import tab as math_tab
 
-    assert training.linked_controls({"mode": "dpo", "beta": "0.5", "steps": "8", "lora": "false"}) == [
-        "dpo", gr_skip(), 8, 0.5, False]
+    assert training.linked_controls({"mode": "dpo", "beta": "0.5", "steps": "8", "lora": "false"}) == {
+        "mode": "dpo", "steps": 8, "beta": 0.5, "lora": False}  # by name; a link's other values stay
     assert ema.linked_controls({"step": "250", "decay": "0.9999", "schedule": "constant"})[:4] == [
         250, gr_skip(), 0.9999, "constant"]
     assert paged_attention.linked_controls({"model": "llama-3.1-70b", "context": "8192"}) == {  # by name; the

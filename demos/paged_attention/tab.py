@@ -13,7 +13,6 @@ import functools
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
 
 import gradio as gr
 from gradio.context import Context
@@ -71,18 +70,12 @@ def model_choice(model: str, gpu: str, dtype: str, layers: int, kv_heads: int, h
                        _config_text(model, config_text, config_file))
 
 
-def calc_config(*, context_length: int, average_length: int, kv_dtype: str = "auto", **model: Any) -> CalcConfig:
-    """The calculator's fields by name (the API's `kv_calculate` parameters) as one checked `CalcConfig`."""
-    return CalcConfig(model_choice(**model), context_length, average_length, kv_dtype)
-
-
-def race_config(*, trace: str, csv_path: str | None, num_requests: int, block_size: int, samples: int, prefix: int,
-                **model: Any) -> RaceConfig:
-    """The race's fields by name (the API's `kv_simulate` parameters) as one checked `RaceConfig`."""
+def race_trace(trace: str, csv_path: str | None) -> str | traces.Trace:
+    """The uploaded CSV's trace, else the trace named in the list."""
     if csv_path:
         with open(csv_path, encoding="utf-8", errors="replace") as file:
-            trace = traces.trace_from_csv(file.read())
-    return RaceConfig(model_choice(**model), trace, num_requests, block_size, samples, prefix)
+            return traces.trace_from_csv(file.read())
+    return trace
 
 
 def _bytes(value: float) -> str:
@@ -144,10 +137,13 @@ def answer(config: CalcConfig, request: gr.Request | None) -> tuple[str, str]:
 
 
 @user_errors(table=TEXT)
-def calculate(request: gr.Request = None, **values: Any) -> tuple[str, str]:
-    """`kv_calculate`: the per-layer-kind table, requests that fit and vLLM's start-up lines (fields by name,
-    as `calc_config` takes them)."""
-    return answer(calc_config(**values), request)
+def calculate(request: gr.Request = None, *, model: str, gpu: str, dtype: str, context_length: int,
+              average_length: int, layers: int, kv_heads: int, head_dim: int, params_b: float,
+              config_text: str | None = None, config_file: str | None = None, kv_dtype: str = "auto") -> tuple[str, str]:
+    """`kv_calculate`: the per-layer-kind table, requests that fit and vLLM's start-up lines, for one model on one
+    server (the fields by name, as the API names them)."""
+    chosen = model_choice(model, gpu, dtype, layers, kv_heads, head_dim, params_b, config_text, config_file)
+    return answer(CalcConfig(chosen, context_length, average_length, kv_dtype), request)
 
 
 def usage_line(paged: KvSimResult, short: KvSimResult, request: gr.Request | None) -> str:
@@ -193,9 +189,15 @@ class RaceView(ComponentView):
                 self.usage: figures.usage_figure(paged, names)}
 
     @user_errors(table=TEXT)
-    def simulate(self, request: gr.Request = None, progress=gr.Progress(), **values: Any) -> dict:
+    def simulate(self, request: gr.Request = None, progress=gr.Progress(), *, model: str, gpu: str, dtype: str,
+                 layers: int, kv_heads: int, head_dim: int, params_b: float, trace: str, csv_path: str | None,
+                 num_requests: int, block_size: int, samples: int, prefix: int, config_text: str | None = None,
+                 config_file: str | None = None) -> dict:
         """`kv_simulate`: all five policies on one trace, the block-size sweep, the short-prompt run, the figures
-        (fields by name, as `race_config` takes them)."""
+        (the fields by name, as the API names them)."""
+        config = RaceConfig(model_choice(model, gpu, dtype, layers, kv_heads, head_dim, params_b, config_text,
+                                         config_file), race_trace(trace, csv_path), num_requests, block_size, samples,
+                            prefix)
         names = fig_labels(request)
         stages = len(simulator.POLICIES) + 1
 
@@ -203,7 +205,7 @@ class RaceView(ComponentView):
             desc = text(TEXT, "paged_attention_stage_sweep", request) if name == "sweep" else names[f"policy_{name}"]
             progress(done / stages, desc=desc)
 
-        return self.shown(race.run_race(race_config(**values), stage), "", request)
+        return self.shown(race.run_race(config, stage), "", request)
 
     def opening(self, request: gr.Request = None) -> dict:
         """The race the tab opens with, computed once per server (`opening_race`)."""
@@ -292,17 +294,18 @@ class PickView(ComponentView):
     vllm: gr.Code
 
     @user_errors(table=TEXT)
-    def pick(self, request: gr.Request = None, **values: Any) -> dict:
+    def pick(self, request: gr.Request = None, *, model: str, gpu: str, dtype: str, context_length: int,
+             average_length: int, layers: int, kv_heads: int, head_dim: int, params_b: float,
+             config_text: str | None = None, config_file: str | None = None, kv_dtype: str = "auto") -> dict:
         """`kv_pick_model` (the fields of `kv_calculate`): a listed model moves to the smallest listed server it
         fits on (`memory.server_for`) when the chosen one cannot hold its weights; 'custom' and 'config.json'
         keep the server (their sizes are the reader's)."""
-        config = calc_config(**values)
-        chosen = config.choice
+        chosen = model_choice(model, gpu, dtype, layers, kv_heads, head_dim, params_b, config_text, config_file)
         if chosen.model not in (CUSTOM, CONFIG):
-            gpu, dtype = memory.server_for(chosen.model, chosen.gpu, chosen.dtype)
-            config = replace(config, choice=replace(chosen, gpu=gpu, dtype=dtype))
-        table, lines = answer(config, request)
-        return {self.gpu: config.choice.gpu, self.dtype: config.choice.dtype, self.table: table, self.vllm: lines}
+            moved_gpu, moved_dtype = memory.server_for(chosen.model, chosen.gpu, chosen.dtype)
+            chosen = replace(chosen, gpu=moved_gpu, dtype=moved_dtype)
+        table, lines = answer(CalcConfig(chosen, context_length, average_length, kv_dtype), request)
+        return {self.gpu: chosen.gpu, self.dtype: chosen.dtype, self.table: table, self.vllm: lines}
 
 
 @dataclass(frozen=True, eq=False)
