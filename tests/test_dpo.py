@@ -441,3 +441,14 @@ def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tin
 
 
 JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})  # what a Japanese browser sends
+
+
+def test_the_explainers_beta_choices_pass_the_guard_as_the_browser_sends_them():
+    """JSON has one number type: the page sends the choice 1.0 as 1, and a page load must not be refused."""
+    from demos import guard
+
+    betas = gr.CheckboxGroup([0.05, 0.1, 0.5, 1.0], value=[0.05, 0.1, 0.5, 1.0])
+    guard.check_value(betas, [0.05, 0.1, 0.5, 1])
+    for bad in ([True], ["1"], [2]):  # still refused: a flag, text, a value not offered
+        with pytest.raises(InputError):
+            guard.check_value(betas, bad)

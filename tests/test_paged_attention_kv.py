@@ -310,11 +310,10 @@ def test_a_link_to_a_model_opens_on_the_server_it_fits_on():
     assert tab.linked_controls({"model": "llama-13b", "context": "4096"}) == {"model": "llama-13b", "context": 4096}
     assert tab.linked_controls({"model": "llama-3.1-70b", "gpu": "h100-80gb", "dtype": "fp8"}) == {
         "model": "llama-3.1-70b", "gpu": "h100-80gb", "dtype": "fp8"}  # 65.8 GiB of weights in 71.2: kept as linked
-    controls = tab.calc_controls()
-    assert tab.linked_server(controls, {"model": "deepseek-v3", "average": "9"}) == {
-        controls["gpu"]: "8x-h200-141gb", controls["dtype"]: "fp8"}
-    table, _ = tab.opening_calculation(controls, gr.Request(query_params={"tab": "paged_attention",
-                                                                          "model": "deepseek-v3"}))
+    link = tab.CalcLink(tab.calc_controls())
+    assert link.server({"model": "deepseek-v3", "average": "9"}) == {
+        link.controls["gpu"]: "8x-h200-141gb", link.controls["dtype"]: "fp8"}
+    table, _ = link.opening(gr.Request(query_params={"tab": "paged_attention", "model": "deepseek-v3"}))
     assert "= 35,136 B/token" in table
 
 

@@ -263,25 +263,29 @@ def linked_controls(params: dict[str, str], controls: dict[str, gr.components.Co
     return named
 
 
-def linked_server(controls: dict[str, gr.components.Component], params: dict[str, str]) -> dict:
-    """The GPU and data type a link opens on, by component (the link's, or those its model fits on)."""
-    named = linked_controls(params, controls)
-    return {controls[name]: named[name] for name in ("gpu", "dtype") if name in named}
+@dataclass(frozen=True)
+class CalcLink:
+    """A deep link into the calculator, with the page's controls it fills (`calc_controls`)."""
+    controls: dict[str, gr.components.Component]
 
+    def server(self, params: dict[str, str]) -> dict:
+        """The GPU and data type a link opens on, by component (the link's, or those its model fits on)."""
+        named = linked_controls(params, self.controls)
+        return {self.controls[name]: named[name] for name in ("gpu", "dtype") if name in named}
 
-@user_errors(table=TEXT)
-def opening_calculation(controls: dict[str, gr.components.Component], request: gr.Request) -> tuple[str, str]:
-    """The calculator as the page opens, for the link's values (else the defaults), read from the link itself.
+    @user_errors(table=TEXT)
+    def opening(self, request: gr.Request = None) -> tuple[str, str]:
+        """The calculator as the page opens, for the link's values (else the defaults), read from the link itself.
 
-    Why not from the controls: this runs as the link's values reach the page, and the browser may still
-    send a number box's old value (a deep link to 8,192 tokens was seen computed for 2,048)."""
-    params = links.query(request)
-    named = linked_controls(params, controls) if links.names_tab(params, "paged_attention") else {}
-    chosen = CALC.choice
-    config = CalcConfig(ModelChoice(named.get("model", chosen.model), named.get("gpu", chosen.gpu),
-                                    named.get("dtype", chosen.dtype)),
-                        named.get("context", CALC.context_length), named.get("average", CALC.average_length))
-    return answer(config, request)
+        Why not from the controls: this runs as the link's values reach the page, and the browser may still
+        send a number box's old value (a deep link to 8,192 tokens was seen computed for 2,048)."""
+        params = links.query(request)
+        named = linked_controls(params, self.controls) if links.names_tab(params, "paged_attention") else {}
+        chosen = CALC.choice
+        config = CalcConfig(ModelChoice(named.get("model", chosen.model), named.get("gpu", chosen.gpu),
+                                        named.get("dtype", chosen.dtype)),
+                            named.get("context", CALC.context_length), named.get("average", CALC.average_length))
+        return answer(config, request)
 
 
 @dataclass(frozen=True, eq=False)
@@ -407,9 +411,10 @@ def build() -> None:
                        average_length=controls["average"], layers=layers, kv_heads=kv_heads, head_dim=head_dim,
                        params_b=params_b, config_text=config_text, config_file=config_file, kv_dtype=kv_dtype)
     # the link's model, context and average as linked; its GPU and data type moved to where the model fits
+    link = CalcLink(controls)
     linked = links.when_linked_controls(
-        "paged_attention", {name: controls[name] for name in ("model", "context", "average")},
-        preset=functools.partial(linked_server, controls), extra=(gpu, dtype))
+        "paged_attention", {name: controls[name] for name in ("model", "context", "average")}, preset=link.server,
+        extra=(gpu, dtype))
     links.copy_link_row("paged_attention", controls)
     links.scroll_to_section("paged_attention", SECTIONS)
     # one above the other: the per-layer table needs the page's width at 1280x720
@@ -488,7 +493,7 @@ def build() -> None:
     # the tab opens finished: the calculator on load, the opening race (computed once), the recorded live run
     page = Context.root_block  # the app's gr.Blocks, which owns the load event
     # the link's model on the link's GPU (if it names them), computed from the link itself (opening_calculation)
-    linked.then(functools.partial(opening_calculation, controls), None, [calc_table, vllm], api_visibility="private",
-                concurrency_id="paged_calc", concurrency_limit=1)
+    linked.then(link.opening, None, [calc_table, vllm], api_visibility="private", concurrency_id="paged_calc",
+                concurrency_limit=1)
     page.load(race_view.opening, None, race_view.outputs(), api_visibility="private")
     page.load(view.recorded, None, view.outputs(), api_visibility="private")
