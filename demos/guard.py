@@ -63,6 +63,15 @@ def choice_values(component: gr.components.Component) -> list[Any]:
     return [choice[1] if isinstance(choice, (tuple, list)) else choice for choice in component.choices or []]
 
 
+def _same_kind(value: Any, choice: Any) -> bool:
+    """Whether `value` is `choice` as JSON sends it: a number for a number (the browser sends the choice 1.0 as
+    1), text for text; "1" is not the choice 1, nor true the choice 1."""
+    numbers = (int, float)
+    if isinstance(value, numbers) and isinstance(choice, numbers):
+        return not isinstance(value, bool) and not isinstance(choice, bool)
+    return type(value) is type(choice)
+
+
 def check_choice(component: gr.components.Component, value: Any) -> None:
     """One of the choices (a list of them for a multi-select), or any short text where custom values are allowed."""
     allowed = choice_values(component)
@@ -77,7 +86,7 @@ def check_choice(component: gr.components.Component, value: Any) -> None:
             continue
         if item is None and component.value is None and not several:
             continue  # nothing chosen yet, as the page allows
-        if isinstance(item, bool) or item not in allowed or type(item) is not type(allowed[allowed.index(item)]):
+        if isinstance(item, bool) or item not in allowed or not _same_kind(item, allowed[allowed.index(item)]):
             raise InputError("common_err_choices" if several else "common_err_choice", value=shown(item), allowed=listed)
 
 

@@ -9,7 +9,9 @@ import gradio as gr
 import pytest
 import torch
 
+from demos.dpo import text as dpo_text
 from playground.core.batching import Schedulers
+from playground.core.errors import InputError
 from playground.core.timed import TimedWork
 from playground.dpo import figures as dpo_figures
 from playground.dpo import loss as dpo
@@ -130,11 +132,24 @@ def test_repeated_ngram_rate():
     assert dpo_training.mean_repeat_rate([[1, 2]]) == 0.0
 
 
-@pytest.mark.parametrize("bad", [{"steps": 0}, {"steps": 10**6}, {"learning_rate": float("nan")},
-                                 {"beta": -1.0}, {"batch_size": 2.5}])
-def test_config_refuses_out_of_range_values(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bad, key, field", [  # the shared key, and the field by its label key
+    ({"steps": 0}, "common_err_whole", "dpo_steps"), ({"steps": 10**6}, "common_err_whole", "dpo_steps"),
+    ({"steps": 1.5}, "common_err_whole", "dpo_steps"), ({"batch_size": 9}, "common_err_whole", "dpo_batch"),
+    ({"learning_rate": float("nan")}, "common_err_range", "dpo_lr"), ({"beta": -1.0}, "common_err_range", "dpo_beta"),
+    ({"beta": 1.5}, "common_err_range", "dpo_beta"),  # past the page's slider: one range, the config's
+    ({"sft": None}, "common_err_boolean", "dpo_mode"), ({"lora": "yes"}, "common_err_boolean", "dpo_lora"),
+    ({"seed": -1}, "common_err_whole", "dpo_train_seed"), ({"answer_tokens": 2}, "common_err_whole", "dpo_answer_tokens"),
+])
+def test_config_refuses_out_of_range_values_naming_the_field(bad, key, field):
+    with pytest.raises(InputError) as error:
         dpo_training.TrainConfig(**bad)
+    assert (error.value.key, error.value.values["field"]) == (key, field)
+    assert dpo_text.TEXT["en"][field] and dpo_text.TEXT["ja"][field]
+
+
+def test_config_stores_whole_numbers_as_ints():
+    config = dpo_training.TrainConfig(steps=8.0, batch_size=2.0)
+    assert (config.steps, config.batch_size) == (8, 2) and isinstance(config.steps, int)
 
 
 def test_tiny_training_run_trains_a_copy_and_leaves_the_shared_model_alone(tiny_lm):
@@ -424,3 +439,14 @@ def test_a_continued_run_starts_from_the_live_policy_and_keeps_the_reference(tin
 
 
 JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})  # what a Japanese browser sends
+
+
+def test_the_explainers_beta_choices_pass_the_guard_as_the_browser_sends_them():
+    """JSON has one number type: the page sends the choice 1.0 as 1, and a page load must not be refused."""
+    from demos import guard
+
+    betas = gr.CheckboxGroup([0.05, 0.1, 0.5, 1.0], value=[0.05, 0.1, 0.5, 1.0])
+    guard.check_value(betas, [0.05, 0.1, 0.5, 1])
+    for bad in ([True], ["1"], [2]):  # still refused: a flag, text, a value not offered
+        with pytest.raises(InputError):
+            guard.check_value(betas, bad)

@@ -45,11 +45,25 @@ def test_push_without_a_token_and_the_live_policy_over_the_api(client):
 
 def test_training_refuses_bad_settings_over_the_api(client):
     with pytest.raises(Exception) as error:
-        client.predict("dpo_sft", "demo", 4, 4, 1.0, 0.1, True, api_name="/dpo_train")  # the Number is unbounded
-    assert "learning rate" in str(error.value) and "Traceback" not in str(error.value)
+        client.predict("dpo_sft", "demo", 4, 4, 1.0, 0.1, True, api_name="/dpo_train")  # the config's range
+    assert "Learning rate must be between 1e-06 and 0.01 (got 1" in str(error.value)
+    assert "Traceback" not in str(error.value)
     with pytest.raises(Exception) as error:
         client.predict("dpo_sft", "demo", 10**6, 4, 2e-4, 0.1, True, api_name="/dpo_train")
-    assert "Steps must be between 1 and" in str(error.value)  # the slider's own bound, before our engine
+    assert "Steps must be a whole number from 1 to 64" in str(error.value)  # the slider's own bound, by the guard
+
+
+def test_a_bad_value_through_the_api_names_the_fields_japanese_label(app_url):
+    from gradio_client import Client
+
+    japanese = Client(app_url, verbose=False, download_files=False, headers={"Accept-Language": "ja"})
+    try:  # a null objective is refused (it used to train plain DPO), by the field's Japanese label
+        with pytest.raises(Exception, match="目的関数 は"):
+            japanese.predict(None, "demo", 4, 2, 2e-4, 0.1, True, api_name="/dpo_train")
+        with pytest.raises(Exception, match="学習率 は"):
+            japanese.predict("dpo_sft", "demo", 4, 2, 0.5, 0.1, True, api_name="/dpo_train")
+    finally:
+        japanese.close()
 
 
 def test_a_run_is_its_visitors_own_until_published_then_the_rooms(client, app_url):

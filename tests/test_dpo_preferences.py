@@ -13,7 +13,9 @@ import uuid
 
 import pytest
 
+from demos.dpo import text as dpo_text
 from deploy.postgres_server import PostgresServer, find_bin_dir, free_port
+from playground.core.errors import InputError
 from playground.dpo import preferences
 from playground.dpo.preferences import PreferenceStore
 from tests.conftest import ROOT
@@ -86,23 +88,27 @@ def test_round_trip_counts_undo_and_export(tmp_path, open_store):
     assert [v.id for v in open_store().votes()] == [v.id for v in votes[:3]]  # a second replica sees the same
 
 
-@pytest.mark.parametrize("args, message", [
-    (("s", "p", "a", "b", "maybe"), "vote must be one of"),
-    (("s", "", "a", "b", "a"), "prompt is empty"),
-    (("s", "p", "a", "x" * 9000, "a"), "limit"),
-    (("", "p", "a", "b", "a"), "session id"),
-    (("s", "p", "a\x00", "b", "a"), "NUL character"),  # PostgreSQL text cannot hold it: refused on both
+@pytest.mark.parametrize("args, key, field", [  # the shared key, and the field by its label key
+    (("s", "p", "a", "b", "maybe"), "common_err_choice", "dpo_choice"),
+    (("s", "", "a", "b", "a"), "common_err_empty", "dpo_prompt"),
+    (("s", "p", "a", "x" * 9000, "a"), "common_err_too_long", "dpo_answer_b"),
+    (("", "p", "a", "b", "a"), "common_err_empty", "dpo_session_id"),
+    (("s", "p", "a\x00", "b", "a"), "common_err_control", "dpo_answer_a"),  # PostgreSQL text cannot hold NUL
+    (("s", 7, "a", "b", "a"), "common_err_text", "dpo_prompt"),
 ])
-def test_bad_votes_are_refused_with_a_reason(open_store, args, message):
+def test_bad_votes_are_refused_with_a_reason(open_store, args, key, field):
     store = open_store()
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError) as error:
         store.add_vote(*args)
+    assert (error.value.key, error.value.values["field"]) == (key, field)
+    assert dpo_text.TEXT["en"][field] and dpo_text.TEXT["ja"][field]  # the page names it by its label
     assert store.counts().total == 0
 
 
 def test_empty_export_to_dataset_explains_itself(open_store):
-    with pytest.raises(ValueError, match="no decisive votes"):
+    with pytest.raises(InputError) as error:
         open_store().to_dataset()
+    assert "no decisive votes" in dpo_text.TEXT["en"][error.value.key]
 
 
 def test_sqlite_path_comes_from_the_environment(tmp_path, monkeypatch):

@@ -6,14 +6,21 @@ import gradio as gr
 import pytest
 from conftest import plots_shown_then_screenshot
 
+from demos.common import COMMON_TEXT
 from demos.paged_attention import tab
 from playground.core.errors import InputError
 from playground.paged_attention import figures, live, memory, recorded, simulator, traces
 
 JAPANESE = gr.Request(headers={"accept-language": "ja-JP,ja;q=0.9"})
-CALC = ["llama-13b", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 8.0]  # model, GPU, dtype, context, average, custom
-RACE = ["llama-13b", "a100-40gb", "fp16", 32, 8, 128, 8.0, "sharegpt", None, 100, 16, 1, 0]  # ..., requests, block, n, prefix
-REQUESTS, BLOCK, SAMPLES = 9, 10, 11  # positions in RACE
+MODEL = dict(model="llama-13b", gpu="a100-40gb", dtype="fp16", layers=32, kv_heads=8, head_dim=128, params_b=8.0)
+CALC = dict(model="llama-13b", gpu="a100-40gb", dtype="fp16", context_length=2048, average_length=500, layers=32,
+            kv_heads=8, head_dim=128, params_b=8.0)  # the fields of kv_calculate, by name and in the API's order
+RACE = dict(MODEL, trace="sharegpt", csv_path=None, num_requests=100, block_size=16, samples=1, prefix=0)
+
+
+def race_view() -> tab.RaceView:
+    return tab.RaceView(gr.Markdown(), gr.Plot(), gr.Plot(), gr.Plot(), gr.Plot(), gr.Plot(), gr.State(), gr.Radio(),
+                        gr.Slider(), gr.Plot())
 
 
 def test_text_is_bilingual_and_prefixed():
@@ -23,8 +30,8 @@ def test_text_is_bilingual_and_prefixed():
 
 
 def test_calculator_shows_the_papers_800_kb_and_vllms_lines_in_both_languages():
-    english, vllm = tab.calculate(*CALC)
-    japanese, _ = tab.calculate(*CALC, request=JAPANESE)
+    english, vllm = tab.calculate(**CALC)
+    japanese, _ = tab.calculate(JAPANESE, **CALC)
     assert "819,200 B/token" in english and "819,200 B/トークン" in japanese
     assert "tokens that fit" in english and "入るトークン数" in japanese
     capacity = memory.kv_capacity("llama-13b", "a100-40gb")
@@ -32,16 +39,19 @@ def test_calculator_shows_the_papers_800_kb_and_vllms_lines_in_both_languages():
 
 
 def test_the_opening_race_is_computed_once_and_drawn_in_the_readers_language():
-    english, japanese = tab.opening(), tab.opening(JAPANESE)
-    assert english[6] is japanese[6]  # the same cached results: no simulation per page load
-    assert "Opening race" in english[0] and "最初の競争" in japanese[0]
+    view = race_view()
+    english, japanese = view.opening(), view.opening(JAPANESE)
+    assert set(english) == set(view.outputs())  # the opening race fills every output
+    assert english[view.results] is japanese[view.results]  # the same cached results: no simulation per page load
+    assert "Opening race" in english[view.table] and "最初の競争" in japanese[view.table]
     for row in ("Orca (Max)", "vLLM (paged)"):
-        assert row in english[0]
-    assert english[1].layout.title.text != japanese[1].layout.title.text
-    assert all(figure.layout.height for figure in english[1:6])
+        assert row in english[view.table]
+    assert english[view.breakdown].layout.title.text != japanese[view.breakdown].layout.title.text
+    plots = (view.breakdown, view.running, view.sweep, view.throughput, view.memory_map, view.usage)
+    assert all(english[plot].layout.height for plot in plots)
     # the table shows what the simulator says (paged near 97 %, Max near 23 %)
-    paged = english[6]["paged"]
-    assert f"{100 * paged.token_state_share:.1f} %" in english[0]
+    paged = english[view.results]["paged"]
+    assert f"{100 * paged.token_state_share:.1f} %" in english[view.table]
 
 
 def test_the_recorded_live_run_opens_labelled_with_its_date_and_machine():
@@ -54,47 +64,44 @@ def test_the_recorded_live_run_opens_labelled_with_its_date_and_machine():
     assert english[view.gantt].layout.height and english[view.slots].layout.height
 
 
-BAD_RACE = [  # (position, value, what the English message must name); the issue's bad inputs
-    (REQUESTS, 10**9, r"Requests must be a whole number from 1 to 5,000 \(got 1000000000\)"),
-    (REQUESTS, 0, r"Requests must be a whole number"),
-    (BLOCK, 0, r"Block size \(paged\) must be a whole number from 8 to 256 \(got 0\)"),
-    (SAMPLES, -2, r"Parallel samples per request must be a whole number from 1 to 8 \(got -2\)"),
+BAD_RACE = [  # (field, value, what the English message must name); the issue's bad inputs
+    ("num_requests", 10**9, r"Requests must be a whole number from 1 to 5000 \(got 1000000000\)"),
+    ("num_requests", 0, r"Requests must be a whole number"),
+    ("block_size", 0, r"Block size \(paged\) must be a whole number from 8 to 256 \(got 0\)"),
+    ("samples", -2, r"Parallel samples per request must be a whole number from 1 to 8 \(got -2\)"),
+    ("prefix", 1.5, r"Shared system prefix \(tokens\) must be a whole number from 0 to 1024 \(got 1.5\)"),
+    ("trace", "lmsys", r"Trace must be one of \"sharegpt\", \"alpaca\" \(got \"lmsys\"\)"),
 ]
 
 
-@pytest.mark.parametrize("position, value, message", BAD_RACE)
-def test_bad_race_inputs_name_the_field_in_both_languages(position, value, message):
-    args = list(RACE)
-    args[position] = value
+@pytest.mark.parametrize("field, value, message", BAD_RACE)
+def test_bad_race_inputs_name_the_field_in_both_languages(field, value, message):
+    bad = {**RACE, field: value}
     with pytest.raises(gr.Error, match=message):
-        tab.simulate(*args)
-    with pytest.raises(gr.Error, match="の整数で指定してください"):
-        tab.simulate(*args, request=JAPANESE)
+        race_view().simulate(**bad)
+    with pytest.raises(gr.Error, match="指定してください"):  # each field by its Japanese label
+        race_view().simulate(JAPANESE, **bad)
 
 
-@pytest.mark.parametrize("position, value, field", [(3, 0, "Context length"), (5, -1, "Layers")])
-def test_zero_or_negative_sizes_name_the_field(position, value, field):
-    args = list(CALC)
-    args[0] = "custom"
-    args[position] = value
-    with pytest.raises(gr.Error, match=f"{field}.* must be a whole number .*got {value}"):
-        tab.calculate(*args)
+@pytest.mark.parametrize("field, value, label", [("context_length", 0, "Context length"), ("layers", -1, "Layers"),
+                                                 ("head_dim", 4097, "Head size")])
+def test_zero_or_negative_sizes_name_the_field(field, value, label):
+    with pytest.raises(gr.Error, match=f"{label}.* must be a whole number .*got {value}"):
+        tab.calculate(**{**CALC, "model": "custom", field: value})
 
 
 @pytest.mark.parametrize("csv, english, japanese", [
-    ("prompt,output\n10,20\n5,abc\n", "CSV row 3: output must be a whole number of tokens (got 'abc')", "3 行目"),
+    ("prompt,output\n10,20\n5,abc\n", 'CSV row 3: output must be a whole number of tokens (got "abc")', "3 行目"),
     ("prompt,output\n-5,20\n", "CSV row 2: lengths must be at least 1", "長さは 1 以上"),
 ])
 def test_a_csv_with_text_or_negative_lengths_names_the_row(tmp_path, csv, english, japanese):
     path = tmp_path / "trace.csv"
     path.write_text(csv)
-    args = list(RACE)
-    args[8] = str(path)
     with pytest.raises(gr.Error) as error:
-        tab.simulate(*args)
+        race_view().simulate(**{**RACE, "csv_path": str(path)})
     assert english in error.value.message
     with pytest.raises(gr.Error) as error:
-        tab.simulate(*args, request=JAPANESE)
+        race_view().simulate(JAPANESE, **{**RACE, "csv_path": str(path)})
     assert japanese in error.value.message
 
 
@@ -105,32 +112,44 @@ def test_engine_errors_carry_keys_the_tab_can_say():
         with pytest.raises(InputError) as error:
             call()
         for lang in ("en", "ja"):
-            assert tab.TEXT[lang][error.value.key].format(**error.value.values)
+            assert {**COMMON_TEXT[lang], **tab.TEXT[lang]}[error.value.key].format(**error.value.values)
 
 
 def test_a_race_from_the_page_fills_every_output():
-    outputs = tab.simulate(*RACE)
-    assert set(outputs[6]) == set(simulator.POLICIES)
-    assert outputs[6]["paged"].finished == RACE[REQUESTS]
-    assert all(figure.layout.height for figure in outputs[1:6])
+    view = race_view()
+    outputs = view.simulate(**RACE)
+    assert set(outputs) == set(view.outputs())
+    assert set(outputs[view.results]) == set(simulator.POLICIES)
+    assert outputs[view.results]["paged"].finished == RACE["num_requests"]
+    assert all(outputs[plot].layout.height for plot in (view.breakdown, view.running, view.sweep, view.usage))
 
 
 # ------------------------------------------------------------------ the running app
 @pytest.mark.slow
 def test_every_endpoint_answers_and_bad_input_comes_back_as_the_message(client):
-    table, vllm = client.predict(*CALC, api_name="/kv_calculate")
+    table, vllm = client.predict(*CALC.values(), api_name="/kv_calculate")  # by position, in the API's order
     assert "819,200 B/token" in table and "# GPU blocks: 921" in vllm
-    outputs = client.predict(*RACE, api_name="/kv_simulate")
+    outputs = client.predict(**RACE, api_name="/kv_simulate")
     assert "vLLM (paged)" in outputs[0]
-    bad = list(RACE)
-    bad[REQUESTS] = 10**9
-    with pytest.raises(Exception, match="Requests must be a whole number from 1 to 5,000") as error:
-        client.predict(*bad, api_name="/kv_simulate")
+    with pytest.raises(Exception, match="Requests must be a whole number from 1 to 5000") as error:
+        client.predict(**{**RACE, "num_requests": 10**9}, api_name="/kv_simulate")
     assert "Traceback" not in str(error.value)
-    bad = list(CALC)
-    bad[3] = 0
     with pytest.raises(Exception, match="Context length"):
-        client.predict(*bad, api_name="/kv_calculate")
+        client.predict(**{**CALC, "context_length": 0}, api_name="/kv_calculate")
+
+
+@pytest.mark.slow
+def test_a_bad_value_through_the_api_names_the_fields_japanese_label(app_url):
+    from gradio_client import Client
+
+    japanese = Client(app_url, verbose=False, download_files=False, headers={"Accept-Language": "ja"})
+    try:  # the guard refuses the value past the box's range; the config refuses a custom size the box allows
+        with pytest.raises(Exception, match="ブロックサイズ（paged） は 8 から 256 の整数"):
+            japanese.predict(**{**RACE, "block_size": 512}, api_name="/kv_simulate")
+        with pytest.raises(Exception, match="パラメータ数（10 億） は"):
+            japanese.predict(**{**CALC, "model": "custom", "params_b": 0}, api_name="/kv_calculate")
+    finally:
+        japanese.close()
 
 
 @pytest.mark.slow
@@ -139,10 +158,8 @@ def test_a_bad_csv_upload_names_the_row(client, tmp_path):
 
     path = tmp_path / "trace.csv"
     path.write_text("prompt,output\n12,40\nabc,7\n")
-    args = list(RACE)
-    args[8] = handle_file(str(path))
-    with pytest.raises(Exception, match=r"CSV row 3: prompt must be a whole number of tokens \(got 'abc'\)"):
-        client.predict(*args, api_name="/kv_simulate")
+    with pytest.raises(Exception, match=r'CSV row 3: prompt must be a whole number of tokens \(got "abc"\)'):
+        client.predict(**{**RACE, "csv_path": handle_file(str(path))}, api_name="/kv_simulate")
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import math
 import gradio as gr
 import numpy as np
 import pytest
+from test_paged_attention_app import race_view
 
 from demos.paged_attention import tab
 from playground.core.errors import InputError
@@ -21,6 +22,16 @@ CONFIGS = memory.CONFIG_DIR
 
 def config(name: str) -> dict:
     return json.loads((CONFIGS / name).read_text(encoding="utf-8"))
+
+
+CALC = dict(model="llama-13b", gpu="a100-40gb", dtype="fp16", context_length=2048, average_length=500, layers=32,
+            kv_heads=8, head_dim=128, params_b=8.0)  # kv_calculate's fields by name
+
+
+def fields(model: str, gpu: str, dtype: str, context: int, average: int, params_b: float, **extra) -> dict:
+    """kv_calculate's fields by name, the custom sizes left at the page's."""
+    return dict(CALC, model=model, gpu=gpu, dtype=dtype, context_length=context, average_length=average,
+                params_b=params_b, **extra)
 
 
 def calc(model: str, gpu: str, dtype: str = "bf16", context: int = 32768, kv_dtype: str = "auto"):
@@ -169,12 +180,14 @@ def test_the_17_token_example_of_vllm_pr_57336():
 
 
 def test_the_race_and_the_live_run_show_the_gauge_beside_the_tokens():
-    english, japanese = tab.opening(), tab.opening(JAPANESE)
-    assert "Blocks vs tokens" in english[0] and "ブロックとトークン" in japanese[0]
-    paged = english[6]["paged"]
+    race = race_view()
+    english, japanese = race.opening(), race.opening(JAPANESE)
+    assert "Blocks vs tokens" in english[race.table] and "ブロックとトークン" in japanese[race.table]
+    paged = english[race.results]["paged"]
     gauge, tokens = paged.usage.medians()
-    assert f"**{gauge:.1%}**" in english[0] and f"**{tokens:.1%}**" in english[0] and gauge > tokens
-    assert english[9].layout.height and english[9].layout.title.text != japanese[9].layout.title.text
+    assert f"**{gauge:.1%}**" in english[race.table] and f"**{tokens:.1%}**" in english[race.table] and gauge > tokens
+    assert english[race.usage].layout.height
+    assert english[race.usage].layout.title.text != japanese[race.usage].layout.title.text
     view = tab.LiveView(gr.Markdown(), gr.Plot(), gr.Plot(), gr.Markdown())
     table = view.recorded()[view.table]
     # the recorded paged run: 38 of its 46 blocks hold 552 tokens: gauge 82.6 %, tokens 552 / 736 = 75.0 %
@@ -217,7 +230,8 @@ def test_a_config_missing_a_class_default_says_which_default_it_took():
     gemma = {k: v for k, v in config("gemma-3-1b-it.json").items() if k != "sliding_window_pattern"}
     model = kv_config.kv_model(gemma, "gemma", 1e9)
     assert model.defaults_used == (("sliding_window_pattern", 6),)  # Gemma3TextConfig's default
-    table, _ = tab.calculate("config.json", "h200-141gb", "bf16", 4096, 500, 32, 8, 128, 1.0, json.dumps(gemma))
+    table, _ = tab.calculate(**fields("config.json", "h200-141gb", "bf16", 4096, 500, 1.0,
+                                      config_text=json.dumps(gemma)))
     assert "`sliding_window_pattern` = 6" in table
 
 
@@ -225,7 +239,7 @@ def test_kv_heads_that_do_not_split_over_the_gpus_are_refused():
     text = json.dumps({**config("llama-3.1-70b.json"), "num_key_value_heads": 6, "num_attention_heads": 48,
                        "head_dim": 128})
     with pytest.raises(gr.Error, match="6 KV heads do not split evenly over 8 GPUs"):
-        tab.calculate("config.json", "8x-h100-80gb", "bf16", 4096, 500, 32, 8, 128, 70.0, text)
+        tab.calculate(**fields("config.json", "8x-h100-80gb", "bf16", 4096, 500, 70.0, config_text=text))
 
 
 # ------------------------------------------------------------------ the server a model fits on
@@ -271,40 +285,42 @@ def test_an_impossible_server_is_still_refused_naming_the_field_and_the_server_t
     assert error.value.key == "paged_attention_err_weights"
     assert (error.value.values["fit_gpu"], error.value.values["fit_dtype"]) == ("8x-h200-141gb", "fp8")
     with pytest.raises(gr.Error) as shown:
-        tab.calculate("deepseek-v3", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 8.0, request=lang)
+        tab.calculate(lang, **fields("deepseek-v3", "a100-40gb", "fp16", 2048, 500, 8.0))
     assert all(word in shown.value.message for word in words), shown.value.message
     with pytest.raises(gr.Error, match="nor on any listed server even in fp8"):
-        tab.calculate("custom", "h200-141gb", "fp16", 2048, 500, 32, 8, 128, 1999.0)
+        tab.calculate(**fields("custom", "h200-141gb", "fp16", 2048, 500, 1999.0))
 
 
 def test_picking_a_preset_answers_with_the_server_it_fits_on_and_its_calculation():
     view = tab.PickView(gr.Dropdown(), gr.Radio(), gr.Markdown(), gr.Code())
-    answer = view.pick("deepseek-v3", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 8.0)
+    answer = view.pick(**{**CALC, "model": "deepseek-v3"})
     assert (answer[view.gpu], answer[view.dtype]) == ("8x-h200-141gb", "fp8")
     # 61 MLA layers x (512 + 64) latent values x 1 B (the KV follows the fp8 weights): 35,136 B/token
     assert "= 35,136 B/token" in answer[view.table] and "# GPU blocks" in answer[view.vllm]
     assert "| memory and capacity (one GPU) | value |" in answer[view.table] and "| | |" not in answer[view.table]
-    kept = view.pick("llama-13b", "h100-80gb", "bf16", 2048, 500, 32, 8, 128, 8.0)
+    kept = view.pick(**{**CALC, "gpu": "h100-80gb", "dtype": "bf16"})
     assert (kept[view.gpu], kept[view.dtype]) == ("h100-80gb", "bf16")
     with pytest.raises(gr.Error, match="nor on any listed server"):  # the reader's own sizes: no server is chosen
-        view.pick("custom", "a100-40gb", "fp16", 2048, 500, 32, 8, 128, 1999.0)
+        view.pick(**{**CALC, "model": "custom", "params_b": 1999.0})
 
 
 def test_a_link_to_a_model_opens_on_the_server_it_fits_on():
-    skip = gr.skip()
-    assert tab.linked_view({"model": "deepseek-v3"}) == ["deepseek-v3", "8x-h200-141gb", "fp8", skip, skip]
-    assert tab.linked_view({"model": "llama-13b", "context": "4096"}) == ["llama-13b", skip, skip, 4096, skip]
-    assert tab.linked_view({"model": "llama-3.1-70b", "gpu": "h100-80gb", "dtype": "fp8"}) == [
-        "llama-3.1-70b", "h100-80gb", "fp8", skip, skip]  # 65.8 GiB of weights in 71.2: kept as linked
-    table, _ = tab.opening_calculation(gr.Request(query_params={"tab": "paged_attention", "model": "deepseek-v3"}))
+    assert tab.linked_controls({"model": "deepseek-v3"}) == {"model": "deepseek-v3", "gpu": "8x-h200-141gb",
+                                                             "dtype": "fp8"}
+    assert tab.linked_controls({"model": "llama-13b", "context": "4096"}) == {"model": "llama-13b", "context": 4096}
+    assert tab.linked_controls({"model": "llama-3.1-70b", "gpu": "h100-80gb", "dtype": "fp8"}) == {
+        "model": "llama-3.1-70b", "gpu": "h100-80gb", "dtype": "fp8"}  # 65.8 GiB of weights in 71.2: kept as linked
+    link = tab.CalcLink(tab.calc_controls())
+    assert link.server({"model": "deepseek-v3", "average": "9"}) == {
+        link.controls["gpu"]: "8x-h200-141gb", link.controls["dtype"]: "fp8"}
+    table, _ = link.opening(gr.Request(query_params={"tab": "paged_attention", "model": "deepseek-v3"}))
     assert "= 35,136 B/token" in table
 
 
 # ------------------------------------------------------------------ the tab's handlers
 def test_the_calculator_shows_a_row_and_its_equation_per_layer_kind_in_both_languages():
-    english, vllm = tab.calculate("jamba-1.5-mini", "h200-141gb", "bf16", 32768, 1000, 32, 8, 128, 8.0)
-    japanese, _ = tab.calculate("jamba-1.5-mini", "h200-141gb", "bf16", 32768, 1000, 32, 8, 128, 8.0,
-                                request=JAPANESE)
+    english, vllm = tab.calculate(**fields("jamba-1.5-mini", "h200-141gb", "bf16", 32768, 1000, 8.0))
+    japanese, _ = tab.calculate(JAPANESE, **fields("jamba-1.5-mini", "h200-141gb", "bf16", 32768, 1000, 8.0))
     assert "| full attention | 4 | 4,096 B/token |" in english and "| Mamba (state) | 28 | 311,296 B/request |" in english
     assert "| 全注意 | 4 | 4,096 B/トークン |" in japanese and "311,296 B/リクエスト" in japanese
     assert "(conv · (k − 1) + d_inner · d_state) · b" in english and "2 · H_kv · d · b · n" in english
@@ -313,9 +329,9 @@ def test_the_calculator_shows_a_row_and_its_equation_per_layer_kind_in_both_lang
 
 def test_a_pasted_config_is_computed_like_its_preset():
     text = (CONFIGS / "deepseek-v3.json").read_text(encoding="utf-8")
-    pasted, _ = tab.calculate("config.json", "8x-h200-141gb", "fp8", 32768, 1000, 32, 8, 128, 671.0, text,
-                              kv_dtype="bf16")
-    preset, _ = tab.calculate("deepseek-v3", "8x-h200-141gb", "fp8", 32768, 1000, 32, 8, 128, 8.0, kv_dtype="bf16")
+    pasted, _ = tab.calculate(**fields("config.json", "8x-h200-141gb", "fp8", 32768, 1000, 671.0, config_text=text,
+                                       kv_dtype="bf16"))
+    preset, _ = tab.calculate(**fields("deepseek-v3", "8x-h200-141gb", "fp8", 32768, 1000, 8.0, kv_dtype="bf16"))
     assert "70,272 B/token" in pasted and "70,272 B/token" in preset
     assert pasted.replace("config.json", "deepseek-v3") == preset
 
@@ -324,22 +340,25 @@ def test_a_pasted_config_is_computed_like_its_preset():
 def test_a_bad_pasted_config_names_the_field_in_the_readers_language(lang, words):
     text = json.dumps({k: v for k, v in DEEPSEEK.items() if k != "kv_lora_rank"})
     with pytest.raises(gr.Error) as error:
-        tab.calculate("config.json", "8x-h200-141gb", "fp8", 4096, 500, 32, 8, 128, 671.0, text, request=lang)
+        tab.calculate(lang, **fields("config.json", "8x-h200-141gb", "fp8", 4096, 500, 671.0, config_text=text))
     assert words in error.value.message
 
 
-RACE = ["gemma-3-1b", "a100-40gb", "bf16", 32, 8, 128, 8.0, "sharegpt", None, 100, 16, 1, 0]
+RACE = dict(model="gemma-3-1b", gpu="a100-40gb", dtype="bf16", layers=32, kv_heads=8, head_dim=128, params_b=8.0,
+            trace="sharegpt", csv_path=None, num_requests=100, block_size=16, samples=1, prefix=0)
+
 
 
 def test_the_race_refuses_a_model_whose_tokens_do_not_all_cost_the_same():
     with pytest.raises(gr.Error, match="sliding-window or fixed-state layers"):
-        tab.simulate(*RACE)
+        race_view().simulate(**RACE)
 
 
 @pytest.mark.slow  # ~20-40 s on 2 CPUs: the other policies' memory maps over 5.8 M token slots
 def test_the_race_serves_an_mla_model():
-    outputs = tab.simulate(*["deepseek-v3", "8x-h200-141gb", "fp8", *RACE[3:]])  # MLA: one cost per token
-    assert outputs[6]["paged"].finished == 100
+    view = race_view()
+    outputs = view.simulate(**{**RACE, "model": "deepseek-v3", "gpu": "8x-h200-141gb", "dtype": "fp8"})  # MLA
+    assert outputs[view.results]["paged"].finished == 100
 
 
 @pytest.mark.slow

@@ -32,7 +32,7 @@ DEFAULTS = dpo_training.TrainConfig()
 LESSON = pathlib.Path("assets/dpo/lesson_training.json")  # the default run, by scripts/record_lessons.py
 MODES = ("dpo_sft", "dpo")  # the objective Radio's values: DPO + SFT, plain DPO
 SOURCES = ("demo", "votes", "both")  # the training pairs Radio's values
-BETA_RANGE = (0.01, 1.0)  # the β slider's range
+BETA_RANGE = dpo_training.BETA_RANGE  # the β slider's range, the config's
 
 
 def training_pairs(source: str, store: PreferenceStore) -> list[dict]:
@@ -73,13 +73,12 @@ class TrainingView(ComponentView):
               lora: bool, continued: bool = False, request: gr.Request = None) -> Iterator[dict]:
         """A run's place in the line ("3 ahead of you"), then its progress; `continued`: from the policy that
         answers this visitor. The finished run is theirs alone (until they publish it)."""
-        config = dpo_training.TrainConfig(steps=int(steps), batch_size=int(batch_size),
-                                          learning_rate=float(learning_rate), beta=float(beta), sft=mode == "dpo_sft",
-                                          lora=bool(lora))
+        config = dpo_training.TrainConfig(steps=steps, batch_size=batch_size, learning_rate=learning_rate, beta=beta,
+                                          sft=mode == "dpo_sft", lora=lora)  # checked there; the guard checked mode
         figure_labels = labels(TEXT, "dpo_fig_", request)
         with timed_turn(self.timed, request) as place:  # one run at a time, the others see their place
             yield from wait_for_turn(place, request, lambda message: {self.status: message})
-            yield from self.run(config, source, bool(continued), figure_labels, request)
+            yield from self.run(config, source, continued, figure_labels, request)
 
     def run(self, config: dpo_training.TrainConfig, source: str, continued: bool, figure_labels: dict[str, str],
             request: gr.Request | None) -> Iterator[dict]:
@@ -167,13 +166,27 @@ def lesson_record(progress: dpo_training.Progress, config: dpo_training.TrainCon
     return {"progress": dataclasses.asdict(progress), "config": dataclasses.asdict(config), "seconds": seconds}
 
 
-def linked_controls(params: dict[str, str]) -> list:
-    """`?tab=dpo&section=train&mode=dpo&beta=0.5&steps=8...`: the training controls a link names (others stay)."""
-    return links.overlay([gr.skip()] * 5, {0: links.linked_choice(params, "mode", MODES),
-                                           1: links.linked_choice(params, "source", SOURCES),
-                                           2: links.linked_number(params, "steps", 1, dpo_training.MAX_STEPS, whole=True),
-                                           3: links.linked_number(params, "beta", *BETA_RANGE),
-                                           4: links.linked_flag(params, "lora")})
+def link_controls() -> dict[str, gr.components.Component]:
+    """The training controls a link can set, by the name it gives each (`?tab=dpo&mode=dpo&beta=0.5&steps=8`),
+    made unrendered: `build` places them, and `linked_controls` reads a link against the same definitions."""
+    return {
+        "mode": gr.Radio([(T("dpo_mode_sft"), MODES[0]), (T("dpo_mode_plain"), MODES[1])], value=MODES[0],
+                         label=T("dpo_mode"), elem_id="dpo-mode", render=False),
+        "source": gr.Radio([(T("dpo_data_demo"), "demo"), (T("dpo_data_votes"), "votes"), (T("dpo_data_both"), "both")],
+                           value="demo", label=T("dpo_data"), elem_id="dpo-source", render=False),
+        "steps": gr.Slider(1, dpo_training.MAX_STEPS, value=DEFAULTS.steps, step=1, label=T("dpo_steps"),
+                           elem_id="dpo-steps", render=False),
+        "beta": gr.Slider(*BETA_RANGE, value=DEFAULTS.beta, step=0.01, label=T("dpo_beta"), elem_id="dpo-beta",
+                          render=False),
+        "lora": gr.Checkbox(value=DEFAULTS.lora, label=T("dpo_lora"), elem_id="dpo-lora", render=False)}
+
+
+def linked_controls(params: dict[str, str]) -> dict:
+    """`?tab=dpo&section=train&mode=dpo&beta=0.5&steps=8...`: the values a link gives, by name, each checked by its
+    control (a bad one is left out, and the control keeps its value)."""
+    controls = link_controls()
+    found = links.linked_values(params, controls)
+    return {name: found[component] for name, component in controls.items() if component in found}
 
 
 @user_errors(table=TEXT)
@@ -187,24 +200,21 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
     """The training section; returns the events after which the policy that answers this visitor may have changed."""
     gr.Markdown(T("dpo_train_title"), elem_id="dpo-section-train")
     gr.Markdown(T("dpo_train_intro"), elem_classes=links.NOTES)
+    controls = link_controls()
     with gr.Row():
-        mode = gr.Radio([(T("dpo_mode_sft"), MODES[0]), (T("dpo_mode_plain"), MODES[1])], value=MODES[0],
-                        label=T("dpo_mode"), elem_id="dpo-mode")
-        source = gr.Radio([(T("dpo_data_demo"), "demo"), (T("dpo_data_votes"), "votes"), (T("dpo_data_both"), "both")],
-                          value="demo", label=T("dpo_data"), elem_id="dpo-source")
-        lora = gr.Checkbox(value=DEFAULTS.lora, label=T("dpo_lora"), elem_id="dpo-lora")
+        mode, source, lora = (controls[name].render() for name in ("mode", "source", "lora"))
         # unticked when the page is built (nothing trained yet), so an API call that leaves it out trains from the
         # reference as before; ticked on load and after each run while a trained policy is live
         continued = gr.Checkbox(value=False, label=T("dpo_continue"), info=T("dpo_continue_info"),
                                 elem_id="dpo-continue")
     with gr.Row():
-        steps = gr.Slider(1, dpo_training.MAX_STEPS, value=DEFAULTS.steps, step=1, label=T("dpo_steps"),
-                       elem_id="dpo-steps")
-        batch = gr.Slider(1, 8, value=DEFAULTS.batch_size, step=1, label=T("dpo_batch"), elem_id="dpo-batch")
-        learning_rate = gr.Number(value=DEFAULTS.learning_rate, label=T("dpo_lr"), elem_id="dpo-lr")
-        beta = gr.Slider(*BETA_RANGE, value=DEFAULTS.beta, step=0.01, label=T("dpo_beta"), elem_id="dpo-beta")
-    controls = {"mode": mode, "source": source, "steps": steps, "beta": beta, "lora": lora}
-    links.when_linked("dpo", linked_controls, list(controls.values()))
+        steps = controls["steps"].render()
+        batch = gr.Slider(1, dpo_training.MAX_BATCH, value=DEFAULTS.batch_size, step=1, label=T("dpo_batch"),
+                          elem_id="dpo-batch")
+        learning_rate = gr.Number(value=DEFAULTS.learning_rate, minimum=dpo_training.LEARNING_RATE_RANGE[0],
+                                  maximum=dpo_training.LEARNING_RATE_RANGE[1], label=T("dpo_lr"), elem_id="dpo-lr")
+        beta = controls["beta"].render()
+    links.when_linked_controls("dpo", controls)
     links.copy_link_row("dpo", controls, fixed={"section": "train"})
     with gr.Row():
         run = gr.Button(T("dpo_train_button"), variant="primary", elem_id="dpo-train-button")

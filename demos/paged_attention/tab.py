@@ -4,32 +4,41 @@ Three sections: a calculator (vLLM's start-up arithmetic), an allocator race (fi
 same trace, simulated) and a live run (static padded batch vs paged continuous batching on the
 offline model). The tab opens finished: the calculator on load, the opening race computed once per
 server (`opening_race`, cached; `warm_up` computes it at start-up) and the shipped live run.
-Numbers from the page are checked here against the tab's bounds and named by their label; the
-engine checks its own (wider) bounds for library callers.
+Each action's values reach the engine by name, as one checked config (`playground.paged_attention.inputs`):
+the guard has already refused what the widget itself does not allow, the config refuses the rest.
 """
 from __future__ import annotations
 
 import functools
 import html
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import gradio as gr
-import numpy as np
 from gradio.context import Context
 
 from demos import links
 from demos.common import ComponentView, T, engine_metrics_line, labels, text, user_errors
 from demos.paged_attention.text import TEXT
 from playground.core.engine import kv_usage
-from playground.core.generation import is_whole_number
 from playground.core.models import load_causal_lm
 from playground.core.settings import get_settings
-from playground.paged_attention import calculator, figures, kv_config, live, memory, recorded, simulator, traces, vllm_blocks
-from playground.paged_attention.kv_config import KvModel
+from playground.paged_attention import (
+    calculator,
+    figures,
+    inputs,
+    kv_config,
+    live,
+    memory,
+    race,
+    recorded,
+    simulator,
+    traces,
+    vllm_blocks,
+)
+from playground.paged_attention.inputs import CONFIG, CUSTOM, CalcConfig, ModelChoice, RaceConfig
 from playground.paged_attention.simulator import KvSimResult
 
-CUSTOM, CONFIG = "custom", "config.json"  # the user's own model: its sizes, or its config.json
 # The calculator's tables at 1280x720: Gradio's prose lets a cell break anywhere ("layer|s", "トーク|ン"), so
 # the wide equation column squeezed the short ones; words stay whole, and kind, count and size on one line.
 CSS = """
@@ -37,52 +46,36 @@ CSS = """
 #paged-calc th:nth-child(-n+3), #paged-calc td:nth-child(-n+3) { white-space: nowrap; }
 """
 BUILT_KEYS = {"paged_attention_stage_{}": lambda: live.STAGES, "paged_attention_kind_{}": lambda: kv_config.KINDS}
-DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE = "llama-13b", "a100-40gb", "fp16"
-CALC_DEFAULTS = (DEFAULT_MODEL, DEFAULT_GPU, DEFAULT_DTYPE, 2048, 500)  # model, GPU, dtype, context, average
-CUSTOM_DEFAULTS = (32, 8, 128, 8.0)  # a custom model's layers, KV heads, head size, billions of parameters
-RACE_DEFAULTS = {"trace": "sharegpt", "num_requests": 1000, "block_size": 16}
-SWEEP_SIZES = (8, 16, 32, 64, 128, 256)
-SWEEP_REQUESTS = 300  # the block-size sweep runs six simulations; fewer requests keep it near a second
-SHORT_REQUESTS = 2000  # 17-token prompts: enough to keep the pool saturated for many rounds
-# the page's bounds (the engine allows more): what one shared CPU answers in seconds, a map that fits
-MAX_RACE_REQUESTS, MAX_BLOCK, MAX_SAMPLES, MAX_PREFIX = 5000, 256, 8, 1024
+CALC, RACE = CalcConfig(), RaceConfig()  # what the page opens with; its widgets read their defaults from these
 
 
 def fig_labels(request: gr.Request | None) -> dict[str, str]:
     return labels(TEXT, "paged_attention_fig_", request)
 
 
-def _whole(value: object, field: str, low: int, high: int, request: gr.Request | None) -> int:
-    """A count from the page, or a message naming the field (by its label) and the allowed range."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not is_whole_number(value) \
-            or not low <= value <= high:
-        raise ValueError(text(TEXT, "paged_attention_err_whole", request, field=field, low=low, high=high, value=value))
-    return int(value)
-
-
-def _config_text(config_text: str | None, config_file: str | None) -> str:
-    """The pasted config.json, else the uploaded one (read as text, then as JSON only)."""
+def _config_text(model: str, config_text: str | None, config_file: str | None) -> str:
+    """The pasted config.json, else the uploaded one (read as text, then as JSON only), when the model is 'config.json'."""
+    if model != CONFIG:
+        return ""
     if config_file:
         with open(config_file, encoding="utf-8", errors="replace") as file:
             return file.read(kv_config.MAX_CONFIG_CHARS + 1)
     return config_text or ""
 
 
-def _model(model: str, layers: float, kv_heads: float, head_dim: float, params_b: float, request: gr.Request | None,
-           config_text: str | None = None, config_file: str | None = None) -> str | memory.ModelPreset | KvModel:
-    """A preset's name, or the user's own model: its sizes ('custom') or its config.json ('config.json')."""
-    if model not in (CUSTOM, CONFIG):
-        return model
-    if isinstance(params_b, bool) or not isinstance(params_b, (int, float)) or not 0.001 <= params_b <= 2000:
-        raise ValueError(text(TEXT, "paged_attention_err_number", request, low=0.001, high=2000, value=params_b,
-                              field=text(TEXT, "paged_attention_params", request)))
-    if model == CONFIG:
-        return kv_config.kv_model(_config_text(config_text, config_file), CONFIG, float(params_b) * 1e9)
-    return memory.ModelPreset(
-        CUSTOM, _whole(layers, text(TEXT, "paged_attention_layers", request), 1, 1000, request),
-        _whole(kv_heads, text(TEXT, "paged_attention_kv_heads", request), 1, 1000, request),
-        _whole(head_dim, text(TEXT, "paged_attention_head_dim", request), 1, 4096, request),
-        float(params_b) * 1e9, memory.MAX_CONTEXT)
+def model_choice(model: str, gpu: str, dtype: str, layers: int, kv_heads: int, head_dim: int, params_b: float,
+                 config_text: str | None = None, config_file: str | None = None) -> ModelChoice:
+    """The model and server fields of a request, by name, as one checked `ModelChoice`."""
+    return ModelChoice(model, gpu, dtype, layers, kv_heads, head_dim, params_b,
+                       _config_text(model, config_text, config_file))
+
+
+def race_trace(trace: str, csv_path: str | None) -> str | traces.Trace:
+    """The uploaded CSV's trace, else the trace named in the list."""
+    if csv_path:
+        with open(csv_path, encoding="utf-8", errors="replace") as file:
+            return traces.trace_from_csv(file.read())
+    return trace
 
 
 def _bytes(value: float) -> str:
@@ -137,103 +130,93 @@ def calc_table(result: calculator.ModelCapacity, request: gr.Request | None) -> 
                     f"`{name}` = {value}" for name, value in defaults)) if defaults else "")
 
 
-@user_errors(table=TEXT)
-def calculate(model: str, gpu: str, dtype: str, context_length: float, average_length: float, layers: float,
-              kv_heads: float, head_dim: float, params_b: float, config_text: str | None = None,
-              config_file: str | None = None, kv_dtype: str = "auto", request: gr.Request = None) -> tuple[str, str]:
-    """The per-layer-kind table, requests that fit and vLLM's start-up lines for one model on one server."""
-    context = _whole(context_length, text(TEXT, "paged_attention_context", request), 1, memory.MAX_CONTEXT, request)
-    average = _whole(average_length, text(TEXT, "paged_attention_average", request), 1, memory.MAX_CONTEXT, request)
-    chosen = _model(model, layers, kv_heads, head_dim, params_b, request, config_text, config_file)
-    result = calculator.model_capacity(chosen, gpu, dtype, context, average, kv_dtype)
+def answer(config: CalcConfig, request: gr.Request | None) -> tuple[str, str]:
+    """The calculator's table and vLLM's start-up lines for one checked question."""
+    result = config.capacity()
     return calc_table(result, request), result.vllm.lines
 
 
-def _trace(trace: str, csv_path: str | None) -> str | traces.Trace:
-    if csv_path:
-        with open(csv_path, encoding="utf-8", errors="replace") as file:
-            return traces.trace_from_csv(file.read())
-    return trace
-
-
-SHORT_PROMPT, SHORT_OUTPUT = 17, 2  # the workload of vLLM PR #57336: 17-token prompts, short answers
-
-
-def short_prompt_race(options: dict, block_size: int, num_requests: int) -> KvSimResult:
-    """The paged policy on 17-token prompts, on the same model and GPU: where blocks and tokens part most."""
-    trace = traces.Trace(np.full(num_requests, SHORT_PROMPT), np.full(num_requests, SHORT_OUTPUT))
-    return simulator.simulate_kv("paged", block_size=block_size, **{**options, "trace": trace,
-                                                                       "num_requests": num_requests})
+@user_errors(table=TEXT)
+def calculate(request: gr.Request = None, *, model: str, gpu: str, dtype: str, context_length: int,
+              average_length: int, layers: int, kv_heads: int, head_dim: int, params_b: float,
+              config_text: str | None = None, config_file: str | None = None, kv_dtype: str = "auto") -> tuple[str, str]:
+    """`kv_calculate`: the per-layer-kind table, requests that fit and vLLM's start-up lines, for one model on one
+    server (the fields by name, as the API names them)."""
+    chosen = model_choice(model, gpu, dtype, layers, kv_heads, head_dim, params_b, config_text, config_file)
+    return answer(CalcConfig(chosen, context_length, average_length, kv_dtype), request)
 
 
 def usage_line(paged: KvSimResult, short: KvSimResult, request: gr.Request | None) -> str:
     """The gauge beside the token fill, on the trace and on short prompts, with the sentence that explains it."""
     gauge, tokens = paged.usage.medians()
     short_gauge, short_tokens = short.usage.medians()
-    blocks = -(-SHORT_PROMPT // short.block_size)
+    blocks = -(-race.SHORT_PROMPT // short.block_size)
     return text(TEXT, "paged_attention_usage", request, block=paged.block_size, gauge=gauge, tokens=tokens,
                 short_gauge=short_gauge, short_tokens=short_tokens, short_blocks=blocks,
                 short_slots=blocks * short.block_size)
 
 
-def race_views(results: dict[str, KvSimResult], sweep: dict[int, KvSimResult], short: KvSimResult, note: str,
-               request: gr.Request | None) -> tuple:
-    """Every output of the race section from finished simulations (nothing is recomputed)."""
-    names = fig_labels(request)
-    rows = "\n".join(f"| {names[f'policy_{p}']} | {100 * r.token_state_share:.1f} % | {r.mean_running:.1f} | "
-                     f"{r.preemptions:,} | {r.tokens_per_second:,.0f} |" for p, r in results.items())
-    paged = results["paged"]
-    middle = len(paged.snapshots) // 2
-    table = text(TEXT, "paged_attention_race_table", request, rows=rows, usage=usage_line(paged, short, request))
-    return (note + table,
-            figures.breakdown_figure(results, names), figures.running_figure(results, names),
-            figures.sweep_figure(sweep, names), figures.throughput_figure(results, names),
-            figures.memory_map_figure(paged, middle, names), results,
-            gr.Radio(value="paged"), gr.Slider(maximum=len(paged.snapshots) - 1, value=middle),
-            figures.usage_figure(paged, names))
+@dataclass(frozen=True, eq=False)
+class RaceView(ComponentView):
+    """The race section's outputs: a finished race answers every one of them, by component."""
+    table: gr.Markdown
+    breakdown: gr.Plot
+    running: gr.Plot
+    sweep: gr.Plot
+    throughput: gr.Plot
+    memory_map: gr.Plot
+    results: gr.State
+    policy: gr.Radio
+    snapshot: gr.Slider
+    usage: gr.Plot
 
+    def shown(self, finished: race.Race, note: str, request: gr.Request | None) -> dict:
+        """Every output of the race section from finished simulations (nothing is recomputed)."""
+        names, results = fig_labels(request), finished.results
+        rows = "\n".join(f"| {names[f'policy_{p}']} | {100 * r.token_state_share:.1f} % | {r.mean_running:.1f} | "
+                         f"{r.preemptions:,} | {r.tokens_per_second:,.0f} |" for p, r in results.items())
+        paged = results["paged"]
+        middle = len(paged.snapshots) // 2
+        table = text(TEXT, "paged_attention_race_table", request, rows=rows,
+                     usage=usage_line(paged, finished.short, request))
+        return {self.table: note + table, self.breakdown: figures.breakdown_figure(results, names),
+                self.running: figures.running_figure(results, names),
+                self.sweep: figures.sweep_figure(finished.sweep, names),
+                self.throughput: figures.throughput_figure(results, names),
+                self.memory_map: figures.memory_map_figure(paged, middle, names), self.results: results,
+                self.policy: gr.Radio(value="paged"),
+                self.snapshot: gr.Slider(maximum=len(paged.snapshots) - 1, value=middle),
+                self.usage: figures.usage_figure(paged, names)}
 
-@user_errors(table=TEXT)
-def simulate(model: str, gpu: str, dtype: str, layers: float, kv_heads: float, head_dim: float, params_b: float,
-             trace: str, csv_path: str | None, num_requests: float, block_size: float, samples: float, prefix: float,
-             config_text: str | None = None, config_file: str | None = None, request: gr.Request = None,
-             progress=gr.Progress()) -> tuple:
-    """All five policies on one trace, the block-size sweep, the short-prompt run, and the figures."""
-    options = dict(
-        model=_model(model, layers, kv_heads, head_dim, params_b, request, config_text, config_file), gpu=gpu,
-        dtype=dtype,
-        trace=_trace(trace, csv_path),
-        num_requests=_whole(num_requests, text(TEXT, "paged_attention_requests", request), 1, MAX_RACE_REQUESTS,
-                            request),
-        parallel_samples=_whole(samples, text(TEXT, "paged_attention_samples", request), 1, MAX_SAMPLES, request),
-        system_prefix=_whole(prefix, text(TEXT, "paged_attention_prefix", request), 0, MAX_PREFIX, request))
-    block = _whole(block_size, text(TEXT, "paged_attention_block", request), min(SWEEP_SIZES), MAX_BLOCK, request)
-    names, results = fig_labels(request), {}
-    for done, policy in enumerate(simulator.POLICIES):  # one policy after the other, so the bar moves
-        progress(done / (len(simulator.POLICIES) + 1), desc=names[f"policy_{policy}"])
-        results[policy] = simulator.simulate_kv(policy, block_size=block, **options)
-    progress(len(results) / (len(results) + 1), desc=text(TEXT, "paged_attention_stage_sweep", request))
-    sweep = simulator.block_size_sweep(SWEEP_SIZES, **{**options, "num_requests": min(options["num_requests"],
-                                                                                   SWEEP_REQUESTS)})
-    short = short_prompt_race({k: v for k, v in options.items() if k != "trace"}, block, SHORT_REQUESTS)
-    return race_views(results, sweep, short, "", request)
+    @user_errors(table=TEXT)
+    def simulate(self, request: gr.Request = None, progress=gr.Progress(), *, model: str, gpu: str, dtype: str,
+                 layers: int, kv_heads: int, head_dim: int, params_b: float, trace: str, csv_path: str | None,
+                 num_requests: int, block_size: int, samples: int, prefix: int, config_text: str | None = None,
+                 config_file: str | None = None) -> dict:
+        """`kv_simulate`: all five policies on one trace, the block-size sweep, the short-prompt run, the figures
+        (the fields by name, as the API names them)."""
+        config = RaceConfig(model_choice(model, gpu, dtype, layers, kv_heads, head_dim, params_b, config_text,
+                                         config_file), race_trace(trace, csv_path), num_requests, block_size, samples,
+                            prefix)
+        names = fig_labels(request)
+        stages = len(simulator.POLICIES) + 1
+
+        def stage(done: int, name: str) -> None:  # one policy after the other, so the bar moves
+            desc = text(TEXT, "paged_attention_stage_sweep", request) if name == "sweep" else names[f"policy_{name}"]
+            progress(done / stages, desc=desc)
+
+        return self.shown(race.run_race(config, stage), "", request)
+
+    def opening(self, request: gr.Request = None) -> dict:
+        """The race the tab opens with, computed once per server (`opening_race`)."""
+        note = text(TEXT, "paged_attention_opening", request, requests=RACE.num_requests) + "\n\n"
+        return self.shown(opening_race(), note, request)
 
 
 @functools.cache
-def opening_race() -> tuple[dict[str, KvSimResult], dict[int, KvSimResult], KvSimResult]:
+def opening_race() -> race.Race:
     """The race the tab opens with, computed once per server (results are never modified)."""
-    options = dict(model=DEFAULT_MODEL, gpu=DEFAULT_GPU, dtype=DEFAULT_DTYPE, trace=RACE_DEFAULTS["trace"])
-    results = simulator.compare_policies(num_requests=RACE_DEFAULTS["num_requests"],
-                                         block_size=RACE_DEFAULTS["block_size"], **options)
-    short = short_prompt_race({k: v for k, v in options.items() if k != "trace"}, RACE_DEFAULTS["block_size"],
-                              SHORT_REQUESTS)
-    return results, simulator.block_size_sweep(SWEEP_SIZES, num_requests=SWEEP_REQUESTS, **options), short
-
-
-def opening(request: gr.Request = None) -> tuple:
-    results, sweep, short = opening_race()
-    note = text(TEXT, "paged_attention_opening", request, requests=RACE_DEFAULTS["num_requests"]) + "\n\n"
-    return race_views(results, sweep, short, note, request)
+    return race.run_race(RACE)
 
 
 def warm_up() -> None:
@@ -250,38 +233,59 @@ def memory_map(results: dict | None, policy: str, index: float, request: gr.Requ
 SECTIONS = {"calculator": "paged-section-calculator", "race": "paged-section-race", "live": "paged-section-live"}
 
 
-def linked_controls(params: dict[str, str], base: list | None = None) -> list:
-    """`?tab=paged_attention&section=race&model=llama-70b&gpu=h100-80gb&dtype=fp8&context=8192&average=1000`:
-    the link's model, GPU, dtype and lengths in place of `base` (default: leave each control as it is)."""
-    return links.overlay(base or [gr.skip()] * 5, {
-        0: links.linked_choice(params, "model", [*memory.MODELS, *memory.CONFIG_PRESETS]),
-        1: links.linked_choice(params, "gpu", memory.GPUS),
-        2: links.linked_choice(params, "dtype", memory.DTYPE_BYTES),
-        3: links.linked_number(params, "context", 1, memory.MAX_CONTEXT, whole=True),
-        4: links.linked_number(params, "average", 1, memory.MAX_CONTEXT, whole=True)})
+def calc_controls() -> dict[str, gr.components.Component]:
+    """The calculator's first row, each by the name a link gives it (`?model=llama-3.1-70b&context=8192`)."""
+    chosen = CALC.choice
+    return {
+        "model": gr.Dropdown(list(inputs.MODEL_CHOICES), value=chosen.model, label=T("paged_attention_model"),
+                             elem_id="paged-model"),
+        "gpu": gr.Dropdown(list(memory.GPUS), value=chosen.gpu, label=T("paged_attention_gpu"), elem_id="paged-gpu"),
+        "dtype": gr.Radio(list(memory.DTYPE_BYTES), value=chosen.dtype, label=T("paged_attention_dtype"),
+                          elem_id="paged-dtype"),
+        "context": gr.Number(CALC.context_length, precision=0, minimum=1, maximum=memory.MAX_CONTEXT,
+                             label=T("paged_attention_context"), elem_id="paged-context"),
+        "average": gr.Number(CALC.average_length, precision=0, minimum=1, maximum=memory.MAX_CONTEXT,
+                             label=T("paged_attention_average"))}
 
 
-def linked_view(params: dict[str, str], base: list | None = None) -> list:
-    """`linked_controls`, and the GPU and data type the linked model fits on when the link's do not
-    (`memory.server_for`): a slide's link to DeepSeek-V3 opens on 8x-h200-141gb in fp8, not on a refusal."""
-    full = linked_controls(params, list(CALC_DEFAULTS))
-    server = memory.server_for(*full[:3])
-    values = linked_controls(params, base)
-    if server != tuple(full[1:3]):
-        values[1:3] = server
-    return values
+def linked_controls(params: dict[str, str], controls: dict[str, gr.components.Component] | None = None) -> dict:
+    """`?tab=paged_attention&section=race&model=llama-3.1-70b&gpu=h100-80gb&dtype=fp8&context=8192&average=1000`:
+    the link's values by name, each checked by its control (bad ones left out), and the GPU and data type the
+    linked model fits on when the link's (or the page's) do not (`memory.server_for`): a slide's link to
+    DeepSeek-V3 opens on 8x-h200-141gb in fp8, not on a refusal."""
+    controls = controls or calc_controls()
+    found = links.linked_values(params, controls)
+    named = {name: found[component] for name, component in controls.items() if component in found}
+    model = named.get("model", CALC.choice.model)
+    server = (named.get("gpu", CALC.choice.gpu), named.get("dtype", CALC.choice.dtype))
+    if model not in (CUSTOM, CONFIG) and memory.server_for(model, *server) != server:
+        named["gpu"], named["dtype"] = memory.server_for(model, *server)
+    return named
 
 
-def opening_calculation(request: gr.Request) -> tuple[str, str]:
-    """The calculator as the page opens, for the link's values (else the defaults), read from the link itself.
+@dataclass(frozen=True)
+class CalcLink:
+    """A deep link into the calculator, with the page's controls it fills (`calc_controls`)."""
+    controls: dict[str, gr.components.Component]
 
-    Why not from the controls: this runs as the link's values reach the page, and the browser may still
-    send a number box's old value (a deep link to 8,192 tokens was seen computed for 2,048)."""
-    params = links.query(request)
-    values = list(CALC_DEFAULTS)
-    if links.names_tab(params, "paged_attention"):
-        values = linked_view(params, values)
-    return calculate(*values, *CUSTOM_DEFAULTS, request=request)
+    def server(self, params: dict[str, str]) -> dict:
+        """The GPU and data type a link opens on, by component (the link's, or those its model fits on)."""
+        named = linked_controls(params, self.controls)
+        return {self.controls[name]: named[name] for name in ("gpu", "dtype") if name in named}
+
+    @user_errors(table=TEXT)
+    def opening(self, request: gr.Request = None) -> tuple[str, str]:
+        """The calculator as the page opens, for the link's values (else the defaults), read from the link itself.
+
+        Why not from the controls: this runs as the link's values reach the page, and the browser may still
+        send a number box's old value (a deep link to 8,192 tokens was seen computed for 2,048)."""
+        params = links.query(request)
+        named = linked_controls(params, self.controls) if links.names_tab(params, "paged_attention") else {}
+        chosen = CALC.choice
+        config = CalcConfig(ModelChoice(named.get("model", chosen.model), named.get("gpu", chosen.gpu),
+                                        named.get("dtype", chosen.dtype)),
+                            named.get("context", CALC.context_length), named.get("average", CALC.average_length))
+        return answer(config, request)
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,16 +298,18 @@ class PickView(ComponentView):
     vllm: gr.Code
 
     @user_errors(table=TEXT)
-    def pick(self, model: str, gpu: str, dtype: str, context_length: float, average_length: float, layers: float,
-             kv_heads: float, head_dim: float, params_b: float, config_text: str | None = None,
-             config_file: str | None = None, kv_dtype: str = "auto", request: gr.Request = None) -> dict:
-        """A listed model moves to the smallest listed server it fits on (`memory.server_for`) when the chosen one
-        cannot hold its weights; 'custom' and 'config.json' keep the server (their sizes are the reader's)."""
-        if model not in (CUSTOM, CONFIG):
-            gpu, dtype = memory.server_for(model, gpu, dtype)
-        table, lines = calculate(model, gpu, dtype, context_length, average_length, layers, kv_heads, head_dim,
-                                 params_b, config_text, config_file, kv_dtype, request=request)
-        return {self.gpu: gpu, self.dtype: dtype, self.table: table, self.vllm: lines}
+    def pick(self, request: gr.Request = None, *, model: str, gpu: str, dtype: str, context_length: int,
+             average_length: int, layers: int, kv_heads: int, head_dim: int, params_b: float,
+             config_text: str | None = None, config_file: str | None = None, kv_dtype: str = "auto") -> dict:
+        """`kv_pick_model` (the fields of `kv_calculate`): a listed model moves to the smallest listed server it
+        fits on (`memory.server_for`) when the chosen one cannot hold its weights; 'custom' and 'config.json'
+        keep the server (their sizes are the reader's)."""
+        chosen = model_choice(model, gpu, dtype, layers, kv_heads, head_dim, params_b, config_text, config_file)
+        if chosen.model not in (CUSTOM, CONFIG):
+            moved_gpu, moved_dtype = memory.server_for(chosen.model, chosen.gpu, chosen.dtype)
+            chosen = replace(chosen, gpu=moved_gpu, dtype=moved_dtype)
+        table, lines = answer(CalcConfig(chosen, context_length, average_length, kv_dtype), request)
+        return {self.gpu: chosen.gpu, self.dtype: chosen.dtype, self.table: table, self.vllm: lines}
 
 
 @dataclass(frozen=True, eq=False)
@@ -347,13 +353,13 @@ class LiveView(ComponentView):
                           request)
 
     @user_errors(table=TEXT)
-    def run(self, prefix_caching: bool, request: gr.Request = None, progress=gr.Progress()) -> Iterator[dict]:
+    def run(self, request: gr.Request = None, progress=gr.Progress(), *, prefix_caching: bool) -> Iterator[dict]:
         """Static padded batch vs paged continuous batching, live on the offline model; Stop acts between runs.
 
         While a stage runs only the table changes (it names the stage); the finished comparison fills all."""
         stages = len(live.STAGES) if prefix_caching else 2
         for done, (stage, comparison) in enumerate(live.compare_stages(load_causal_lm(),
-                                                                       prefix_caching=bool(prefix_caching))):
+                                                                       prefix_caching=prefix_caching)):
             if comparison is None:
                 status = text(TEXT, f"paged_attention_stage_{stage}", request)
                 progress(done / stages, desc=status)
@@ -380,33 +386,36 @@ def build() -> None:
     gr.Markdown(T("paged_attention_intro"), elem_classes=links.NOTES)
     gr.Markdown(T("paged_attention_calc"), elem_id=SECTIONS["calculator"])
     with gr.Row():
-        model_value, gpu_value, dtype_value, context_value, average_value = CALC_DEFAULTS
-        model = gr.Dropdown([*memory.MODELS, *memory.CONFIG_PRESETS, CUSTOM, CONFIG], value=model_value,
-                            label=T("paged_attention_model"), elem_id="paged-model")
-        gpu = gr.Dropdown(list(memory.GPUS), value=gpu_value, label=T("paged_attention_gpu"), elem_id="paged-gpu")
-        dtype = gr.Radio(list(memory.DTYPE_BYTES), value=dtype_value, label=T("paged_attention_dtype"),
-                         elem_id="paged-dtype")
-        # numbers without Gradio's own bounds: the handlers check them and name the field in the reader's language
-        context = gr.Number(context_value, precision=0, label=T("paged_attention_context"), elem_id="paged-context")
-        average = gr.Number(average_value, precision=0, label=T("paged_attention_average"))
-    kv_dtype = gr.Radio(list(memory.KV_DTYPES), value="auto", label=T("paged_attention_kv_dtype"),
+        controls = calc_controls()
+    model, gpu, dtype = controls["model"], controls["gpu"], controls["dtype"]
+    kv_dtype = gr.Radio(list(memory.KV_DTYPES), value=CALC.kv_dtype, label=T("paged_attention_kv_dtype"),
                         elem_id="paged-kv-dtype")
+    chosen = CALC.choice
     with gr.Accordion(T("paged_attention_custom"), open=False, elem_id="paged-own-model"):
         with gr.Row():
-            layers_value, kv_heads_value, head_dim_value, params_value = CUSTOM_DEFAULTS
-            layers = gr.Number(layers_value, precision=0, label=T("paged_attention_layers"))
-            kv_heads = gr.Number(kv_heads_value, precision=0, label=T("paged_attention_kv_heads"))
-            head_dim = gr.Number(head_dim_value, precision=0, label=T("paged_attention_head_dim"))
-            params_b = gr.Number(params_value, label=T("paged_attention_params"))
+            layers = gr.Number(chosen.layers, precision=0, minimum=1, maximum=memory.MAX_LAYERS,
+                               label=T("paged_attention_layers"))
+            kv_heads = gr.Number(chosen.kv_heads, precision=0, minimum=1, maximum=memory.MAX_LAYERS,
+                                 label=T("paged_attention_kv_heads"))
+            head_dim = gr.Number(chosen.head_dim, precision=0, minimum=1, maximum=memory.MAX_HEAD_DIM,
+                                 label=T("paged_attention_head_dim"))
+            params_b = gr.Number(chosen.params_b, minimum=inputs.MIN_PARAMS_B, maximum=inputs.MAX_PARAMS_B,
+                                 label=T("paged_attention_params"))
         with gr.Row():
             config_text = gr.Textbox("", label=T("paged_attention_config_text"), lines=6, max_lines=12, scale=3,
                                      elem_id="paged-config")
             config_file = gr.File(file_types=[".json"], type="filepath", label=T("paged_attention_config_file"),
                                   scale=1, elem_id="paged-config-file")
-    calc_inputs = [model, gpu, dtype, context, average, layers, kv_heads, head_dim, params_b, config_text, config_file,
-                   kv_dtype]
-    linked = links.when_linked("paged_attention", linked_view, calc_inputs[:5])
-    links.copy_link_row("paged_attention", dict(zip(("model", "gpu", "dtype", "context", "average"), calc_inputs)))
+    # by name, in the API's order (as before, when they were positional)
+    calc_inputs = dict(model=model, gpu=gpu, dtype=dtype, context_length=controls["context"],
+                       average_length=controls["average"], layers=layers, kv_heads=kv_heads, head_dim=head_dim,
+                       params_b=params_b, config_text=config_text, config_file=config_file, kv_dtype=kv_dtype)
+    # the link's model, context and average as linked; its GPU and data type moved to where the model fits
+    link = CalcLink(controls)
+    linked = links.when_linked_controls(
+        "paged_attention", {name: controls[name] for name in ("model", "context", "average")}, preset=link.server,
+        extra=(gpu, dtype))
+    links.copy_link_row("paged_attention", controls)
     links.scroll_to_section("paged_attention", SECTIONS)
     # one above the other: the per-layer table needs the page's width at 1280x720
     calc_table = gr.Markdown(elem_id="paged-calc")
@@ -418,25 +427,29 @@ def build() -> None:
     # Dropdowns by `select`: Gradio 6.31 sends a dropdown's `input` twice (on the pick, again on the blur after).
     # A pasted config counts once it is left (not at every keystroke, half-typed JSON).
     pick = PickView(gpu, dtype, calc_table, vllm)
-    model.select(pick.pick, calc_inputs, pick.outputs(), api_name="kv_pick_model", concurrency_id="paged_calc",
-                 concurrency_limit=1)
-    triggers = [gpu.select, dtype.input, context.input, average.input, layers.input, kv_heads.input, head_dim.input,
-                params_b.input, kv_dtype.input, config_text.blur, config_file.change]
-    gr.on(triggers, calculate, calc_inputs, [calc_table, vllm], api_name="kv_calculate",
+    model.select(pick.pick, inputs_kwargs=calc_inputs, outputs=pick.outputs(), api_name="kv_pick_model",
+                 concurrency_id="paged_calc", concurrency_limit=1)
+    triggers = [gpu.select, dtype.input, controls["context"].input, controls["average"].input, layers.input,
+                kv_heads.input, head_dim.input, params_b.input, kv_dtype.input, config_text.blur, config_file.change]
+    gr.on(triggers, calculate, inputs_kwargs=calc_inputs, outputs=[calc_table, vllm], api_name="kv_calculate",
           concurrency_id="paged_calc", concurrency_limit=1)
 
     gr.Markdown(T("paged_attention_race"), elem_id=SECTIONS["race"])
     with gr.Row():
-        trace = gr.Dropdown(list(traces.TRACES), value=RACE_DEFAULTS["trace"], label=T("paged_attention_trace"))
+        trace = gr.Dropdown(list(traces.TRACES), value=RACE.trace, label=T("paged_attention_trace"))
         csv_file = gr.File(file_types=[".csv"], type="filepath", label=T("paged_attention_csv"))
-        num_requests = gr.Number(RACE_DEFAULTS["num_requests"], precision=0, label=T("paged_attention_requests"),
-                                 info=f"1 – {MAX_RACE_REQUESTS:,}", elem_id="paged-requests")
+        num_requests = gr.Number(RACE.num_requests, precision=0, minimum=1, maximum=inputs.MAX_RACE_REQUESTS,
+                                 label=T("paged_attention_requests"), info=f"1 – {inputs.MAX_RACE_REQUESTS:,}",
+                                 elem_id="paged-requests")
     with gr.Row():
-        block = gr.Number(RACE_DEFAULTS["block_size"], precision=0, label=T("paged_attention_block"),
-                          info=f"{min(SWEEP_SIZES)} – {MAX_BLOCK}", elem_id="paged-block")
-        samples = gr.Number(1, precision=0, label=T("paged_attention_samples"), info=f"1 – {MAX_SAMPLES}")
-        prefix = gr.Number(0, precision=0, label=T("paged_attention_prefix"), info=f"0 – {MAX_PREFIX:,}")
-        race = gr.Button(T("paged_attention_run_race"), variant="primary", elem_id="paged-race")
+        block = gr.Number(RACE.block_size, precision=0, minimum=inputs.MIN_BLOCK, maximum=inputs.MAX_BLOCK,
+                          label=T("paged_attention_block"), info=f"{inputs.MIN_BLOCK} – {inputs.MAX_BLOCK}",
+                          elem_id="paged-block")
+        samples = gr.Number(RACE.samples, precision=0, minimum=1, maximum=inputs.MAX_SAMPLES,
+                            label=T("paged_attention_samples"), info=f"1 – {inputs.MAX_SAMPLES}")
+        prefix = gr.Number(RACE.prefix, precision=0, minimum=0, maximum=inputs.MAX_PREFIX,
+                           label=T("paged_attention_prefix"), info=f"0 – {inputs.MAX_PREFIX:,}")
+        run_race = gr.Button(T("paged_attention_run_race"), variant="primary", elem_id="paged-race")
     race_table = gr.Markdown(elem_id="paged-race-table")
     with gr.Row():
         breakdown = gr.Plot(label=T("paged_attention_plot_breakdown"), elem_id="paged-breakdown")
@@ -450,12 +463,13 @@ def build() -> None:
         sweep = gr.Plot(label=T("paged_attention_plot_sweep"), elem_id="paged-sweep")
     usage_plot = gr.Plot(label=T("paged_attention_plot_usage"), elem_id="paged-usage")
     results = gr.State()
-    race_inputs = [model, gpu, dtype, layers, kv_heads, head_dim, params_b, trace, csv_file, num_requests, block,
-                   samples, prefix, config_text, config_file]
-    race_outputs = [race_table, breakdown, running, sweep, throughput, memory_plot, results, policy, snapshot,
-                    usage_plot]
-    race.click(simulate, race_inputs, race_outputs, api_name="kv_simulate", concurrency_id="paged_sim",
-               concurrency_limit=2)
+    race_view = RaceView(race_table, breakdown, running, sweep, throughput, memory_plot, results, policy, snapshot,
+                         usage_plot)
+    race_inputs = dict(model=model, gpu=gpu, dtype=dtype, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
+                       params_b=params_b, trace=trace, csv_path=csv_file, num_requests=num_requests, block_size=block,
+                       samples=samples, prefix=prefix, config_text=config_text, config_file=config_file)
+    run_race.click(race_view.simulate, inputs_kwargs=race_inputs, outputs=race_view.outputs(), api_name="kv_simulate",
+                   concurrency_id="paged_sim", concurrency_limit=2)
     gr.on([policy.change, snapshot.release], memory_map, [results, policy, snapshot], memory_plot,
           api_visibility="private")
 
@@ -470,8 +484,8 @@ def build() -> None:
         slots = gr.Plot(label=T("paged_attention_plot_slots"), elem_id="paged-slots")
     answers = gr.Markdown(label=T("paged_attention_answers"), elem_id="paged-answers")
     view = LiveView(live_table, gantt, slots, answers)
-    event = run.click(view.run, prefix_caching, view.outputs(), api_name="kv_live", concurrency_id="paged_live",
-                      concurrency_limit=1)
+    event = run.click(view.run, inputs_kwargs={"prefix_caching": prefix_caching}, outputs=view.outputs(),
+                      api_name="kv_live", concurrency_id="paged_live", concurrency_limit=1)
     stop.click(None, cancels=[event], api_visibility="private")
     if get_settings().engine_url:
         engine_section()
@@ -479,7 +493,7 @@ def build() -> None:
     # the tab opens finished: the calculator on load, the opening race (computed once), the recorded live run
     page = Context.root_block  # the app's gr.Blocks, which owns the load event
     # the link's model on the link's GPU (if it names them), computed from the link itself (opening_calculation)
-    linked.then(opening_calculation, None, [calc_table, vllm], api_visibility="private", concurrency_id="paged_calc",
+    linked.then(link.opening, None, [calc_table, vllm], api_visibility="private", concurrency_id="paged_calc",
                 concurrency_limit=1)
-    page.load(opening, None, race_outputs, api_visibility="private")
+    page.load(race_view.opening, None, race_view.outputs(), api_visibility="private")
     page.load(view.recorded, None, view.outputs(), api_visibility="private")

@@ -105,10 +105,11 @@ TEXT: Table = {
         "paged_attention_live_usage": "\n\n**Blocks vs tokens**, paged run at its peak: {blocks} of the pool's "
             "{pool} blocks in use, so vLLM's gauge would read **{gauge:.1%}**, while **{tokens:.1%}** of the token "
             "slots hold a token ({held:,} tokens in {slots:,} slots): each request's last block is partly empty.",
-        "paged_attention_err_whole": "{field} must be a whole number from {low:,} to {high:,} (got {value}).",
-        "paged_attention_err_number": "{field} must be a number from {low:g} to {high:g} (got {value}).",
-        "paged_attention_err_choice": "{field} must be one of {allowed} (got {value}).",
         "paged_attention_err_positive": "{field} must be a positive number (got {value}).",
+        # fields only library callers set (no widget on the page): named in refusals all the same
+        "paged_attention_bytes_per_value": "Bytes per number", "paged_attention_max_num_seqs": "Max running sequences",
+        "paged_attention_gpu_blocks": "GPU blocks (override)", "paged_attention_max_new_tokens": "Max new tokens",
+        "paged_attention_live_requests": "Requests of the live run",
         "paged_attention_err_weights": "GPU: the weights of {model} in {dtype} ({weights:.1f} GiB per GPU) do not "
             "fit in {share:.0%} of {gpu} ({memory} GiB per GPU). Choose GPU {fit_gpu} with data type {fit_dtype}, "
             "the smallest listed server where they fit.",
@@ -119,7 +120,7 @@ TEXT: Table = {
             "sample(s)) never fits in the KV cache of {capacity:,} tokens: choose a larger GPU, a smaller model or "
             "data type, or fewer samples.",
         "paged_attention_err_csv_columns": "CSV row {row} needs two columns, prompt tokens and output tokens "
-            "(got '{value}').",
+            "(got {value}).",
         "paged_attention_engine": "### 4. The serving engine's KV cache, live",
         "paged_attention_engine_refresh": "Read the engine's KV usage",
         "paged_attention_engine_usage": "Engine `{url}`: KV cache **{usage:.1%}** in use · **{running:,.0f}** "
@@ -127,7 +128,7 @@ TEXT: Table = {
             "(`vllm:kv_cache_usage_perc`, `vllm:num_requests_running` / `_waiting`, `vllm:num_preemptions`).",
         "paged_attention_engine_none": "KV usage is not exposed by the engine at `{url}` (no Prometheus "
             "`vllm:kv_cache_usage_perc` at `/metrics`): it is not vLLM.",
-        "paged_attention_err_csv_number": "CSV row {row}: {column} must be a whole number of tokens (got '{value}').",
+        "paged_attention_err_csv_number": "CSV row {row}: {column} must be a whole number of tokens (got {value}).",
         "paged_attention_err_csv_length": "CSV row {row}: lengths must be at least 1 with prompt + output at most "
             "{high:,} (got prompt {prompt}, output {output}).",
         "paged_attention_err_csv_many": "The CSV may hold at most {high:,} requests.",
@@ -261,10 +262,10 @@ TEXT: Table = {
         "paged_attention_live_usage": "\n\n**ブロックとトークン**（paged の実行のピーク）: プールの {pool} ブロック中 "
             "{blocks} ブロックが使用中なので vLLM のゲージは **{gauge:.1%}** を示しますが、トークンが入っているスロットは "
             "**{tokens:.1%}**（{slots:,} スロットに {held:,} トークン）です。各リクエストの最後のブロックが一部空いています。",
-        "paged_attention_err_whole": "{field} は {low:,} から {high:,} の整数で指定してください（入力値: {value}）。",
-        "paged_attention_err_number": "{field} は {low:g} から {high:g} の数で指定してください（入力値: {value}）。",
-        "paged_attention_err_choice": "{field} は {allowed} のいずれかを指定してください（入力値: {value}）。",
         "paged_attention_err_positive": "{field} は正の数で指定してください（入力値: {value}）。",
+        "paged_attention_bytes_per_value": "1 個の数のバイト数", "paged_attention_max_num_seqs": "同時に実行するシーケンスの上限",
+        "paged_attention_gpu_blocks": "GPU ブロック数（上書き）", "paged_attention_max_new_tokens": "最大生成トークン数",
+        "paged_attention_live_requests": "ライブ実行のリクエスト数",
         "paged_attention_err_weights": "GPU: {model} の {dtype} の重み（GPU 1 枚あたり {weights:.1f} GiB）が "
             "{gpu}（1 枚 {memory} GiB）の {share:.0%} に収まりません。収まる最小のサーバーは GPU {fit_gpu}、"
             "データ型 {fit_dtype} です。これを選んでください。",
@@ -275,7 +276,7 @@ TEXT: Table = {
             "{samples} 個）は {capacity:,} トークンの KV キャッシュに収まりません。より大きな GPU、小さいモデルや"
             "データ型、または少ないサンプル数を選んでください。",
         "paged_attention_err_csv_columns": "CSV の {row} 行目にはプロンプトと出力のトークン数の 2 列が必要です"
-            "（入力: '{value}'）。",
+            "（入力: {value}）。",
         "paged_attention_engine": "### 4. サービングエンジンの KV キャッシュ（ライブ）",
         "paged_attention_engine_refresh": "エンジンの KV 使用量を読む",
         "paged_attention_engine_usage": "エンジン `{url}`: KV キャッシュ使用率 **{usage:.1%}** · 実行中 **{running:,.0f}** 件 · "
@@ -284,7 +285,7 @@ TEXT: Table = {
         "paged_attention_engine_none": "`{url}` のエンジンは KV 使用量を公開していません（`/metrics` に Prometheus の "
             "`vllm:kv_cache_usage_perc` がありません）。vLLM ではありません。",
         "paged_attention_err_csv_number": "CSV の {row} 行目: {column} はトークン数（整数）で指定してください"
-            "（入力: '{value}'）。",
+            "（入力: {value}）。",
         "paged_attention_err_csv_length": "CSV の {row} 行目: 長さは 1 以上、プロンプト + 出力は {high:,} 以下に"
             "してください（入力: プロンプト {prompt}、出力 {output}）。",
         "paged_attention_err_csv_many": "CSV に入れられるリクエストは {high:,} 件までです。",

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from playground.core.checks import one_of
 from playground.core.generation import MAX_PROMPT_CHARS
 from playground.dpo.preferences import CHOICES, MAX_ANSWER_CHARS, MAX_SESSION_CHARS, check_text
 from playground.dpo.vote_backends import Backend, create_schema
@@ -77,14 +78,15 @@ class JudgeStore:
     def add(self, session_id: str, prompt: str, answer_a: str, answer_b: str, policy_a: str, policy_b: str,
             choice: str, params: dict[str, Any] | None = None) -> int:
         """Store one judge vote; returns its id only after the commit is durable."""
-        if choice not in CHOICES:
-            raise ValueError(f"vote must be one of {', '.join(CHOICES)}, got {choice!r}.")
+        one_of("dpo_choice", choice, CHOICES)
         if policy_a == policy_b:
             raise ValueError(f"a judge pair needs two different policies, got {policy_a!r} twice.")
-        for name, value, limit in (("session id", session_id, MAX_SESSION_CHARS), ("prompt", prompt, MAX_PROMPT_CHARS),
-                                   ("answer A", answer_a, MAX_ANSWER_CHARS), ("answer B", answer_b, MAX_ANSWER_CHARS),
-                                   ("policy A", policy_a, MAX_POLICY_CHARS), ("policy B", policy_b, MAX_POLICY_CHARS)):
-            check_text(name, value, limit)
+        for field, value, limit in (("dpo_session_id", session_id, MAX_SESSION_CHARS),
+                                    ("dpo_prompt", prompt, MAX_PROMPT_CHARS), ("dpo_answer_a", answer_a, MAX_ANSWER_CHARS),
+                                    ("dpo_answer_b", answer_b, MAX_ANSWER_CHARS),
+                                    ("dpo_policy_a", policy_a, MAX_POLICY_CHARS),
+                                    ("dpo_policy_b", policy_b, MAX_POLICY_CHARS)):
+            check_text(field, value, limit)
         row = (time.time(), session_id, prompt, answer_a, answer_b, policy_a, policy_b, choice,
                json.dumps(params or {}, ensure_ascii=False))
         with self.backend.write() as connection:

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from playground.core.checks import one_of, shown
+from playground.core.errors import InputError
 from playground.core.generation import MAX_PROMPT_CHARS, GenerationParams, stream_generate, validate_prompt
 from playground.core.models import LoadedLM
 from playground.core.settings import Settings, get_settings
@@ -139,16 +141,21 @@ class Counts:
     per_prompt: list[tuple[str, int]]  # most voted prompts first
 
 
-def check_text(name: str, value: str, limit: int, allow_empty: bool = False) -> str:
-    """`value` if it is text a store's column takes (the judge votes' store checks its fields with it too)."""
+def check_text(field: str, value: str, limit: int, allow_empty: bool = False) -> str:
+    """`value` if it is text a store's column takes (the judge votes' store checks its fields with it too).
+
+    `field` is the UI-text key of the field's label, so the page names it in the reader's language. Only NUL
+    is refused among control characters (PostgreSQL text cannot hold it; SQLite refuses it too, so both stores
+    agree): a model's answer may carry others, and a vote on it is still a vote.
+    """
     if not isinstance(value, str):
-        raise ValueError(f"{name} must be text, got {type(value).__name__}.")
+        raise InputError("common_err_text", field=field, value=shown(value))
     if not value.strip() and not allow_empty:
-        raise ValueError(f"{name} is empty: generate a pair of answers first.")
+        raise InputError("common_err_empty", field=field)
     if len(value) > limit:
-        raise ValueError(f"{name} has {len(value):,} characters; the limit is {limit:,}.")
-    if "\x00" in value:  # PostgreSQL text cannot hold NUL; refused on SQLite too, so both stores agree
-        raise ValueError(f"{name} contains a NUL character (\\x00), which text columns cannot store: remove it.")
+        raise InputError("common_err_too_long", field=field, length=len(value), limit=limit)
+    if "\x00" in value:
+        raise InputError("common_err_control", field=field, position=value.index("\x00") + 1)
     return value
 
 
@@ -191,13 +198,12 @@ class PreferenceStore:
     def add_vote(self, session_id: str, prompt: str, answer_a: str, answer_b: str, choice: str,
                  comment: str = "", params: dict[str, Any] | None = None) -> int:
         """Store one vote; returns its id only after the commit is durable."""
-        if choice not in CHOICES:
-            raise ValueError(f"vote must be one of {', '.join(CHOICES)}, got {choice!r}.")
-        check_text("session id", session_id, MAX_SESSION_CHARS)
-        check_text("prompt", prompt, MAX_PROMPT_CHARS)
-        check_text("answer A", answer_a, MAX_ANSWER_CHARS)
-        check_text("answer B", answer_b, MAX_ANSWER_CHARS)
-        check_text("comment", comment, MAX_COMMENT_CHARS, allow_empty=True)
+        one_of("dpo_choice", choice, CHOICES)
+        check_text("dpo_session_id", session_id, MAX_SESSION_CHARS)
+        check_text("dpo_prompt", prompt, MAX_PROMPT_CHARS)
+        check_text("dpo_answer_a", answer_a, MAX_ANSWER_CHARS)
+        check_text("dpo_answer_b", answer_b, MAX_ANSWER_CHARS)
+        check_text("dpo_comment", comment, MAX_COMMENT_CHARS, allow_empty=True)
         row = (time.time(), session_id, prompt, answer_a, answer_b, choice, comment.strip(),
                json.dumps(params or {}, ensure_ascii=False))
         with self.backend.write() as connection:
@@ -259,7 +265,7 @@ class PreferenceStore:
 
         rows = self.records(conversational)
         if not rows:
-            raise ValueError("There are no decisive votes (A or B better) to export yet: vote on a few pairs.")
+            raise InputError("dpo_err_no_decisive")
         return Dataset.from_list(rows)
 
     def push_to_hub(self, repo_id: str, token: str | None = None, private: bool = True) -> tuple[int, str]:

@@ -26,7 +26,9 @@ from typing import Any
 
 import torch
 
+from playground.core.checks import flag, in_range, whole_number
 from playground.core.errors import InputError
+from playground.core.generation import MAX_SEED
 from playground.core.models import LoadedLM
 from playground.core.text_metrics import repeated_ngram_rate
 from playground.dpo.loss import completion_logps, dpo_loss, sft_loss
@@ -35,6 +37,9 @@ from playground.dpo.room import SessionPolicies, check_key, private_bytes
 DEMO_PAIRS_PATH = pathlib.Path(__file__).resolve().parents[2] / "assets" / "dpo" / "demo_pairs.jsonl"
 HELD_OUT_PROMPTS = ("What is the moon?", "Why do birds sing?", "What is electricity?", "海とは何ですか？")
 MAX_STEPS = 64
+MAX_BATCH = 8  # pairs per step: batch 4 already costs 14 s a step on 2 CPUs
+BETA_RANGE = (0.01, 1.0)  # the β slider's range: below 0.01 the policy drifts anywhere, above 1 it barely moves
+LEARNING_RATE_RANGE = (1e-6, 1e-2)  # 2e-4 suits LoRA, ~1e-5 a full fine-tune; past 1e-2 the run diverges
 
 
 @dataclass(frozen=True)
@@ -52,16 +57,21 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        checks = [("steps", self.steps, 1, MAX_STEPS), ("batch_size", self.batch_size, 1, 8),
-                  ("lora_r", self.lora_r, 1, 64), ("max_answer_tokens", self.max_answer_tokens, 8, 256),
-                  ("health_every", self.health_every, 1, MAX_STEPS), ("answer_tokens", self.answer_tokens, 4, 128)]
-        for name, value, low, high in checks:
-            if not isinstance(value, int) or not low <= value <= high:
-                raise InputError("dpo_err_config", field=name, low=low, high=high, value=repr(value))
-        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 1e-2):
-            raise InputError("dpo_err_learning_rate", value=repr(self.learning_rate))
-        if not (math.isfinite(self.beta) and 0 < self.beta <= 5):
-            raise InputError("dpo_err_beta", value=repr(self.beta))
+        """Each field checked once (`playground.core.checks`), named by its label key, and stored as checked (an
+        API's 16.0 steps is 16; 1.5 is refused). The steps, pairs and β bounds are the page's sliders'."""
+        checked = dict(
+            steps=whole_number("dpo_steps", self.steps, 1, MAX_STEPS),
+            batch_size=whole_number("dpo_batch", self.batch_size, 1, MAX_BATCH),
+            learning_rate=in_range("dpo_lr", self.learning_rate, *LEARNING_RATE_RANGE),
+            beta=in_range("dpo_beta", self.beta, *BETA_RANGE),
+            sft=flag("dpo_mode", self.sft), lora=flag("dpo_lora", self.lora),
+            lora_r=whole_number("dpo_lora_r", self.lora_r, 1, 64),
+            max_answer_tokens=whole_number("dpo_max_answer_tokens", self.max_answer_tokens, 8, 256),
+            health_every=whole_number("dpo_health_every", self.health_every, 1, MAX_STEPS),
+            answer_tokens=whole_number("dpo_answer_tokens", self.answer_tokens, 4, 128),
+            seed=whole_number("dpo_train_seed", self.seed, 0, MAX_SEED))
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from playground.core.checks import whole_number
 from playground.paged_attention import memory
 from playground.paged_attention.kv_config import KvModel, LayerGroup
-from playground.paged_attention.memory import Deployment, GpuPreset, ModelPreset, whole_number
+from playground.paged_attention.memory import Deployment, GpuPreset, ModelPreset
 from playground.paged_attention.vllm_blocks import VllmLayout, vllm_layout
 
 
@@ -81,9 +82,9 @@ def model_capacity(model: str | ModelPreset | KvModel, gpu: str | GpuPreset, dty
     (819200.0, 921)
     """
     chosen = memory.deployment(model, gpu, dtype, kv_dtype)
-    context_length = whole_number("context_length", context_length, 1, memory.MAX_CONTEXT)
-    average_length = whole_number("average_length", average_length, 1, memory.MAX_CONTEXT)
-    block_size = whole_number("block_size", block_size, 1, 4096)
+    context_length = whole_number("paged_attention_context", context_length, 1, memory.MAX_CONTEXT)
+    average_length = whole_number("paged_attention_average", average_length, 1, memory.MAX_CONTEXT)
+    block_size = whole_number("paged_attention_block", block_size, 1, memory.MAX_BLOCK_SIZE)
     rows = tuple(_row(group, chosen, context_length) for group in chosen.model.groups)
     layout = vllm_layout(chosen.model, chosen.kv_budget_bytes, context_length, block_size, chosen.kv_bytes,
                          chosen.state_bytes, chosen.gpu.count)

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.core.checks import shown
 from playground.core.errors import InputError
 
 KINDS = ("full", "sliding", "mla", "linear", "mamba")
@@ -147,18 +148,18 @@ class _Fields:
         value = self.data[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
                 or not low <= value <= high:
-            raise InputError("paged_attention_err_config_whole", field=name, low=low, high=high, value=value)
+            raise InputError("paged_attention_err_config_whole", field=name, low=low, high=high, value=shown(value))
         return int(value)
 
-    def flag(self, name: str) -> bool:
+    def boolean(self, name: str) -> bool:
         value = self.data.get(name, False)
         if not isinstance(value, bool):
-            raise InputError("paged_attention_err_config_flag", field=name, value=value)
+            raise InputError("paged_attention_err_config_flag", field=name, value=shown(value))
         return value
 
     def contradiction(self, name: str, value: object, other: str, other_value: object) -> InputError:
-        return InputError("paged_attention_err_config_contradiction", field=name, value=value, other=other,
-                          other_value=other_value)
+        return InputError("paged_attention_err_config_contradiction", field=name, value=shown(value), other=other,
+                          other_value=shown(other_value))
 
     def attention_sizes(self) -> tuple[int, int]:
         """(KV heads, head size) of the attention layers, by transformers' rules for absent fields."""
@@ -184,11 +185,11 @@ class _Fields:
             return default
         listed = self.data["layer_types"]
         if not isinstance(listed, list) or len(listed) != layers:
-            raise self.contradiction("layer_types", f"{len(listed) if isinstance(listed, list) else listed!r}",
+            raise self.contradiction("layer_types", len(listed) if isinstance(listed, list) else listed,
                                      "num_hidden_layers", layers)
         for index, kind in enumerate(listed):
             if kind not in LAYER_TYPE_KINDS:
-                raise InputError("paged_attention_err_config_layer_type", field=f"layer_types[{index}]", value=kind,
+                raise InputError("paged_attention_err_config_layer_type", field=f"layer_types[{index}]", value=shown(kind),
                                  allowed=", ".join(LAYER_TYPE_KINDS))
         return listed
 
@@ -222,13 +223,13 @@ def _kv_cache_dtype(data: dict[str, Any]) -> str | None:
     if isinstance(scheme, dict) and scheme.get("num_bits") == 8 and scheme.get("type") == "float":
         return "fp8"
     raise InputError("paged_attention_err_config_kv_scheme", field="quantization_config.kv_cache_scheme",
-                     value=json.dumps(scheme)[:80])
+                     value=shown(json.dumps(scheme)))
 
 
 def _gqa_groups(fields: _Fields, layers: int) -> tuple[LayerGroup, ...]:
     """Llama-like models: full attention, or a sliding window on every layer (`sliding_window`, Mistral v0.1)."""
     kv_heads, head_dim = fields.attention_sizes()
-    if fields.model_type.startswith("qwen") and fields.flag("use_sliding_window"):
+    if fields.model_type.startswith("qwen") and fields.boolean("use_sliding_window"):
         raise InputError("paged_attention_err_config_unsupported", field="use_sliding_window", value=True,
                          model_type=fields.model_type)
     windowed = fields.model_type in ("mistral", "mixtral") and fields.has("sliding_window")
@@ -319,10 +320,10 @@ def kv_model(config: dict[str, Any] | str, name: str, num_params: float, kv_cach
         data = {**data["text_config"], "quantization_config": data.get("quantization_config")}
     model_type = data.get("model_type")
     if model_type not in READERS:
-        raise InputError("paged_attention_err_config_model_type", field="model_type", value=model_type,
+        raise InputError("paged_attention_err_config_model_type", field="model_type", value=shown(model_type),
                          allowed=", ".join(MODEL_TYPES))
     if not (isinstance(num_params, (int, float)) and math.isfinite(num_params) and num_params > 0):
-        raise InputError("paged_attention_err_positive", field="num_params", value=num_params)
+        raise InputError("paged_attention_err_positive", field="paged_attention_params", value=shown(num_params))
     fields = _Fields(data, model_type)
     layers = fields.whole("num_hidden_layers", 1, MAX_LAYERS)
     groups = READERS[model_type](fields, layers)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import torch
 from transformers import ContinuousBatchingConfig, GenerationConfig
 
+from playground.core.checks import whole_number
 from playground.core.generation import end_token_ids, validate_prompt
 from playground.core.models import LoadedLM
 from playground.paged_attention import memory
@@ -33,8 +34,8 @@ class LiveRequest:
 
     def __post_init__(self) -> None:
         validate_prompt(self.prompt)
-        object.__setattr__(self, "max_new_tokens", memory.whole_number("max_new_tokens", self.max_new_tokens, 1,
-                                                                       MAX_NEW_TOKENS))
+        object.__setattr__(self, "max_new_tokens", whole_number("paged_attention_max_new_tokens", self.max_new_tokens,
+                                                                1, MAX_NEW_TOKENS))
 
 
 DEFAULT_REQUESTS = tuple(LiveRequest(p, n) for p, n in (
@@ -85,7 +86,7 @@ class LiveRun:
 
 
 def _check_requests(requests: tuple[LiveRequest, ...] | list[LiveRequest]) -> list[LiveRequest]:
-    memory.whole_number("requests", len(requests), 1, MAX_REQUESTS)
+    whole_number("paged_attention_live_requests", len(requests), 1, MAX_REQUESTS)
     return list(requests)
 
 

@@ -14,14 +14,15 @@ import math
 import pathlib
 from dataclasses import dataclass
 
-import numpy as np
-
+from playground.core.checks import is_number, one_of, shown, whole_number
 from playground.core.errors import InputError
 from playground.paged_attention import kv_config
 
 GPU_MEMORY_UTILIZATION = 0.9  # vLLM's default share of the card it may use
 GIB = 2**30
 MAX_CONTEXT = 1_048_576  # the largest context length the calculator accepts
+MAX_LAYERS, MAX_HEAD_DIM = 1000, 4096  # a model's own sizes (layers and KV heads; head size): past any published one
+MAX_BLOCK_SIZE = 4096  # tokens per KV block, for library callers (the page offers 8..256)
 
 
 @dataclass(frozen=True)
@@ -68,48 +69,34 @@ GPUS: dict[str, GpuPreset] = {preset.name: preset for preset in (
 DTYPE_BYTES = {"fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1}
 
 
-def whole_number(name: str, value: object, low: int, high: int) -> int:
-    """`value` as an int when it is a whole number in [low, high], else an InputError naming `name`.
-
-    >>> whole_number("block_size", 16.0, 1, 2048)
-    16
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value != int(value) or not low <= value <= high:
-        raise InputError("paged_attention_err_whole", field=name, low=low, high=high, value=value)
-    return int(value)
-
-
-def choice(name: str, value: object, allowed) -> object:
-    """`value` when it is one of `allowed`, else an InputError listing them."""
-    if value not in allowed:
-        raise InputError("paged_attention_err_choice", field=name, value=value, allowed=", ".join(map(str, allowed)))
-    return value
-
-
 def kv_bytes_per_token(num_layers: int, num_kv_heads: int, head_dim: int, bytes_per_value: int) -> int:
     """2 (key and value) * layers * KV heads * head size * bytes per number.
 
     >>> kv_bytes_per_token(40, 40, 128, 2)  # LLaMA-13B in fp16: the paper's "800 KB"
     819200
     """
-    return (2 * whole_number("num_layers", num_layers, 1, 1000) * whole_number("num_kv_heads", num_kv_heads, 1, 1000)
-            * whole_number("head_dim", head_dim, 1, 100_000) * whole_number("bytes_per_value", bytes_per_value, 1, 8))
+    return (2 * whole_number("paged_attention_layers", num_layers, 1, MAX_LAYERS)
+            * whole_number("paged_attention_kv_heads", num_kv_heads, 1, MAX_LAYERS)
+            * whole_number("paged_attention_head_dim", head_dim, 1, MAX_HEAD_DIM)
+            * whole_number("paged_attention_bytes_per_value", bytes_per_value, 1, 8))
 
 
 def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise InputError("paged_attention_err_positive", field=name, value=value)
+    """A library caller's own preset number (no page field holds it): finite and above zero."""
+    if not is_number(value) or not math.isfinite(value) or value <= 0:
+        raise InputError("paged_attention_err_positive", field=name, value=shown(value))
     return float(value)
 
 
 def model_preset(model: str | ModelPreset) -> ModelPreset:
     """A preset by name, or the user's own numbers checked (and made whole)."""
     if isinstance(model, ModelPreset):
-        sizes = {name: whole_number(name, getattr(model, name), 1, 1000) for name in ("num_layers", "num_kv_heads")}
-        return dataclasses.replace(model, **sizes, head_dim=whole_number("head_dim", model.head_dim, 1, 100_000),
-                                   num_params=_positive("num_params", model.num_params))
-    return MODELS[choice("model", model, MODELS)]
+        return dataclasses.replace(
+            model, num_layers=whole_number("paged_attention_layers", model.num_layers, 1, MAX_LAYERS),
+            num_kv_heads=whole_number("paged_attention_kv_heads", model.num_kv_heads, 1, MAX_LAYERS),
+            head_dim=whole_number("paged_attention_head_dim", model.head_dim, 1, MAX_HEAD_DIM),
+            num_params=_positive("num_params", model.num_params))
+    return MODELS[one_of("paged_attention_model", model, tuple(MODELS))]
 
 
 def gpu_preset(gpu: str | GpuPreset) -> GpuPreset:
@@ -117,11 +104,11 @@ def gpu_preset(gpu: str | GpuPreset) -> GpuPreset:
         for name in ("memory_gib", "bandwidth_gbs", "tflops_16bit"):
             _positive(name, getattr(gpu, name))
         return gpu
-    return GPUS[choice("gpu", gpu, GPUS)]
+    return GPUS[one_of("paged_attention_gpu", gpu, tuple(GPUS))]
 
 
 def dtype_bytes(dtype: str) -> int:
-    return DTYPE_BYTES[choice("dtype", dtype, DTYPE_BYTES)]
+    return DTYPE_BYTES[one_of("paged_attention_dtype", dtype, tuple(DTYPE_BYTES))]
 
 
 @dataclass(frozen=True)
@@ -154,7 +141,7 @@ def as_kv_model(model: str | ModelPreset | kv_config.KvModel) -> kv_config.KvMod
         text = (CONFIG_DIR / preset.file).read_text(encoding="utf-8")
         return kv_config.kv_model(text, preset.name, preset.num_params, preset.kv_cache_dtype)
     if isinstance(model, str):
-        choice("model", model, [*MODELS, *CONFIG_PRESETS])
+        one_of("paged_attention_model", model, (*MODELS, *CONFIG_PRESETS))
     preset = model_preset(model)
     group = kv_config.LayerGroup("full", preset.num_layers, kv_heads=preset.num_kv_heads, head_dim=preset.head_dim)
     return kv_config.KvModel(preset.name, "preset", (group,), preset.num_params, preset.max_context)
@@ -234,7 +221,7 @@ def server_for(model: str, gpu: str, dtype: str) -> tuple[str, str]:
     (('a100-40gb', 'fp16'), ('8x-h200-141gb', 'fp8'))
     """
     layout, card = as_kv_model(model), gpu_preset(gpu)
-    if _fits(layout, card, choice("dtype", dtype, DTYPE_BYTES)):
+    if _fits(layout, card, one_of("paged_attention_dtype", dtype, tuple(DTYPE_BYTES))):
         return gpu, dtype
     preset = CONFIG_PRESETS.get(model)
     return fitting_server(layout, preset.dtype if preset and preset.dtype else dtype) or (gpu, dtype)
@@ -245,7 +232,7 @@ def deployment(model: str | ModelPreset | kv_config.KvModel, gpu: str | GpuPrese
     """Checked choices; refused when the weights leave no KV budget on one GPU, naming the server that fits."""
     layout, card = as_kv_model(model), gpu_preset(gpu)
     dtype_bytes(dtype)
-    choice("kv_dtype", kv_dtype, KV_DTYPES)
+    one_of("paged_attention_kv_dtype", kv_dtype, KV_DTYPES)
     resolved = kv_dtype if kv_dtype != "auto" else layout.kv_cache_dtype or dtype
     for group in layout.groups:
         if group.kv_heads:
@@ -310,9 +297,9 @@ def kv_capacity(model: str | ModelPreset | kv_config.KvModel, gpu: str | GpuPres
     chosen = deployment(model, gpu, dtype, kv_dtype)
     if not chosen.model.uniform:
         raise InputError("paged_attention_err_not_uniform", model=chosen.model.name)
-    context_length = whole_number("context_length", context_length, 1, MAX_CONTEXT)
-    average_length = whole_number("average_length", average_length, 1, MAX_CONTEXT)
-    block_size = whole_number("block_size", block_size, 1, 4096)
+    context_length = whole_number("paged_attention_context", context_length, 1, MAX_CONTEXT)
+    average_length = whole_number("paged_attention_average", average_length, 1, MAX_CONTEXT)
+    block_size = whole_number("paged_attention_block", block_size, 1, MAX_BLOCK_SIZE)
     per_token = chosen.bytes_per_request(1)
     blocks = int(chosen.kv_budget_bytes // (per_token * block_size))
     return KvCapacity(chosen.model, chosen.gpu, dtype, context_length, average_length, block_size, per_token,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.core.checks import one_of, whole_number
 from playground.core.errors import InputError
 from playground.paged_attention import memory
 from playground.paged_attention.traces import MAX_LENGTH, MAX_REQUESTS, Trace, synthetic_trace
@@ -398,12 +399,12 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
     >>> paged.token_state_share > 0.9 > 0.3 > orca.token_state_share
     True
     """
-    memory.choice("policy", policy, POLICIES)
-    num_requests = memory.whole_number("num_requests", num_requests, 1, MAX_REQUESTS)
-    block_size = memory.whole_number("block_size", block_size, 1, 2048)
-    samples = memory.whole_number("parallel_samples", parallel_samples, 1, MAX_SAMPLES)
-    prefix = memory.whole_number("system_prefix", system_prefix, 0, 4096)
-    max_num_seqs = memory.whole_number("max_num_seqs", max_num_seqs, 1, 4096)
+    one_of("paged_attention_map_policy", policy, POLICIES)
+    num_requests = whole_number("paged_attention_requests", num_requests, 1, MAX_REQUESTS)
+    block_size = whole_number("paged_attention_block", block_size, 1, MAX_LENGTH)
+    samples = whole_number("paged_attention_samples", parallel_samples, 1, MAX_SAMPLES)
+    prefix = whole_number("paged_attention_prefix", system_prefix, 0, 2 * MAX_LENGTH)
+    max_num_seqs = whole_number("paged_attention_max_num_seqs", max_num_seqs, 1, 4096)
     if isinstance(trace, str):
         trace = synthetic_trace(trace, num_requests, seed)
     else:
@@ -412,8 +413,8 @@ def simulate_kv(policy: str, *, model: str | memory.ModelPreset = "llama-13b",
     gpu_info = memory.gpu_preset(gpu)
     capacity_tokens = int(capacity.kv_budget_bytes // capacity.bytes_per_token)
     if num_gpu_blocks_override is not None:  # vLLM's --num-gpu-blocks-override: the pool, whatever the memory
-        capacity_tokens = memory.whole_number("num_gpu_blocks_override", num_gpu_blocks_override, 1,
-                                              10_000_000) * block_size
+        capacity_tokens = whole_number("paged_attention_gpu_blocks", num_gpu_blocks_override, 1,
+                                       10_000_000) * block_size
     run = _Run(policy, trace, capacity_tokens, block_size, samples, prefix, max_num_seqs)
     bandwidth, flops = gpu_info.bandwidth_gbs * 1e9, gpu_info.tflops_16bit * 1e12 * (2 / memory.DTYPE_BYTES[dtype])
     totals, bound_steps, bound_running = np.zeros(5), 0, 0

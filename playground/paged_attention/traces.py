@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.core.checks import one_of, shown, whole_number
 from playground.core.errors import InputError
-from playground.paged_attention.memory import choice, whole_number
 
 MAX_LENGTH = 2048  # the paper's maximum sequence length (prompt + output)
 MAX_REQUESTS = 20_000  # more would keep the shared CPU busy for minutes
@@ -61,8 +61,8 @@ def synthetic_trace(name: str, num_requests: int, seed: int = 0) -> Trace:
     >>> round(trace.prompt_lengths.mean() / 10), round(trace.output_lengths.mean() / 10)
     (16, 34)
     """
-    shape = TRACES[choice("trace", name, TRACES)]
-    num_requests = whole_number("num_requests", num_requests, 1, MAX_REQUESTS)
+    shape = TRACES[one_of("paged_attention_trace", name, tuple(TRACES))]
+    num_requests = whole_number("paged_attention_requests", num_requests, 1, MAX_REQUESTS)
     rng = np.random.default_rng(seed)
     prompts = _lognormal(rng, shape.prompt_mean, shape.prompt_sigma, num_requests, MAX_LENGTH - 1)
     outputs = _lognormal(rng, shape.output_mean, shape.output_sigma, num_requests, MAX_LENGTH - 1)
@@ -80,13 +80,13 @@ def trace_from_csv(text: str) -> Trace:
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) < 2:
-            raise InputError("paged_attention_err_csv_columns", row=number, value=",".join(row))
+            raise InputError("paged_attention_err_csv_columns", row=number, value=shown(",".join(row)))
         cells = [cell.strip() for cell in row[:2]]
         if number == 1 and not all(cell.lstrip("-").isdigit() for cell in cells):
             continue  # a header
         for column, cell in zip(("prompt", "output"), cells):
             if not cell.lstrip("-").isdigit():
-                raise InputError("paged_attention_err_csv_number", row=number, column=column, value=cell)
+                raise InputError("paged_attention_err_csv_number", row=number, column=column, value=shown(cell))
         prompt, output = int(cells[0]), int(cells[1])
         if prompt < 1 or output < 1 or prompt + output > MAX_LENGTH:
             raise InputError("paged_attention_err_csv_length", row=number, prompt=prompt, output=output,
