@@ -195,19 +195,6 @@ def names_tab(params: dict[str, str], tab: str) -> bool:
     return params.get("tab", "").lower() == tab
 
 
-def when_linked(tab: str, apply: Callable[[dict[str, str]], list], outputs: list) -> Dependency:
-    """On page load, when the link names this tab (`?tab=<tab>`), `apply(query)` fills `outputs`.
-
-    `apply` returns one value (or `gr.skip()`) per output; bad values in a link are ignored, never
-    an error: a mistyped slide link still opens the tab. Returns the event, so a view that depends
-    on the linked controls (a recorded race of the linked dataset) can follow it with `.then`.
-    """
-    def load(request: gr.Request) -> Any:
-        params = query(request)
-        values = apply(params) if names_tab(params, tab) else [gr.skip()] * len(outputs)
-        return values[0] if len(outputs) == 1 else values  # Gradio takes a lone output's list as its value
-
-    return gr.on(None, load, None, outputs, api_visibility="private", queue=False)
 
 
 def parsed(component: gr.components.Component, raw: str) -> Any:
@@ -332,18 +319,8 @@ def linked_choice(params: dict[str, str], name: str, choices: Iterable[str]) -> 
     return value if value in set(choices) else None
 
 
-def linked_flag(params: dict[str, str], name: str) -> bool | None:
-    """`true` / `false` (as the copy-link script writes them), else None."""
-    return {"true": True, "false": False}.get(params.get(name, ""))
 
 
-def overlay(base: list, overrides: dict[int, Any]) -> list:
-    """`base` (a preset's values, or `gr.skip()`s) with each override that a link gave (not None) in its place.
-
-    >>> overlay([1, 2, 3], {0: None, 2: False})
-    [1, 2, False]
-    """
-    return [value if (value := overrides.get(index)) is not None else old for index, old in enumerate(base)]
 
 
 def linked_tab(params: dict[str, str], name: str, tab_ids: Iterable[str]) -> Any:
