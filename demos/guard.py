@@ -95,8 +95,9 @@ def check_text(component: gr.components.Component, value: Any) -> None:
         return
     if not isinstance(value, str):
         raise InputError("common_err_text", value=shown(value))
-    if len(value) > MAX_TEXT:
-        raise InputError("common_err_text_long", length=len(value), limit=MAX_TEXT)
+    limit = min(component.max_length or MAX_TEXT, MAX_TEXT)  # the box's own limit binds API callers too
+    if len(value) > limit:
+        raise InputError("common_err_text_long", length=len(value), limit=limit)
 
 
 def check_boolean(component: gr.components.Component, value: Any) -> None:

@@ -17,8 +17,8 @@ def test_pair_vote_export_over_the_api(client):
     assert "pair" in str(error.value) and "Traceback" not in str(error.value)
     answer_a, answer_b, next_seed = client.predict("Say hello.", 8, 5, api_name="/dpo_pair")
     assert answer_a.strip() and answer_b.strip() and next_seed == 7
-    for comment, message in (("x" * 501, "Comment has 501 characters; the limit is 500"),
-                             ("a\x00b", "Comment contains a NUL character")):  # the box's max_length binds pages only
+    for comment, message in (("x" * 501, "has 501 characters; the limit is 500"),  # the box's max_length, API too
+                             ("a\x00b", "contains a control character at position 2")):
         with pytest.raises(Exception) as error:
             client.predict("b", comment, api_name="/dpo_vote")
         assert message in str(error.value) and "Traceback" not in str(error.value)

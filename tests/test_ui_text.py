@@ -68,7 +68,8 @@ def _keys_used() -> list[tuple[str, str, int, str | None]]:
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
             in_engine = path.is_relative_to(ROOT / "playground")
-            position = (ENGINE_KEY_ARGUMENT if in_engine else PAGE_KEY_ARGUMENT).get(name)
+            is_check = isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", None) == "checks"
+            position = (ENGINE_KEY_ARGUMENT if in_engine or is_check else PAGE_KEY_ARGUMENT).get(name)
             if position is None or len(node.args) <= position or path.name == "checks.py":
                 continue
             found.append((name, str(path.relative_to(ROOT)), node.lineno, _pattern(node.args[position])))

@@ -42,8 +42,6 @@ TEXT: Table = {
         "dpo_undone": "Vote #{vote_id} removed.", "dpo_nothing_to_undo": "You have no vote to undo.",
         "dpo_no_pair": "Generate a pair of answers first (New pair), then vote.",
         "dpo_no_choice": "Choose A, B, tie or both bad before voting.",
-        "dpo_comment_too_long": "Comment has {got:,} characters; the limit is {limit:,}: shorten it.",
-        "dpo_comment_nul": "Comment contains a NUL character (\\x00), which cannot be stored: remove it.",
         "dpo_err_untrained": "There is no trained policy yet: train one in section 2, or take the pairs from the "
                              "reference model.",
         "dpo_live_reference": "**Your policy:** the reference model ({model}); nothing is published to the room yet. "
@@ -208,8 +206,6 @@ TEXT: Table = {
         "dpo_undone": "投票 #{vote_id} を取り消しました。", "dpo_nothing_to_undo": "取り消す投票はありません。",
         "dpo_no_pair": "先に「新しいペア」で回答を 2 つ出してから投票してください。",
         "dpo_no_choice": "投票する前に A・B・引き分け・どちらも悪いのいずれかを選んでください。",
-        "dpo_comment_too_long": "コメントは {got:,} 文字です。上限は {limit:,} 文字なので、短くしてください。",
-        "dpo_comment_nul": "コメントに保存できない NUL 文字（\\x00）が含まれています。削除してください。",
         "dpo_err_untrained": "学習した方策はまだありません。セクション 2 で学習するか、参照モデルのペアを選んでください。",
         "dpo_live_reference": "**あなたの方策:** 参照モデル（{model}）。会場にはまだ何も公開されていません。新しいペアは"
                               "このモデルが答えます。",

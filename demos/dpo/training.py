@@ -234,8 +234,11 @@ def build(store: PreferenceStore, trainer: dpo_training.PolicyTrainer, timed: Ti
     view = TrainingView(status, plot, table, store, trainer, timed)
     publishing = Publishing(trainer)
     gr.on(None, view.lesson, None, view.outputs(), api_visibility="private")  # the page opens on a finished run
-    event = run.click(view.train, [mode, source, steps, batch, learning_rate, beta, lora, continued], view.outputs(),
-                      api_name="dpo_train", concurrency_limit=None)  # runs wait in `timed`, seeing their place
+    event = run.click(view.train, inputs_kwargs={"mode": mode, "source": source, "steps": steps, "batch_size": batch,
+                                                 "learning_rate": learning_rate, "beta": beta, "lora": lora,
+                                                 "continued": continued},
+                      outputs=view.outputs(), api_name="dpo_train",
+                      concurrency_limit=None)  # runs wait in `timed`, seeing their place
     stop.click(None, cancels=[event], api_visibility="private")
     reset_event = reset_button.click(view.reset, None, status, api_name="dpo_reset", concurrency_id="dpo_train",
                                      concurrency_limit=1)

@@ -23,7 +23,7 @@ from demos import links
 from demos.common import ComponentView, T, batched_stream, session_of, text, user_errors
 from demos.dpo.text import TEXT
 from demos.dpo.training import chain_line
-from playground.core import recorded
+from playground.core import checks, recorded
 from playground.core.batching import Schedulers
 from playground.core.engine import configured_engine
 from playground.core.models import load_causal_lm
@@ -109,7 +109,7 @@ class Votes:
     @user_errors(table=TEXT)
     def export(self, conversational: bool) -> str:
         path = tempfile.NamedTemporaryFile(prefix="dpo-preferences-", suffix=".jsonl", delete=False).name
-        self.store.export_jsonl(path, conversational=bool(conversational))
+        self.store.export_jsonl(path, conversational=conversational)
         return path
 
     @user_errors(table=TEXT)
@@ -137,11 +137,12 @@ class PairView(ComponentView):
                  request: gr.Request = None) -> Iterator[dict]:
         """Both answers as they grow (no pair to vote on until they are complete), then the pair and the next seed."""
         pair = None
-        for pair in self.votes.pairs(prompt, int(max_new_tokens), int(seed), source, request):
+        max_new_tokens, seed = int(max_new_tokens), int(seed)  # whole-valued: the guard refused anything else
+        for pair in self.votes.pairs(prompt, max_new_tokens, seed, source, request):
             yield {self.answer_a: pair.answer_a, self.answer_b: pair.answer_b, self.pair: None}
         stored = {**pair.__dict__, "params": {**pair.params, "policy": source}}  # model_id names the run
         yield {self.answer_a: pair.answer_a, self.answer_b: pair.answer_b, self.pair: stored,
-               self.seed: int(seed) + 2}  # the next pair gets fresh seeds
+               self.seed: seed + 2}  # the next pair gets fresh seeds
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,11 +160,7 @@ class VoteView(ComponentView):
             raise ValueError(text(TEXT, "dpo_no_pair", request))
         if not choice:
             raise ValueError(text(TEXT, "dpo_no_choice", request))
-        comment = comment or ""  # the box's max_length binds the page only; the API is checked here, in any language
-        if len(comment) > MAX_COMMENT_CHARS:
-            raise ValueError(text(TEXT, "dpo_comment_too_long", request, got=len(comment), limit=MAX_COMMENT_CHARS))
-        if "\x00" in comment:
-            raise ValueError(text(TEXT, "dpo_comment_nul", request))
+        comment = checks.text("dpo_comment", comment or "", MAX_COMMENT_CHARS, empty_ok=True)  # the box's max_length
         vote_id = self.votes.store.add_vote(session_of(request), pair["prompt"], pair["answer_a"], pair["answer_b"],
                                             choice, comment, pair["params"])  # committed before we answer
         a, b = pair["params"]["a"], pair["params"]["b"]
@@ -219,10 +216,12 @@ def build(store: PreferenceStore, trainer: PolicyTrainer,
     make_pair.click(live_note, None, note, api_visibility="private", queue=False)
     pair_view = PairView(answer_a, answer_b, pair, seed, handlers)
     # no concurrency limit: both sides join the model's batch, which refuses past its limits at once
-    make_pair.click(pair_view.new_pair, [prompt, max_tokens, seed, source], pair_view.outputs(),
+    make_pair.click(pair_view.new_pair, inputs_kwargs={"prompt": prompt, "max_new_tokens": max_tokens, "seed": seed,
+                                                       "source": source}, outputs=pair_view.outputs(),
                     api_name="dpo_pair", concurrency_limit=None)
     vote_view = VoteView(pair, choice, comment, counts, handlers)
-    vote_button.click(vote_view.vote, [pair, choice, comment], vote_view.outputs(), api_name="dpo_vote")
+    vote_button.click(vote_view.vote, inputs_kwargs={"pair": pair, "choice": choice, "comment": comment},
+                      outputs=vote_view.outputs(), api_name="dpo_vote")
     undo_button.click(handlers.undo, None, counts, api_name="dpo_undo")
     export_button.click(handlers.export, conversational, export_file, api_name="dpo_export")
     push_button.click(handlers.push, repo_id, push_status, api_name="dpo_push")
