@@ -35,7 +35,8 @@ from playground.dpo.loss import completion_logps, dpo_loss, sft_loss
 from playground.dpo.room import SessionPolicies, check_key, private_bytes
 
 DEMO_PAIRS_PATH = pathlib.Path(__file__).resolve().parents[2] / "assets" / "dpo" / "demo_pairs.jsonl"
-HELD_OUT_PROMPTS = ("What is the moon?", "Why do birds sing?", "What is electricity?", "海とは何ですか？")
+# all English: the offline model answers Japanese with noise, so a Japanese row would teach nothing (issue 27)
+HELD_OUT_PROMPTS = ("What is the moon?", "Why do birds sing?", "What is electricity?", "What is the ocean?")
 MAX_STEPS = 64
 MAX_BATCH = 8  # pairs per step: batch 4 already costs 14 s a step on 2 CPUs
 BETA_RANGE = (0.01, 1.0)  # the β slider's range: below 0.01 the policy drifts anywhere, above 1 it barely moves
