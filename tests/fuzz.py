@@ -250,8 +250,9 @@ def one_call(url: str, fn_index: int, arguments: list[Any], headers: dict[str, s
 
 
 def fuzz(url: str, lang: str = "en", sample: bool = False, only: set[str] | None = None,
-         health: str = "/curves_ce") -> list[Outcome]:
-    """Every case on every endpoint (with `sample`, only the values that must be refused, one per field)."""
+         health: str = "/curves_ce", refusals_only: bool = False) -> list[Outcome]:
+    """Every case on every endpoint; with `refusals_only`, the values no field allows (each refused at once), and
+    with `sample` one of those per field."""
     from app import I18N
 
     labels = I18N.translations
@@ -266,7 +267,7 @@ def fuzz(url: str, lang: str = "en", sample: bool = False, only: set[str] | None
         inputs, fields = fields, named(fields, api[endpoint])
         base = base_arguments(fields, api[endpoint])
         for position, field in enumerate(fields):
-            field_cases = [case for case in cases(field, url) if case.must_refuse or not sample]
+            field_cases = [case for case in cases(field, url) if case.must_refuse or not (sample or refusals_only)]
             if sample:
                 field_cases = field_cases[zlib.crc32(field.name.encode()) % len(field_cases):][:1] if field_cases else []
             for case in field_cases:

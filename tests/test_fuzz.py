@@ -30,7 +30,9 @@ def test_a_sample_of_bad_values_on_every_endpoint_is_refused_clearly(app_url, la
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_every_bad_value_on_every_endpoint_is_refused_clearly_or_allowed(app_url, lang):
-    outcomes = fuzz.fuzz(app_url, lang)
+    """English: every value on every parameter. Japanese: every value that no field allows (the refusals, whose
+    language is the point; the allowed values run the same handlers in either language)."""
+    outcomes = fuzz.fuzz(app_url, lang, refusals_only=lang == "ja")
     print(lang, dict(collections.Counter(outcome.verdict for outcome in outcomes)), len(outcomes), "calls")
-    assert len(outcomes) >= 500
+    assert len(outcomes) >= (900 if lang == "en" else 600)
     assert not unclear(outcomes), unclear(outcomes)
