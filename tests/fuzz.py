@@ -36,7 +36,7 @@ GENERIC = ("upstream Gradio app", "verbose error", "Something went wrong", "Trac
            "ValidationError", "サーバーでエラー")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 HOSTILE_TEXT = "<img src=x onerror=alert(1)><script>alert(1)</script>"
-ACCEPT_WAIT_S = 4.0  # an allowed value that starts real work is cancelled after this long
+ACCEPT_WAIT_S = 2.5  # an allowed value that starts real work is cancelled after this long
 HANG_S = 60.0  # a refusal comes at once; no answer at all in this long is a hang
 
 
