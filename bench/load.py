@@ -20,9 +20,7 @@ Two kinds of session, in alternate rounds of one run (`--sessions both`, the def
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from gradio_client import Client  # noqa: E402
 
-from tests.conftest import SERVER_ENV, free_port, wait_until_ready  # noqa: E402
+from tests.conftest import running_app as serving  # noqa: E402
 
 BUSY_WORDS = ("busy", "Too many requests", "Queue is full")
 
@@ -89,19 +87,10 @@ def one_round(url: str, users: int, endpoint: str, expected: dict[int, str], ope
 
 @contextmanager
 def running_app() -> Iterator[str]:
-    """`python app.py` offline on a free port (as the tests start it), its URL once it answers; stopped after."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
-        server = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-                                  cwd=ROOT, env={**os.environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_ready(url + "gradio_api/info", server)
+    """The real app (`tests.conftest.running_app`), its log in a temporary file that is kept and named."""
+    with tempfile.NamedTemporaryFile(suffix=".log", delete=False) as log, serving(Path(log.name)) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        print(f"  server log: {log.name}")
+    print(f"  server log: {log.name}")
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -21,14 +21,9 @@ import contextlib
 import io
 import os
 import pathlib
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
 
-import httpx
 from PIL import Image
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -42,8 +37,6 @@ LOCALES = {"en": "en-US", "ja": "ja-JP"}
 FOCUS = {"penalties": "penalties-lesson-note", "speculative": "speculative-plain", "ema": "ema-section-shipped",
          "dpo": "dpo-train-status", "math": "curves-sections", "paged_attention": "paged-race-table",
          "gan_vs_diffusion": "gan-scatter"}
-SERVER_ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PLAYGROUND_OFFLINE": "1",
-              "PLAYGROUND_THREADS": "1", "HF_TOKEN": ""}  # offline and tokenless, as the test server runs
 # the tab is finished: every visible plot has a trace with data, every visible image has loaded, and no Gradio
 # status tracker on the page (its `.wrap` loses `.hide` while an event runs) shows progress
 FINISHED = """(id) => { const tab = document.getElementById(id);
@@ -57,38 +50,10 @@ FINISHED = """(id) => { const tab = document.getElementById(id);
   return drawn && loaded && !busy; }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_app(timeout_s: float = 300) -> Iterator[str]:
-    """`python app.py` offline on a free port until the block ends; yields its URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    with tempfile.TemporaryDirectory() as folder, open(pathlib.Path(folder) / "server.log", "w") as log:
-        env = {**os.environ, **SERVER_ENV, "PLAYGROUND_PREFERENCES_DB": str(pathlib.Path(folder) / "votes.sqlite3")}
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + timeout_s
-            while not ready(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start (exit code {process.poll()}); its log: {log.name}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
-def ready(url: str) -> bool:
-    try:
-        return httpx.get(url + "gradio_api/info", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def save_small(png: bytes, path: pathlib.Path) -> int:
@@ -134,7 +99,10 @@ def main() -> None:
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
     parser.add_argument("--timeout-s", type=float, default=180, help="per tab, for its plots and outputs")
     args = parser.parse_args()
-    with contextlib.nullcontext(args.url) if args.url else running_app() as url:
+    from tests.conftest import running_app  # the tests' own way to start the app, offline
+
+    with tempfile.TemporaryDirectory() as folder, contextlib.nullcontext(args.url) if args.url else running_app(
+            pathlib.Path(folder) / "server.log", env={"PLAYGROUND_PREFERENCES_DB": f"{folder}/votes.sqlite3"}) as url:
         shoot(url, args.tabs, args.langs, args.out.resolve(), args.timeout_s)
 
 

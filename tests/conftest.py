@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import torch
@@ -98,23 +99,22 @@ def tiny_lm(smollm2_tokenizer):
 
 
 # ------------------------------------------------------------------ the real app in a subprocess
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory, smollm2_tokenizer) -> Iterator[str]:
-    """`python app.py` on 127.0.0.1 and a free port, offline, torn down after the session.
+@contextmanager
+def running_app(log_path: pathlib.Path, *flags: str, env: dict[str, str] | None = None,
+                timeout_s: float = 180) -> Iterator[str]:
+    """`python app.py <flags>` offline on 127.0.0.1 and a free port, its URL once it answers; stopped after.
 
-    Depends on the tokenizer fixture so the one-time GGUF conversion is done before the server
-    starts (the server would otherwise do it too, under the same file lock).
+    The one way the tests, the benches and the screenshot script start the real app (its log in `log_path`).
     """
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    url = f"http://127.0.0.1:{port}/"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env={**os.environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
+            [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), *flags],
+            cwd=ROOT, env={**os.environ, **SERVER_ENV, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
         try:
-            seconds = wait_until_ready(url + "gradio_api/info", process)
-            print(f"\n[app_url] ready in {seconds:.1f} s at {url} (log: {log_path})")
+            seconds = wait_until_ready(url + "gradio_api/info", process, timeout_s)
+            print(f"\n[app] ready in {seconds:.1f} s at {url} (log: {log_path})")
             yield url
         finally:
             process.terminate()
@@ -122,6 +122,17 @@ def app_url(tmp_path_factory, smollm2_tokenizer) -> Iterator[str]:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, smollm2_tokenizer) -> Iterator[str]:
+    """The real app for the whole test session, offline.
+
+    Depends on the tokenizer fixture so the one-time GGUF conversion is done before the server
+    starts (the server would otherwise do it too, under the same file lock).
+    """
+    with running_app(tmp_path_factory.mktemp("server") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,11 @@ The server is installed by the test set-up (`scripts/install.sh --test`) and sta
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import ROOT, SERVER_ENV, free_port, wait_until_ready
+from conftest import free_port, running_app
 
 from deploy.local import ENGINE_ALIAS, start_engine
 from playground.core.engine import Engine, spec_decode_acceptance
@@ -100,19 +98,9 @@ def test_acceptance_from_real_vllm_metric_names():
 @pytest.fixture(scope="module")
 def engine_app(llama_server, tmp_path_factory) -> Iterator[str]:
     """`python app.py` with `PLAYGROUND_ENGINE_URL` set to the llama.cpp server."""
-    port = free_port()
-    with open(tmp_path_factory.mktemp("engine-app") / "server.log", "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--no-preload",
-             "--engine-url", llama_server + "/v1"],
-            cwd=ROOT, env={**__import__("os").environ, **SERVER_ENV}, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            wait_until_ready(url + "gradio_api/info", process)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    with running_app(tmp_path_factory.mktemp("engine-app") / "server.log", "--no-preload",
+                     "--engine-url", llama_server + "/v1") as url:
+        yield url
 
 
 def test_generate_through_the_engine_is_the_servers_greedy_answer(engine_app, llama_server):

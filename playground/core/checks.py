@@ -97,8 +97,11 @@ def flag(field: str, value: Any) -> bool:
     return value
 
 
-def text(field: str, value: Any, limit: int, empty_ok: bool = False) -> str:
+def text(field: str, value: Any, limit: int, empty_ok: bool = False, stored: bool = False) -> str:
     """`value` when it is text of at most `limit` characters, without control characters other than tab and newline.
+
+    `stored`: text a vote store keeps (a model's answer may carry any control character, and a vote on it is still
+    a vote), where only NUL is refused: PostgreSQL's text cannot hold it, and SQLite refuses it too.
 
     >>> text("x_prompt", "Hi\\n", 10)
     'Hi\\n'
@@ -113,7 +116,8 @@ def text(field: str, value: Any, limit: int, empty_ok: bool = False) -> str:
     if len(value) > limit:
         raise InputError("common_err_too_long", field=field, length=len(value), limit=limit)
     for position, character in enumerate(value, start=1):
-        if (ord(character) < 32 and character not in "\t\n\r") or ord(character) == 127:
+        if character == "\x00" or (not stored and ((ord(character) < 32 and character not in "\t\n\r")
+                                                     or ord(character) == 127)):
             raise InputError("common_err_control", field=field, position=position)
     return value
 

@@ -16,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from playground.core import checks
 from playground.core.checks import one_of
 from playground.core.generation import MAX_PROMPT_CHARS
-from playground.dpo.preferences import CHOICES, MAX_ANSWER_CHARS, MAX_SESSION_CHARS, check_text
+from playground.dpo.preferences import CHOICES, MAX_ANSWER_CHARS, MAX_SESSION_CHARS
 from playground.dpo.vote_backends import Backend, create_schema
 
 MAX_POLICY_CHARS = 64
@@ -81,12 +82,12 @@ class JudgeStore:
         one_of("dpo_choice", choice, CHOICES)
         if policy_a == policy_b:
             raise ValueError(f"a judge pair needs two different policies, got {policy_a!r} twice.")
-        for field, value, limit in (("dpo_session_id", session_id, MAX_SESSION_CHARS),
-                                    ("dpo_prompt", prompt, MAX_PROMPT_CHARS), ("dpo_answer_a", answer_a, MAX_ANSWER_CHARS),
-                                    ("dpo_answer_b", answer_b, MAX_ANSWER_CHARS),
-                                    ("dpo_policy_a", policy_a, MAX_POLICY_CHARS),
-                                    ("dpo_policy_b", policy_b, MAX_POLICY_CHARS)):
-            check_text(field, value, limit)
+        checks.text("dpo_session_id", session_id, MAX_SESSION_CHARS, stored=True)
+        checks.text("dpo_prompt", prompt, MAX_PROMPT_CHARS, stored=True)
+        checks.text("dpo_answer_a", answer_a, MAX_ANSWER_CHARS, stored=True)
+        checks.text("dpo_answer_b", answer_b, MAX_ANSWER_CHARS, stored=True)
+        checks.text("dpo_policy_a", policy_a, MAX_POLICY_CHARS, stored=True)
+        checks.text("dpo_policy_b", policy_b, MAX_POLICY_CHARS, stored=True)
         row = (time.time(), session_id, prompt, answer_a, answer_b, policy_a, policy_b, choice,
                json.dumps(params or {}, ensure_ascii=False))
         with self.backend.write() as connection:

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from playground.core.checks import one_of, shown
+from playground.core import checks
+from playground.core.checks import one_of
 from playground.core.errors import InputError
 from playground.core.generation import MAX_PROMPT_CHARS, GenerationParams, stream_generate, validate_prompt
 from playground.core.models import LoadedLM
@@ -141,22 +142,6 @@ class Counts:
     per_prompt: list[tuple[str, int]]  # most voted prompts first
 
 
-def check_text(field: str, value: str, limit: int, allow_empty: bool = False) -> str:
-    """`value` if it is text a store's column takes (the judge votes' store checks its fields with it too).
-
-    `field` is the UI-text key of the field's label, so the page names it in the reader's language. Only NUL
-    is refused among control characters (PostgreSQL text cannot hold it; SQLite refuses it too, so both stores
-    agree): a model's answer may carry others, and a vote on it is still a vote.
-    """
-    if not isinstance(value, str):
-        raise InputError("common_err_text", field=field, value=shown(value))
-    if not value.strip() and not allow_empty:
-        raise InputError("common_err_empty", field=field)
-    if len(value) > limit:
-        raise InputError("common_err_too_long", field=field, length=len(value), limit=limit)
-    if "\x00" in value:
-        raise InputError("common_err_control", field=field, position=value.index("\x00") + 1)
-    return value
 
 
 class PreferenceStore:
@@ -199,11 +184,11 @@ class PreferenceStore:
                  comment: str = "", params: dict[str, Any] | None = None) -> int:
         """Store one vote; returns its id only after the commit is durable."""
         one_of("dpo_choice", choice, CHOICES)
-        check_text("dpo_session_id", session_id, MAX_SESSION_CHARS)
-        check_text("dpo_prompt", prompt, MAX_PROMPT_CHARS)
-        check_text("dpo_answer_a", answer_a, MAX_ANSWER_CHARS)
-        check_text("dpo_answer_b", answer_b, MAX_ANSWER_CHARS)
-        check_text("dpo_comment", comment, MAX_COMMENT_CHARS, allow_empty=True)
+        checks.text("dpo_session_id", session_id, MAX_SESSION_CHARS, stored=True)
+        checks.text("dpo_prompt", prompt, MAX_PROMPT_CHARS, stored=True)
+        checks.text("dpo_answer_a", answer_a, MAX_ANSWER_CHARS, stored=True)
+        checks.text("dpo_answer_b", answer_b, MAX_ANSWER_CHARS, stored=True)
+        checks.text("dpo_comment", comment, MAX_COMMENT_CHARS, empty_ok=True, stored=True)
         row = (time.time(), session_id, prompt, answer_a, answer_b, choice, comment.strip(),
                json.dumps(params or {}, ensure_ascii=False))
         with self.backend.write() as connection:
