@@ -138,7 +138,9 @@ def test_the_penalties_engine_column_says_a_stopped_engine_in_place(monkeypatch)
 
     monkeypatch.setenv("PLAYGROUND_ENGINE_URL", f"http://127.0.0.1:{free_port()}")
     view = EngineView("status", "answer", "plot", "state")
-    last = list(view.generate(MESSAGES[0]["content"], 1.3, 0.0, 0.0, "llama.cpp", 64, 0.0, 1.0, 0, 8))[-1]
+    inputs = {"prompt": MESSAGES[0]["content"], "repetition": 1.3, "frequency": 0.0, "presence": 0.0,
+              "convention": "llama.cpp", "last_n": 64, "temperature": 0.0, "top_p": 1.0, "seed": 0, "max_new_tokens": 8}
+    last = list(view.generate(**inputs))[-1]  # the inputs by name, as the page passes them
     assert "does not answer" in last["status"] and "local tabs still work" in last["status"]
 
 
