@@ -133,14 +133,19 @@ def test_a_strong_repeat_penalty_lowers_the_engines_repeats(llama_server):
     assert rates[1] < rates[0], rates
 
 
+def engine_inputs(max_new_tokens: int) -> dict:
+    """The Penalties tab's inputs by name, as the page passes them: repetition 1.3 in llama.cpp's convention."""
+    return {"prompt": MESSAGES[0]["content"], "repetition": 1.3, "frequency": 0.0, "presence": 0.0,
+            "convention": "llama.cpp", "last_n": 64, "temperature": 0.0, "top_p": 1.0, "seed": 0,
+            "max_new_tokens": max_new_tokens}
+
+
 def test_the_penalties_engine_column_says_a_stopped_engine_in_place(monkeypatch):
     from demos.penalties.tab import EngineView
 
     monkeypatch.setenv("PLAYGROUND_ENGINE_URL", f"http://127.0.0.1:{free_port()}")
     view = EngineView("status", "answer", "plot", "state")
-    inputs = {"prompt": MESSAGES[0]["content"], "repetition": 1.3, "frequency": 0.0, "presence": 0.0,
-              "convention": "llama.cpp", "last_n": 64, "temperature": 0.0, "top_p": 1.0, "seed": 0, "max_new_tokens": 8}
-    last = list(view.generate(**inputs))[-1]  # the inputs by name, as the page passes them
+    last = list(view.generate(**engine_inputs(8)))[-1]
     assert "does not answer" in last["status"] and "local tabs still work" in last["status"]
 
 
@@ -149,7 +154,7 @@ def test_the_penalties_engine_column_is_the_servers_own_penalised_answer(llama_s
 
     monkeypatch.setenv("PLAYGROUND_ENGINE_URL", llama_server + "/v1")
     view = EngineView("status", "answer", "plot", "state")
-    last = list(view.generate(MESSAGES[0]["content"], 1.3, 0.0, 0.0, "llama.cpp", 64, 0.0, 1.0, 0, 12))[-1]
+    last = list(view.generate(**engine_inputs(12)))[-1]
     expected = server_greedy(llama_server, max_tokens=12, repeat_penalty=1.3, frequency_penalty=0.0,
                              presence_penalty=0.0)
     assert last["state"].text == expected and "repeat_penalty=1.3" in last["status"]
