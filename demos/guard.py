@@ -24,7 +24,7 @@ from gradio.i18n import I18nData
 from gradio_client import utils as client_utils
 
 from demos.common import COMMON_TEXT, Table, lang_of
-from playground.core.checks import shown
+from playground.core.checks import is_number, shown
 from playground.core.errors import InputError
 
 MAX_TABLE_ROWS = 1_000  # the largest table any tab's Dataframe takes (Math's are 2-8 rows)
@@ -50,11 +50,8 @@ def check_number(component: gr.components.Component, value: Any) -> None:
            (False, True): "common_err_range", (False, False): "common_err_number"}[whole, bounded]
     if value is None and component.value is None:
         return  # an optional number left blank, as the page allows
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(key, value=shown(value), **bounds)
-    if whole and not float(value).is_integer():
-        raise InputError(key, value=shown(value), **bounds)
-    if (low is not None and value < low) or (high is not None and value > high):
+    if (not is_number(value) or not math.isfinite(value) or (whole and not float(value).is_integer())
+            or (low is not None and value < low) or (high is not None and value > high)):
         raise InputError(key, value=shown(value), **bounds)
 
 
